@@ -1,0 +1,86 @@
+/// Why a definition was refused, naming the step and field (shown in a `400`).
+public struct DefinitionError: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// The structural rules of an automation definition: a known trigger, at
+/// most 20 steps counting branches, each with a unique well-formed id and a
+/// known type. The engine checks each step type's own fields on top.
+public enum AutomationDefinition {
+    public static let maxSteps = 20
+    public static let stepTypes: Set<String> = [
+        "transform", "condition", "upsert_contact", "upsert_object", "http_request", "create_call", "delay",
+    ]
+    public static let triggerTypes: Set<String> = ["webhook", "call_completed"]
+
+    /// A webhook trigger and no steps: what an automation created without a definition runs.
+    public static let empty: JSONValue = .object(["trigger": .object(["type": "webhook"]), "steps": .array([])])
+
+    public static func validate(_ definition: JSONValue) throws(DefinitionError) {
+        guard let object = definition.objectValue else { throw DefinitionError("definition must be a JSON object") }
+        guard let trigger = object["trigger"]?.objectValue else {
+            throw DefinitionError("definition.trigger must be an object with a \"type\"")
+        }
+        guard let type = trigger["type"]?.stringValue, triggerTypes.contains(type) else {
+            throw DefinitionError("definition.trigger.type must be one of: \(triggerTypes.sorted().joined(separator: ", "))")
+        }
+        let steps: [JSONValue]
+        switch object["steps"] {
+        case nil, .null?: steps = []
+        case .array(let array)?: steps = array
+        default: throw DefinitionError("definition.steps must be an array")
+        }
+        var seen = Set<String>()
+        var count = 0
+        try validateSteps(steps, path: "steps", seen: &seen, count: &count)
+        guard count <= maxSteps else {
+            throw DefinitionError("definition has \(count) steps; at most \(maxSteps) are allowed (branch steps count)")
+        }
+    }
+
+    private static func validateSteps(_ steps: [JSONValue], path: String, seen: inout Set<String>, count: inout Int) throws(DefinitionError) {
+        for (index, step) in steps.enumerated() {
+            let here = "\(path)[\(index)]"
+            guard let object = step.objectValue else { throw DefinitionError("\(here) must be an object") }
+            count += 1
+            guard let id = object["id"]?.stringValue else { throw DefinitionError("\(here): field \"id\" is required") }
+            guard isValidStepID(id) else {
+                throw DefinitionError("\(here): field \"id\" must match [a-z0-9_-]{1,64}")
+            }
+            guard seen.insert(id).inserted else { throw DefinitionError("step \"\(id)\": field \"id\" is used twice") }
+            guard let type = object["type"]?.stringValue else { throw DefinitionError("step \"\(id)\": field \"type\" is required") }
+            guard stepTypes.contains(type) else {
+                throw DefinitionError("step \"\(id)\": field \"type\" must be one of: \(stepTypes.sorted().joined(separator: ", "))")
+            }
+            if type == "condition" {
+                for branch in ["then", "otherwise"] {
+                    switch object[branch] {
+                    case nil, .null?: continue
+                    case .array(let nested)?: try validateSteps(nested, path: "\(id).\(branch)", seen: &seen, count: &count)
+                    default: throw DefinitionError("step \"\(id)\": field \"\(branch)\" must be an array of steps")
+                    }
+                }
+            }
+        }
+    }
+
+    public static func isValidStepID(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard !utf8.isEmpty, utf8.count <= 64 else { return false }
+        return utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+    }
+
+    /// Steps in the definition, counting those inside branches.
+    public static func stepCount(_ definition: JSONValue) -> Int {
+        func count(_ steps: [JSONValue]?) -> Int {
+            (steps ?? []).reduce(0) { total, step in
+                total + 1 + count(step["then"]?.arrayValue) + count(step["otherwise"]?.arrayValue)
+            }
+        }
+        return count(definition["steps"]?.arrayValue)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// One run of an automation, created by a webhook (or a replay).
+public struct Execution: Sendable, Hashable {
+    public var id: UUID
+    public var teamID: UUID
+    public var automationID: UUID
+    public var status: ExecutionStatus
+    /// The request body byte for byte.
+    public var body: [UInt8]
+    public var contentType: String?
+    public var idempotencyKey: String?
+    public var sourceAddress: String?
+    public var receivedAt: Timestamp
+    public var attempt: Int
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    public var error: String?
+    public var replayOf: UUID?
+    public var stepsTotal: Int
+    public var stepsCompleted: Int
+
+    public init(
+        id: UUID, teamID: UUID, automationID: UUID, status: ExecutionStatus, body: [UInt8],
+        contentType: String?, idempotencyKey: String?, sourceAddress: String?, receivedAt: Timestamp,
+        attempt: Int = 0, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, error: String? = nil,
+        replayOf: UUID? = nil, stepsTotal: Int = 0, stepsCompleted: Int = 0
+    ) {
+        self.id = id
+        self.teamID = teamID
+        self.automationID = automationID
+        self.status = status
+        self.body = body
+        self.contentType = contentType
+        self.idempotencyKey = idempotencyKey
+        self.sourceAddress = sourceAddress
+        self.receivedAt = receivedAt
+        self.attempt = attempt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.replayOf = replayOf
+        self.stepsTotal = stepsTotal
+        self.stepsCompleted = stepsCompleted
+    }
+
+    public var durationMillis: Int64? {
+        guard let startedAt, let finishedAt else { return nil }
+        return finishedAt.millis - startedAt.millis
+    }
+}
+
+/// Filters of `GET /api/v1/executions`.
+public struct ExecutionQuery: Sendable {
+    public var automationID: UUID?
+    public var status: ExecutionStatus?
+    public var createdAfter: Timestamp?
+    public var createdBefore: Timestamp?
+    /// Ids are time-ordered; the page starts strictly below this one.
+    public var before: UUID?
+    public var limit: Int
+
+    public init(automationID: UUID? = nil, status: ExecutionStatus? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil, before: UUID? = nil, limit: Int = 25) {
+        self.automationID = automationID
+        self.status = status
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
+        self.before = before
+        self.limit = limit
+    }
+}

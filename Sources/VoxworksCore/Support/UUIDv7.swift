@@ -1,0 +1,63 @@
+import Foundation
+
+/// Makes RFC 9562 version 7 UUIDs: 48 bits of Unix milliseconds, then a
+/// 12-bit counter that keeps ids from one generator strictly increasing
+/// within a millisecond (method 1 of the RFC), then 62 random bits.
+///
+/// Increasing ids matter: executions are listed and paged by id, so a later
+/// webhook must never sort before an earlier one from the same node.
+public struct UUIDv7Generator: Sendable {
+    private struct State {
+        var lastMillis: UInt64 = 0
+        var counter: UInt16 = 0
+    }
+
+    private let state = LockedBox(State())
+
+    public init() {}
+
+    /// The process-wide generator, for ids that only need to be time-ordered.
+    public static let shared = UUIDv7Generator()
+
+    public func next(nowMillis: UInt64) -> UUID {
+        let (millis, counter) = state.withLock { state -> (UInt64, UInt16) in
+            if nowMillis > state.lastMillis {
+                state.lastMillis = nowMillis
+                state.counter = UInt16.random(in: 0..<0x400)  // leave headroom below 0xFFF
+            } else if state.counter < 0xFFF {
+                state.counter += 1
+            } else {
+                // Counter exhausted: borrow the next millisecond rather than repeat.
+                state.lastMillis += 1
+                state.counter = 0
+            }
+            return (state.lastMillis, state.counter)
+        }
+        var random = SystemRandomNumberGenerator()
+        let tail = random.next() as UInt64
+        let bytes: uuid_t = (
+            UInt8(truncatingIfNeeded: millis >> 40), UInt8(truncatingIfNeeded: millis >> 32),
+            UInt8(truncatingIfNeeded: millis >> 24), UInt8(truncatingIfNeeded: millis >> 16),
+            UInt8(truncatingIfNeeded: millis >> 8), UInt8(truncatingIfNeeded: millis),
+            0x70 | UInt8(truncatingIfNeeded: counter >> 8), UInt8(truncatingIfNeeded: counter),
+            0x80 | UInt8(truncatingIfNeeded: tail >> 58), UInt8(truncatingIfNeeded: tail >> 48),
+            UInt8(truncatingIfNeeded: tail >> 40), UInt8(truncatingIfNeeded: tail >> 32),
+            UInt8(truncatingIfNeeded: tail >> 24), UInt8(truncatingIfNeeded: tail >> 16),
+            UInt8(truncatingIfNeeded: tail >> 8), UInt8(truncatingIfNeeded: tail)
+        )
+        return UUID(uuid: bytes)
+    }
+}
+
+extension UUID {
+    /// A new time-ordered id from the shared generator.
+    public static func v7(now: Timestamp = .now()) -> UUID {
+        UUIDv7Generator.shared.next(nowMillis: UInt64(max(0, now.millis)))
+    }
+
+    /// Lowercase canonical text, the form used in every API response and in the store.
+    public var lowercased: String { uuidString.lowercased() }
+
+    /// The version nibble (7 for ids made by `UUIDv7Generator`).
+    public var version: Int { Int(uuid.6 >> 4) }
+}

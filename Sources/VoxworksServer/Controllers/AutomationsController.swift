@@ -1,0 +1,204 @@
+import HTTPTypes
+import Hummingbird
+import VoxworksCore
+import VoxworksStore
+
+import Foundation
+
+/// The automations of the caller's team and their webhooks. Another team's
+/// automation answers `404`, exactly like one that never existed.
+struct AutomationsController {
+    let store: any Store
+    let configuration: ServerConfiguration
+    let clock: @Sendable () -> Timestamp
+
+    func addRoutes(to group: RouterGroup<VoxworksRequestContext>) {
+        group.post("/automations", use: create)
+        group.get("/automations", use: list)
+        group.get("/automations/:id", use: show)
+        group.patch("/automations/:id", use: update)
+        group.delete("/automations/:id", use: delete)
+        group.post("/automations/:id/rotate-token", use: rotateToken)
+        group.post("/automations/:id/rotate-secret", use: rotateSecret)
+    }
+
+    @Sendable func create(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        var request = request
+        let body = try await request.jsonObjectBody()
+        guard let name = try Self.name(body["name"]) else { throw APIError.badRequest("name is required") }
+        let enabled = try Self.optionalBool(body["enabled"], field: "enabled") ?? true
+        let definition = try Self.definition(body["definition"]) ?? AutomationDefinition.empty
+        let now = clock()
+        var rateLimit = RateLimit.webhookDefault
+        var signing = false
+        switch body["webhook"] {
+        case nil, .null?: break
+        case .object(let webhook)?:
+            signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing") ?? false
+            if let limit = try Self.rateLimit(webhook["rate_limit"], current: rateLimit) { rateLimit = limit }
+        default: throw APIError.badRequest("webhook must be an object")
+        }
+        let secret = signing ? SecretMaterial.signingSecret() : nil
+        let automation = try await store.createAutomation(
+            NewAutomation(
+                id: UUID.v7(now: now), teamID: teamID, name: name, enabled: enabled, definition: definition,
+                webhookID: UUID.v7(now: now), token: SecretMaterial.webhookToken(), rateLimit: rateLimit, signingKey: secret?.key),
+            now: now)
+        return respond(.created, automation, secret: secret?.display)
+    }
+
+    @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let query = request.uri.queryParameters
+        let limit = try QueryParsing.limit(query["limit"].map(String.init))
+        let cursor = try QueryParsing.uuid(query["cursor"].map(String.init), name: "cursor")
+        let automations = try await store.automations(teamID: teamID, after: cursor, limit: limit)
+        let nextCursor: JSONValue = automations.count == limit ? (automations.last?.id.lowercased.json ?? .null) : .null
+        return JSONResponse.make(.ok, .object([
+            "success": true,
+            "automations": .array(automations.map { APIRepresentation.automation($0, configuration: configuration) }),
+            "meta": .object(["next_cursor": nextCursor]),
+        ]))
+    }
+
+    @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        guard let automation = try await store.automation(id: try automationID(context), teamID: teamID) else {
+            throw APIError.notFound("Automation")
+        }
+        return respond(.ok, automation)
+    }
+
+    @Sendable func update(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let id = try automationID(context)
+        guard let current = try await store.automation(id: id, teamID: teamID) else { throw APIError.notFound("Automation") }
+        var request = request
+        let body = try await request.jsonObjectBody()
+        var patch = AutomationPatch()
+        patch.name = try Self.name(body["name"])
+        patch.enabled = try Self.optionalBool(body["enabled"], field: "enabled")
+        patch.definition = try Self.definition(body["definition"])
+        var turnSigningOn = false
+        switch body["webhook"] {
+        case nil, .null?: break
+        case .object(let webhook)?:
+            // A partial rate_limit changes only the fields it names.
+            patch.rateLimit = try Self.rateLimit(webhook["rate_limit"], current: current.webhook.rateLimit)
+            if let signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing") {
+                patch.disableSigning = !signing
+                turnSigningOn = signing
+            }
+        default: throw APIError.badRequest("webhook must be an object")
+        }
+        let now = clock()
+        guard var automation = try await store.updateAutomation(id: id, teamID: teamID, patch: patch, now: now) else {
+            throw APIError.notFound("Automation")
+        }
+        var shownSecret: String?
+        if turnSigningOn && !automation.webhook.signing {
+            let secret = SecretMaterial.signingSecret()
+            guard let updated = try await store.rotateSigningSecret(
+                automationID: id, teamID: teamID, newKey: secret.key, graceUntil: now, now: now)
+            else { throw APIError.notFound("Automation") }
+            automation = updated
+            shownSecret = secret.display
+        }
+        return respond(.ok, automation, secret: shownSecret)
+    }
+
+    @Sendable func delete(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        guard try await store.deleteAutomation(id: try automationID(context), teamID: teamID, now: clock()) else {
+            throw APIError.notFound("Automation")
+        }
+        return JSONResponse.make(.ok, .object(["success": true]))
+    }
+
+    @Sendable func rotateToken(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        guard let automation = try await store.rotateToken(
+            automationID: try automationID(context), teamID: teamID, newToken: SecretMaterial.webhookToken(), now: clock())
+        else { throw APIError.notFound("Automation") }
+        return respond(.ok, automation)
+    }
+
+    @Sendable func rotateSecret(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let now = clock()
+        let secret = SecretMaterial.signingSecret()
+        guard let automation = try await store.rotateSigningSecret(
+            automationID: try automationID(context), teamID: teamID, newKey: secret.key,
+            graceUntil: now.adding(seconds: configuration.secretGraceSeconds), now: now)
+        else { throw APIError.notFound("Automation") }
+        return respond(.ok, automation, secret: secret.display)
+    }
+
+    // MARK: Helpers
+
+    private func respond(_ status: HTTPResponse.Status, _ automation: Automation, secret: String? = nil) -> Response {
+        JSONResponse.make(status, .object([
+            "success": true,
+            "automation": APIRepresentation.automation(automation, configuration: configuration, signingSecret: secret),
+        ]))
+    }
+
+    /// A malformed id cannot name an automation of this team: `404`, not `400`.
+    private func automationID(_ context: VoxworksRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw APIError.notFound("Automation")
+        }
+        return id
+    }
+
+    static func name(_ value: JSONValue?) throws -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let name)?:
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= 200 else { throw APIError.badRequest("name must be 1 to 200 characters") }
+            return trimmed
+        default: throw APIError.badRequest("name must be a string")
+        }
+    }
+
+    static func optionalBool(_ value: JSONValue?, field: String) throws -> Bool? {
+        switch value {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        default: throw APIError.badRequest("\(field) must be true or false")
+        }
+    }
+
+    static func definition(_ value: JSONValue?) throws -> JSONValue? {
+        guard let value, !value.isNull else { return nil }
+        do {
+            try AutomationDefinition.validate(value)
+        } catch {
+            throw APIError.badRequest("Invalid definition: \(error.message)")
+        }
+        return value
+    }
+
+    static func rateLimit(_ value: JSONValue?, current: RateLimit) throws -> RateLimit? {
+        switch value {
+        case nil, .null?: return nil
+        case .object(let object)?:
+            var limit = current
+            if let perSecond = object["per_second"] {
+                guard let rate = perSecond.doubleValue else { throw APIError.badRequest("webhook.rate_limit.per_second must be a number") }
+                limit.perSecond = rate
+            }
+            if let burst = object["burst"] {
+                guard let size = burst.intValue else { throw APIError.badRequest("webhook.rate_limit.burst must be an integer") }
+                limit.burst = size
+            }
+            guard limit.isValid else {
+                throw APIError.badRequest("webhook.rate_limit needs per_second in (0, 100000] and burst in [1, 1000000]")
+            }
+            return limit
+        default: throw APIError.badRequest("webhook.rate_limit must be an object")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import VoxworksCore
+import VoxworksStore
+
+import Foundation
+
+/// What a new user needs on the first start of an empty store: a team, an
+/// admin API key (shown once, only its hash is kept) and a demo automation
+/// with a webhook to post to.
+public enum FirstRun {
+    public struct Report: Sendable {
+        /// Only on the first start.
+        public var apiKey: String?
+        public var automations: [Automation]
+    }
+
+    public static let demoPayload = #"{"contact_phone":"0429069971","first_name":"Ada","source":"crm"}"#
+
+    public static func prepare(store: any Store, now: Timestamp = .now()) async throws -> Report {
+        guard try await store.teams().isEmpty else {
+            return Report(apiKey: nil, automations: try await store.allAutomations())
+        }
+        let team = try await store.createTeam(name: "Default team", now: now)
+        let key = SecretMaterial.apiKey()
+        try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "admin (first start)", now: now)
+        _ = try await store.createAutomation(
+            NewAutomation(
+                id: UUID.v7(now: now), teamID: team.id, name: "Demo: first webhook", enabled: true,
+                definition: AutomationDefinition.empty, webhookID: UUID.v7(now: now), token: SecretMaterial.webhookToken(),
+                rateLimit: .webhookDefault, signingKey: nil),
+            now: now)
+        return Report(apiKey: key, automations: try await store.allAutomations())
+    }
+
+    /// The start-up banner. Keys appear only when just created; tokens only
+    /// as part of the URLs their owner needs.
+    public static func banner(_ report: Report, configuration: ServerConfiguration) -> String {
+        var lines: [String] = []
+        if let key = report.apiKey {
+            lines.append("First start: created a team and an admin API key. It is shown only this once; store it now:")
+            lines.append("")
+            lines.append("    \(key)")
+            lines.append("")
+            lines.append("(Lost it? `voxworks keys create` issues another.)")
+        }
+        if report.automations.isEmpty {
+            lines.append("No automations yet: create one with POST /api/v1/automations.")
+        } else {
+            lines.append("Webhook URLs:")
+            for automation in report.automations {
+                let state = automation.enabled ? "" : " (disabled)"
+                lines.append("  \(automation.name)\(state): \(configuration.webhookURL(token: automation.webhook.token))")
+            }
+        }
+        if let first = report.automations.first(where: { $0.enabled && !$0.webhook.signing }) {
+            lines.append("")
+            lines.append("Send a first webhook:")
+            lines.append("")
+            lines.append("  curl -i -X POST '\(configuration.webhookURL(token: first.webhook.token))' \\")
+            lines.append("    -H 'Content-Type: application/json' -H 'X-Idempotency-Key: first-1' \\")
+            lines.append("    -d '\(demoPayload)'")
+            if report.apiKey != nil {
+                lines.append("")
+                lines.append("Then look at it (use the execution_id from the answer):")
+                lines.append("")
+                lines.append("  curl -H 'Authorization: Bearer <your API key>' \(configuration.resolvedPublicURL)/api/v1/executions/<execution_id>")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import VoxworksCore
+
+/// The one place where errors become responses: every request gets an
+/// `X-Request-Id`, every failure the contract's error body. Causes of `500`s
+/// are logged with the request id and never sent to the client.
+struct ContractMiddleware: RouterMiddleware {
+    typealias Context = VoxworksRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let requestID = RequestIdentifier.accept(request.headers[.requestID]) ?? RequestIdentifier.generate()
+        context.requestID = requestID
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            response = try APIError.fromFramework(error).response(from: request, context: context)
+        } catch {
+            // Never echo the cause: it may hold paths, SQL or secrets.
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            response = try APIError.internalError.response(from: request, context: context)
+        }
+        response.headers[.requestID] = requestID
+        return response
+    }
+}

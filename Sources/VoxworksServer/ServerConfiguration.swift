@@ -1,0 +1,79 @@
+import VoxworksCore
+
+/// Everything `voxworks serve` can be told, with the defaults of
+/// `shared/spec/api.md`. Read once at start; environment variables first,
+/// flags override them.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var publicURL: String?
+    public var databasePath = "./voxworks-data/voxworks.sqlite"
+    public var masterKeyFile: String?
+    public var maxBodyBytes = 1_048_576
+    public var idempotencyTTLSeconds: Double = 86_400
+    /// Pending executions a team may have before webhooks get `429`.
+    public var backlogLimit = 100_000
+    /// How long a replaced signing secret keeps working.
+    public var secretGraceSeconds: Double = 86_400
+    /// The per-team ceiling over all of a team's webhooks.
+    public var teamRateLimit = RateLimit(perSecond: 1_000, burst: 2_000)
+
+    public init() {}
+
+    public enum Failure: Error, CustomStringConvertible {
+        case invalid(variable: String, value: String, expected: String)
+
+        public var description: String {
+            switch self {
+            case .invalid(let variable, let value, let expected): "\(variable)=\(value) is not valid: expected \(expected)"
+            }
+        }
+    }
+
+    /// Reads the `VOXWORKS_*` variables; unknown ones are ignored.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw Failure.invalid(variable: name, value: text, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return value
+        }
+        if let host = environment["VOXWORKS_HOST"], !host.isEmpty { configuration.host = host }
+        if let port = try integer("VOXWORKS_PORT", 0...65535) { configuration.port = port }
+        if let url = environment["VOXWORKS_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
+        if let path = environment["VOXWORKS_DATABASE"], !path.isEmpty { configuration.databasePath = path }
+        if let path = environment["VOXWORKS_MASTER_KEY_FILE"], !path.isEmpty { configuration.masterKeyFile = path }
+        if let bytes = try integer("VOXWORKS_MAX_BODY_BYTES", 1...(64 << 20)) { configuration.maxBodyBytes = bytes }
+        if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }
+        if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
+        if let grace = try integer("VOXWORKS_SECRET_GRACE_SECONDS", 0...(30 * 86_400)) { configuration.secretGraceSeconds = Double(grace) }
+        if let rate = try integer("VOXWORKS_TEAM_RATE_PER_SECOND", 1...1_000_000) { configuration.teamRateLimit.perSecond = Double(rate) }
+        if let burst = try integer("VOXWORKS_TEAM_RATE_BURST", 1...10_000_000) { configuration.teamRateLimit.burst = burst }
+        return configuration
+    }
+
+    /// Where the master key lives unless configured: beside the database.
+    public var resolvedMasterKeyFile: String {
+        if let masterKeyFile { return masterKeyFile }
+        let directory = databasePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return (directory.isEmpty ? "." : directory) + "/master.key"
+    }
+
+    /// The base of webhook URLs shown to people.
+    public var resolvedPublicURL: String {
+        if let publicURL {
+            return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+        let shownHost: String
+        switch host {
+        case "0.0.0.0", "": shownHost = "127.0.0.1"
+        case "::": shownHost = "[::1]"
+        default: shownHost = host.contains(":") ? "[\(host)]" : host
+        }
+        return "http://\(shownHost):\(port)"
+    }
+
+    public func webhookURL(token: String) -> String { "\(resolvedPublicURL)/api/v1/hooks/\(token)" }
+}

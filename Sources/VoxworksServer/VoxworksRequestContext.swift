@@ -1,0 +1,24 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+import Foundation
+
+/// Per-request state shared by the middleware and the controllers.
+public struct VoxworksRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address (not a forwarded header: those can be forged).
+    public let remoteAddress: String?
+    /// `X-Request-Id` of this request, set by `ContractMiddleware`.
+    public var requestID: String = ""
+    /// The team of the API key, set by `APIKeyMiddleware`.
+    public var teamID: UUID?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Bodies are read by the controllers with their own limits.
+    public var maxUploadSize: Int { 1_048_576 }
+}

@@ -1,0 +1,51 @@
+import VoxworksCore
+
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The key that seals signing secrets at rest: 32 random bytes, base64, in a
+/// file created with mode 0600 on first start.
+public enum MasterKeyFile {
+    public enum Failure: Error, CustomStringConvertible {
+        case unreadable(String)
+        case malformed(String)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let path): "cannot read or create the master key file at \(path)"
+            case .malformed(let path): "the master key file at \(path) must hold 32 bytes as base64"
+            }
+        }
+    }
+
+    public static func loadOrCreate(path: String) throws -> [UInt8] {
+        if FileManager.default.fileExists(atPath: path) {
+            guard let data = FileManager.default.contents(atPath: path),
+                  let text = String(data: data, encoding: .utf8) else { throw Failure.unreadable(path) }
+            guard let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
+                throw Failure.malformed(path)
+            }
+            return Array(key)
+        }
+        let key = SecretMaterial.randomBytes(32)
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        // O_EXCL: two processes starting at once must not each write a different key.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { return try loadOrCreate(path: path) }
+            throw Failure.unreadable(path)
+        }
+        let text = Array((Data(key).base64EncodedString() + "\n").utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+        close(fd)
+        guard written == text.count else { throw Failure.unreadable(path) }
+        return key
+    }
+}

@@ -1,0 +1,421 @@
+import GRDB
+import VoxworksCore
+
+import Foundation
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`,
+/// so that a committed transaction survives power loss.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    let secretBox: SecretBox
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and applies migrations.
+    public init(path: String, secretBox: SecretBox) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // FULL: the WAL is fsynced at every commit; a 202 promises durability.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        // CLI verbs (`keys create`) may write while the server runs.
+        configuration.busyMode = .timeout(10)
+        configuration.maximumReaderCount = 8
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.secretBox = secretBox
+        self.path = path
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    public func close() throws {
+        try pool.close()
+    }
+
+    public func checkHealth() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: Teams and keys
+
+    public func createTeam(name: String, now: Timestamp) async throws -> Team {
+        let team = Team(id: UUID.v7(now: now), name: name, createdAt: now)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [team.id.lowercased, team.name, team.createdAt.millis])
+        }
+        return team
+    }
+
+    public func teams() async throws -> [Team] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM teams ORDER BY created_at, id").compactMap { row in
+                guard let id = UUID(uuidString: row["id"]) else { return nil }
+                return Team(id: id, name: row["name"], createdAt: Timestamp(millis: row["created_at"]))
+            }
+        }
+    }
+
+    public func createAPIKey(teamID: UUID, keyHash: String, label: String, now: Timestamp) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, team_id, key_hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [UUID().lowercased, teamID.lowercased, keyHash, label, now.millis])
+        }
+    }
+
+    public func teamID(forAPIKeyHash hash: String) async throws -> UUID? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT team_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", arguments: [hash])
+                .flatMap(UUID.init(uuidString:))
+        }
+    }
+
+    // MARK: Automations
+
+    private static let automationColumns = """
+        a.id, a.team_id, a.name, a.enabled, a.definition, a.created_at, a.updated_at,
+        w.id AS webhook_id, w.token, w.rate_per_second, w.rate_burst,
+        EXISTS (SELECT 1 FROM webhook_secrets s WHERE s.webhook_id = w.id
+                AND (s.expires_at IS NULL OR s.expires_at > :now)) AS signing
+        FROM automations a JOIN webhooks w ON w.automation_id = a.id
+        """
+
+    private static func automation(from row: Row) throws -> Automation {
+        guard let id = UUID(uuidString: row["id"]), let teamID = UUID(uuidString: row["team_id"]),
+              let webhookID = UUID(uuidString: row["webhook_id"]) else { throw StoreError.corrupt("bad uuid in automations") }
+        let definitionText: String = row["definition"]
+        let definition = (try? JSONParser().parse(definitionText)) ?? AutomationDefinition.empty
+        return Automation(
+            id: id, teamID: teamID, name: row["name"], enabled: row["enabled"], definition: definition,
+            createdAt: Timestamp(millis: row["created_at"]), updatedAt: Timestamp(millis: row["updated_at"]),
+            webhook: Webhook(
+                id: webhookID, token: row["token"],
+                rateLimit: RateLimit(perSecond: row["rate_per_second"], burst: row["rate_burst"]),
+                signing: row["signing"]))
+    }
+
+    private func fetchAutomation(_ db: Database, id: UUID, teamID: UUID, now: Timestamp) throws -> Automation? {
+        try Row.fetchOne(
+            db, sql: "SELECT \(Self.automationColumns) WHERE a.id = :id AND a.team_id = :team AND a.deleted_at IS NULL",
+            arguments: ["id": id.lowercased, "team": teamID.lowercased, "now": now.millis]
+        ).map(Self.automation(from:))
+    }
+
+    public func createAutomation(_ new: NewAutomation, now: Timestamp) async throws -> Automation {
+        let sealed = try new.signingKey.map { try secretBox.seal($0) }
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO automations (id, team_id, name, enabled, definition, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [new.id.lowercased, new.teamID.lowercased, new.name, new.enabled, new.definition.serialized, now.millis, now.millis])
+            try db.execute(
+                sql: """
+                    INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [new.webhookID.lowercased, new.id.lowercased, new.teamID.lowercased, new.token,
+                            SecretMaterial.hash(new.token), new.rateLimit.perSecond, new.rateLimit.burst, now.millis])
+            if let sealed {
+                try db.execute(
+                    sql: "INSERT INTO webhook_secrets (id, webhook_id, sealed_key, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [UUID().lowercased, new.webhookID.lowercased, Data(sealed), now.millis])
+            }
+            guard let automation = try self.fetchAutomation(db, id: new.id, teamID: new.teamID, now: now) else {
+                throw StoreError.corrupt("automation vanished after insert")
+            }
+            return automation
+        }
+    }
+
+    public func automations(teamID: UUID, after: UUID?, limit: Int) async throws -> [Automation] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.automationColumns)
+                    WHERE a.team_id = :team AND a.deleted_at IS NULL AND a.id > :after
+                    ORDER BY a.id LIMIT :limit
+                    """,
+                arguments: ["team": teamID.lowercased, "after": after?.lowercased ?? "", "limit": limit, "now": Timestamp.now().millis]
+            ).map(Self.automation(from:))
+        }
+    }
+
+    public func allAutomations() async throws -> [Automation] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.automationColumns) WHERE a.deleted_at IS NULL ORDER BY a.created_at, a.id",
+                arguments: ["now": Timestamp.now().millis]
+            ).map(Self.automation(from:))
+        }
+    }
+
+    public func automation(id: UUID, teamID: UUID) async throws -> Automation? {
+        try await pool.read { db in try self.fetchAutomation(db, id: id, teamID: teamID, now: .now()) }
+    }
+
+    public func updateAutomation(id: UUID, teamID: UUID, patch: AutomationPatch, now: Timestamp) async throws -> Automation? {
+        try await pool.write { db in
+            guard try self.fetchAutomation(db, id: id, teamID: teamID, now: now) != nil else { return nil }
+            let key = id.lowercased
+            if let name = patch.name {
+                try db.execute(sql: "UPDATE automations SET name = ? WHERE id = ?", arguments: [name, key])
+            }
+            if let enabled = patch.enabled {
+                try db.execute(sql: "UPDATE automations SET enabled = ? WHERE id = ?", arguments: [enabled, key])
+            }
+            if let definition = patch.definition {
+                try db.execute(sql: "UPDATE automations SET definition = ? WHERE id = ?", arguments: [definition.serialized, key])
+            }
+            if let limit = patch.rateLimit {
+                try db.execute(
+                    sql: "UPDATE webhooks SET rate_per_second = ?, rate_burst = ? WHERE automation_id = ?",
+                    arguments: [limit.perSecond, limit.burst, key])
+            }
+            if patch.disableSigning {
+                try db.execute(
+                    sql: """
+                        UPDATE webhook_secrets SET expires_at = :now
+                        WHERE webhook_id = (SELECT id FROM webhooks WHERE automation_id = :id)
+                          AND (expires_at IS NULL OR expires_at > :now)
+                        """,
+                    arguments: ["now": now.millis, "id": key])
+            }
+            try db.execute(sql: "UPDATE automations SET updated_at = ? WHERE id = ?", arguments: [now.millis, key])
+            return try self.fetchAutomation(db, id: id, teamID: teamID, now: now)
+        }
+    }
+
+    public func deleteAutomation(id: UUID, teamID: UUID, now: Timestamp) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE automations SET deleted_at = ?, enabled = 0 WHERE id = ? AND team_id = ? AND deleted_at IS NULL",
+                arguments: [now.millis, id.lowercased, teamID.lowercased])
+            return db.changesCount > 0
+        }
+    }
+
+    public func rotateToken(automationID: UUID, teamID: UUID, newToken: String, now: Timestamp) async throws -> Automation? {
+        try await pool.write { db in
+            guard try self.fetchAutomation(db, id: automationID, teamID: teamID, now: now) != nil else { return nil }
+            try db.execute(
+                sql: "UPDATE webhooks SET token = ?, token_hash = ? WHERE automation_id = ?",
+                arguments: [newToken, SecretMaterial.hash(newToken), automationID.lowercased])
+            try db.execute(sql: "UPDATE automations SET updated_at = ? WHERE id = ?", arguments: [now.millis, automationID.lowercased])
+            return try self.fetchAutomation(db, id: automationID, teamID: teamID, now: now)
+        }
+    }
+
+    public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation? {
+        let sealed = Data(try secretBox.seal(newKey))
+        return try await pool.write { db in
+            guard let automation = try self.fetchAutomation(db, id: automationID, teamID: teamID, now: now) else { return nil }
+            let webhook = automation.webhook.id.lowercased
+            // Secrets already in a grace period end now, so at most two are ever active.
+            try db.execute(
+                sql: "UPDATE webhook_secrets SET expires_at = :now WHERE webhook_id = :w AND expires_at IS NOT NULL AND expires_at > :now",
+                arguments: ["now": now.millis, "w": webhook])
+            try db.execute(
+                sql: "UPDATE webhook_secrets SET expires_at = :grace WHERE webhook_id = :w AND expires_at IS NULL",
+                arguments: ["grace": graceUntil.millis, "w": webhook])
+            try db.execute(
+                sql: "INSERT INTO webhook_secrets (id, webhook_id, sealed_key, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [UUID().lowercased, webhook, sealed, now.millis])
+            try db.execute(sql: "UPDATE automations SET updated_at = ? WHERE id = ?", arguments: [now.millis, automationID.lowercased])
+            return try self.fetchAutomation(db, id: automationID, teamID: teamID, now: now)
+        }
+    }
+
+    public func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute? {
+        struct Found: Sendable {
+            var webhookID: String, automationID: String, teamID: String
+            var perSecond: Double, burst: Int
+            var sealedKeys: [Data]
+        }
+        let found: Found? = try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst
+                    FROM webhooks w JOIN automations a ON a.id = w.automation_id
+                    WHERE w.token_hash = ? AND a.enabled = 1 AND a.deleted_at IS NULL
+                    """,
+                arguments: [tokenHash]) else { return nil }
+            let webhookID: String = row["id"]
+            let sealedKeys = try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT sealed_key FROM webhook_secrets
+                    WHERE webhook_id = ? AND (expires_at IS NULL OR expires_at > ?)
+                    ORDER BY created_at DESC
+                    """,
+                arguments: [webhookID, now.millis])
+            return Found(
+                webhookID: webhookID, automationID: row["automation_id"], teamID: row["team_id"],
+                perSecond: row["rate_per_second"], burst: row["rate_burst"], sealedKeys: sealedKeys)
+        }
+        guard let found,
+              let webhookID = UUID(uuidString: found.webhookID),
+              let automationID = UUID(uuidString: found.automationID),
+              let teamID = UUID(uuidString: found.teamID) else { return nil }
+        let keys = try found.sealedKeys.map { try secretBox.open(Array($0)) }
+        return WebhookRoute(
+            webhookID: webhookID, automationID: automationID, teamID: teamID,
+            rateLimit: RateLimit(perSecond: found.perSecond, burst: found.burst), signingKeys: keys)
+    }
+
+    // MARK: Ingest
+
+    public func commitIngest(_ batch: [IngestRequest]) async throws -> [IngestOutcome] {
+        try await pool.write { db in
+            var pendingByTeam: [UUID: Int] = [:]
+            var outcomes: [IngestOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            let findKey = try db.cachedStatement(
+                sql: "SELECT fingerprint, execution_id FROM idempotency_records WHERE webhook_id = ? AND key = ? AND expires_at > ?")
+            let readPending = try db.cachedStatement(sql: "SELECT pending_count FROM teams WHERE id = ?")
+            let insertExecution = try db.cachedStatement(
+                sql: """
+                    INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type,
+                        idempotency_key, source_address, received_at)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+                    """)
+            let rememberKey = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO idempotency_records (webhook_id, key, fingerprint, execution_id, expires_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
+            for request in batch {
+                let webhook = request.route.webhookID.lowercased
+                if let key = request.idempotencyKey {
+                    if let row = try Row.fetchOne(findKey, arguments: [webhook, key, request.receivedAt.millis]) {
+                        let fingerprint: Data = row["fingerprint"]
+                        if let original = UUID(uuidString: row["execution_id"]), Array(fingerprint) == request.fingerprint ?? [] {
+                            outcomes.append(.replayed(original))
+                        } else {
+                            outcomes.append(.conflict)
+                        }
+                        continue
+                    }
+                }
+                let team = request.route.teamID
+                let pending: Int
+                if let known = pendingByTeam[team] {
+                    pending = known
+                } else {
+                    pending = try Int.fetchOne(readPending, arguments: [team.lowercased]) ?? 0
+                }
+                guard pending < request.backlogLimit else {
+                    pendingByTeam[team] = pending
+                    outcomes.append(.backlogFull)
+                    continue
+                }
+                try insertExecution.execute(arguments: [
+                    request.executionID.lowercased, team.lowercased, request.route.automationID.lowercased, webhook,
+                    Data(request.body), request.contentType, request.idempotencyKey, request.sourceAddress,
+                    request.receivedAt.millis,
+                ])
+                pendingByTeam[team] = pending + 1
+                if let key = request.idempotencyKey {
+                    try rememberKey.execute(arguments: [
+                        webhook, key, Data(request.fingerprint ?? []), request.executionID.lowercased,
+                        request.receivedAt.adding(seconds: request.idempotencyTTL).millis,
+                    ])
+                }
+                outcomes.append(.accepted(request.executionID))
+            }
+            return outcomes
+        }
+    }
+
+    // MARK: Executions
+
+    private static let executionColumns = """
+        id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
+        attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed
+        """
+
+    private static func execution(from row: Row) throws -> Execution {
+        guard let id = UUID(uuidString: row["id"]), let teamID = UUID(uuidString: row["team_id"]),
+              let automationID = UUID(uuidString: row["automation_id"]),
+              let status = ExecutionStatus(rawValue: row["status"]) else { throw StoreError.corrupt("bad execution row") }
+        let body: Data = row["body"]
+        return Execution(
+            id: id, teamID: teamID, automationID: automationID, status: status, body: Array(body),
+            contentType: row["content_type"], idempotencyKey: row["idempotency_key"], sourceAddress: row["source_address"],
+            receivedAt: Timestamp(millis: row["received_at"]), attempt: row["attempt"],
+            startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
+            finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(millis:)),
+            error: row["error"], replayOf: (row["replay_of"] as String?).flatMap(UUID.init(uuidString:)),
+            stepsTotal: row["steps_total"], stepsCompleted: row["steps_completed"])
+    }
+
+    public func execution(id: UUID, teamID: UUID) async throws -> Execution? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.executionColumns) FROM executions WHERE id = ? AND team_id = ?",
+                arguments: [id.lowercased, teamID.lowercased]
+            ).map(Self.execution(from:))
+        }
+    }
+
+    public func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution] {
+        var conditions = ["team_id = :team"]
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["team": teamID.lowercased, "limit": query.limit]
+        if let automationID = query.automationID {
+            conditions.append("automation_id = :automation")
+            arguments["automation"] = automationID.lowercased
+        }
+        if let status = query.status {
+            conditions.append("status = :status")
+            arguments["status"] = status.rawValue
+        }
+        if let after = query.createdAfter {
+            conditions.append("received_at >= :after")
+            arguments["after"] = after.millis
+        }
+        if let before = query.createdBefore {
+            conditions.append("received_at < :before")
+            arguments["before"] = before.millis
+        }
+        if let cursor = query.before {
+            conditions.append("id < :cursor")
+            arguments["cursor"] = cursor.lowercased
+        }
+        let sql = "SELECT \(Self.executionColumns) FROM executions WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT :limit"
+        let statementArguments = StatementArguments(arguments)
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.execution(from:))
+        }
+    }
+
+    // MARK: Maintenance
+
+    public func deleteExpiredIdempotencyRecords(now: Timestamp, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM idempotency_records WHERE (webhook_id, key) IN
+                        (SELECT webhook_id, key FROM idempotency_records WHERE expires_at <= ? LIMIT ?)
+                    """,
+                arguments: [now.millis, limit])
+            return db.changesCount
+        }
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible {
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let what): "store data is corrupt: \(what)"
+        }
+    }
+}

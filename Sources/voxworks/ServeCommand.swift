@@ -1,0 +1,40 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import VoxworksCore
+import VoxworksServer
+import VoxworksStore
+
+import Foundation
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API and its background services.")
+
+    @Option(name: .long, help: "Listen address (env VOXWORKS_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .long, help: "Listen port (env VOXWORKS_PORT, default 8080).")
+    var port: Int?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        var configuration = try storeOptions.configuration()
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        var logger = Logger(label: "voxworks")
+        logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["VOXWORKS_LOG_LEVEL"] ?? "") ?? .info
+
+        let store = try storeOptions.openStore(configuration)
+        let report = try await FirstRun.prepare(store: store)
+        Console.write(FirstRun.banner(report, configuration: configuration))
+        Console.write("\nListening on \(configuration.resolvedPublicURL) (store: \(configuration.databasePath)). Ctrl-C stops.")
+
+        let app = buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
+        // Hummingbird's service group handles SIGTERM and SIGINT: it stops
+        // accepting, lets requests in flight finish (each 202 is committed
+        // before it is sent), then returns.
+        try await app.runService()
+        try store.close()
+    }
+}

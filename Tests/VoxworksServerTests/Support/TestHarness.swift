@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import VoxworksCore
+import VoxworksServer
+import VoxworksStore
+
+/// A clock a test can move forward (rotated secrets expire, rate limits refill).
+final class TestClock: Sendable {
+    private let offset = LockedBox<Double>(0)
+
+    func advance(seconds: Double) { offset.withLock { $0 += seconds } }
+
+    var now: Timestamp { Timestamp.now().adding(seconds: offset.value) }
+}
+
+/// A fresh SQLite file in a temporary directory, with one team, one API key
+/// and the server built over it, as `voxworks serve` builds it.
+struct TestHarness: Sendable {
+    let directory: URL
+    let store: SQLiteStore
+    let secretBox: SecretBox
+    let teamID: UUID
+    let apiKey: String
+    let configuration: ServerConfiguration
+    let clock = TestClock()
+
+    var databasePath: String { directory.appendingPathComponent("voxworks.sqlite").path }
+
+    static func make(directory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestHarness {
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("voxworks-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let secretBox = try SecretBox(masterKey: try MasterKeyFile.loadOrCreate(path: directory.appendingPathComponent("master.key").path))
+        let store = try SQLiteStore(path: directory.appendingPathComponent("voxworks.sqlite").path, secretBox: secretBox)
+        var configuration = ServerConfiguration()
+        configuration.databasePath = directory.appendingPathComponent("voxworks.sqlite").path
+        configuration.publicURL = "https://hooks.example.test"
+        configure(&configuration)
+        let team: Team
+        if let existing = try await store.teams().first {
+            team = existing
+        } else {
+            team = try await store.createTeam(name: "Team A", now: .now())
+        }
+        let key = SecretMaterial.apiKey()
+        try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "test", now: .now())
+        return TestHarness(directory: directory, store: store, secretBox: secretBox, teamID: team.id, apiKey: key, configuration: configuration)
+    }
+
+    func application() -> some ApplicationProtocol {
+        let clock = self.clock
+        return buildApplication(
+            configuration: configuration,
+            dependencies: ServerDependencies(store: store, clock: { clock.now }),
+            logger: .init(label: "test"))
+    }
+
+    /// Runs `body` against the router in process.
+    func withRouter<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await application().test(.router, body)
+    }
+
+    /// Creates an automation straight in the store; returns it and its raw signing key.
+    func automation(
+        name: String = "Test", teamID: UUID? = nil, signing: Bool = false, rateLimit: RateLimit = .webhookDefault,
+        enabled: Bool = true
+    ) async throws -> (automation: Automation, key: [UInt8]?) {
+        let key = signing ? SecretMaterial.randomBytes(32) : nil
+        let automation = try await store.createAutomation(
+            NewAutomation(
+                id: UUID(), teamID: teamID ?? self.teamID, name: name, enabled: enabled,
+                definition: AutomationDefinition.empty, webhookID: UUID(), token: SecretMaterial.webhookToken(),
+                rateLimit: rateLimit, signingKey: key),
+            now: .now())
+        return (automation, key)
+    }
+
+    /// A second team with its own key, for isolation tests.
+    func otherTeam() async throws -> (teamID: UUID, apiKey: String) {
+        let team = try await store.createTeam(name: "Team B", now: .now())
+        let key = SecretMaterial.apiKey()
+        try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "test", now: .now())
+        return (team.id, key)
+    }
+
+    func executionCount() async throws -> Int {
+        try await store.executions(teamID: teamID, query: ExecutionQuery(limit: 100)).count
+    }
+}
+
+// MARK: Request helpers
+
+func hookPath(_ token: String) -> String { "/api/v1/hooks/\(token)" }
+
+func jsonHeaders(_ extra: [String: String] = [:]) -> HTTPFields {
+    var fields: HTTPFields = [.contentType: "application/json"]
+    for (name, value) in extra {
+        if let field = HTTPField.Name(name) { fields[field] = value }
+    }
+    return fields
+}
+
+func bearer(_ key: String, _ extra: [String: String] = [:]) -> HTTPFields {
+    var fields = jsonHeaders(extra)
+    fields[.authorization] = "Bearer \(key)"
+    return fields
+}
+
+extension TestResponse {
+    /// The body parsed with the project's own parser (strict; fails the test if not JSON).
+    var json: JSONValue {
+        get throws { try JSONParser().parse(Array(body.readableBytesView)) }
+    }
+
+    var text: String { String(buffer: body) }
+
+    func header(_ name: String) -> String? {
+        HTTPField.Name(name).flatMap { headers[$0] }
+    }
+}
+
+/// Checks the contract's error shape and returns the message.
+@discardableResult
+func expectError(_ response: TestResponse, _ status: HTTPResponse.Status, message: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    #expect(response.status == status, "body: \(response.text)", sourceLocation: sourceLocation)
+    let json = try response.json
+    #expect(json["success"] == .bool(false), sourceLocation: sourceLocation)
+    let text = json["message"]?.stringValue ?? ""
+    #expect(!text.isEmpty, sourceLocation: sourceLocation)
+    if let message { #expect(text == message, sourceLocation: sourceLocation) }
+    #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
+    #expect(response.header("X-Request-Id") != nil, sourceLocation: sourceLocation)
+    return text
+}
+
+/// Checks a 202 and returns the execution id.
+func expectAccepted(_ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) throws -> UUID {
+    #expect(response.status == .accepted, "body: \(response.text)", sourceLocation: sourceLocation)
+    let json = try response.json
+    #expect(json["success"] == .bool(true), sourceLocation: sourceLocation)
+    let id = try #require(json["execution_id"]?.stringValue.flatMap(UUID.init(uuidString:)), sourceLocation: sourceLocation)
+    #expect(id.version == 7, sourceLocation: sourceLocation)
+    return id
+}
+
+extension ByteBuffer {
+    init(json text: String) { self.init(string: text) }
+}
