@@ -200,7 +200,7 @@ import VoxworksStore
             try expectError(try await client.execute(uri: hookPath(signed.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: big), .tooManyRequests)
         }
         let (other, _) = try await harness.automation(signing: true)
-        _ = try await harness.withRouter { client in
+        try await harness.withRouter { client in
             // Content type before signature.
             try expectError(try await client.execute(uri: hookPath(other.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "[")), .badRequest, message: "Content-Type must be application/json")
             // Signature before JSON: an unsigned malformed body is a 401, not a 400.

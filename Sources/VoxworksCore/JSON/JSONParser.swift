@@ -75,10 +75,9 @@ public struct JSONParser: Sendable {
                     // but the message should say which.
                     var probe = Scanner(bytes: buffer, build: false, maxDepth: maxDepth)
                     probe.skipWhitespace()
-                    if (try? probe.parseValue(depth: 0)) != nil {
-                        probe.skipWhitespace()
-                        if probe.position == buffer.count { return .failure(.notAnObject) }
-                    }
+                    _ = try probe.parseValue(depth: 0)
+                    probe.skipWhitespace()
+                    guard probe.position == buffer.count else { throw JSONParseError.malformed(offset: probe.position) }
                     return .failure(.notAnObject)
                 }
             }

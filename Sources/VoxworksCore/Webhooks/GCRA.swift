@@ -37,7 +37,8 @@ public enum GCRA {
         let current = max(tat ?? now, now)
         let newTAT = current + interval * Double(cost)
         let allowAt = newTAT - tolerance
-        if now < allowAt {
+        // The tolerance absorbs floating-point error, so a full burst is never refused by 1e-13 s.
+        if now + 1e-9 < allowAt {
             let remaining = max(0, Int(((now + tolerance - current) / interval).rounded(.down)))
             return (RateDecision(allowed: false, limit: limit.burst, remaining: remaining, retryAfter: allowAt - now), tat)
         }

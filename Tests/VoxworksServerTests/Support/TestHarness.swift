@@ -59,6 +59,7 @@ struct TestHarness: Sendable {
     }
 
     /// Runs `body` against the router in process.
+    @discardableResult
     func withRouter<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
         try await application().test(.router, body)
     }
