@@ -13,6 +13,9 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            // A chunked body (no Content-Length) crossed the cap while streaming.
+            throw APIError.bodyTooLarge(limit: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge(limit: limit)
         }

@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import VoxworksCore
+import VoxworksServer
+import VoxworksStore
+
+/// The real server on a real socket.
+@Suite struct LiveServerTests {
+    @Test func aWebhookOverTheSocketBecomesAnExecutionThatSurvivesARestart() async throws {
+        let first = try await TestHarness.make()
+        let (token, executionID) = try await first.application().test(.live) { client in
+            let created = try await client.execute(
+                uri: "/api/v1/automations", method: .post, headers: bearer(first.apiKey), body: ByteBuffer(string: "{\"name\":\"Live\"}"))
+            #expect(created.status == .created)
+            let token = try #require(try created.json["automation"]?["webhook"]?["token"]?.stringValue)
+            let accepted = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "live-1"]),
+                body: ByteBuffer(string: "{\"contact_phone\":\"0429069971\"}"))
+            let id = try expectAccepted(accepted)
+            let shown = try await client.execute(uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(first.apiKey))
+            #expect(try shown.json["execution"]?["trigger"]?["contact_phone"] == "0429069971")
+            #expect(try shown.json["execution"]?["source_address"] == "127.0.0.1")
+            return (token, id)
+        }
+        // The server has shut down; the store is closed and opened afresh on the same file.
+        try first.store.close()
+        let second = try await TestHarness.make(directory: first.directory)
+        try await second.application().test(.live) { client in
+            let shown = try await client.execute(uri: "/api/v1/executions/\(executionID.lowercased)", method: .get, headers: bearer(first.apiKey))
+            #expect(shown.status == .ok)
+            #expect(try shown.json["execution"]?["id"]?.stringValue == executionID.lowercased)
+            // The idempotency record survived too: a retry after the restart replays.
+            let retry = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "live-1"]),
+                body: ByteBuffer(string: "{\"contact_phone\":\"0429069971\"}"))
+            #expect(try expectAccepted(retry) == executionID)
+            #expect(retry.header("Idempotent-Replayed") == "true")
+        }
+    }
+
+    @Test func aDeclaredHugeBodyIsRefusedBeforeItIsSent() async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port)
+            // Promise 100 MB, send 10 bytes: the answer must come without the rest.
+            try connection.send(
+                "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{\"a\":\"xxxx")
+            let started = ContinuousClock.now
+            let response = await connection.receive(until: isCompleteResponse)
+            #expect(response.hasPrefix("HTTP/1.1 413"), "got: \(response)")
+            #expect(response.contains("\"success\":false"))
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+        #expect(try await harness.executionCount() == 0)
+    }
+
+    @Test func aChunkedBodyIsCutOffAtTheLimit() async throws {
+        let harness = try await TestHarness.make { $0.maxBodyBytes = 4096 }
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port)
+            try connection.send(
+                "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            // 8 KiB in 1 KiB chunks, never terminated: the server must answer
+            // once the cap is crossed rather than wait for the end.
+            let chunk = String(repeating: "x", count: 1024)
+            try connection.send("6\r\n{\"a\":\"\r\n")
+            for _ in 0..<8 { try connection.send("400\r\n\(chunk)\r\n") }
+            let response = await connection.receive(until: isCompleteResponse)
+            #expect(response.hasPrefix("HTTP/1.1 413"), "got: \(response)")
+        }
+        #expect(try await harness.executionCount() == 0)
+    }
+
+    @Test func manyConcurrentWebhooksOverTheSocketAreAllDurable() async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.automation(rateLimit: RateLimit(perSecond: 10_000, burst: 10_000)).automation.webhook.token
+        let ids = try await harness.application().test(.live) { client in
+            try await withThrowingTaskGroup(of: UUID.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        try expectAccepted(try await client.execute(
+                            uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k\(index)"]),
+                            body: ByteBuffer(string: "{\"n\":\(index)}")))
+                    }
+                }
+                var ids: [UUID] = []
+                for try await id in group { ids.append(id) }
+                return ids
+            }
+        }
+        #expect(Set(ids).count == 200)
+        // Every 202 is in the file: read it back through a second, independent connection.
+        try harness.store.close()
+        let reopened = try SQLiteStore(path: harness.databasePath, secretBox: harness.secretBox)
+        var stored = Set<UUID>()
+        var cursor: UUID?
+        repeat {
+            let page = try await reopened.executions(teamID: harness.teamID, query: ExecutionQuery(before: cursor, limit: 100))
+            stored.formUnion(page.map(\.id))
+            cursor = page.count == 100 ? page.last?.id : nil
+        } while cursor != nil
+        #expect(stored == Set(ids))
+    }
+}

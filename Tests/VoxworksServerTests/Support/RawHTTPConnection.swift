@@ -1,0 +1,77 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plain TCP connection for what an HTTP client library will not do:
+/// promise a body it never sends, or send one slowly. Its reads block, so
+/// they run on a Dispatch thread: blocking the cooperative pool (two threads
+/// on a 2-core machine) would starve the server under test.
+final class RawHTTPConnection: @unchecked Sendable {
+    private let fd: Int32
+
+    init(port: Int, timeoutSeconds: Int = 5) throws {
+        #if canImport(Glibc)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw Failure.socket }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw Failure.connect }
+    }
+
+    deinit { close(fd) }
+
+    enum Failure: Error { case socket, connect, send }
+
+    func send(_ text: String) throws {
+        try send(Array(text.utf8))
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw Failure.send }
+            offset += sent
+        }
+    }
+
+    /// Reads until the peer closes, the timeout passes, or `until` matches.
+    func receive(until done: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.blockingReceive(until: done)) }
+        }
+    }
+
+    private func blockingReceive(until done: (String) -> Bool) -> String {
+        var received = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+            if done(String(decoding: received, as: UTF8.self)) { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+}
+
+/// True once a full HTTP/1.1 response with a Content-Length body has arrived.
+@Sendable func isCompleteResponse(_ text: String) -> Bool {
+    guard let headerEnd = text.range(of: "\r\n\r\n") else { return false }
+    let head = text[..<headerEnd.lowerBound].lowercased()
+    guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+          let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else { return true }
+    return text.utf8.count - text[..<headerEnd.upperBound].utf8.count >= length
+}
