@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import VoxworksCore
+import VoxworksStore
+
+/// What every store must do, run against each backend.
+@Suite struct StoreBehaviourTests {
+    struct Fixture {
+        let store: any Store
+        let directory: URL
+        let team: Team
+        let automation: Automation
+        let route: WebhookRoute
+
+        static func make(_ kind: StoreKind, signingKey: [UInt8]? = nil) async throws -> Fixture {
+            let (store, directory, _) = try kind.makeStore()
+            let now = Timestamp.now()
+            let team = try await store.createTeam(name: "T", now: now)
+            let automation = try await store.createAutomation(
+                NewAutomation(
+                    id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
+                    webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: signingKey),
+                now: now)
+            let route = try #require(try await store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now))
+            return Fixture(store: store, directory: directory, team: team, automation: automation, route: route)
+        }
+
+        func request(key: String? = nil, body: String = "{}", at time: Timestamp = .now(), backlog: Int = 100_000, ttl: Double = 86_400) -> IngestRequest {
+            let bytes = Array(body.utf8)
+            return IngestRequest(
+                executionID: .v7(now: time), route: route, body: bytes, contentType: "application/json", idempotencyKey: key,
+                fingerprint: key.map { _ in IdempotencyKey.fingerprint(of: bytes) }, sourceAddress: "127.0.0.1",
+                receivedAt: time, backlogLimit: backlog, idempotencyTTL: ttl)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func ingestDecidesEachRequestInsideOneTransaction(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let first = fixture.request(key: "k", body: "{\"a\":1}")
+        let sameKeySameBody = fixture.request(key: "k", body: "{\"a\":1}")
+        let sameKeyOtherBody = fixture.request(key: "k", body: "{\"a\":2}")
+        let noKey = fixture.request()
+        let outcomes = try await fixture.store.commitIngest([first, sameKeySameBody, sameKeyOtherBody, noKey])
+        #expect(outcomes == [.accepted(first.executionID), .replayed(first.executionID), .conflict, .accepted(noKey.executionID)])
+
+        // A later batch sees the committed key.
+        let later = try await fixture.store.commitIngest([fixture.request(key: "k", body: "{\"a\":1}")])
+        #expect(later == [.replayed(first.executionID)])
+        let stored = try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery())
+        #expect(Set(stored.map(\.id)) == [first.executionID, noKey.executionID])
+        let execution = try #require(try await fixture.store.execution(id: first.executionID, teamID: fixture.team.id))
+        #expect(execution.body == Array("{\"a\":1}".utf8))
+        #expect(execution.idempotencyKey == "k")
+        #expect(execution.sourceAddress == "127.0.0.1")
+        #expect(execution.status == .pending)
+        #expect(execution.receivedAt == first.receivedAt)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anExpiredKeyStartsANewExecution(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let past = Timestamp.now().adding(seconds: -120)
+        let old = fixture.request(key: "k", at: past, ttl: 60)
+        _ = try await fixture.store.commitIngest([old])
+        let fresh = fixture.request(key: "k", body: "{\"different\":true}")
+        #expect(try await fixture.store.commitIngest([fresh]) == [.accepted(fresh.executionID)])
+        // And the new record now guards the key.
+        #expect(try await fixture.store.commitIngest([fixture.request(key: "k", body: "{\"different\":true}")]) == [.replayed(fresh.executionID)])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func expiredIdempotencyRecordsAreDeletedInBatches(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let past = Timestamp.now().adding(seconds: -3600)
+        _ = try await fixture.store.commitIngest((0..<25).map { fixture.request(key: "old-\($0)", at: past, ttl: 60) })
+        _ = try await fixture.store.commitIngest((0..<5).map { fixture.request(key: "live-\($0)") })
+        #expect(try await fixture.store.deleteExpiredIdempotencyRecords(now: .now(), limit: 10) == 10)
+        #expect(try await fixture.store.deleteExpiredIdempotencyRecords(now: .now(), limit: 10) == 10)
+        #expect(try await fixture.store.deleteExpiredIdempotencyRecords(now: .now(), limit: 10) == 5)
+        #expect(try await fixture.store.deleteExpiredIdempotencyRecords(now: .now(), limit: 10) == 0)
+        // Live keys still replay; executions are untouched.
+        let replay = try await fixture.store.commitIngest([fixture.request(key: "live-3")])
+        guard case .replayed = try #require(replay.first) else {
+            Issue.record("live key was deleted: \(replay)")
+            return
+        }
+        #expect(try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery(limit: 100)).count == 30)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func backlogBoundCountsPendingExecutionsPerTeam(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let outcomes = try await fixture.store.commitIngest((0..<4).map { _ in fixture.request(backlog: 3) })
+        #expect(outcomes.map { if case .accepted = $0 { true } else { false } } == [true, true, true, false])
+        #expect(outcomes.last == .backlogFull)
+        // Another team has its own backlog.
+        let secondTeam = try await fixture.store.createTeam(name: "U", now: .now())
+        let automation = try await fixture.store.createAutomation(
+            NewAutomation(id: .v7(), teamID: secondTeam.id, name: "B", enabled: true, definition: AutomationDefinition.empty,
+                          webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            now: .now())
+        var request = fixture.request(backlog: 3)
+        request.route = try #require(try await fixture.store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: .now()))
+        #expect(try await fixture.store.commitIngest([request]) == [.accepted(request.executionID)])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func routesOnlyForLiveEnabledAutomations(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let hash = SecretMaterial.hash(fixture.automation.webhook.token)
+        #expect(fixture.route.automationID == fixture.automation.id)
+        #expect(fixture.route.teamID == fixture.team.id)
+        #expect(fixture.route.rateLimit == .webhookDefault)
+        #expect(fixture.route.signingKeys.isEmpty)
+        #expect(try await fixture.store.route(tokenHash: SecretMaterial.hash("other"), now: .now()) == nil)
+
+        _ = try await fixture.store.updateAutomation(id: fixture.automation.id, teamID: fixture.team.id, patch: AutomationPatch(enabled: false), now: .now())
+        #expect(try await fixture.store.route(tokenHash: hash, now: .now()) == nil)
+        _ = try await fixture.store.updateAutomation(id: fixture.automation.id, teamID: fixture.team.id, patch: AutomationPatch(enabled: true), now: .now())
+        #expect(try await fixture.store.route(tokenHash: hash, now: .now()) != nil)
+
+        let rotated = try #require(try await fixture.store.rotateToken(automationID: fixture.automation.id, teamID: fixture.team.id, newToken: "new-token-value", now: .now()))
+        #expect(rotated.webhook.token == "new-token-value")
+        #expect(try await fixture.store.route(tokenHash: hash, now: .now()) == nil)
+        #expect(try await fixture.store.route(tokenHash: SecretMaterial.hash("new-token-value"), now: .now()) != nil)
+
+        #expect(try await fixture.store.deleteAutomation(id: fixture.automation.id, teamID: fixture.team.id, now: .now()))
+        #expect(try await fixture.store.route(tokenHash: SecretMaterial.hash("new-token-value"), now: .now()) == nil)
+        #expect(try await fixture.store.automation(id: fixture.automation.id, teamID: fixture.team.id) == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func automationsAreScopedToTheirTeam(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let stranger = try await fixture.store.createTeam(name: "S", now: .now())
+        let id = fixture.automation.id
+        #expect(try await fixture.store.automation(id: id, teamID: stranger.id) == nil)
+        #expect(try await fixture.store.updateAutomation(id: id, teamID: stranger.id, patch: AutomationPatch(name: "x"), now: .now()) == nil)
+        #expect(try await fixture.store.rotateToken(automationID: id, teamID: stranger.id, newToken: "t", now: .now()) == nil)
+        #expect(try await fixture.store.rotateSigningSecret(automationID: id, teamID: stranger.id, newKey: [1], graceUntil: .now(), now: .now()) == nil)
+        #expect(try await fixture.store.deleteAutomation(id: id, teamID: stranger.id, now: .now()) == false)
+        #expect(try await fixture.store.automations(teamID: stranger.id, after: nil, limit: 10).isEmpty)
+        #expect(try await fixture.store.automation(id: id, teamID: fixture.team.id)?.name == "A")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func apiKeysAreFoundByHashOnly(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let key = SecretMaterial.apiKey()
+        try await fixture.store.createAPIKey(teamID: fixture.team.id, keyHash: SecretMaterial.hash(key), label: "t", now: .now())
+        #expect(try await fixture.store.teamID(forAPIKeyHash: SecretMaterial.hash(key)) == fixture.team.id)
+        #expect(try await fixture.store.teamID(forAPIKeyHash: SecretMaterial.hash(key + "x")) == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func signingSecretsAreSealedAtRest(_ kind: StoreKind) async throws {
+        let key = SecretMaterial.randomBytes(32)
+        let fixture = try await Fixture.make(kind, signingKey: key)
+        #expect(fixture.route.signingKeys == [key])
+        if kind == .sqlite, let sqlite = fixture.store as? SQLiteStore {
+            try sqlite.close()
+            var raw = [UInt8]()
+            for suffix in ["", "-wal"] {
+                raw += (try? Data(contentsOf: URL(fileURLWithPath: sqlite.path + suffix))).map(Array.init) ?? []
+            }
+            #expect(!raw.isEmpty)
+            #expect(!raw.windows(ofCount: 32).contains(where: { $0.elementsEqual(key) }))
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Every run of `count` consecutive bytes.
+    func windows(ofCount count: Int) -> [ArraySlice<UInt8>] {
+        guard self.count >= count else { return [] }
+        return (0...(self.count - count)).map { self[$0..<($0 + count)] }
+    }
+}
