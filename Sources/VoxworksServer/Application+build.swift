@@ -5,16 +5,20 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksStore
 
-/// The parts a running server is made of, built once by the composition root.
+/// The parts a running node is made of, built once by the composition root.
+/// Tests replace the clock and the outbound HTTP client.
 public struct ServerDependencies: Sendable {
     public var store: any Store
     public var limiter: any RateLimiter
     public var clock: @Sendable () -> Timestamp
+    public var outbound: (any OutboundHTTPClient)?
+    public var workSignal = WorkSignal()
 
-    public init(store: any Store, limiter: any RateLimiter = LocalRateLimiter(), clock: @escaping @Sendable () -> Timestamp = { .now() }) {
+    public init(store: any Store, limiter: any RateLimiter = LocalRateLimiter(), clock: @escaping @Sendable () -> Timestamp = { .now() }, outbound: (any OutboundHTTPClient)? = nil) {
         self.store = store
         self.limiter = limiter
         self.clock = clock
+        self.outbound = outbound
     }
 }
 
@@ -30,13 +34,34 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
     app.addServices(IdempotencyJanitor(store: dependencies.store, logger: logger))
+    if configuration.role.runsWorkers {
+        app.addServices(buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger))
+    }
     return app
+}
+
+/// The workers and the call simulator: what `VOXWORKS_ROLE=worker` runs alone.
+public func buildEngineServices(configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger) -> [any Service] {
+    let engine = configuration.engine
+    let completion = CallCompletion(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock, logger: logger)
+    let simulator = SimulatedCallProvider(
+        store: dependencies.store, completion: completion, seconds: engine.callSimulatorSeconds,
+        status: engine.callSimulatorStatus, clock: dependencies.clock, logger: logger)
+    let runners = ExecutionRunner.standardRunners(
+        store: dependencies.store,
+        client: dependencies.outbound ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow)),
+        provider: simulator, configuration: engine, clock: dependencies.clock)
+    let runner = ExecutionRunner(store: dependencies.store, runners: runners, clock: dependencies.clock, logger: logger)
+    let pool = ExecutionWorkerPool(
+        store: dependencies.store, runner: runner, signal: dependencies.workSignal, configuration: engine,
+        clock: dependencies.clock, logger: logger)
+    return [pool, simulator]
 }
 
 public func buildRouter(configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VoxworksRequestContext> {
     let router = Router(context: VoxworksRequestContext.self)
     router.add(middleware: ContractMiddleware())
-    let writer = IngestWriter(committer: dependencies.store)
+    let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal)
     HooksController(
         store: dependencies.store, writer: writer, limiter: dependencies.limiter, ids: UUIDv7Generator(),
         configuration: configuration, clock: dependencies.clock
@@ -45,6 +70,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(store: dependencies.store))
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
-    ExecutionsController(store: dependencies.store).addRoutes(to: management)
+    ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
+        .addRoutes(to: management)
     return router
 }

@@ -1,4 +1,6 @@
+import Foundation
 import VoxworksCore
+import VoxworksEngine
 
 /// Everything `voxworks serve` can be told, with the defaults of
 /// `shared/spec/api.md`. Read once at start; environment variables first,
@@ -17,6 +19,15 @@ public struct ServerConfiguration: Sendable {
     public var secretGraceSeconds: Double = 86_400
     /// The per-team ceiling over all of a team's webhooks.
     public var teamRateLimit = RateLimit(perSecond: 1_000, burst: 2_000)
+    /// `api`, `worker` or `all`: which parts this node runs.
+    public var role = Role.all
+    public var engine = EngineConfiguration()
+
+    public enum Role: String, Sendable {
+        case api, worker, all
+        public var servesHTTP: Bool { self != .worker }
+        public var runsWorkers: Bool { self != .api }
+    }
 
     public init() {}
 
@@ -51,6 +62,24 @@ public struct ServerConfiguration: Sendable {
         if let grace = try integer("VOXWORKS_SECRET_GRACE_SECONDS", 0...(30 * 86_400)) { configuration.secretGraceSeconds = Double(grace) }
         if let rate = try integer("VOXWORKS_TEAM_RATE_PER_SECOND", 1...1_000_000) { configuration.teamRateLimit.perSecond = Double(rate) }
         if let burst = try integer("VOXWORKS_TEAM_RATE_BURST", 1...10_000_000) { configuration.teamRateLimit.burst = burst }
+        if let role = environment["VOXWORKS_ROLE"], !role.isEmpty {
+            guard let parsed = Role(rawValue: role) else {
+                throw Failure.invalid(variable: "VOXWORKS_ROLE", value: role, expected: "api, worker or all")
+            }
+            configuration.role = parsed
+        }
+        if let workers = try integer("VOXWORKS_WORKERS", 1...1024) { configuration.engine.workers = workers }
+        if let region = environment["VOXWORKS_DEFAULT_REGION"], !region.isEmpty {
+            guard PhoneNumber.countryCode(for: region.uppercased()) != nil else {
+                throw Failure.invalid(variable: "VOXWORKS_DEFAULT_REGION", value: region, expected: "one of \(PhoneNumber.supportedRegions.joined(separator: ", "))")
+            }
+            configuration.engine.defaultRegion = region.uppercased()
+        }
+        if let allow = environment["VOXWORKS_OUTBOUND_ALLOW"], !allow.isEmpty {
+            configuration.engine.outboundAllow = allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let seconds = try integer("VOXWORKS_CALL_SIMULATOR_SECONDS", 0...86_400) { configuration.engine.callSimulatorSeconds = Double(seconds) }
+        if let status = environment["VOXWORKS_CALL_SIMULATOR_STATUS"], !status.isEmpty { configuration.engine.callSimulatorStatus = status }
         return configuration
     }
 

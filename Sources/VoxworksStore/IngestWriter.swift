@@ -19,10 +19,13 @@ public final class IngestWriter: Sendable {
     private let committer: any IngestCommitter
     private let maxBatch: Int
     private let queue = Mutex(Queue())
+    private let workSignal: WorkSignal?
 
-    public init(committer: any IngestCommitter, maxBatch: Int = 512) {
+    /// `workSignal` is raised after each commit that added executions.
+    public init(committer: any IngestCommitter, maxBatch: Int = 512, workSignal: WorkSignal? = nil) {
         self.committer = committer
         self.maxBatch = maxBatch
+        self.workSignal = workSignal
     }
 
     public func submit(_ request: IngestRequest) async throws -> IngestOutcome {
@@ -56,6 +59,9 @@ public final class IngestWriter: Sendable {
             if batch.isEmpty { return }
             do {
                 let outcomes = try await committer.commitIngest(batch.map(\.request))
+                if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
+                    workSignal?.signal()
+                }
                 for (waiting, outcome) in zip(batch, outcomes) {
                     waiting.continuation.resume(returning: outcome)
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import VoxworksCore
 import VoxworksServer
 import VoxworksStore
@@ -30,11 +31,19 @@ struct ServeCommand: AsyncParsableCommand {
         Console.write(FirstRun.banner(report, configuration: configuration))
         Console.write("\nListening on \(configuration.resolvedPublicURL) (store: \(configuration.databasePath)). Ctrl-C stops.")
 
-        let app = buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
-        // Hummingbird's service group handles SIGTERM and SIGINT: it stops
-        // accepting, lets requests in flight finish (each 202 is committed
-        // before it is sent), then returns.
-        try await app.runService()
+        let dependencies = ServerDependencies(store: store)
+        if configuration.role.servesHTTP {
+            let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+            // Hummingbird's service group handles SIGTERM and SIGINT: it stops
+            // accepting, lets requests in flight finish (each 202 is committed
+            // before it is sent), lets workers finish what they hold, then returns.
+            try await app.runService()
+        } else {
+            let group = ServiceGroup(
+                services: buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+        }
         try store.close()
     }
 }

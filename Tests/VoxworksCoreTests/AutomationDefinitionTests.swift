@@ -21,9 +21,23 @@ struct AutomationDefinitionTests {
         }
     }
 
+    /// A step of `type` with the fields its type requires, so that these
+    /// tests exercise the structural rules and nothing else.
     private func step(_ id: String, _ type: String = "delay") -> JSONValue {
-        .object(["id": .string(id), "type": .string(type)])
+        var object: JSONObject = ["id": .string(id), "type": .string(type)]
+        for (key, value) in Self.requiredFields[type] ?? [] { object[key] = value }
+        return .object(object)
     }
+
+    private static let requiredFields: [String: [(String, JSONValue)]] = [
+        "delay": [("seconds", 1)],
+        "transform": [("mappings", .array([.object(["source": "trigger.a", "target": "a"])]))],
+        "condition": [("field", "trigger.a"), ("operator", "equals"), ("value", 1)],
+        "upsert_contact": [("fields", .object(["phone_number": "{{trigger.phone}}"]))],
+        "upsert_object": [("object_type", "item"), ("data", .object(["id": "{{trigger.id}}"]))],
+        "http_request": [("url", "https://example.com/hook")],
+        "create_call": [("script_id", "s"), ("from_number", "+61291234567")],
+    ]
 
     private func webhookDefinition(steps: [JSONValue]) -> JSONValue {
         .object(["trigger": .object(["type": "webhook"]), "steps": .array(steps)])
@@ -64,9 +78,10 @@ struct AutomationDefinitionTests {
     @Test func conditionWithBranchesIsValidAndCounted() throws {
         let json = #"""
         {"trigger":{"type":"webhook"},"steps":[
-          {"id":"check","type":"condition","then":[{"id":"call","type":"create_call"}],
-           "otherwise":[{"id":"wait","type":"delay"},{"id":"log","type":"http_request"}]},
-          {"id":"done","type":"transform"}
+          {"id":"check","type":"condition","field":"trigger.source","operator":"equals","value":"web",
+           "then":[{"id":"call","type":"create_call","script_id":"s","from_number":"+61291234567"}],
+           "otherwise":[{"id":"wait","type":"delay","seconds":5},{"id":"log","type":"http_request","url":"https://example.com"}]},
+          {"id":"done","type":"transform","mappings":[{"source":"trigger.a","target":"a"}]}
         ]}
         """#
         #expect(try validationError(json) == nil)
@@ -82,7 +97,7 @@ struct AutomationDefinitionTests {
     @Test func twentyStepsCountingBranchStepsIsAllowed() {
         // 1 condition + 10 in "then" + 9 in "otherwise" = 20.
         let condition: JSONValue = .object([
-            "id": "branch", "type": "condition",
+            "id": "branch", "type": "condition", "field": "trigger.a", "operator": "is_empty",
             "then": .array((1...10).map { step("t\($0)") }),
             "otherwise": .array((1...9).map { step("o\($0)") }),
         ])

@@ -68,6 +68,7 @@ import VoxworksStore
     @Test func rateLimitRefusesOverTheBurstWithRetryAfter() async throws {
         let harness = try await TestHarness.make()
         let token = try await harness.automation(rateLimit: RateLimit(perSecond: 1, burst: 3)).automation.webhook.token
+        harness.clock.freeze()
         try await harness.withRouter { client in
             for expectedRemaining in [2, 1, 0] {
                 let response = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
@@ -93,6 +94,7 @@ import VoxworksStore
         let harness = try await TestHarness.make { $0.teamRateLimit = RateLimit(perSecond: 1, burst: 2) }
         let first = try await harness.automation().automation.webhook.token
         let second = try await harness.automation().automation.webhook.token
+        harness.clock.freeze()
         try await harness.withRouter { client in
             _ = try expectAccepted(try await client.execute(uri: hookPath(first), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
             _ = try expectAccepted(try await client.execute(uri: hookPath(second), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
@@ -191,6 +193,7 @@ import VoxworksStore
         let harness = try await TestHarness.make { $0.maxBodyBytes = 64 }
         let (signed, _) = try await harness.automation(signing: true, rateLimit: RateLimit(perSecond: 0.001, burst: 1))
         let big = ByteBuffer(string: "{\"a\":\"" + String(repeating: "x", count: 100) + "\"}")
+        harness.clock.freeze()
         try await harness.withRouter { client in
             // Token before everything: an unknown token with a huge, unsigned, bad body is a 404.
             try expectError(try await client.execute(uri: hookPath("nope"), method: .post, headers: [.contentType: "text/plain"], body: big), .notFound)

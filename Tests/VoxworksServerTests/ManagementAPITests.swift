@@ -38,7 +38,7 @@ import VoxworksStore
         let harness = try await TestHarness.make()
         try await harness.withRouter { client in
             let created = try await Self.createAutomation(client, key: harness.apiKey, body: """
-                {"name":"New CRM lead","definition":{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[]}]},
+                {"name":"New CRM lead","definition":{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.phone","target":"phone"}]}]},
                  "webhook":{"signing":true,"rate_limit":{"per_second":5,"burst":10}}}
                 """)
             #expect(created.status == .created)

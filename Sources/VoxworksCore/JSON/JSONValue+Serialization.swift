@@ -69,3 +69,8 @@ extension Optional where Wrapped == String {
     /// `null` for nil, a JSON string otherwise.
     public var json: JSONValue { map { .string($0) } ?? .null }
 }
+
+extension String {
+    /// This string as a JSON value.
+    public var json: JSONValue { .string(self) }
+}

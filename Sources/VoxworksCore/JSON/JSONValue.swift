@@ -115,3 +115,23 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 }
+
+extension JSONValue {
+    /// Every path into this value, for a field picker: objects contribute
+    /// their keys, arrays their first element (as index 0).
+    public func fieldPaths(prefix: String) -> [String] {
+        switch self {
+        case .object(let object):
+            return object.members.flatMap { member -> [String] in
+                let path = prefix.isEmpty ? member.key : "\(prefix).\(member.key)"
+                return [path] + member.value.fieldPaths(prefix: path)
+            }
+        case .array(let elements):
+            guard let first = elements.first else { return [] }
+            let path = "\(prefix).0"
+            return [path] + first.fieldPaths(prefix: path)
+        default:
+            return []
+        }
+    }
+}

@@ -4,9 +4,9 @@ public struct DefinitionError: Error, Sendable, Equatable {
     public init(_ message: String) { self.message = message }
 }
 
-/// The structural rules of an automation definition: a known trigger, at
-/// most 20 steps counting branches, each with a unique well-formed id and a
-/// known type. The engine checks each step type's own fields on top.
+/// The rules of an automation definition: a known trigger, at most 20
+/// steps counting branches, each with a unique well-formed id, a known type
+/// and the fields its type needs (`StepDefinitionValidator`).
 public enum AutomationDefinition {
     public static let maxSteps = 20
     public static let stepTypes: Set<String> = [
@@ -31,15 +31,31 @@ public enum AutomationDefinition {
         case .array(let array)?: steps = array
         default: throw DefinitionError("definition.steps must be an array")
         }
+        try RetryPolicy.validate(definition)
+        if type == "call_completed" {
+            for filter in ["script_ids", "statuses"] {
+                guard let value = trigger[filter], !value.isNull else { continue }
+                guard let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                    throw DefinitionError("definition.trigger.\(filter) must be an array of strings")
+                }
+            }
+        }
         var seen = Set<String>()
         var count = 0
-        try validateSteps(steps, path: "steps", seen: &seen, count: &count)
+        var checked: [(JSONObject, String, String)] = []
+        try validateSteps(steps, path: "steps", seen: &seen, count: &count, checked: &checked)
         guard count <= maxSteps else {
             throw DefinitionError("definition has \(count) steps; at most \(maxSteps) are allowed (branch steps count)")
         }
+        // Each type's own fields, once the structure is known to be sound.
+        for (object, id, type) in checked {
+            try StepDefinitionValidator.validate(step: object, id: id, type: type)
+        }
     }
 
-    private static func validateSteps(_ steps: [JSONValue], path: String, seen: inout Set<String>, count: inout Int) throws(DefinitionError) {
+    private static func validateSteps(
+        _ steps: [JSONValue], path: String, seen: inout Set<String>, count: inout Int, checked: inout [(JSONObject, String, String)]
+    ) throws(DefinitionError) {
         for (index, step) in steps.enumerated() {
             let here = "\(path)[\(index)]"
             guard let object = step.objectValue else { throw DefinitionError("\(here) must be an object") }
@@ -53,11 +69,12 @@ public enum AutomationDefinition {
             guard stepTypes.contains(type) else {
                 throw DefinitionError("step \"\(id)\": field \"type\" must be one of: \(stepTypes.sorted().joined(separator: ", "))")
             }
+            checked.append((object, id, type))
             if type == "condition" {
                 for branch in ["then", "otherwise"] {
                     switch object[branch] {
                     case nil, .null?: continue
-                    case .array(let nested)?: try validateSteps(nested, path: "\(id).\(branch)", seen: &seen, count: &count)
+                    case .array(let nested)?: try validateSteps(nested, path: "\(id).\(branch)", seen: &seen, count: &count, checked: &checked)
                     default: throw DefinitionError("step \"\(id)\": field \"\(branch)\" must be an array of steps")
                     }
                 }

@@ -20,6 +20,25 @@ struct AutomationsController {
         group.delete("/automations/:id", use: delete)
         group.post("/automations/:id/rotate-token", use: rotateToken)
         group.post("/automations/:id/rotate-secret", use: rotateSecret)
+        group.get("/automations/:id/sample", use: sample)
+    }
+
+    /// The last payload the webhook received, with its field paths for a field picker.
+    @Sendable func sample(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let id = try automationID(context)
+        guard try await store.automation(id: id, teamID: teamID) != nil else { throw APIError.notFound("Automation") }
+        guard let sample = try await store.sample(automationID: id, teamID: teamID),
+              let payload = try? JSONParser().parse(sample.body)
+        else { throw APIError(.notFound, "No webhook has been received for this automation yet") }
+        return JSONResponse.make(.ok, .object([
+            "success": true,
+            "sample": .object([
+                "received_at": .string(sample.receivedAt.rfc3339),
+                "payload": payload,
+                "fields": .array(payload.fieldPaths(prefix: "trigger").map(JSONValue.string)),
+            ]),
+        ]))
     }
 
     @Sendable func create(_ request: Request, context: VoxworksRequestContext) async throws -> Response {

@@ -7,10 +7,14 @@ import Foundation
 /// What arrived and what became of it, newest first.
 struct ExecutionsController {
     let store: any Store
+    let workSignal: WorkSignal
+    let clock: @Sendable () -> Timestamp
 
     func addRoutes(to group: RouterGroup<VoxworksRequestContext>) {
         group.get("/executions", use: list)
         group.get("/executions/:id", use: show)
+        group.post("/executions/:id/replay", use: replay)
+        group.post("/executions/:id/cancel", use: cancel)
     }
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -34,19 +38,69 @@ struct ExecutionsController {
         let nextCursor: JSONValue = executions.count == query.limit ? (executions.last?.id.lowercased.json ?? .null) : .null
         return JSONResponse.make(.ok, .object([
             "success": true,
-            "executions": .array(executions.map { APIRepresentation.execution($0, detailed: false) }),
+            "executions": .array(executions.map { APIRepresentation.execution($0, steps: nil) }),
             "meta": .object(["next_cursor": nextCursor]),
         ]))
     }
 
     @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let execution = try await ownExecution(context)
+        let steps = try await store.steps(executionID: execution.id)
+        return JSONResponse.make(.ok, .object([
+            "success": true,
+            "execution": APIRepresentation.execution(execution, steps: steps),
+        ]))
+    }
+
+    /// A new execution of the same payload. `from: start` runs every step
+    /// again with the automation's current definition; `from: failed_step`
+    /// keeps the steps that completed (and their context) and runs the rest.
+    @Sendable func replay(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let original = try await ownExecution(context)
+        var request = request
+        let body = try await request.jsonObjectBody(allowEmpty: true)
+        let from = body["from"]?.stringValue ?? "start"
+        guard from == "start" || from == "failed_step" else {
+            throw APIError.badRequest("from must be \"start\" or \"failed_step\"")
+        }
+        guard try await store.automationDefinition(id: original.automationID) != nil else {
+            throw APIError(.conflict, "The execution's automation was deleted")
+        }
+        let now = clock()
+        var new = NewExecution(id: .v7(now: now), teamID: original.teamID, automationID: original.automationID, body: original.body, replayOf: original.id, receivedAt: now)
+        if from == "failed_step" {
+            guard original.status == .failed || original.status == .deadLetter else {
+                throw APIError(.conflict, "Only a failed or dead-lettered execution can be replayed from its failed step")
+            }
+            new.context = try await store.savedContext(executionID: original.id)
+            new.completedSteps = try await store.steps(executionID: original.id).filter(\.status.isDone)
+        }
+        try await store.insertExecution(new)
+        workSignal.signal()
+        return JSONResponse.make(.accepted, text: HooksController.acceptedBody(new.id))
+    }
+
+    @Sendable func cancel(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let execution = try await ownExecution(context)
+        guard !execution.status.isFinal else {
+            throw APIError(.conflict, "The execution already finished as \(execution.status.rawValue)")
+        }
+        guard let cancelled = try await store.cancelExecution(id: execution.id, teamID: teamID, now: clock()) else {
+            throw APIError.notFound("Execution")
+        }
+        let steps = try await store.steps(executionID: cancelled.id)
+        return JSONResponse.make(.ok, .object([
+            "success": true,
+            "execution": APIRepresentation.execution(cancelled, steps: steps),
+        ]))
+    }
+
+    private func ownExecution(_ context: VoxworksRequestContext) async throws -> Execution {
         let teamID = try context.requireTeam()
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
               let execution = try await store.execution(id: id, teamID: teamID)
         else { throw APIError.notFound("Execution") }
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "execution": APIRepresentation.execution(execution, detailed: true),
-        ]))
+        return execution
     }
 }

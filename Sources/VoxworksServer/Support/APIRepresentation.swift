@@ -27,8 +27,9 @@ enum APIRepresentation {
         .object(["per_second": .double(limit.perSecond), "burst": .int(limit.burst)])
     }
 
-    /// An execution as listed (without payload and steps) or in full.
-    static func execution(_ execution: Execution, detailed: Bool) -> JSONValue {
+    /// An execution as listed (`steps` nil: without payload and steps) or in full.
+    static func execution(_ execution: Execution, steps: [StepRecord]?) -> JSONValue {
+        let detailed = steps != nil
         var object: JSONObject = [
             "id": .string(execution.id.lowercased),
             "automation_id": .string(execution.automationID.lowercased),
@@ -50,13 +51,24 @@ enum APIRepresentation {
         object["idempotency_key"] = execution.idempotencyKey.json
         object["content_type"] = execution.contentType.json
         object["source_address"] = execution.sourceAddress.json
-        if detailed {
-            object["steps"] = .array([])
+        if let steps {
+            object["steps"] = .array(steps.map(step))
         }
         return .object(object)
     }
-}
 
-extension String {
-    var json: JSONValue { .string(self) }
+    static func step(_ record: StepRecord) -> JSONValue {
+        .object([
+            "id": .string(record.stepID),
+            "type": .string(record.type),
+            "status": .string(record.status.rawValue),
+            "started_at": record.startedAt?.rfc3339.json ?? .null,
+            "finished_at": record.finishedAt?.rfc3339.json ?? .null,
+            "duration_ms": record.durationMillis.map { .int(Int($0)) } ?? .null,
+            "attempts": .int(record.attempts),
+            "input": record.input ?? .null,
+            "output": record.output ?? .null,
+            "error": record.error.json,
+        ])
+    }
 }

@@ -101,6 +101,82 @@ enum SQLiteMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("v2_engine") { db in
+            try db.execute(sql: """
+                -- When a pending execution may run (retry backoff) or a waiting one wakes (delay).
+                ALTER TABLE executions ADD COLUMN run_at INTEGER;
+                ALTER TABLE executions ADD COLUMN lease_owner TEXT;
+                ALTER TABLE executions ADD COLUMN lease_expires_at INTEGER;
+                -- 'delay' or 'call' while processing with no worker holding it.
+                ALTER TABLE executions ADD COLUMN wait_reason TEXT;
+                -- The context after the last completed step: where a retry resumes.
+                ALTER TABLE executions ADD COLUMN context TEXT;
+                -- The definition as of the first run, so retries run the same steps.
+                ALTER TABLE executions ADD COLUMN definition TEXT;
+                ALTER TABLE executions ADD COLUMN trigger_type TEXT NOT NULL DEFAULT 'webhook';
+                UPDATE executions SET run_at = received_at WHERE run_at IS NULL;
+                CREATE INDEX executions_due ON executions(status, run_at);
+                CREATE INDEX executions_leased ON executions(lease_expires_at) WHERE lease_owner IS NOT NULL;
+                CREATE TABLE execution_steps (
+                    execution_id TEXT NOT NULL,
+                    step_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at INTEGER,
+                    finished_at INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    input TEXT,
+                    output TEXT,
+                    error TEXT,
+                    PRIMARY KEY (execution_id, step_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE contacts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    team_id TEXT NOT NULL,
+                    phone_number TEXT,
+                    first_name TEXT, last_name TEXT, email TEXT, title TEXT, address TEXT, location TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX contacts_by_phone ON contacts(team_id, phone_number) WHERE phone_number IS NOT NULL;
+                CREATE INDEX contacts_by_email ON contacts(team_id, email);
+                CREATE TABLE objects (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    team_id TEXT NOT NULL,
+                    object_type TEXT NOT NULL,
+                    object_key TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (team_id, object_type, object_key)
+                );
+                CREATE TABLE calls (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    team_id TEXT NOT NULL,
+                    contact_id TEXT,
+                    execution_id TEXT,
+                    step_id TEXT,
+                    type TEXT NOT NULL,
+                    progress TEXT NOT NULL,
+                    status TEXT,
+                    from_number TEXT NOT NULL,
+                    to_number TEXT NOT NULL,
+                    script_id TEXT NOT NULL,
+                    scheduled_time INTEGER NOT NULL,
+                    started_at INTEGER, ended_at INTEGER, duration INTEGER, end_reason TEXT,
+                    call_summary TEXT, structured_data TEXT, success_evaluation TEXT, rating INTEGER,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX calls_due ON calls(progress, scheduled_time);
+                CREATE INDEX calls_by_team ON calls(team_id, id);
+                CREATE TABLE automation_samples (
+                    automation_id TEXT PRIMARY KEY NOT NULL,
+                    body BLOB NOT NULL,
+                    received_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

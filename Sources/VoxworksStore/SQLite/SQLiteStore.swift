@@ -275,6 +275,7 @@ public final class SQLiteStore: Store {
     public func commitIngest(_ batch: [IngestRequest]) async throws -> [IngestOutcome] {
         try await pool.write { db in
             var pendingByTeam: [UUID: Int] = [:]
+            var latestByAutomation: [UUID: IngestRequest] = [:]
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(batch.count)
             let findKey = try db.cachedStatement(
@@ -283,8 +284,8 @@ public final class SQLiteStore: Store {
             let insertExecution = try db.cachedStatement(
                 sql: """
                     INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type,
-                        idempotency_key, source_address, received_at)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+                        idempotency_key, source_address, received_at, run_at)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
                     """)
             let rememberKey = try db.cachedStatement(
                 sql: """
@@ -319,8 +320,9 @@ public final class SQLiteStore: Store {
                 try insertExecution.execute(arguments: [
                     request.executionID.lowercased, team.lowercased, request.route.automationID.lowercased, webhook,
                     Data(request.body), request.contentType, request.idempotencyKey, request.sourceAddress,
-                    request.receivedAt.millis,
+                    request.receivedAt.millis, request.receivedAt.millis,
                 ])
+                latestByAutomation[request.route.automationID] = request
                 pendingByTeam[team] = pending + 1
                 if let key = request.idempotencyKey {
                     try rememberKey.execute(arguments: [
@@ -330,18 +332,24 @@ public final class SQLiteStore: Store {
                 }
                 outcomes.append(.accepted(request.executionID))
             }
+            // The last payload per automation is its sample (one write per automation per batch).
+            for (automationID, request) in latestByAutomation {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO automation_samples (automation_id, body, received_at) VALUES (?, ?, ?)",
+                    arguments: [automationID.lowercased, Data(request.body), request.receivedAt.millis])
+            }
             return outcomes
         }
     }
 
     // MARK: Executions
 
-    private static let executionColumns = """
+    static let executionColumns = """
         id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
         attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed
         """
 
-    private static func execution(from row: Row) throws -> Execution {
+    static func execution(from row: Row) throws -> Execution {
         guard let id = UUID(uuidString: row["id"]), let teamID = UUID(uuidString: row["team_id"]),
               let automationID = UUID(uuidString: row["automation_id"]),
               let status = ExecutionStatus(rawValue: row["status"]) else { throw StoreError.corrupt("bad execution row") }

@@ -8,13 +8,18 @@ import VoxworksCore
 import VoxworksServer
 import VoxworksStore
 
-/// A clock a test can move forward (rotated secrets expire, rate limits refill).
+/// A clock a test can move forward (rotated secrets expire, rate limits
+/// refill), or freeze so that a loaded machine cannot refill a rate limit
+/// between two requests.
 final class TestClock: Sendable {
     private let offset = LockedBox<Double>(0)
+    private let frozenAt = LockedBox<Timestamp?>(nil)
 
     func advance(seconds: Double) { offset.withLock { $0 += seconds } }
 
-    var now: Timestamp { Timestamp.now().adding(seconds: offset.value) }
+    func freeze() { frozenAt.withLock { $0 = Timestamp.now() } }
+
+    var now: Timestamp { (frozenAt.value ?? Timestamp.now()).adding(seconds: offset.value) }
 }
 
 /// A fresh SQLite file in a temporary directory, with one team, one API key
@@ -38,6 +43,8 @@ struct TestHarness: Sendable {
         var configuration = ServerConfiguration()
         configuration.databasePath = directory.appendingPathComponent("voxworks.sqlite").path
         configuration.publicURL = "https://hooks.example.test"
+        // Ingestion tests look at executions as they arrive; engine tests turn workers on.
+        configuration.role = .api
         configure(&configuration)
         let team: Team
         if let existing = try await store.teams().first {

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A phone call the team scheduled (or a provider reported).
+public struct Call: Sendable, Equatable {
+    public var id: UUID
+    public var teamID: UUID
+    public var contactID: UUID?
+    /// The execution waiting for this call, and its step.
+    public var executionID: UUID?
+    public var stepID: String?
+    public var type: String
+    /// `scheduled`, `in_progress`, `finished`, `cancelled`.
+    public var progress: String
+    /// The outcome once finished, stored as the provider gave it.
+    public var status: String?
+    public var fromNumber: String
+    public var toNumber: String
+    public var scriptID: String
+    public var scheduledTime: Timestamp
+    public var startedAt: Timestamp?
+    public var endedAt: Timestamp?
+    public var duration: Int?
+    public var endReason: String?
+    public var callSummary: String?
+    public var structuredData: JSONValue?
+    public var successEvaluation: String?
+    public var rating: Int?
+    public var createdAt: Timestamp
+
+    public init(id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound", progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String, scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil, callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil, createdAt: Timestamp) {
+        self.id = id
+        self.teamID = teamID
+        self.contactID = contactID
+        self.executionID = executionID
+        self.stepID = stepID
+        self.type = type
+        self.progress = progress
+        self.status = status
+        self.fromNumber = fromNumber
+        self.toNumber = toNumber
+        self.scriptID = scriptID
+        self.scheduledTime = scheduledTime
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.duration = duration
+        self.endReason = endReason
+        self.callSummary = callSummary
+        self.structuredData = structuredData
+        self.successEvaluation = successEvaluation
+        self.rating = rating
+        self.createdAt = createdAt
+    }
+
+    /// `call.*` in the context after the call (api.md).
+    public var contextJSON: JSONValue {
+        .object([
+            "id": .string(id.lowercased),
+            "status": status.json,
+            "end_reason": endReason.json,
+            "duration": duration.map { .int($0) } ?? .null,
+            "call_summary": callSummary.json,
+            "structured_data": structuredData ?? .null,
+            "success_evaluation": successEvaluation.json,
+            "rating": rating.map { .int($0) } ?? .null,
+        ])
+    }
+
+    /// The full API shape.
+    public var json: JSONValue {
+        .object([
+            "id": .string(id.lowercased),
+            "type": .string(type),
+            "progress": .string(progress),
+            "status": status.json,
+            "from_number": .string(fromNumber),
+            "to_number": .string(toNumber),
+            "contact_id": contactID?.lowercased.json ?? .null,
+            "script_id": .string(scriptID),
+            "scheduled_time": .string(scheduledTime.rfc3339),
+            "started_at": startedAt?.rfc3339.json ?? .null,
+            "ended_at": endedAt?.rfc3339.json ?? .null,
+            "duration": duration.map { .int($0) } ?? .null,
+            "end_reason": endReason.json,
+            "call_summary": callSummary.json,
+            "structured_data": structuredData ?? .null,
+            "success_evaluation": successEvaluation.json,
+            "rating": rating.map { .int($0) } ?? .null,
+            "execution_id": executionID?.lowercased.json ?? .null,
+            "created_at": .string(createdAt.rfc3339),
+        ])
+    }
+}

@@ -1,0 +1,50 @@
+/// Contract §7 step statuses.
+public enum StepStatus: String, Sendable, CaseIterable {
+    case pending
+    case processing
+    case completed
+    case failed
+    case skipped
+
+    /// A step in one of these states is never run again for its execution.
+    public var isDone: Bool { self == .completed || self == .skipped }
+}
+
+/// One line of an execution's step log.
+public struct StepRecord: Sendable, Equatable {
+    public var stepID: String
+    public var position: Int
+    public var type: String
+    public var status: StepStatus
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    public var attempts: Int
+    /// The step's definition with its templates resolved.
+    public var input: JSONValue?
+    public var output: JSONValue?
+    public var error: String?
+
+    public init(stepID: String, position: Int, type: String, status: StepStatus, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, attempts: Int = 0, input: JSONValue? = nil, output: JSONValue? = nil, error: String? = nil) {
+        self.stepID = stepID
+        self.position = position
+        self.type = type
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.attempts = attempts
+        self.input = input
+        self.output = output
+        self.error = error
+    }
+
+    public var durationMillis: Int64? {
+        guard let startedAt, let finishedAt else { return nil }
+        return finishedAt.millis - startedAt.millis
+    }
+}
+
+/// Why an execution is `processing` without a worker holding it.
+public enum WaitReason: String, Sendable {
+    case delay
+    case call
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import VoxworksCore
+import VoxworksStore
+
+/// What happens when a call ends, whoever placed it: the call is recorded,
+/// the execution waiting for it wakes, and the team's `call_completed`
+/// automations whose filters match fire with the call in their context.
+public struct CallCompletion: Sendable {
+    let store: any Store
+    let workSignal: WorkSignal
+    let clock: @Sendable () -> Timestamp
+    let logger: Logger
+
+    public init(store: any Store, workSignal: WorkSignal, clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        self.store = store
+        self.workSignal = workSignal
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func finish(_ call: Call) async throws {
+        let now = clock()
+        try await store.finishCall(call, now: now)
+        let contact = try await call.contactID.asyncMap { try await store.contact(id: $0, teamID: call.teamID) } ?? nil
+        for automation in try await store.callTriggeredAutomations(teamID: call.teamID) where Self.matches(automation.definition, call) {
+            let trigger: JSONValue = .object([
+                "call_id": .string(call.id.lowercased),
+                "call_type": .string(call.type),
+                "call_status": call.status.json,
+                "contact_name": contact?.fullName.json ?? .null,
+                "phone_user": .string(call.toNumber),
+                "actual_time": call.startedAt?.rfc3339.json ?? .null,
+                "script_id": .string(call.scriptID),
+            ])
+            var context = ExecutionContext(trigger: trigger)
+            context.set(call.contextJSON, at: "call")
+            if let contact { context.set(contact.json, at: "contact") }
+            try await store.insertExecution(NewExecution(
+                id: .v7(now: now), teamID: call.teamID, automationID: automation.id, body: trigger.serializedBytes,
+                context: context.root, triggerType: "call_completed", receivedAt: now))
+            logger.info("call_completed automation fired", metadata: ["automation_id": "\(automation.id.lowercased)", "call_id": "\(call.id.lowercased)"])
+        }
+        workSignal.signal()
+    }
+
+    /// Optional filters `script_ids` and `statuses` (api.md).
+    static func matches(_ definition: JSONValue, _ call: Call) -> Bool {
+        let trigger = definition["trigger"]
+        if let scripts = trigger?["script_ids"]?.arrayValue, !scripts.isEmpty,
+           !scripts.contains(.string(call.scriptID)) { return false }
+        if let statuses = trigger?["statuses"]?.arrayValue, !statuses.isEmpty,
+           !statuses.contains(where: { $0.stringValue == call.status }) { return false }
+        return true
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

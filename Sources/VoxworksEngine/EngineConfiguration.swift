@@ -1,0 +1,25 @@
+import Foundation
+import VoxworksCore
+
+/// The engine's knobs (see the configuration table in the README).
+public struct EngineConfiguration: Sendable {
+    /// Executions run at once by this node (`VOXWORKS_WORKERS`).
+    public var workers: Int
+    /// How long a claim lasts without a heartbeat.
+    public var leaseSeconds: Double = 30
+    /// The slowest an idle worker looks for due work (retries, delays) it was not told about.
+    public var idlePoll: Duration = .milliseconds(500)
+    /// How often expired leases are returned to the queue.
+    public var sweepInterval: Duration = .seconds(5)
+    /// Region for local phone numbers (`VOXWORKS_DEFAULT_REGION`).
+    public var defaultRegion = "AU"
+    /// Hosts and CIDRs `http_request` may reach although private or loopback (`VOXWORKS_OUTBOUND_ALLOW`).
+    public var outboundAllow: [String] = []
+    /// The simulated call provider: how long a call lasts and how it ends.
+    public var callSimulatorSeconds: Double = 5
+    public var callSimulatorStatus = "completed"
+
+    public init(workers: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
+        self.workers = max(1, workers)
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Logging
+import VoxworksCore
+import VoxworksStore
+
+/// Runs one claimed execution from where it stands: steps already
+/// completed (or skipped) are not run again, so a retry resumes at the
+/// failed step and a restart after a crash at the unfinished one. Every step
+/// is logged with its resolved input, output, error and timing; the context
+/// is saved with each completed step, in the same transaction.
+public struct ExecutionRunner: Sendable {
+    let store: any Store
+    let runners: [String: any StepRunner]
+    let clock: @Sendable () -> Timestamp
+    let random: @Sendable () -> Double
+    let logger: Logger
+
+    public init(store: any Store, runners: [String: any StepRunner], clock: @escaping @Sendable () -> Timestamp, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {
+        self.store = store
+        self.runners = runners
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+    }
+
+    /// The standard step runners.
+    public static func standardRunners(store: any Store, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp) -> [String: any StepRunner] {
+        [
+            "transform": TransformStep(),
+            "condition": ConditionStep(),
+            "upsert_contact": UpsertContactStep(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
+            "upsert_object": UpsertObjectStep(store: store, clock: clock),
+            "http_request": HTTPRequestStep(client: client),
+            "create_call": CreateCallStep(store: store, provider: provider, defaultRegion: configuration.defaultRegion, clock: clock),
+            "delay": DelayStep(clock: clock),
+        ]
+    }
+
+    /// Runs and returns how the turn ended; nil when the worker lost the
+    /// execution (cancelled, or its lease expired and it was taken).
+    public func run(_ claimed: ClaimedExecution, worker: String) async -> ExecutionOutcome? {
+        var walk = Walk(runner: self, claimed: claimed, worker: worker)
+        do {
+            return try await walk.start()
+        } catch {
+            // The store failed under us: let the retry policy handle it like a transient step failure.
+            logger.error("execution turn failed", metadata: ["execution_id": "\(claimed.execution.id.lowercased)", "error": "\(error)"])
+            return walk.retryOutcome("store error: \(error)")
+        }
+    }
+
+    struct LostLease: Error {}
+
+    /// The state of one pass over the definition.
+    struct Walk {
+        let runner: ExecutionRunner
+        let claimed: ClaimedExecution
+        let worker: String
+        let policy: RetryPolicy
+        var records: [String: StepRecord]
+        var context = ExecutionContext(trigger: .object([:]))
+        var position = 0
+        var completed: Int
+
+        init(runner: ExecutionRunner, claimed: ClaimedExecution, worker: String) {
+            self.runner = runner
+            self.claimed = claimed
+            self.worker = worker
+            policy = RetryPolicy(definition: claimed.definition)
+            records = Dictionary(claimed.steps.map { ($0.stepID, $0) }, uniquingKeysWith: { $1 })
+            completed = claimed.steps.filter(\.status.isDone).count
+        }
+
+        mutating func start() async throws -> ExecutionOutcome? {
+            if let saved = claimed.context {
+                context = ExecutionContext(root: saved)
+            } else {
+                guard let trigger = try? JSONParser().parse(claimed.execution.body), trigger.objectValue != nil else {
+                    return .failed("the trigger payload is not a JSON object")
+                }
+                context = ExecutionContext(trigger: trigger)
+            }
+            let steps = claimed.definition["steps"]?.arrayValue ?? []
+            do {
+                if let outcome = try await walk(steps, skip: false) { return outcome }
+            } catch is LostLease {
+                return nil
+            }
+            return .completed
+        }
+
+        func retryOutcome(_ message: String) -> ExecutionOutcome {
+            let attempt = claimed.execution.attempt
+            guard policy.hasAttemptsLeft(after: attempt) else { return .deadLetter(message) }
+            let delay = policy.backoff(afterAttempt: attempt, unitRandom: runner.random())
+            return .retry(error: message, runAt: runner.clock().adding(seconds: delay))
+        }
+
+        /// Walks a list of steps; a non-nil result ends the turn.
+        mutating func walk(_ steps: [JSONValue], skip: Bool) async throws -> ExecutionOutcome? {
+            for value in steps {
+                guard let step = value.objectValue, let id = step["id"]?.stringValue, let type = step["type"]?.stringValue else {
+                    return .failed("the definition has a step without an id or type")
+                }
+                position += 1
+                let existing = records[id]
+                if skip {
+                    if existing?.status != .skipped {
+                        try await save(StepRecord(stepID: id, position: position, type: type, status: .skipped), context: nil)
+                    }
+                    if let outcome = try await walkBranches(step, type: type, taken: nil) { return outcome }
+                    continue
+                }
+                if let existing, existing.status.isDone {
+                    if type == "condition" {
+                        let taken = existing.output?["result"]?.boolValue ?? false
+                        if let outcome = try await walkBranches(step, type: type, taken: taken) { return outcome }
+                    }
+                    continue
+                }
+                if let outcome = try await run(step, id: id, type: type, existing: existing) { return outcome }
+            }
+            return nil
+        }
+
+        /// A condition's branches: the taken one runs, the other is logged as skipped.
+        /// `taken == nil` skips both (the condition itself was skipped).
+        mutating func walkBranches(_ step: JSONObject, type: String, taken: Bool?) async throws -> ExecutionOutcome? {
+            guard type == "condition" else { return nil }
+            let then = step["then"]?.arrayValue ?? []
+            let otherwise = step["otherwise"]?.arrayValue ?? []
+            if let outcome = try await walk(then, skip: taken != true) { return outcome }
+            return try await walk(otherwise, skip: taken != false)
+        }
+
+        mutating func run(_ step: JSONObject, id: String, type: String, existing: StepRecord?) async throws -> ExecutionOutcome? {
+            guard let stepRunner = runner.runners[type] else { return .failed("step \"\(id)\": unknown step type \(type)") }
+            let resuming = claimed.resumedFrom != nil && existing?.status == .processing
+            let invocation = StepInvocation(
+                id: id, type: type, definition: step, execution: claimed.execution, resuming: resuming,
+                previousOutput: resuming ? existing?.output : nil)
+            var record = StepRecord(
+                stepID: id, position: position, type: type, status: .processing,
+                startedAt: resuming ? existing?.startedAt : runner.clock(),
+                attempts: (existing?.attempts ?? 0) + (resuming ? 0 : 1),
+                input: resuming ? existing?.input : resolvedInput(invocation, context: context),
+                output: resuming ? existing?.output : nil)
+            if !resuming { try await save(record, context: nil) }
+            var working = context
+            let result: StepResult
+            do {
+                result = try await stepRunner.run(invocation, context: &working)
+            } catch {
+                record.status = .failed
+                record.error = error.message
+                record.finishedAt = runner.clock()
+                try await save(record, context: nil)
+                let message = "step \"\(id)\": \(error.message)"
+                return error.retryable ? retryOutcome(message) : .failed(message)
+            }
+            context = working
+            switch result {
+            case .done(let output, let branch):
+                record.status = .completed
+                record.output = output
+                record.finishedAt = runner.clock()
+                completed += 1
+                try await save(record, context: context)
+                if type == "condition" {
+                    return try await walkBranches(step, type: type, taken: branch ?? false)
+                }
+                return nil
+            case .wait(let reason, let until, let output):
+                record.output = output
+                try await save(record, context: context)
+                return .wait(reason, until: until)
+            }
+        }
+
+        mutating func save(_ record: StepRecord, context: ExecutionContext?) async throws {
+            records[record.stepID] = record
+            let held = try await runner.store.recordStep(
+                executionID: claimed.execution.id, worker: worker, record: record, context: context?.root, stepsCompleted: completed)
+            if !held { throw LostLease() }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VoxworksCore
+import VoxworksStore
+
+/// The workers of one node: `workers` loops that claim an execution, run
+/// it with a lease kept alive by a heartbeat, and record how the turn
+/// ended; plus a sweeper that returns the leases of dead workers (another
+/// process, or this one before a crash) to the queue.
+///
+/// Idle workers sleep on the `WorkSignal`, which a commit raises, so new
+/// work starts at once; a short poll catches due retries and delays.
+/// On graceful shutdown each worker finishes the execution it holds and stops.
+public struct ExecutionWorkerPool: Service {
+    let store: any Store
+    let runner: ExecutionRunner
+    let signal: WorkSignal
+    let configuration: EngineConfiguration
+    let clock: @Sendable () -> Timestamp
+    let nodeID: String
+    let logger: Logger
+
+    public init(store: any Store, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        self.store = store
+        self.runner = runner
+        self.signal = signal
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        nodeID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for index in 0..<configuration.workers {
+                group.addTask { await workerLoop(worker: "\(nodeID)/\(index)") }
+            }
+            group.addTask { await sweeperLoop() }
+        }
+    }
+
+    private var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    func workerLoop(worker: String) async {
+        while !stopping {
+            do {
+                let now = clock()
+                if let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: configuration.leaseSeconds)) {
+                    await process(claimed, worker: worker)
+                    continue
+                }
+            } catch {
+                logger.error("claiming an execution failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+            await signal.wait(timeout: configuration.idlePoll)
+        }
+    }
+
+    /// Runs one turn while a heartbeat keeps the lease.
+    func process(_ claimed: ClaimedExecution, worker: String) async {
+        let id = claimed.execution.id
+        let outcome = await withTaskGroup(of: ExecutionOutcome?.self) { group in
+            group.addTask {
+                // Heartbeat: a third of the lease, so two missed beats still leave time.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(configuration.leaseSeconds / 3))
+                    if Task.isCancelled { break }
+                    let held = (try? await store.extendLease(executionID: id, worker: worker, until: clock().adding(seconds: configuration.leaseSeconds))) ?? true
+                    if !held { break }
+                }
+                return nil
+            }
+            let outcome = await runner.run(claimed, worker: worker)
+            group.cancelAll()
+            return outcome
+        }
+        guard let outcome else { return }
+        do {
+            try await store.finishTurn(executionID: id, worker: worker, outcome: outcome, now: clock())
+            logger.info("execution turn ended", metadata: ["execution_id": "\(id.lowercased)", "outcome": "\(outcome)"])
+        } catch {
+            // The lease will expire and the sweeper will hand the execution out again.
+            logger.error("recording an execution's outcome failed", metadata: ["execution_id": "\(id.lowercased)", "error": "\(error)"])
+        }
+    }
+
+    func sweeperLoop() async {
+        while !stopping {
+            do {
+                let released = try await store.releaseExpiredLeases(now: clock())
+                if released > 0 {
+                    logger.warning("returned expired leases to the queue", metadata: ["count": "\(released)"])
+                    signal.signal()
+                }
+            } catch {
+                logger.error("lease sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.sweepInterval) }
+        }
+    }
+}

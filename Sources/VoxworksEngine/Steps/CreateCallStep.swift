@@ -1,0 +1,69 @@
+import Foundation
+import VoxworksCore
+import VoxworksStore
+
+/// `create_call`: stores a call for the contact and hands it to the call
+/// provider; unless `wait_for_completion` is false the execution then waits
+/// (no worker held) and resumes with `call.*` when the call ends.
+struct CreateCallStep: StepRunner {
+    let store: any Store
+    let provider: any CallProvider
+    let defaultRegion: String
+    let clock: @Sendable () -> Timestamp
+
+    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        if step.resuming {
+            return try await resume(step, context: &context)
+        }
+        let rendered = Template.render(.object(step.definition), in: context).objectValue ?? JSONObject()
+        guard let scriptID = rendered.string("script_id"), !scriptID.isEmpty else { throw StepFailure("script_id is empty") }
+        guard let from = rendered.string("from_number"), !from.isEmpty else { throw StepFailure("from_number is empty") }
+        let toText = rendered.string("to") ?? context.value(at: "contact.phone_number")?.stringValue
+        guard let toText, !toText.isEmpty else { throw StepFailure("no number to call: set \"to\" or upsert a contact first") }
+        let to = try PhoneNumber.normalize(toText, defaultRegion: defaultRegion)
+        let fromNumber = try PhoneNumber.normalize(from, defaultRegion: defaultRegion)
+        let now = clock()
+        var scheduled = now
+        if let text = rendered.string("scheduled_time"), !text.isEmpty {
+            guard let time = Timestamp(rfc3339: text) else { throw StepFailure("scheduled_time must be an RFC 3339 time, got \"\(text)\"") }
+            scheduled = max(time, now)
+        }
+        let call: Call
+        do {
+            var contactID = context.value(at: "contact.id")?.stringValue.flatMap(UUID.init(uuidString:))
+            if contactID == nil || context.value(at: "contact.phone_number")?.stringValue != to {
+                contactID = try await store.upsertContact(
+                    teamID: step.execution.teamID, matchOnEmail: false, fields: ContactFields(phoneNumber: to), now: now).contact.id
+            }
+            call = Call(
+                id: .v7(now: now), teamID: step.execution.teamID, contactID: contactID, executionID: step.execution.id,
+                stepID: step.id, fromNumber: fromNumber, toNumber: to, scriptID: scriptID, scheduledTime: scheduled, createdAt: now)
+            try await store.createCall(call)
+            try await provider.place(call)
+        } catch {
+            throw StepFailure("could not schedule the call: \(error)", retryable: true)
+        }
+        let output: JSONValue = .object(["call_id": .string(call.id.lowercased), "scheduled_time": .string(scheduled.rfc3339), "to": .string(to)])
+        if rendered["wait_for_completion"]?.boolValue == false {
+            return .done(output: output)
+        }
+        return .wait(.call, until: nil, output: output)
+    }
+
+    private func resume(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        guard let id = step.previousOutput?["call_id"]?.stringValue.flatMap(UUID.init(uuidString:)) else {
+            throw StepFailure("resumed without a call id")
+        }
+        let call: Call?
+        do {
+            call = try await store.call(id: id)
+        } catch {
+            throw StepFailure("could not read the call: \(error)", retryable: true)
+        }
+        guard let call, call.progress == "finished" else {
+            throw StepFailure("the call \(id.lowercased) has not finished", retryable: true)
+        }
+        context.set(call.contextJSON, at: "call")
+        return .done(output: call.json)
+    }
+}

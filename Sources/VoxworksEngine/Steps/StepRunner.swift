@@ -1,0 +1,43 @@
+import Foundation
+import VoxworksCore
+import VoxworksStore
+
+/// One step about to run: its definition and where it runs.
+public struct StepInvocation: Sendable {
+    public var id: String
+    public var type: String
+    /// The step's definition as written (templates unresolved).
+    public var definition: JSONObject
+    public var execution: Execution
+    /// True when the step already started and its execution resumes after a wait.
+    public var resuming: Bool
+    /// The step's own output recorded before the wait (a call id, a wake time).
+    public var previousOutput: JSONValue?
+}
+
+/// What a step did.
+public enum StepResult: Sendable {
+    /// Finished; `branch` is a condition's result.
+    case done(output: JSONValue, branch: Bool? = nil)
+    /// Parks the execution without a worker (a delay, or a call to finish).
+    case wait(WaitReason, until: Timestamp?, output: JSONValue)
+}
+
+/// One runner per step type. A runner reads and writes the context and
+/// throws `StepFailure` (retryable or not) when it cannot do its work.
+public protocol StepRunner: Sendable {
+    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult
+}
+
+/// The fields of a step that are templates, resolved: what the step log
+/// shows as the step's input.
+func resolvedInput(_ step: StepInvocation, context: ExecutionContext) -> JSONValue {
+    var object = step.definition
+    for key in ["id", "type", "then", "otherwise"] { object[key] = nil }
+    return Template.render(.object(object), in: context)
+}
+
+extension JSONObject {
+    /// A string field, or nil when absent or null.
+    func string(_ key: String) -> String? { self[key]?.stringValue }
+}

@@ -1,0 +1,44 @@
+import VoxworksCore
+import VoxworksStore
+
+/// `upsert_contact`: finds the team's contact by phone number (normalised to
+/// E.164) or email, creates or updates it, and sets `contact.*`.
+struct UpsertContactStep: StepRunner {
+    let store: any Store
+    let defaultRegion: String
+    let clock: @Sendable () -> Timestamp
+
+    static let fieldNames = ["phone_number", "first_name", "last_name", "email", "title", "address", "location"]
+
+    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        let rendered = Template.render(step.definition["fields"] ?? .object([:]), in: context).objectValue ?? JSONObject()
+        func text(_ key: String) -> String? {
+            guard let value = rendered[key], !value.isNull else { return nil }
+            let string = value.stringValue ?? Template.text(of: value)
+            let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        var fields = ContactFields(
+            firstName: text("first_name"), lastName: text("last_name"), email: text("email"), title: text("title"),
+            address: text("address"), location: text("location"))
+        if let raw = text("phone_number") {
+            fields.phoneNumber = try PhoneNumber.normalize(raw, defaultRegion: defaultRegion)
+        }
+        let matchOnEmail = step.definition.string("match_on") == "email"
+        if matchOnEmail && fields.email == nil {
+            throw StepFailure("match_on is email but the email field is empty")
+        }
+        if !matchOnEmail && fields.phoneNumber == nil {
+            throw StepFailure("match_on is phone_number but the phone_number field is empty")
+        }
+        do {
+            let (contact, created) = try await store.upsertContact(
+                teamID: step.execution.teamID, matchOnEmail: matchOnEmail, fields: fields, now: clock())
+            context.set(contact.json, at: "contact")
+            return .done(output: .object(["contact": contact.json, "created": .bool(created)]))
+        } catch {
+            // A store error is transient as far as the step can tell.
+            throw StepFailure("could not save the contact: \(error)", retryable: true)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import VoxworksCore
+
+/// An execution a worker has claimed, with everything it needs to resume.
+public struct ClaimedExecution: Sendable {
+    public var execution: Execution
+    /// The automation's definition as it was when the execution first ran;
+    /// retries and resumptions use the same one.
+    public var definition: JSONValue
+    /// The context saved after the last completed step (nil: start fresh).
+    public var context: JSONObject?
+    public var steps: [StepRecord]
+    /// Set when the execution resumes after a delay or a call.
+    public var resumedFrom: WaitReason?
+    /// The webhook trigger's kind: `webhook` or `call_completed`.
+    public var triggerType: String
+
+    public init(execution: Execution, definition: JSONValue, context: JSONObject?, steps: [StepRecord], resumedFrom: WaitReason?, triggerType: String) {
+        self.execution = execution
+        self.definition = definition
+        self.context = context
+        self.steps = steps
+        self.resumedFrom = resumedFrom
+        self.triggerType = triggerType
+    }
+}
+
+/// A new execution not made by a webhook: a replay, or a `call_completed` trigger.
+public struct NewExecution: Sendable {
+    public var id: UUID
+    public var teamID: UUID
+    public var automationID: UUID
+    public var body: [UInt8]
+    public var replayOf: UUID?
+    /// Starting context and completed steps (replay from the failed step).
+    public var context: JSONObject?
+    public var completedSteps: [StepRecord]
+    public var definition: JSONValue?
+    public var triggerType: String
+    public var receivedAt: Timestamp
+
+    public init(id: UUID, teamID: UUID, automationID: UUID, body: [UInt8], replayOf: UUID? = nil, context: JSONObject? = nil, completedSteps: [StepRecord] = [], definition: JSONValue? = nil, triggerType: String = "webhook", receivedAt: Timestamp) {
+        self.id = id
+        self.teamID = teamID
+        self.automationID = automationID
+        self.body = body
+        self.replayOf = replayOf
+        self.context = context
+        self.completedSteps = completedSteps
+        self.definition = definition
+        self.triggerType = triggerType
+        self.receivedAt = receivedAt
+    }
+}
+
+/// How a worker's turn with an execution ended.
+public enum ExecutionOutcome: Sendable, Equatable {
+    case completed
+    /// Not retryable: the execution is `failed`.
+    case failed(String)
+    /// Retryable: back to `pending` at `runAt`, or `dead_letter` when no attempts are left.
+    case retry(error: String, runAt: Timestamp)
+    case deadLetter(String)
+    /// Parked without a worker until `until` (a delay) or until woken (a call).
+    case wait(WaitReason, until: Timestamp?)
+}
+
+/// The engine's side of the store: the queue, the step log, and the
+/// records steps create (contacts, objects, calls).
+public protocol ExecutionStore: Sendable {
+    /// Takes the next runnable execution (due pending ones, and waits that are
+    /// due) and leases it to `worker` until `leaseUntil`.
+    func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution?
+    /// Extends a lease; false when the worker no longer holds it (cancelled, or expired and taken).
+    func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool
+    /// Writes one step-log line, and with a finished step the context to resume from.
+    /// False when the worker no longer holds the execution: it must stop.
+    func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool
+    func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws
+    /// Returns expired leases to `pending`; how many.
+    func releaseExpiredLeases(now: Timestamp) async throws -> Int
+    /// Gives back what a stopping worker holds, to run again at once elsewhere.
+    func releaseLease(executionID: UUID, worker: String) async throws
+
+    func insertExecution(_ new: NewExecution) async throws
+    func steps(executionID: UUID) async throws -> [StepRecord]
+    /// The context saved after the execution's last completed step.
+    func savedContext(executionID: UUID) async throws -> JSONObject?
+    func cancelExecution(id: UUID, teamID: UUID, now: Timestamp) async throws -> Execution?
+    func automationDefinition(id: UUID) async throws -> (teamID: UUID, definition: JSONValue, enabled: Bool)?
+    /// Enabled `call_completed` automations of a team.
+    func callTriggeredAutomations(teamID: UUID) async throws -> [Automation]
+    /// The last payload a webhook received, kept as its automation's sample.
+    func sample(automationID: UUID, teamID: UUID) async throws -> (body: [UInt8], receivedAt: Timestamp)?
+
+    // Records that steps create
+    func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool)
+    func contact(id: UUID, teamID: UUID) async throws -> Contact?
+    func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool)
+    func createCall(_ call: Call) async throws
+    func call(id: UUID) async throws -> Call?
+    /// Scheduled calls whose time has come, oldest first.
+    func dueCalls(now: Timestamp, limit: Int) async throws -> [Call]
+    /// Records a call's end and wakes the execution waiting for it, in one transaction.
+    func finishCall(_ call: Call, now: Timestamp) async throws
+}

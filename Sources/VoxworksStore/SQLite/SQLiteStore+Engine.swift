@@ -1,0 +1,415 @@
+import Foundation
+import GRDB
+import VoxworksCore
+
+extension SQLiteStore {
+    // MARK: Queue
+
+    public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
+        try await pool.write { db in
+            // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, wait_reason FROM executions
+                    WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= :now
+                    ORDER BY run_at LIMIT 1
+                    """,
+                arguments: ["now": now.millis])
+                ?? Row.fetchOne(
+                    db,
+                    sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= :now ORDER BY run_at, id LIMIT 1",
+                    arguments: ["now": now.millis])
+            guard let row else { return nil }
+            let id: String = row["id"]
+            let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
+            try db.execute(
+                sql: """
+                    UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
+                        wait_reason = NULL, run_at = NULL,
+                        attempt = attempt + (CASE WHEN :resumed THEN 0 ELSE 1 END),
+                        started_at = COALESCE(started_at, :now),
+                        definition = COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id))
+                    WHERE id = :id
+                    """,
+                arguments: ["worker": worker, "lease": leaseUntil.millis, "resumed": resumedFrom != nil, "now": now.millis, "id": id])
+            guard let claimed = try Row.fetchOne(
+                db, sql: "SELECT \(Self.executionColumns), definition, context, trigger_type FROM executions WHERE id = ?", arguments: [id])
+            else { return nil }
+            var execution = try Self.execution(from: claimed)
+            let definitionText: String? = claimed["definition"]
+            let definition = definitionText.flatMap { try? JSONParser().parse($0) } ?? AutomationDefinition.empty
+            let total = AutomationDefinition.stepCount(definition)
+            if total != execution.stepsTotal {
+                try db.execute(sql: "UPDATE executions SET steps_total = ? WHERE id = ?", arguments: [total, id])
+                execution.stepsTotal = total
+            }
+            let contextText: String? = claimed["context"]
+            return ClaimedExecution(
+                execution: execution,
+                definition: definition,
+                context: contextText.flatMap { try? JSONParser().parse($0).objectValue },
+                steps: try Self.fetchSteps(db, executionID: id),
+                resumedFrom: resumedFrom,
+                triggerType: claimed["trigger_type"])
+        }
+    }
+
+    public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE executions SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
+                arguments: [until.millis, executionID.lowercased, worker])
+            return db.changesCount > 0
+        }
+    }
+
+    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
+        try await pool.write { db in
+            let held = try Bool.fetchOne(
+                db, sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?",
+                arguments: [worker, executionID.lowercased]) ?? false
+            guard held else { return false }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO execution_steps
+                        (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    executionID.lowercased, record.stepID, record.position, record.type, record.status.rawValue,
+                    record.startedAt?.millis, record.finishedAt?.millis, record.attempts,
+                    record.input?.serialized, record.output?.serialized, record.error,
+                ])
+            if let context {
+                try db.execute(
+                    sql: "UPDATE executions SET context = ?, steps_completed = ? WHERE id = ?",
+                    arguments: [JSONValue.object(context).serialized, stepsCompleted, executionID.lowercased])
+            }
+            return true
+        }
+    }
+
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws {
+        try await pool.write { db in
+            let id = executionID.lowercased
+            let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
+            var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "worker": worker, "now": now.millis]
+            let sql: String
+            switch outcome {
+            case .completed:
+                sql = "UPDATE executions SET status = 'completed', finished_at = :now, error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+            case .failed(let error):
+                arguments["error"] = error
+                sql = "UPDATE executions SET status = 'failed', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+            case .deadLetter(let error):
+                arguments["error"] = error
+                sql = "UPDATE executions SET status = 'dead_letter', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+            case .retry(let error, let runAt):
+                arguments["error"] = error
+                arguments["runAt"] = runAt.millis
+                sql = "UPDATE executions SET status = 'pending', run_at = :runAt, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+            case .wait(let reason, let until):
+                arguments["reason"] = reason.rawValue
+                // A call wait has no due time: the call's end sets one.
+                arguments["runAt"] = until?.millis ?? Int64.max
+                sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+            }
+            try db.execute(sql: sql, arguments: StatementArguments(arguments))
+        }
+    }
+
+    public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE executions SET status = 'pending', run_at = :now, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE lease_owner IS NOT NULL AND lease_expires_at < :now AND status = 'processing'
+                    """,
+                arguments: ["now": now.millis])
+            return db.changesCount
+        }
+    }
+
+    public func releaseLease(executionID: UUID, worker: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE executions SET status = 'pending', run_at = received_at, lease_owner = NULL, lease_expires_at = NULL,
+                        attempt = MAX(attempt - 1, 0)
+                    WHERE id = ? AND lease_owner = ? AND status = 'processing'
+                    """,
+                arguments: [executionID.lowercased, worker])
+        }
+    }
+
+    // MARK: Executions made by the engine
+
+    public func insertExecution(_ new: NewExecution) async throws {
+        try await pool.write { db in
+            try Self.insert(db, new)
+        }
+    }
+
+    static func insert(_ db: Database, _ new: NewExecution) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at,
+                    replay_of, context, definition, trigger_type, steps_completed)
+                VALUES (?, ?, ?, 'pending', ?, 'application/json', ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                new.id.lowercased, new.teamID.lowercased, new.automationID.lowercased, Data(new.body),
+                new.receivedAt.millis, new.receivedAt.millis, new.replayOf?.lowercased,
+                new.context.map { JSONValue.object($0).serialized }, new.definition?.serialized, new.triggerType,
+                new.completedSteps.count,
+            ])
+        for step in new.completedSteps {
+            try db.execute(
+                sql: """
+                    INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    new.id.lowercased, step.stepID, step.position, step.type, step.status.rawValue, step.startedAt?.millis,
+                    step.finishedAt?.millis, step.attempts, step.input?.serialized, step.output?.serialized, step.error,
+                ])
+        }
+    }
+
+    public func steps(executionID: UUID) async throws -> [StepRecord] {
+        try await pool.read { db in try Self.fetchSteps(db, executionID: executionID.lowercased) }
+    }
+
+    static func fetchSteps(_ db: Database, executionID: String) throws -> [StepRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error
+                FROM execution_steps WHERE execution_id = ? ORDER BY position
+                """,
+            arguments: [executionID]
+        ).map { row in
+            let parser = JSONParser()
+            return StepRecord(
+                stepID: row["step_id"], position: row["position"], type: row["type"],
+                status: StepStatus(rawValue: row["status"]) ?? .pending,
+                startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
+                finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(millis:)),
+                attempts: row["attempts"],
+                input: (row["input"] as String?).flatMap { try? parser.parse($0) },
+                output: (row["output"] as String?).flatMap { try? parser.parse($0) },
+                error: row["error"])
+        }
+    }
+
+    public func savedContext(executionID: UUID) async throws -> JSONObject? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT context FROM executions WHERE id = ?", arguments: [executionID.lowercased])
+                .flatMap { try? JSONParser().parse($0).objectValue }
+        }
+    }
+
+    public func cancelExecution(id: UUID, teamID: UUID, now: Timestamp) async throws -> Execution? {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE executions SET status = 'cancelled', finished_at = :now, lease_owner = NULL, lease_expires_at = NULL,
+                        wait_reason = NULL, run_at = NULL
+                    WHERE id = :id AND team_id = :team AND status IN ('pending', 'processing')
+                    """,
+                arguments: ["now": now.millis, "id": id.lowercased, "team": teamID.lowercased])
+            // A call the execution was waiting for is cancelled with it.
+            try db.execute(
+                sql: "UPDATE calls SET progress = 'cancelled' WHERE execution_id = ? AND progress = 'scheduled'",
+                arguments: [id.lowercased])
+            return try Row.fetchOne(
+                db, sql: "SELECT \(Self.executionColumns) FROM executions WHERE id = ? AND team_id = ?",
+                arguments: [id.lowercased, teamID.lowercased]
+            ).map(Self.execution(from:))
+        }
+    }
+
+    public func automationDefinition(id: UUID) async throws -> (teamID: UUID, definition: JSONValue, enabled: Bool)? {
+        try await pool.read { db -> (UUID, String, Bool)? in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT team_id, definition, enabled FROM automations WHERE id = ? AND deleted_at IS NULL",
+                arguments: [id.lowercased]),
+                let team = UUID(uuidString: row["team_id"]) else { return nil }
+            return (team, row["definition"], row["enabled"])
+        }.map { ($0.0, (try? JSONParser().parse($0.1)) ?? AutomationDefinition.empty, $0.2) }
+    }
+
+    public func callTriggeredAutomations(teamID: UUID) async throws -> [Automation] {
+        try await automations(teamID: teamID, after: nil, limit: 1000).filter {
+            $0.enabled && $0.definition["trigger"]?["type"]?.stringValue == "call_completed"
+        }
+    }
+
+    public func sample(automationID: UUID, teamID: UUID) async throws -> (body: [UInt8], receivedAt: Timestamp)? {
+        try await pool.read { db -> (Data, Int64)? in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT s.body, s.received_at FROM automation_samples s JOIN automations a ON a.id = s.automation_id
+                    WHERE s.automation_id = ? AND a.team_id = ? AND a.deleted_at IS NULL
+                    """,
+                arguments: [automationID.lowercased, teamID.lowercased]) else { return nil }
+            return (row["body"], row["received_at"])
+        }.map { (Array($0.0), Timestamp(millis: $0.1)) }
+    }
+
+    // MARK: Contacts and objects
+
+    static func contact(from row: Row) throws -> Contact {
+        guard let id = UUID(uuidString: row["id"]), let team = UUID(uuidString: row["team_id"]) else {
+            throw StoreError.corrupt("bad contact row")
+        }
+        return Contact(
+            id: id, teamID: team, phoneNumber: row["phone_number"], firstName: row["first_name"], lastName: row["last_name"],
+            email: row["email"], title: row["title"], address: row["address"], location: row["location"],
+            createdAt: Timestamp(millis: row["created_at"]), updatedAt: Timestamp(millis: row["updated_at"]))
+    }
+
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
+        try await pool.write { db in
+            let team = teamID.lowercased
+            var existing: Row?
+            if matchOnEmail, let email = fields.email {
+                existing = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1", arguments: [team, email])
+            }
+            if existing == nil, let phone = fields.phoneNumber {
+                existing = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE team_id = ? AND phone_number = ?", arguments: [team, phone])
+            }
+            if let existing {
+                let id: String = existing["id"]
+                try db.execute(
+                    sql: """
+                        UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
+                            last_name = COALESCE(:last, last_name), email = COALESCE(:email, email), title = COALESCE(:title, title),
+                            address = COALESCE(:address, address), location = COALESCE(:location, location), updated_at = :now
+                        WHERE id = :id
+                        """,
+                    arguments: [
+                        "phone": fields.phoneNumber, "first": fields.firstName, "last": fields.lastName, "email": fields.email,
+                        "title": fields.title, "address": fields.address, "location": fields.location, "now": now.millis, "id": id,
+                    ])
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id])
+                return (try Self.contact(from: row ?? existing), false)
+            }
+            let id = UUID.v7(now: now).lowercased
+            try db.execute(
+                sql: """
+                    INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, team, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title, fields.address,
+                    fields.location, now.millis, now.millis,
+                ])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id])
+            guard let row else { throw StoreError.corrupt("contact vanished after insert") }
+            return (try Self.contact(from: row), true)
+        }
+    }
+
+    public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
+                .map(Self.contact(from:))
+        }
+    }
+
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
+        try await pool.write { db in
+            let existing = try Row.fetchOne(
+                db, sql: "SELECT id, created_at FROM objects WHERE team_id = ? AND object_type = ? AND object_key = ?",
+                arguments: [teamID.lowercased, type, key])
+            let id: String = existing?["id"] ?? UUID.v7(now: now).lowercased
+            let createdAt: Int64 = existing?["created_at"] ?? now.millis
+            try db.execute(
+                sql: """
+                    INSERT INTO objects (id, team_id, object_type, object_key, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (team_id, object_type, object_key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at
+                    """,
+                arguments: [id, teamID.lowercased, type, key, data.serialized, createdAt, now.millis])
+            let object: JSONValue = .object([
+                "id": .string(id), "object_type": .string(type), "key": .string(key), "data": data,
+                "created_at": .string(Timestamp(millis: createdAt).rfc3339), "updated_at": .string(now.rfc3339),
+            ])
+            return (object, existing == nil)
+        }
+    }
+
+    // MARK: Calls
+
+    static func call(from row: Row) throws -> Call {
+        guard let id = UUID(uuidString: row["id"]), let team = UUID(uuidString: row["team_id"]) else {
+            throw StoreError.corrupt("bad call row")
+        }
+        return Call(
+            id: id, teamID: team, contactID: (row["contact_id"] as String?).flatMap(UUID.init(uuidString:)),
+            executionID: (row["execution_id"] as String?).flatMap(UUID.init(uuidString:)), stepID: row["step_id"],
+            type: row["type"], progress: row["progress"], status: row["status"], fromNumber: row["from_number"],
+            toNumber: row["to_number"], scriptID: row["script_id"], scheduledTime: Timestamp(millis: row["scheduled_time"]),
+            startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
+            endedAt: (row["ended_at"] as Int64?).map(Timestamp.init(millis:)), duration: row["duration"],
+            endReason: row["end_reason"], callSummary: row["call_summary"],
+            structuredData: (row["structured_data"] as String?).flatMap { try? JSONParser().parse($0) },
+            successEvaluation: row["success_evaluation"], rating: row["rating"], createdAt: Timestamp(millis: row["created_at"]))
+    }
+
+    public func createCall(_ call: Call) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO calls (id, team_id, contact_id, execution_id, step_id, type, progress, status, from_number, to_number,
+                        script_id, scheduled_time, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    call.id.lowercased, call.teamID.lowercased, call.contactID?.lowercased, call.executionID?.lowercased, call.stepID,
+                    call.type, call.progress, call.status, call.fromNumber, call.toNumber, call.scriptID, call.scheduledTime.millis,
+                    call.createdAt.millis,
+                ])
+        }
+    }
+
+    public func call(id: UUID) async throws -> Call? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ?", arguments: [id.lowercased]).map(Self.call(from:))
+        }
+    }
+
+    public func dueCalls(now: Timestamp, limit: Int) async throws -> [Call] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM calls WHERE progress = 'scheduled' AND scheduled_time <= ? ORDER BY scheduled_time LIMIT ?",
+                arguments: [now.millis, limit]
+            ).map(Self.call(from:))
+        }
+    }
+
+    public func finishCall(_ call: Call, now: Timestamp) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE calls SET progress = :progress, status = :status, started_at = :started, ended_at = :ended, duration = :duration,
+                        end_reason = :reason, call_summary = :summary, structured_data = :data, success_evaluation = :evaluation,
+                        rating = :rating
+                    WHERE id = :id AND progress IN ('scheduled', 'in_progress')
+                    """,
+                arguments: [
+                    "progress": call.progress, "status": call.status, "started": call.startedAt?.millis, "ended": call.endedAt?.millis,
+                    "duration": call.duration, "reason": call.endReason, "summary": call.callSummary,
+                    "data": call.structuredData?.serialized, "evaluation": call.successEvaluation, "rating": call.rating,
+                    "id": call.id.lowercased,
+                ])
+            guard db.changesCount > 0, let executionID = call.executionID else { return }
+            // Wake the execution waiting for this call.
+            try db.execute(
+                sql: "UPDATE executions SET run_at = ? WHERE id = ? AND status = 'processing' AND wait_reason = 'call'",
+                arguments: [now.millis, executionID.lowercased])
+        }
+    }
+}
