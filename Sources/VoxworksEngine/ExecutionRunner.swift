@@ -68,7 +68,7 @@ public struct ExecutionRunner: Sendable {
             self.worker = worker
             policy = RetryPolicy(definition: claimed.definition)
             records = Dictionary(claimed.steps.map { ($0.stepID, $0) }, uniquingKeysWith: { $1 })
-            completed = claimed.steps.filter(\.status.isDone).count
+            completed = claimed.steps.filter { $0.status == .completed }.count
         }
 
         mutating func start() async throws -> ExecutionOutcome? {

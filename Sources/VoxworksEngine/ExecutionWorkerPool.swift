@@ -54,7 +54,7 @@ public struct ExecutionWorkerPool: Service {
                 logger.error("claiming an execution failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
-            await signal.wait(timeout: configuration.idlePoll)
+            await cancelWhenGracefulShutdown { await signal.wait(timeout: configuration.idlePoll) }
         }
     }
 

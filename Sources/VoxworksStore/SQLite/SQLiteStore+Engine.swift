@@ -162,7 +162,7 @@ extension SQLiteStore {
                 new.id.lowercased, new.teamID.lowercased, new.automationID.lowercased, Data(new.body),
                 new.receivedAt.millis, new.receivedAt.millis, new.replayOf?.lowercased,
                 new.context.map { JSONValue.object($0).serialized }, new.definition?.serialized, new.triggerType,
-                new.completedSteps.count,
+                new.completedSteps.filter { $0.status == .completed }.count,
             ])
         for step in new.completedSteps {
             try db.execute(

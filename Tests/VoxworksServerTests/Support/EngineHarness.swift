@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import Testing
+import VoxworksCore
+import VoxworksEngine
+import VoxworksServer
+import VoxworksStore
+
+/// Drives the engine one turn at a time, with the test's clock, so that
+/// retries, backoff, waits and restarts can be checked without sleeping.
+struct EngineHarness: Sendable {
+    let base: TestHarness
+    let store: any Store
+    let receiver: LocalReceiver
+    let configuration: EngineConfiguration
+
+    var clock: TestClock { base.clock }
+
+    static func make(
+        base: TestHarness? = nil, receiver: LocalReceiver? = nil, configure: (inout EngineConfiguration) -> Void = { _ in }
+    ) async throws -> EngineHarness {
+        let base = if let base { base } else { try await TestHarness.make() }
+        var configuration = EngineConfiguration(workers: 2)
+        configuration.outboundAllow = ["127.0.0.1"]
+        configuration.callSimulatorSeconds = 0
+        configure(&configuration)
+        let receiver = if let receiver { receiver } else { try await LocalReceiver.start() }
+        return EngineHarness(base: base, store: base.store, receiver: receiver, configuration: configuration)
+    }
+
+    /// The same database, opened afresh: what a restarted node sees.
+    func restarted() async throws -> EngineHarness {
+        try base.store.close()
+        let reopened = try await TestHarness.make(directory: base.directory)
+        return try await EngineHarness.make(base: reopened, receiver: receiver) { $0 = configuration }
+    }
+
+    var logger: Logger { Logger(label: "engine-test") }
+
+    var completion: CallCompletion {
+        let clock = self.clock
+        return CallCompletion(store: store, workSignal: WorkSignal(), clock: { clock.now }, logger: logger)
+    }
+
+    var simulator: SimulatedCallProvider {
+        let clock = self.clock
+        return SimulatedCallProvider(
+            store: store, completion: completion, seconds: configuration.callSimulatorSeconds,
+            status: configuration.callSimulatorStatus, clock: { clock.now }, logger: logger)
+    }
+
+    var runner: ExecutionRunner {
+        let clock = self.clock
+        let runners = ExecutionRunner.standardRunners(
+            store: store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: configuration.outboundAllow)),
+            provider: simulator, configuration: configuration, clock: { clock.now })
+        // Jitter pinned to its middle, so backoff is exactly the policy's base.
+        return ExecutionRunner(store: store, runners: runners, clock: { clock.now }, random: { 0.5 }, logger: logger)
+    }
+
+    /// Claims one due execution, runs it, records the outcome. Nil: nothing was due.
+    @discardableResult
+    func turn(worker: String = "test-worker") async throws -> (id: UUID, outcome: ExecutionOutcome?)? {
+        let now = clock.now
+        guard let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: 30)) else { return nil }
+        let outcome = await runner.run(claimed, worker: worker)
+        if let outcome {
+            try await store.finishTurn(executionID: claimed.execution.id, worker: worker, outcome: outcome, now: clock.now)
+        }
+        return (claimed.execution.id, outcome)
+    }
+
+    /// Turns until nothing is due.
+    func drain(limit: Int = 50) async throws {
+        for _ in 0..<limit where try await turn() != nil {}
+    }
+
+    func automation(_ definition: String, teamID: UUID? = nil) async throws -> Automation {
+        let parsed = try JSONParser().parse(definition)
+        try AutomationDefinition.validate(parsed)
+        return try await store.createAutomation(
+            NewAutomation(
+                id: .v7(), teamID: teamID ?? base.teamID, name: "engine", enabled: true, definition: parsed, webhookID: .v7(),
+                token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            now: clock.now)
+    }
+
+    /// Queues an execution as a webhook would.
+    func trigger(_ automation: Automation, _ payload: String) async throws -> UUID {
+        let id = UUID.v7(now: clock.now)
+        try await store.insertExecution(NewExecution(
+            id: id, teamID: automation.teamID, automationID: automation.id, body: Array(payload.utf8), receivedAt: clock.now))
+        return id
+    }
+
+    func execution(_ id: UUID) async throws -> Execution {
+        try #require(try await store.execution(id: id, teamID: base.teamID))
+    }
+
+    func steps(_ id: UUID) async throws -> [String: StepRecord] {
+        Dictionary(try await store.steps(executionID: id).map { ($0.stepID, $0) }, uniquingKeysWith: { $1 })
+    }
+}

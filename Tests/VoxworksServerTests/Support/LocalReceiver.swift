@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import VoxworksCore
+
+/// A real HTTP server on 127.0.0.1 that records what automations send it
+/// and answers with statuses a test plans per path (default 200).
+final class LocalReceiver: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var path: String
+        var idempotencyKey: String?
+        var headers: [String: String]
+        var body: String
+    }
+
+    let received = LockedBox<[Received]>([])
+    private let plans = LockedBox<[String: [Int]]>([:])
+    private let task: Task<Void, any Error>
+    let port: Int
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// The next answers for `path`, in order; after them, 200.
+    func plan(_ path: String, statuses: [Int]) { plans.withLock { $0[path, default: []] += statuses } }
+
+    func requests(to path: String) -> [Received] { received.value.filter { $0.path == path } }
+
+    func stop() { task.cancel() }
+
+    static func start() async throws -> LocalReceiver {
+        let box = LockedBox<LocalReceiver?>(nil)
+        let router = Router()
+        router.on("/{path}", method: .post, use: { request, context in try await Self.record(box, request, context) })
+        router.on("/{path}", method: .get, use: { request, context in try await Self.record(box, request, context) })
+        let promise = PortPromise()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in promise.fulfil(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "receiver"))
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let receiver = LocalReceiver(port: await promise.value, task: task)
+        box.withLock { $0 = receiver }
+        return receiver
+    }
+
+    private static func record(_ box: LockedBox<LocalReceiver?>, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        guard let receiver = box.value else { return Response(status: .serviceUnavailable) }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let path = request.uri.path
+        receiver.received.withLock {
+            $0.append(Received(
+                method: request.method.rawValue, path: path, idempotencyKey: headers["idempotency-key"],
+                headers: headers, body: String(buffer: body)))
+        }
+        let status = receiver.plans.withLock { plans -> Int in
+            guard var queue = plans[path], !queue.isEmpty else { return 200 }
+            let next = queue.removeFirst()
+            plans[path] = queue
+            return next
+        }
+        let count = receiver.requests(to: path).count
+        return Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":\(status < 300),\"path\":\"\(path)\",\"count\":\(count)}")))
+    }
+}
+
+/// A port number that arrives once, from the server's start callback.
+final class PortPromise: Sendable {
+    private let state = LockedBox<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
+
+    func fulfil(_ port: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int, Never>? in
+            guard state.port == nil else { return nil }
+            state.port = port
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: port)
+    }
+
+    var value: Int {
+        get async {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Int? in
+                    if let port = state.port { return port }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+}
