@@ -12,6 +12,9 @@ public final class WorkSignal: Sendable {
         /// Waiters whose timeout fired before they registered.
         var expired: Set<UUID> = []
         var pending = false
+        /// Counts signals, so a waiter that entered before a signal but
+        /// registered after it does not sleep through it.
+        var generation: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -20,6 +23,7 @@ public final class WorkSignal: Sendable {
 
     public func signal() {
         let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.generation &+= 1
             if state.waiters.isEmpty {
                 state.pending = true
                 return []
@@ -33,18 +37,20 @@ public final class WorkSignal: Sendable {
 
     /// Returns on a signal or after `timeout`, whichever comes first.
     public func wait(timeout: Duration) async {
-        let consumed = state.withLock { state in
-            guard state.pending else { return false }
-            state.pending = false
-            return true
+        let seen: UInt64? = state.withLock { state in
+            guard !state.pending else {
+                state.pending = false
+                return nil
+            }
+            return state.generation
         }
-        if consumed { return }
+        guard let seen else { return }
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let resumeNow = self.state.withLock { state in
-                        if state.expired.remove(id) != nil { return true }
+                        if state.expired.remove(id) != nil || state.generation != seen { return true }
                         state.waiters[id] = continuation
                         return false
                     }
