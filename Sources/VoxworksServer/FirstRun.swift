@@ -15,6 +15,20 @@ public enum FirstRun {
 
     public static let demoPayload = #"{"contact_phone":"0429069971","first_name":"Ada","source":"crm"}"#
 
+    /// The demo automation: normalise the lead, upsert the contact, and call
+    /// it (through the simulated provider) when the lead came from the website.
+    public static let demoDefinition: JSONValue = (try? JSONParser().parse(#"""
+        {"trigger":{"type":"webhook"},"steps":[
+          {"id":"map","type":"transform","mappings":[
+            {"source":"trigger.contact_phone","target":"phone"},
+            {"source":"trigger.first_name","target":"first_name","transform":"uppercase"}]},
+          {"id":"contact","type":"upsert_contact","match_on":"phone_number",
+           "fields":{"phone_number":"{{mapped.phone}}","first_name":"{{mapped.first_name}}"}},
+          {"id":"route","type":"condition","field":"trigger.source","operator":"equals","value":"website",
+           "then":[{"id":"call","type":"create_call","script_id":"demo","from_number":"+61291234567"}]}
+        ]}
+        """#)) ?? AutomationDefinition.empty
+
     public static func prepare(store: any Store, now: Timestamp = .now()) async throws -> Report {
         guard try await store.teams().isEmpty else {
             return Report(apiKey: nil, automations: try await store.allAutomations())
@@ -24,8 +38,8 @@ public enum FirstRun {
         try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "admin (first start)", now: now)
         _ = try await store.createAutomation(
             NewAutomation(
-                id: UUID.v7(now: now), teamID: team.id, name: "Demo: first webhook", enabled: true,
-                definition: AutomationDefinition.empty, webhookID: UUID.v7(now: now), token: SecretMaterial.webhookToken(),
+                id: UUID.v7(now: now), teamID: team.id, name: "Demo: new lead", enabled: true,
+                definition: demoDefinition, webhookID: UUID.v7(now: now), token: SecretMaterial.webhookToken(),
                 rateLimit: .webhookDefault, signingKey: nil),
             now: now)
         return Report(apiKey: key, automations: try await store.allAutomations())
