@@ -177,6 +177,24 @@ import VoxworksStore
         #expect(try await engine.steps(id)["bad"]?.error?.hasSuffix("answered 422") == true)
     }
 
+    @Test func anUnreachableReceiverIsARetryableFailure() async throws {
+        let engine = try await EngineHarness.make()
+        defer { engine.receiver.stop() }
+        // A port nobody listens on: bind one, then close it.
+        let closed = try await LocalReceiver.start()
+        let url = closed.url("/gone")
+        closed.stop()
+        try await Task.sleep(for: .milliseconds(200))
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"steps":[{"id":"gone","type":"http_request","url":"\(url)","timeout_seconds":2}]}
+            """)
+        _ = try await engine.trigger(automation, "{}")
+        let started = ContinuousClock.now
+        guard case .retry(let message, _)? = try await engine.turn()?.outcome else { Issue.record("expected a retry"); return }
+        #expect(message.hasPrefix("step \"gone\": "))
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test func aNumberThatCannotBeAPhoneNumberFailsTheStepClearly() async throws {
         let engine = try await EngineHarness.make()
         defer { engine.receiver.stop() }

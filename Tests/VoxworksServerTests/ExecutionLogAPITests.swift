@@ -73,6 +73,9 @@ import VoxworksStore
             try expectError(try await client.execute(
                 uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
                 body: ByteBuffer(string: #"{"from":"middle"}"#)), .badRequest, message: "from must be \"start\" or \"failed_step\"")
+            try expectError(try await client.execute(
+                uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
+                body: ByteBuffer(string: #"{"from":5}"#)), .badRequest)
         }
     }
 

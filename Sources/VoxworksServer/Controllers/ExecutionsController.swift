@@ -59,7 +59,7 @@ struct ExecutionsController {
         let original = try await ownExecution(context)
         var request = request
         let body = try await request.jsonObjectBody(allowEmpty: true)
-        let from = body["from"]?.stringValue ?? "start"
+        let from = body["from"].map { $0.stringValue ?? "" } ?? "start"
         guard from == "start" || from == "failed_step" else {
             throw APIError.badRequest("from must be \"start\" or \"failed_step\"")
         }
@@ -88,6 +88,10 @@ struct ExecutionsController {
         }
         guard let cancelled = try await store.cancelExecution(id: execution.id, teamID: teamID, now: clock()) else {
             throw APIError.notFound("Execution")
+        }
+        // It may have finished between the check above and the update.
+        guard cancelled.status == .cancelled else {
+            throw APIError(.conflict, "The execution already finished as \(cancelled.status.rawValue)")
         }
         let steps = try await store.steps(executionID: cancelled.id)
         return JSONResponse.make(.ok, .object([
