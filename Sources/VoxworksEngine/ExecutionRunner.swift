@@ -14,13 +14,15 @@ public struct ExecutionRunner: Sendable {
     let clock: @Sendable () -> Timestamp
     let random: @Sendable () -> Double
     let logger: Logger
+    let metrics: ServiceMetrics
 
-    public init(store: any Store, runners: [String: any StepRunner], clock: @escaping @Sendable () -> Timestamp, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {
+    public init(store: any Store, runners: [String: any StepRunner], clock: @escaping @Sendable () -> Timestamp, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger, metrics: ServiceMetrics = .disabled) {
         self.store = store
         self.runners = runners
         self.clock = clock
         self.random = random
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// The standard step runners.
@@ -154,6 +156,7 @@ public struct ExecutionRunner: Sendable {
                 record.status = .failed
                 record.error = error.message
                 record.finishedAt = runner.clock()
+                observe(record)
                 try await save(record, context: nil)
                 let message = "step \"\(id)\": \(error.message)"
                 return error.retryable ? retryOutcome(message) : .failed(message)
@@ -165,6 +168,7 @@ public struct ExecutionRunner: Sendable {
                 record.output = output
                 record.finishedAt = runner.clock()
                 completed += 1
+                observe(record)
                 try await save(record, context: context)
                 if type == "condition" {
                     return try await walkBranches(step, type: type, taken: branch ?? false)
@@ -175,6 +179,10 @@ public struct ExecutionRunner: Sendable {
                 try await save(record, context: context)
                 return .wait(reason, until: until)
             }
+        }
+
+        func observe(_ record: StepRecord) {
+            runner.metrics.step(type: record.type, status: record.status, seconds: Double(record.durationMillis ?? 0) / 1000)
         }
 
         mutating func save(_ record: StepRecord, context: ExecutionContext?) async throws {

@@ -20,8 +20,10 @@ public struct ExecutionWorkerPool: Service {
     let clock: @Sendable () -> Timestamp
     let nodeID: String
     let logger: Logger
+    let metrics: ServiceMetrics
 
-    public init(store: any Store, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
+    public init(store: any Store, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled) {
+        self.metrics = metrics
         self.store = store
         self.runner = runner
         self.signal = signal
@@ -61,6 +63,10 @@ public struct ExecutionWorkerPool: Service {
     /// Runs one turn while a heartbeat keeps the lease.
     func process(_ claimed: ClaimedExecution, worker: String) async {
         let id = claimed.execution.id
+        var logger = logger
+        logger[metadataKey: "execution_id"] = .string(id.lowercased)
+        metrics.workerBusy()
+        defer { metrics.workerIdle() }
         let outcome = await withTaskGroup(of: ExecutionOutcome?.self) { group in
             group.addTask {
                 // Heartbeat: a third of the lease, so two missed beats still leave time.
@@ -79,10 +85,17 @@ public struct ExecutionWorkerPool: Service {
         guard let outcome else { return }
         do {
             try await store.finishTurn(executionID: id, worker: worker, outcome: outcome, now: clock())
-            logger.info("execution turn ended", metadata: ["execution_id": "\(id.lowercased)", "outcome": "\(outcome)"])
+            logger.info("execution turn ended", metadata: ["outcome": "\(outcome)"])
+            switch outcome {
+            case .completed: metrics.executionFinished(status: .completed)
+            case .failed: metrics.executionFinished(status: .failed)
+            case .deadLetter: metrics.executionFinished(status: .deadLetter)
+            case .retry: metrics.retryScheduled()
+            case .wait: break
+            }
         } catch {
             // The lease will expire and the sweeper will hand the execution out again.
-            logger.error("recording an execution's outcome failed", metadata: ["execution_id": "\(id.lowercased)", "error": "\(error)"])
+            logger.error("recording an execution's outcome failed", metadata: ["error": "\(error)"])
         }
     }
 

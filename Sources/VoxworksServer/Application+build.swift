@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import VoxworksCore
 import VoxworksEngine
@@ -13,6 +14,18 @@ public struct ServerDependencies: Sendable {
     public var clock: @Sendable () -> Timestamp
     public var outbound: (any OutboundHTTPClient)?
     public var workSignal = WorkSignal()
+    /// What `/metrics` shows; every part of the node writes to it through `metrics`.
+    public var metricsRegistry = PrometheusCollectorRegistry()
+
+    public var metrics: ServiceMetrics {
+        var factory = PrometheusMetricsFactory(registry: metricsRegistry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
+        factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+        return ServiceMetrics(factory: factory)
+    }
 
     public init(store: any Store, limiter: any RateLimiter = LocalRateLimiter(), clock: @escaping @Sendable () -> Timestamp = { .now() }, outbound: (any OutboundHTTPClient)? = nil) {
         self.store = store
@@ -51,22 +64,27 @@ public func buildEngineServices(configuration: ServerConfiguration, dependencies
         store: dependencies.store,
         client: dependencies.outbound ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow)),
         provider: simulator, configuration: engine, clock: dependencies.clock)
-    let runner = ExecutionRunner(store: dependencies.store, runners: runners, clock: dependencies.clock, logger: logger)
+    let metrics = dependencies.metrics
+    let runner = ExecutionRunner(store: dependencies.store, runners: runners, clock: dependencies.clock, logger: logger, metrics: metrics)
     let pool = ExecutionWorkerPool(
         store: dependencies.store, runner: runner, signal: dependencies.workSignal, configuration: engine,
-        clock: dependencies.clock, logger: logger)
+        clock: dependencies.clock, logger: logger, metrics: metrics)
     return [pool, simulator]
 }
 
 public func buildRouter(configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VoxworksRequestContext> {
     let router = Router(context: VoxworksRequestContext.self)
+    let metrics = dependencies.metrics
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ContractMiddleware())
-    let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal)
+    let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal, metrics: metrics)
     HooksController(
         store: dependencies.store, writer: writer, limiter: dependencies.limiter, ids: UUIDv7Generator(),
         configuration: configuration, clock: dependencies.clock
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
+    MetricsController(registry: dependencies.metricsRegistry, store: dependencies.store, token: configuration.metricsToken, clock: dependencies.clock)
+        .addRoutes(to: router)
     let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(store: dependencies.store))
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)

@@ -22,6 +22,14 @@ public struct ServerConfiguration: Sendable {
     /// `api`, `worker` or `all`: which parts this node runs.
     public var role = Role.all
     public var engine = EngineConfiguration()
+    /// Bearer token for `/metrics`; nil turns `/metrics` off.
+    public var metricsToken: String?
+    public var logFormat = LogFormat.text
+    public var logLevel = "info"
+
+    public enum LogFormat: String, Sendable {
+        case text, json
+    }
 
     public enum Role: String, Sendable {
         case api, worker, all
@@ -80,6 +88,20 @@ public struct ServerConfiguration: Sendable {
         }
         if let seconds = try integer("VOXWORKS_CALL_SIMULATOR_SECONDS", 0...86_400) { configuration.engine.callSimulatorSeconds = Double(seconds) }
         if let status = environment["VOXWORKS_CALL_SIMULATOR_STATUS"], !status.isEmpty { configuration.engine.callSimulatorStatus = status }
+        if let token = environment["VOXWORKS_METRICS_TOKEN"], !token.isEmpty { configuration.metricsToken = token }
+        if let format = environment["VOXWORKS_LOG_FORMAT"], !format.isEmpty {
+            guard let parsed = LogFormat(rawValue: format) else {
+                throw Failure.invalid(variable: "VOXWORKS_LOG_FORMAT", value: format, expected: "text or json")
+            }
+            configuration.logFormat = parsed
+        }
+        if let level = environment["VOXWORKS_LOG_LEVEL"], !level.isEmpty {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level) else {
+                throw Failure.invalid(variable: "VOXWORKS_LOG_LEVEL", value: level, expected: levels.joined(separator: ", "))
+            }
+            configuration.logLevel = level
+        }
         return configuration
     }
 

@@ -20,12 +20,14 @@ public final class IngestWriter: Sendable {
     private let maxBatch: Int
     private let queue = Mutex(Queue())
     private let workSignal: WorkSignal?
+    private let metrics: ServiceMetrics
 
     /// `workSignal` is raised after each commit that added executions.
-    public init(committer: any IngestCommitter, maxBatch: Int = 512, workSignal: WorkSignal? = nil) {
+    public init(committer: any IngestCommitter, maxBatch: Int = 512, workSignal: WorkSignal? = nil, metrics: ServiceMetrics = .disabled) {
         self.committer = committer
         self.maxBatch = maxBatch
         self.workSignal = workSignal
+        self.metrics = metrics
     }
 
     public func submit(_ request: IngestRequest) async throws -> IngestOutcome {
@@ -57,6 +59,7 @@ public final class IngestWriter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            metrics.ingestBatch(size: batch.count)
             do {
                 let outcomes = try await committer.commitIngest(batch.map(\.request))
                 if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {

@@ -37,6 +37,7 @@ public protocol Store: IngestCommitter, ExecutionStore, Sendable {
     func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution]
 
     // Maintenance
+    func queueStats(now: Timestamp) async throws -> QueueStats
     /// Deletes up to `limit` expired idempotency records; returns how many.
     func deleteExpiredIdempotencyRecords(now: Timestamp, limit: Int) async throws -> Int
 }

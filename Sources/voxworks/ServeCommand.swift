@@ -23,8 +23,16 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = try storeOptions.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        if configuration.logFormat == .json {
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
         var logger = Logger(label: "voxworks")
-        logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["VOXWORKS_LOG_LEVEL"] ?? "") ?? .info
+        logger.logLevel = level
 
         let store = try storeOptions.openStore(configuration)
         let report = try await FirstRun.prepare(store: store)

@@ -145,6 +145,30 @@ import VoxworksStore
     }
 
     @Test(arguments: StoreKind.allCases)
+    func queueStatsCountWhatIsQueuedRunningWaitingAndFinished(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let old = Timestamp.now().adding(seconds: -90)
+        _ = try await fixture.store.commitIngest([fixture.request(at: old)] + (0..<4).map { _ in fixture.request() })
+        let now = Timestamp.now()
+        // One runs and completes, one fails, one waits on a delay, one stays claimed.
+        for outcome in [ExecutionOutcome.completed, .deadLetter("x"), .wait(.delay, until: now.adding(seconds: 600))] {
+            let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+            try await fixture.store.finishTurn(executionID: claimed.execution.id, worker: "w", outcome: outcome, now: now)
+        }
+        _ = try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30))
+        let stats = try await fixture.store.queueStats(now: now)
+        #expect(stats.pending == 1)
+        #expect(stats.running == 1)
+        #expect(stats.waiting == 1)
+        #expect(stats.deadLetters == 1)
+        #expect(stats.finishedLastHour == [.completed: 1, .deadLetter: 1])
+        #expect(stats.oldestPendingReceivedAt != nil)
+        #expect((stats.storeBytes ?? 0) > 0)
+        // The oldest claimed first: what is left pending is a newer one.
+        #expect(stats.oldestPendingAgeSeconds(now: now) < 60)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func apiKeysAreFoundByHashOnly(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let key = SecretMaterial.apiKey()

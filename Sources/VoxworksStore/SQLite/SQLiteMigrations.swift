@@ -177,6 +177,10 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v3_operations") { db in
+            // "Finished in the last hour" for /metrics and `voxworks status`.
+            try db.execute(sql: "CREATE INDEX executions_finished ON executions(finished_at) WHERE finished_at IS NOT NULL")
+        }
         return migrator
     }
 }

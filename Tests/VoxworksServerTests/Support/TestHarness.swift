@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 import VoxworksCore
@@ -57,12 +58,12 @@ struct TestHarness: Sendable {
         return TestHarness(directory: directory, store: store, secretBox: secretBox, teamID: team.id, apiKey: key, configuration: configuration)
     }
 
-    func application() -> some ApplicationProtocol {
+    func application(logger: Logger = Logger(label: "test")) -> some ApplicationProtocol {
         let clock = self.clock
         return buildApplication(
             configuration: configuration,
             dependencies: ServerDependencies(store: store, clock: { clock.now }),
-            logger: .init(label: "test"))
+            logger: logger)
     }
 
     /// Runs `body` against the router in process.

@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Prometheus
+import VoxworksCore
+import VoxworksStore
+
+/// `GET /metrics` in the Prometheus text format. Off unless
+/// `VOXWORKS_METRICS_TOKEN` is set (it then answers like an unknown route),
+/// and behind that token as a Bearer credential when it is.
+struct MetricsController {
+    let registry: PrometheusCollectorRegistry
+    let store: any Store
+    let token: String?
+    let clock: @Sendable () -> Timestamp
+
+    func addRoutes(to router: Router<VoxworksRequestContext>) {
+        router.get("/metrics", use: scrape)
+    }
+
+    private func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "voxworks", metricName: name, unitName: unit, helpText: help))
+    }
+
+    @Sendable func scrape(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        guard let token else { throw APIError(.notFound, "Not found") }
+        let presented = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
+        // Compare digests, so the time taken says nothing about the token.
+        guard Array(SHA256.hash(data: Array(presented.utf8))) == Array(SHA256.hash(data: Array(token.utf8))) else {
+            throw APIError(.unauthorized, "Invalid metrics token")
+        }
+        let now = clock()
+        let stats = try await store.queueStats(now: now)
+        gauge("executions", "pending", "Executions queued, including those waiting for a retry").set(Double(stats.pending))
+        gauge("executions", "processing", "Executions a worker is running").set(Double(stats.running))
+        gauge("executions", "waiting", "Executions parked on a delay or a call").set(Double(stats.waiting))
+        gauge("oldest_pending_age", "seconds", "Age of the oldest pending execution").set(stats.oldestPendingAgeSeconds(now: now))
+        gauge("dead_letter", "executions", "Executions in the dead-letter state").set(Double(stats.deadLetters))
+        if let bytes = stats.storeBytes {
+            gauge("store", "bytes", "Size of the store on disk").set(Double(bytes))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+}
