@@ -85,10 +85,13 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     HealthController(store: dependencies.store).addRoutes(to: router)
     MetricsController(registry: dependencies.metricsRegistry, store: dependencies.store, token: configuration.metricsToken, clock: dependencies.clock)
         .addRoutes(to: router)
-    let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(store: dependencies.store))
+    let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(
+        store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock))
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
+        .addRoutes(to: management)
+    PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)
         .addRoutes(to: management)
     return router
 }

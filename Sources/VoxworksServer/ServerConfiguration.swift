@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var secretGraceSeconds: Double = 86_400
     /// The per-team ceiling over all of a team's webhooks.
     public var teamRateLimit = RateLimit(perSecond: 1_000, burst: 2_000)
+    /// Each API key's limit over the whole Bearer API.
+    public var apiRateLimit = RateLimit(perSecond: 20, burst: 100)
     /// `api`, `worker` or `all`: which parts this node runs.
     public var role = Role.all
     public var engine = EngineConfiguration()
@@ -70,6 +72,8 @@ public struct ServerConfiguration: Sendable {
         if let grace = try integer("VOXWORKS_SECRET_GRACE_SECONDS", 0...(30 * 86_400)) { configuration.secretGraceSeconds = Double(grace) }
         if let rate = try integer("VOXWORKS_TEAM_RATE_PER_SECOND", 1...1_000_000) { configuration.teamRateLimit.perSecond = Double(rate) }
         if let burst = try integer("VOXWORKS_TEAM_RATE_BURST", 1...10_000_000) { configuration.teamRateLimit.burst = burst }
+        if let rate = try integer("VOXWORKS_API_RATE_PER_SECOND", 1...1_000_000) { configuration.apiRateLimit.perSecond = Double(rate) }
+        if let burst = try integer("VOXWORKS_API_RATE_BURST", 1...10_000_000) { configuration.apiRateLimit.burst = burst }
         if let role = environment["VOXWORKS_ROLE"], !role.isEmpty {
             guard let parsed = Role(rawValue: role) else {
                 throw Failure.invalid(variable: "VOXWORKS_ROLE", value: role, expected: "api, worker or all")

@@ -104,3 +104,74 @@ public protocol ExecutionStore: Sendable {
     /// Records a call's end and wakes the execution waiting for it, in one transaction.
     func finishCall(_ call: Call, now: Timestamp) async throws
 }
+
+/// What the public REST API reads and writes besides the engine's records.
+public protocol DirectoryStore: Sendable {
+    /// Inserts a contact; nil when the team already has one with this phone number.
+    func insertContact(teamID: UUID, fields: ContactFields, now: Timestamp) async throws -> Contact?
+    func contacts(teamID: UUID, query: ContactQuery) async throws -> [Contact]
+    func calls(teamID: UUID, query: CallQuery) async throws -> [Call]
+    func call(id: UUID, teamID: UUID) async throws -> Call?
+    /// Cancels a still-scheduled call and wakes an execution waiting for it; the call as it is now.
+    func cancelCall(id: UUID, teamID: UUID, now: Timestamp) async throws -> Call?
+    /// Moves a still-scheduled call; the call as it is now.
+    func rescheduleCall(id: UUID, teamID: UUID, to time: Timestamp) async throws -> Call?
+    func createList(teamID: UUID, name: String, now: Timestamp) async throws -> ContactList
+    func list(id: UUID, teamID: UUID) async throws -> ContactList?
+    /// Adds contacts to a list once; returns how many were new to it.
+    func addToList(listID: UUID, contactIDs: [UUID], now: Timestamp) async throws -> (added: Int, alreadyPresent: Int)
+}
+
+public struct ContactQuery: Sendable {
+    public var phoneNumber: String?
+    public var email: String?
+    public var before: UUID?
+    public var limit: Int
+
+    public init(phoneNumber: String? = nil, email: String? = nil, before: UUID? = nil, limit: Int = 25) {
+        self.phoneNumber = phoneNumber
+        self.email = email
+        self.before = before
+        self.limit = limit
+    }
+}
+
+public struct CallQuery: Sendable {
+    public var status: String?
+    public var type: String?
+    public var progress: String?
+    public var contactID: UUID?
+    public var scriptID: String?
+    public var createdAfter: Timestamp?
+    public var createdBefore: Timestamp?
+    public var before: UUID?
+    public var limit: Int
+
+    public init(status: String? = nil, type: String? = nil, progress: String? = nil, contactID: UUID? = nil, scriptID: String? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil, before: UUID? = nil, limit: Int = 25) {
+        self.status = status
+        self.type = type
+        self.progress = progress
+        self.contactID = contactID
+        self.scriptID = scriptID
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
+        self.before = before
+        self.limit = limit
+    }
+}
+
+public struct ContactList: Sendable, Equatable {
+    public var id: UUID
+    public var teamID: UUID
+    public var name: String
+    public var contactCount: Int
+    public var createdAt: Timestamp
+
+    public init(id: UUID, teamID: UUID, name: String, contactCount: Int, createdAt: Timestamp) {
+        self.id = id
+        self.teamID = teamID
+        self.name = name
+        self.contactCount = contactCount
+        self.createdAt = createdAt
+    }
+}

@@ -12,6 +12,8 @@ public protocol RateLimiter: Sendable {
 public enum RateLimitKey: Hashable, Sendable {
     case webhook(UUID)
     case team(UUID)
+    /// An API key, by its hash.
+    case apiKey(String)
 }
 
 /// GCRA state in memory, for one node. Entries whose arrival time has

@@ -82,6 +82,13 @@ public enum AutomationDefinition {
         }
     }
 
+    /// An object type (`upsert_object`, `POST /api/v1/upsert-object`): `[a-z0-9_]{1,64}`.
+    public static func isValidObjectType(_ type: String) -> Bool {
+        let utf8 = type.utf8
+        guard !utf8.isEmpty, utf8.count <= 64 else { return false }
+        return utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+    }
+
     public static func isValidStepID(_ id: String) -> Bool {
         let utf8 = id.utf8
         guard !utf8.isEmpty, utf8.count <= 64 else { return false }

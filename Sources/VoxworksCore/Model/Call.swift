@@ -25,9 +25,13 @@ public struct Call: Sendable, Equatable {
     public var structuredData: JSONValue?
     public var successEvaluation: String?
     public var rating: Int?
+    public var transcript: String?
+    public var recordingURL: String?
+    /// `[{name, achieved}]`.
+    public var objectives: JSONValue?
     public var createdAt: Timestamp
 
-    public init(id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound", progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String, scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil, callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil, createdAt: Timestamp) {
+    public init(id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound", progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String, scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil, callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil, transcript: String? = nil, recordingURL: String? = nil, objectives: JSONValue? = nil, createdAt: Timestamp) {
         self.id = id
         self.teamID = teamID
         self.contactID = contactID
@@ -48,6 +52,9 @@ public struct Call: Sendable, Equatable {
         self.structuredData = structuredData
         self.successEvaluation = successEvaluation
         self.rating = rating
+        self.transcript = transcript
+        self.recordingURL = recordingURL
+        self.objectives = objectives
         self.createdAt = createdAt
     }
 
@@ -88,5 +95,14 @@ public struct Call: Sendable, Equatable {
             "execution_id": executionID?.lowercased.json ?? .null,
             "created_at": .string(createdAt.rfc3339),
         ])
+    }
+
+    /// The API shape with the call's results (`get-call-result`).
+    public var resultJSON: JSONValue {
+        guard case .object(var object) = json else { return json }
+        object["transcript"] = transcript.json
+        object["recording_url"] = recordingURL.json
+        object["objectives"] = objectives ?? .array([])
+        return .object(object)
     }
 }

@@ -57,6 +57,11 @@ public struct SimulatedCallProvider: CallProvider, Service {
             call.structuredData = .object(["simulated": true])
             call.successEvaluation = answered ? "successful" : "unsuccessful"
             call.rating = answered ? 5 : 1
+            call.transcript = answered
+                ? "Agent: Hello, this is a simulated call from Voxworks.\nContact: Hello.\nAgent: Thank you, goodbye."
+                : nil
+            call.recordingURL = nil
+            call.objectives = .array([.object(["name": "reach the contact", "achieved": .bool(answered)])])
             try await completion.finish(call)
         }
     }

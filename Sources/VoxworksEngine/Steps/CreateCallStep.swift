@@ -60,7 +60,11 @@ struct CreateCallStep: StepRunner {
         } catch {
             throw StepFailure("could not read the call: \(error)", retryable: true)
         }
-        guard let call, call.progress == "finished" else {
+        guard let call else { throw StepFailure("the call \(id.lowercased) is gone") }
+        if call.progress == "cancelled" {
+            throw StepFailure("the call \(id.lowercased) was cancelled")
+        }
+        guard call.progress == "finished" else {
             throw StepFailure("the call \(id.lowercased) has not finished", retryable: true)
         }
         context.set(call.contextJSON, at: "call")

@@ -181,6 +181,27 @@ enum SQLiteMigrations {
             // "Finished in the last hour" for /metrics and `voxworks status`.
             try db.execute(sql: "CREATE INDEX executions_finished ON executions(finished_at) WHERE finished_at IS NOT NULL")
         }
+        migrator.registerMigration("v4_public_api") { db in
+            try db.execute(sql: """
+                ALTER TABLE calls ADD COLUMN transcript TEXT;
+                ALTER TABLE calls ADD COLUMN recording_url TEXT;
+                ALTER TABLE calls ADD COLUMN objectives TEXT;
+                CREATE INDEX contacts_by_team ON contacts(team_id, id);
+                CREATE TABLE lists (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    team_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX lists_by_team ON lists(team_id, id);
+                CREATE TABLE list_members (
+                    list_id TEXT NOT NULL,
+                    contact_id TEXT NOT NULL,
+                    added_at INTEGER NOT NULL,
+                    PRIMARY KEY (list_id, contact_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

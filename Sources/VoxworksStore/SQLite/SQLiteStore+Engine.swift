@@ -356,7 +356,10 @@ extension SQLiteStore {
             endedAt: (row["ended_at"] as Int64?).map(Timestamp.init(millis:)), duration: row["duration"],
             endReason: row["end_reason"], callSummary: row["call_summary"],
             structuredData: (row["structured_data"] as String?).flatMap { try? JSONParser().parse($0) },
-            successEvaluation: row["success_evaluation"], rating: row["rating"], createdAt: Timestamp(millis: row["created_at"]))
+            successEvaluation: row["success_evaluation"], rating: row["rating"],
+            transcript: row["transcript"], recordingURL: row["recording_url"],
+            objectives: (row["objectives"] as String?).flatMap { try? JSONParser().parse($0) },
+            createdAt: Timestamp(millis: row["created_at"]))
     }
 
     public func createCall(_ call: Call) async throws {
@@ -396,13 +399,14 @@ extension SQLiteStore {
                 sql: """
                     UPDATE calls SET progress = :progress, status = :status, started_at = :started, ended_at = :ended, duration = :duration,
                         end_reason = :reason, call_summary = :summary, structured_data = :data, success_evaluation = :evaluation,
-                        rating = :rating
+                        rating = :rating, transcript = :transcript, recording_url = :recording, objectives = :objectives
                     WHERE id = :id AND progress IN ('scheduled', 'in_progress')
                     """,
                 arguments: [
                     "progress": call.progress, "status": call.status, "started": call.startedAt?.millis, "ended": call.endedAt?.millis,
                     "duration": call.duration, "reason": call.endReason, "summary": call.callSummary,
                     "data": call.structuredData?.serialized, "evaluation": call.successEvaluation, "rating": call.rating,
+                    "transcript": call.transcript, "recording": call.recordingURL, "objectives": call.objectives?.serialized,
                     "id": call.id.lowercased,
                 ])
             guard db.changesCount > 0, let executionID = call.executionID else { return }

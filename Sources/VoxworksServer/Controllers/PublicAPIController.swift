@@ -1,0 +1,302 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VoxworksCore
+import VoxworksStore
+
+/// The product's public REST API around the webhook, with its verb-style
+/// paths, so that clients written against the public reference work
+/// unchanged: contacts, calls, lists and objects. Everything is scoped to
+/// the API key's team; another team's resource is a `404`.
+struct PublicAPIController {
+    let store: any Store
+    let defaultRegion: String
+    let clock: @Sendable () -> Timestamp
+
+    func addRoutes(to group: RouterGroup<VoxworksRequestContext>) {
+        group.post("/create-contact", use: createContact)
+        group.get("/contacts", use: listContacts)
+        group.get("/get-contact/:contact_id", use: showContact)
+        group.post("/create-phone-call", use: createCall)
+        group.get("/get-call/:call_id", use: showCall)
+        group.get("/get-call-result/:call_id", use: showCallResult)
+        group.get("/calls", use: listCalls)
+        group.post("/cancel-call/:call_id", use: cancelCall)
+        group.patch("/reschedule-call/:call_id", use: rescheduleCall)
+        group.post("/create-list", use: createList)
+        group.post("/add-contacts-to-list/:list_id", use: addToList)
+        group.post("/add-contact-to-list/:list_id", use: addToList)
+        group.post("/upsert-object", use: upsertObject)
+    }
+
+    // MARK: Contacts
+
+    @Sendable func createContact(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        var request = request
+        let fields = try contactFields(try await request.jsonObjectBody(), field: "")
+        guard let contact = try await store.insertContact(teamID: teamID, fields: fields, now: clock()) else {
+            throw APIError(.conflict, "A contact with this phone number already exists")
+        }
+        return JSONResponse.make(.created, .object(["success": true, "contact": contact.json]))
+    }
+
+    @Sendable func listContacts(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let parameters = request.uri.queryParameters
+        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        var query = ContactQuery()
+        query.limit = try QueryParsing.limit(text("limit"))
+        query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
+        query.email = text("email")
+        if let phone = text("phone_number") {
+            query.phoneNumber = try normalisedPhone(phone, field: "phone_number")
+        }
+        let contacts = try await store.contacts(teamID: teamID, query: query)
+        return JSONResponse.make(.ok, .object([
+            "success": true,
+            "contacts": .array(contacts.map(\.json)),
+            "meta": .object(["next_cursor": contacts.count == query.limit ? (contacts.last?.id.lowercased.json ?? .null) : .null]),
+        ]))
+    }
+
+    @Sendable func showContact(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        guard let id = context.parameters.get("contact_id").flatMap(UUID.init(uuidString:)),
+              let contact = try await store.contact(id: id, teamID: teamID) else { throw APIError.notFound("Contact") }
+        return JSONResponse.make(.ok, .object(["success": true, "contact": contact.json]))
+    }
+
+    // MARK: Calls
+
+    @Sendable func createCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        var request = request
+        let body = try await request.jsonObjectBody()
+        guard let scriptID = body["script_id"]?.stringValue, !scriptID.isEmpty, scriptID.count <= 255 else {
+            throw APIError.badRequest("script_id is required")
+        }
+        guard let fromText = body["from_number"]?.stringValue else { throw APIError.badRequest("from_number is required") }
+        let from = try normalisedPhone(fromText, field: "from_number")
+        guard let contactObject = body["contact"]?.objectValue else {
+            throw APIError.badRequest("contact is required: an object with phone_number, first_name, last_name")
+        }
+        let fields = try contactFields(contactObject, field: "contact.")
+        let now = clock()
+        let scheduled = try Self.time(body["scheduled_time"], field: "scheduled_time") ?? now
+        guard let to = fields.phoneNumber else { throw APIError.badRequest("contact.phone_number is required") }
+        let contact = try await store.upsertContact(teamID: teamID, matchOnEmail: false, fields: fields, now: now).contact
+        let call = Call(
+            id: .v7(now: now), teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
+            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: now)
+        try await store.createCall(call)
+        return JSONResponse.make(.created, .object(["success": true, "call_id": .string(call.id.lowercased), "call": call.json]))
+    }
+
+    @Sendable func showCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let call = try await ownCall(context)
+        return JSONResponse.make(.ok, .object(["success": true, "call": call.json]))
+    }
+
+    @Sendable func showCallResult(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let call = try await ownCall(context)
+        return JSONResponse.make(.ok, .object(["success": true, "call": call.resultJSON]))
+    }
+
+    @Sendable func listCalls(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let parameters = request.uri.queryParameters
+        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        var query = CallQuery()
+        query.limit = try QueryParsing.limit(text("limit"))
+        query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
+        query.contactID = try QueryParsing.uuid(text("contact_id"), name: "contact_id")
+        query.createdAfter = try QueryParsing.time(text("created_after"), name: "created_after")
+        query.createdBefore = try QueryParsing.time(text("created_before"), name: "created_before")
+        query.status = text("status")
+        query.scriptID = text("script_id")
+        if let type = text("type") {
+            guard ["outbound", "inbound", "web"].contains(type) else { throw APIError.badRequest("type must be one of: outbound, inbound, web") }
+            query.type = type
+        }
+        if let progress = text("progress") {
+            guard ["scheduled", "in_progress", "finished", "cancelled"].contains(progress) else {
+                throw APIError.badRequest("progress must be one of: scheduled, in_progress, finished, cancelled")
+            }
+            query.progress = progress
+        }
+        let calls = try await store.calls(teamID: teamID, query: query)
+        return JSONResponse.make(.ok, .object([
+            "success": true,
+            "calls": .array(calls.map(\.json)),
+            "meta": .object(["next_cursor": calls.count == query.limit ? (calls.last?.id.lowercased.json ?? .null) : .null]),
+        ]))
+    }
+
+    @Sendable func cancelCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let call = try await ownCall(context)
+        guard call.progress == "scheduled" else {
+            throw APIError.badRequest("Only a scheduled call can be cancelled; this one is \(call.progress)")
+        }
+        guard let cancelled = try await store.cancelCall(id: call.id, teamID: teamID, now: clock()), cancelled.progress == "cancelled" else {
+            throw APIError.badRequest("Only a scheduled call can be cancelled")
+        }
+        return JSONResponse.make(.ok, .object(["success": true, "call_id": .string(call.id.lowercased), "status": "cancelled"]))
+    }
+
+    @Sendable func rescheduleCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        let call = try await ownCall(context)
+        var request = request
+        let body = try await request.jsonObjectBody()
+        guard let time = try Self.time(body["scheduled_time"], field: "scheduled_time") else {
+            throw APIError.badRequest("scheduled_time is required")
+        }
+        guard call.progress == "scheduled" else {
+            throw APIError.badRequest("Only a scheduled call can be rescheduled; this one is \(call.progress)")
+        }
+        guard let moved = try await store.rescheduleCall(id: call.id, teamID: teamID, to: time), moved.progress == "scheduled" else {
+            throw APIError.badRequest("Only a scheduled call can be rescheduled")
+        }
+        return JSONResponse.make(.ok, .object([
+            "success": true, "call_id": .string(call.id.lowercased), "status": "scheduled",
+            "scheduled_time": .string(moved.scheduledTime.rfc3339),
+        ]))
+    }
+
+    // MARK: Lists
+
+    @Sendable func createList(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        var request = request
+        let body = try await request.jsonObjectBody()
+        guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty, name.count <= 255 else {
+            throw APIError.badRequest("name is required: 1 to 255 characters")
+        }
+        let list = try await store.createList(teamID: teamID, name: name, now: clock())
+        return JSONResponse.make(.created, .object(["success": true, "list_id": .string(list.id.lowercased), "list": Self.json(list)]))
+    }
+
+    /// Creates or reuses each contact by phone number and adds it once.
+    @Sendable func addToList(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        guard let listID = context.parameters.get("list_id").flatMap(UUID.init(uuidString:)),
+              try await store.list(id: listID, teamID: teamID) != nil else { throw APIError.notFound("List") }
+        var request = request
+        let body = try await request.jsonObjectBody()
+        let entries: [JSONValue]
+        if let many = body["contacts"]?.arrayValue {
+            entries = many
+        } else if let one = body["contact"], one.objectValue != nil {
+            entries = [one]
+        } else {
+            throw APIError.badRequest("Send contacts (an array) or contact (an object)")
+        }
+        guard !entries.isEmpty, entries.count <= 1000 else { throw APIError.badRequest("contacts must hold 1 to 1000 contacts") }
+        // Validate everything before writing anything.
+        var fieldsList: [ContactFields] = []
+        for (index, entry) in entries.enumerated() {
+            guard let object = entry.objectValue else { throw APIError.badRequest("contacts[\(index)] must be an object") }
+            fieldsList.append(try contactFields(object, field: "contacts[\(index)]."))
+        }
+        let now = clock()
+        var ids: [UUID] = []
+        var created = 0
+        for fields in fieldsList {
+            if let existing = try await store.contacts(teamID: teamID, query: ContactQuery(phoneNumber: fields.phoneNumber, limit: 1)).first {
+                ids.append(existing.id)
+            } else if let contact = try await store.insertContact(teamID: teamID, fields: fields, now: now) {
+                ids.append(contact.id)
+                created += 1
+            } else if let raced = try await store.contacts(teamID: teamID, query: ContactQuery(phoneNumber: fields.phoneNumber, limit: 1)).first {
+                ids.append(raced.id)
+            }
+        }
+        let (added, present) = try await store.addToList(listID: listID, contactIDs: ids, now: now)
+        let list = try await store.list(id: listID, teamID: teamID)
+        return JSONResponse.make(.ok, .object([
+            "success": true, "list_id": .string(listID.lowercased),
+            "added": .int(added), "already_present": .int(present), "contacts_created": .int(created),
+            "contact_ids": .array(ids.map { .string($0.lowercased) }),
+            "list": list.map(Self.json) ?? .null,
+        ]))
+    }
+
+    // MARK: Objects
+
+    @Sendable func upsertObject(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let teamID = try context.requireTeam()
+        var request = request
+        let body = try await request.jsonObjectBody()
+        guard let type = body["object_type"]?.stringValue, AutomationDefinition.isValidObjectType(type) else {
+            throw APIError.badRequest("object_type is required: 1 to 64 of a-z, 0-9 and _")
+        }
+        guard let data = body["data"], data.objectValue != nil else { throw APIError.badRequest("data must be an object") }
+        var paths = ObjectKey.defaultPaths
+        if let keyPath = body["upsert_key"], !keyPath.isNull {
+            guard let text = keyPath.stringValue, text.hasPrefix("$.") else {
+                throw APIError.badRequest("upsert_key must be a key path such as $.id")
+            }
+            paths = [text]
+        }
+        guard let (_, key) = ObjectKey.find(in: data, paths: paths) else {
+            throw APIError.badRequest("data has no key at \(paths.joined(separator: " or "))")
+        }
+        let (object, created) = try await store.upsertObject(teamID: teamID, type: type, key: key, data: data, now: clock())
+        return JSONResponse.make(created ? .created : .ok, .object(["success": true, "object": object]))
+    }
+
+    // MARK: Helpers
+
+    private func ownCall(_ context: VoxworksRequestContext) async throws -> Call {
+        let teamID = try context.requireTeam()
+        guard let id = context.parameters.get("call_id").flatMap(UUID.init(uuidString:)),
+              let call = try await store.call(id: id, teamID: teamID) else { throw APIError.notFound("Call") }
+        return call
+    }
+
+    private func normalisedPhone(_ raw: String, field: String) throws -> String {
+        do {
+            return try PhoneNumber.normalize(raw, defaultRegion: defaultRegion)
+        } catch {
+            throw APIError.badRequest("\(field): \(error.message)")
+        }
+    }
+
+    /// A contact in a request; the phone number is required and normalised to E.164.
+    private func contactFields(_ object: JSONObject, field prefix: String) throws -> ContactFields {
+        func text(_ key: String) throws -> String? {
+            switch object[key] {
+            case nil, .null?: return nil
+            case .string(let value)?:
+                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard trimmed.count <= 255 else { throw APIError.badRequest("\(prefix)\(key) is longer than 255 characters") }
+                return trimmed.isEmpty ? nil : trimmed
+            default: throw APIError.badRequest("\(prefix)\(key) must be a string")
+            }
+        }
+        guard let phone = try text("phone_number") else { throw APIError.badRequest("\(prefix)phone_number is required") }
+        return ContactFields(
+            phoneNumber: try normalisedPhone(phone, field: "\(prefix)phone_number"), firstName: try text("first_name"),
+            lastName: try text("last_name"), email: try text("email"), title: try text("title"), address: try text("address"),
+            location: try text("location"))
+    }
+
+    static func time(_ value: JSONValue?, field: String) throws -> Timestamp? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard let time = Timestamp(rfc3339: text) else { throw APIError.badRequest("\(field) must be an RFC 3339 time such as 2026-01-31T09:00:00Z") }
+            return time
+        default: throw APIError.badRequest("\(field) must be an RFC 3339 time string")
+        }
+    }
+
+    static func json(_ list: ContactList) -> JSONValue {
+        .object([
+            "id": .string(list.id.lowercased), "name": .string(list.name), "contact_count": .int(list.contactCount),
+            "created_at": .string(list.createdAt.rfc3339),
+        ])
+    }
+}

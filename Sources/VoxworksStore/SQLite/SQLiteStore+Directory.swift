@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import VoxworksCore
+
+extension SQLiteStore {
+    public func insertContact(teamID: UUID, fields: ContactFields, now: Timestamp) async throws -> Contact? {
+        try await pool.write { db in
+            if let phone = fields.phoneNumber,
+               try Bool.fetchOne(db, sql: "SELECT 1 FROM contacts WHERE team_id = ? AND phone_number = ?", arguments: [teamID.lowercased, phone]) == true {
+                return nil
+            }
+            let id = UUID.v7(now: now).lowercased
+            try db.execute(
+                sql: """
+                    INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
+                    fields.address, fields.location, now.millis, now.millis,
+                ])
+            return try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id]).map(Self.contact(from:))
+        }
+    }
+
+    public func contacts(teamID: UUID, query: ContactQuery) async throws -> [Contact] {
+        var conditions = ["team_id = :team"]
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["team": teamID.lowercased, "limit": query.limit]
+        if let phone = query.phoneNumber {
+            conditions.append("phone_number = :phone")
+            arguments["phone"] = phone
+        }
+        if let email = query.email {
+            conditions.append("lower(email) = lower(:email)")
+            arguments["email"] = email
+        }
+        if let before = query.before {
+            conditions.append("id < :before")
+            arguments["before"] = before.lowercased
+        }
+        let sql = "SELECT * FROM contacts WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT :limit"
+        let statementArguments = StatementArguments(arguments)
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.contact(from:)) }
+    }
+
+    public func calls(teamID: UUID, query: CallQuery) async throws -> [Call] {
+        var conditions = ["team_id = :team"]
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["team": teamID.lowercased, "limit": query.limit]
+        for (column, value) in [("status", query.status), ("type", query.type), ("progress", query.progress), ("script_id", query.scriptID)] {
+            guard let value else { continue }
+            conditions.append("\(column) = :\(column)")
+            arguments[column] = value
+        }
+        if let contact = query.contactID {
+            conditions.append("contact_id = :contact")
+            arguments["contact"] = contact.lowercased
+        }
+        if let after = query.createdAfter {
+            conditions.append("created_at >= :after")
+            arguments["after"] = after.millis
+        }
+        if let before = query.createdBefore {
+            conditions.append("created_at < :createdBefore")
+            arguments["createdBefore"] = before.millis
+        }
+        if let cursor = query.before {
+            conditions.append("id < :cursor")
+            arguments["cursor"] = cursor.lowercased
+        }
+        let sql = "SELECT * FROM calls WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT :limit"
+        let statementArguments = StatementArguments(arguments)
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.call(from:)) }
+    }
+
+    public func call(id: UUID, teamID: UUID) async throws -> Call? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
+                .map(Self.call(from:))
+        }
+    }
+
+    public func cancelCall(id: UUID, teamID: UUID, now: Timestamp) async throws -> Call? {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE calls SET progress = 'cancelled' WHERE id = ? AND team_id = ? AND progress = 'scheduled'",
+                arguments: [id.lowercased, teamID.lowercased])
+            if db.changesCount > 0 {
+                // The execution waiting for this call resumes and learns it was cancelled.
+                try db.execute(
+                    sql: """
+                        UPDATE executions SET run_at = ? WHERE status = 'processing' AND wait_reason = 'call'
+                          AND id = (SELECT execution_id FROM calls WHERE id = ?)
+                        """,
+                    arguments: [now.millis, id.lowercased])
+            }
+            return try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
+                .map(Self.call(from:))
+        }
+    }
+
+    public func rescheduleCall(id: UUID, teamID: UUID, to time: Timestamp) async throws -> Call? {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE calls SET scheduled_time = ? WHERE id = ? AND team_id = ? AND progress = 'scheduled'",
+                arguments: [time.millis, id.lowercased, teamID.lowercased])
+            return try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
+                .map(Self.call(from:))
+        }
+    }
+
+    public func createList(teamID: UUID, name: String, now: Timestamp) async throws -> ContactList {
+        let list = ContactList(id: .v7(now: now), teamID: teamID, name: name, contactCount: 0, createdAt: now)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO lists (id, team_id, name, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [list.id.lowercased, teamID.lowercased, name, now.millis])
+        }
+        return list
+    }
+
+    public func list(id: UUID, teamID: UUID) async throws -> ContactList? {
+        try await pool.read { db -> ContactList? in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: "SELECT l.*, (SELECT COUNT(*) FROM list_members m WHERE m.list_id = l.id) AS members FROM lists l WHERE id = ? AND team_id = ?",
+                arguments: [id.lowercased, teamID.lowercased]) else { return nil }
+            return ContactList(id: id, teamID: teamID, name: row["name"], contactCount: row["members"], createdAt: Timestamp(millis: row["created_at"]))
+        }
+    }
+
+    public func addToList(listID: UUID, contactIDs: [UUID], now: Timestamp) async throws -> (added: Int, alreadyPresent: Int) {
+        try await pool.write { db in
+            var added = 0
+            for contact in Set(contactIDs) {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO list_members (list_id, contact_id, added_at) VALUES (?, ?, ?)",
+                    arguments: [listID.lowercased, contact.lowercased, now.millis])
+                added += db.changesCount
+            }
+            return (added, contactIDs.count - added)
+        }
+    }
+}
