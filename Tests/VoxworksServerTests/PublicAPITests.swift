@@ -1,0 +1,257 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import VoxworksCore
+import VoxworksEngine
+import VoxworksServer
+import VoxworksStore
+
+/// The public REST API: the product's verb-style paths and shapes.
+@Suite struct PublicAPITests {
+    static func post(_ client: any TestClientProtocol, _ uri: String, key: String, _ body: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, headers: bearer(key), body: ByteBuffer(string: body))
+    }
+
+    static func get(_ client: any TestClientProtocol, _ uri: String, key: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: bearer(key))
+    }
+
+    @Test func contactsAreCreatedOnceByNormalisedNumberAndFound() async throws {
+        let harness = try await TestHarness.make()
+        let other = try await harness.otherTeam()
+        try await harness.withRouter { client in
+            let created = try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey,
+                #"{"phone_number":"0429 069 971","first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","title":"Countess"}"#)
+            #expect(created.status == .created)
+            let contact = try #require(try created.json["contact"])
+            #expect(contact["phone_number"] == "+61429069971")
+            #expect(contact["full_name"] == "Ada Lovelace")
+            #expect(contact["title"] == "Countess")
+            for key in ["id", "first_name", "last_name", "email", "address", "location", "created_at", "updated_at"] {
+                #expect(contact[key] != nil, "missing \(key)")
+            }
+            let id = try #require(contact["id"]?.stringValue)
+
+            // The same number in another format is a conflict; in another team it is not.
+            try expectError(try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"+61 429 069 971"}"#),
+                            .conflict, message: "A contact with this phone number already exists")
+            #expect(try await Self.post(client, "/api/v1/create-contact", key: other.apiKey, #"{"phone_number":"0429069971"}"#).status == .created)
+
+            for (body, message) in [
+                (#"{"first_name":"x"}"#, "phone_number is required"),
+                (#"{"phone_number":"not a phone"}"#, nil),
+                (#"{"phone_number":"0429069972","email":5}"#, "email must be a string"),
+                ("[]", "Request body must be a JSON object"),
+            ] {
+                try expectError(try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, body), .badRequest, message: message)
+            }
+
+            let shown = try await Self.get(client, "/api/v1/get-contact/\(id)", key: harness.apiKey)
+            #expect(try shown.json["contact"]?["id"]?.stringValue == id)
+            try expectError(try await Self.get(client, "/api/v1/get-contact/\(id)", key: other.apiKey), .notFound, message: "Contact not found")
+            try expectError(try await Self.get(client, "/api/v1/get-contact/nope", key: harness.apiKey), .notFound)
+
+            let byPhone = try await Self.get(client, "/api/v1/contacts?phone_number=0429069971", key: harness.apiKey)
+            #expect(try byPhone.json["contacts"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
+            let byEmail = try await Self.get(client, "/api/v1/contacts?email=ADA@example.com", key: harness.apiKey)
+            #expect(try byEmail.json["contacts"]?.arrayValue?.count == 1)
+            let none = try await Self.get(client, "/api/v1/contacts?email=nobody@example.com", key: harness.apiKey)
+            #expect(try none.json["contacts"] == .array([]))
+        }
+    }
+
+    @Test func callPagingNeitherSkipsNorRepeatsWhileCallsAreAdded() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withRouter { client in
+            func create(_ n: Int) async throws -> String {
+                let response = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, """
+                    {"from_number":"+61291234567","script_id":"s\(n % 2)","contact":{"phone_number":"04290699\(String(format: "%02d", n))","first_name":"N\(n)"},
+                     "scheduled_time":"2099-01-01T00:00:00Z"}
+                    """)
+                #expect(response.status == .created, "\(response.text)")
+                return try #require(try response.json["call_id"]?.stringValue)
+            }
+            var existing: [String] = []
+            for n in 0..<7 { existing.append(try await create(n)) }
+            var seen: [String] = []
+            var cursor: String?
+            var page = 0
+            repeat {
+                let response = try await Self.get(client, "/api/v1/calls?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), key: harness.apiKey)
+                seen += try response.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                cursor = try response.json["meta"]?["next_cursor"]?.stringValue
+                // New calls arrive while paging.
+                if page < 2 { _ = try await create(20 + page) }
+                page += 1
+            } while cursor != nil
+            #expect(seen == existing.reversed())
+            let filtered = try await Self.get(client, "/api/v1/calls?script_id=s1&progress=scheduled&type=outbound&limit=100", key: harness.apiKey)
+            #expect(try filtered.json["calls"]?.arrayValue?.allSatisfy { $0["script_id"] == "s1" } == true)
+            for bad in ["?type=carrier-pigeon", "?progress=done", "?limit=500", "?contact_id=x", "?created_after=soon"] {
+                try expectError(try await Self.get(client, "/api/v1/calls\(bad)", key: harness.apiKey), .badRequest)
+            }
+        }
+    }
+
+    @Test func cancelAndRescheduleOnlyScheduledCalls() async throws {
+        let harness = try await TestHarness.make()
+        let other = try await harness.otherTeam()
+        try await harness.withRouter { client in
+            let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
+                #"{"from_number":"0291234567","script_id":"sales","contact":{"phone_number":"0412345678"},"scheduled_time":"2099-01-01T09:00:00Z"}"#)
+            let call = try #require(try created.json["call"])
+            let id = try #require(call["id"]?.stringValue)
+            #expect(call["progress"] == "scheduled")
+            #expect(call["from_number"] == "+61291234567")
+            #expect(call["to_number"] == "+61412345678")
+            #expect(call["scheduled_time"] == "2099-01-01T09:00:00.000Z")
+            #expect(call["type"] == "outbound")
+
+            let moved = try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
+                                                 body: ByteBuffer(string: #"{"scheduled_time":"2099-02-01T10:30:00Z"}"#))
+            #expect(try moved.json == .object([
+                "success": true, "call_id": .string(id), "status": "scheduled", "scheduled_time": "2099-02-01T10:30:00.000Z",
+            ]))
+            try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
+                                                      body: ByteBuffer(string: #"{"scheduled_time":"tomorrow"}"#)), .badRequest)
+            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: other.apiKey, ""), .notFound)
+
+            let cancelled = try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, "")
+            #expect(try cancelled.json == .object(["success": true, "call_id": .string(id), "status": "cancelled"]))
+            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .badRequest)
+            try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
+                                                      body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .badRequest)
+            #expect(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"]?["progress"] == "cancelled")
+
+            for body in [#"{"script_id":"s","contact":{"phone_number":"0412345678"}}"#,
+                         #"{"from_number":"+61291234567","contact":{"phone_number":"0412345678"}}"#,
+                         #"{"from_number":"+61291234567","script_id":"s"}"#,
+                         #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"0412345678"},"scheduled_time":7}"#] {
+                try expectError(try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, body), .badRequest)
+            }
+        }
+    }
+
+    @Test func aCallCreatedThroughTheAPIFinishesAndFiresCallCompletedAutomations() async throws {
+        let receiver = try await LocalReceiver.start()
+        defer { receiver.stop() }
+        let harness = try await TestHarness.make {
+            $0.role = .all
+            $0.engine = EngineConfiguration(workers: 1)
+            $0.engine.outboundAllow = ["127.0.0.1"]
+            $0.engine.callSimulatorSeconds = 1
+        }
+        _ = try await harness.store.createAutomation(
+            NewAutomation(
+                id: .v7(), teamID: harness.teamID, name: "after call", enabled: true,
+                definition: try JSONParser().parse("""
+                    {"trigger":{"type":"call_completed","script_ids":["api-script"]},"steps":[
+                      {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))","body":{"call":"{{trigger.call_id}}","name":"{{contact.full_name}}"}}]}
+                    """),
+                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            now: .now())
+        try await harness.application().test(.live) { client in
+            let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
+                #"{"from_number":"+61291234567","script_id":"api-script","contact":{"phone_number":"0429069971","first_name":"Ada","last_name":"L"}}"#)
+            let callID = try #require(try created.json["call_id"]?.stringValue)
+            let fired = try await EndToEndTests.waitFor(.seconds(15)) { receiver.requests(to: "/after-call").count == 1 }
+            #expect(fired)
+            let body = try JSONParser().parse(receiver.requests(to: "/after-call").first?.body ?? "{}")
+            #expect(body == .object(["call": .string(callID), "name": "Ada L"]))
+            let result = try await Self.get(client, "/api/v1/get-call-result/\(callID)", key: harness.apiKey)
+            let call = try #require(try result.json["call"])
+            #expect(call["progress"] == "finished")
+            #expect(call["status"] == "completed")
+            #expect(call["call_summary"]?.stringValue?.hasPrefix("Simulated call") == true)
+            #expect(call["transcript"]?.stringValue?.isEmpty == false)
+            #expect(call["objectives"]?.arrayValue?.first?["achieved"] == true)
+            #expect(call["success_evaluation"] == "successful")
+            #expect(call["recording_url"] == .null)
+        }
+    }
+
+    @Test func listsCreateOrReuseContactsAndAddThemOnce() async throws {
+        let harness = try await TestHarness.make()
+        let other = try await harness.otherTeam()
+        try await harness.withRouter { client in
+            let existing = try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412000001","first_name":"Old"}"#)
+            let existingID = try #require(try existing.json["contact"]?["id"]?.stringValue)
+            let created = try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"VIP leads"}"#)
+            #expect(created.status == .created)
+            let listID = try #require(try created.json["list_id"]?.stringValue)
+            #expect(try created.json["list"]?["name"] == "VIP leads")
+            #expect(try created.json["list"]?["contact_count"] == 0)
+
+            let first = try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
+                #"{"contacts":[{"phone_number":"+61 412 000 001"},{"phone_number":"0412000002","first_name":"New"}]}"#)
+            #expect(first.status == .ok)
+            #expect(try first.json["added"] == 2)
+            #expect(try first.json["already_present"] == 0)
+            #expect(try first.json["contacts_created"] == 1)
+            #expect(try first.json["contact_ids"]?.arrayValue?.first?.stringValue == existingID)
+            let again = try await Self.post(client, "/api/v1/add-contact-to-list/\(listID)", key: harness.apiKey, #"{"contact":{"phone_number":"0412000002"}}"#)
+            #expect(try again.json["added"] == 0)
+            #expect(try again.json["already_present"] == 1)
+            #expect(try again.json["list"]?["contact_count"] == 2)
+
+            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: other.apiKey, #"{"contact":{"phone_number":"0412000003"}}"#), .notFound, message: "List not found")
+            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey, #"{"contacts":[{"phone_number":"0412000004"},{"phone_number":"bad"}]}"#), .badRequest)
+            // Nothing was written for the refused request.
+            #expect(try await Self.get(client, "/api/v1/contacts?phone_number=0412000004", key: harness.apiKey).json["contacts"] == .array([]))
+            try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"\#(String(repeating: "x", count: 256))"}"#), .badRequest)
+            try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{}"#), .badRequest)
+        }
+    }
+
+    @Test func objectsAreUpsertedByKeyPath() async throws {
+        let harness = try await TestHarness.make()
+        let other = try await harness.otherTeam()
+        try await harness.withRouter { client in
+            let created = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+                #"{"object_type":"rex_property","data":{"external_ids":{"rex":{"property_id":"P-1"}},"id":"ignored","beds":3}}"#)
+            #expect(created.status == .created)
+            #expect(try created.json["object"]?["key"] == "P-1")
+            let updated = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+                #"{"object_type":"rex_property","data":{"external_ids":{"rex":{"property_id":"P-1"}},"beds":4}}"#)
+            #expect(updated.status == .ok)
+            #expect(try updated.json["object"]?["data"]?["beds"] == 4)
+            #expect(try updated.json["object"]?["id"] == created.json["object"]?["id"])
+            let byKey = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+                #"{"object_type":"monday_item","upsert_key":"$.item.code","data":{"item":{"code":"M-9"}}}"#)
+            #expect(try byKey.json["object"]?["key"] == "M-9")
+            // Another team's object with the same key is its own.
+            #expect(try await Self.post(client, "/api/v1/upsert-object", key: other.apiKey,
+                #"{"object_type":"rex_property","data":{"id":"P-1"}}"#).status == .created)
+            for body in [#"{"object_type":"Bad Type","data":{"id":"1"}}"#, #"{"object_type":"x","data":[1]}"#,
+                         #"{"object_type":"x","data":{"name":"no key"}}"#, #"{"object_type":"x","upsert_key":"id","data":{"id":"1"}}"#] {
+                try expectError(try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey, body), .badRequest)
+            }
+        }
+    }
+
+    @Test func eachAPIKeyHasARateLimitWithTheWebhookHeaders() async throws {
+        let harness = try await TestHarness.make { $0.apiRateLimit = RateLimit(perSecond: 1, burst: 3) }
+        let other = try await harness.otherTeam()
+        harness.clock.freeze()
+        try await harness.withRouter { client in
+            for remaining in [2, 1, 0] {
+                let response = try await Self.get(client, "/api/v1/contacts", key: harness.apiKey)
+                #expect(response.status == .ok)
+                #expect(response.header("X-RateLimit-Limit") == "3")
+                #expect(response.header("X-RateLimit-Remaining") == String(remaining))
+            }
+            let refused = try await Self.get(client, "/api/v1/automations", key: harness.apiKey)
+            try expectError(refused, .tooManyRequests, message: "Rate limit exceeded")
+            #expect(refused.header("Retry-After") == "1")
+            // Errors after the limit carry the headers too, and another key has its own budget.
+            let notFound = try await Self.get(client, "/api/v1/get-contact/\(UUID().uuidString)", key: other.apiKey)
+            try expectError(notFound, .notFound)
+            #expect(notFound.header("X-RateLimit-Remaining") == "2")
+            harness.clock.advance(seconds: 1.01)
+            #expect(try await Self.get(client, "/api/v1/contacts", key: harness.apiKey).status == .ok)
+        }
+    }
+}
