@@ -100,13 +100,7 @@ import VoxworksStore
         // Every 202 is in the file: read it back through a second, independent connection.
         try harness.store.close()
         let reopened = try SQLiteStore(path: harness.databasePath, secretBox: harness.secretBox)
-        var stored = Set<UUID>()
-        var cursor: UUID?
-        repeat {
-            let page = try await reopened.executions(teamID: harness.teamID, query: ExecutionQuery(before: cursor, limit: 100))
-            stored.formUnion(page.map(\.id))
-            cursor = page.count == 100 ? page.last?.id : nil
-        } while cursor != nil
+        let stored = try await TestHarness.allExecutionIDs(in: reopened, teamID: harness.teamID)
         #expect(stored == Set(ids))
     }
 }

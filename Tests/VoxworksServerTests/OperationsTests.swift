@@ -160,13 +160,7 @@ import VoxworksStore
         }
         #expect(acceptedBeforeBackup.count > 20, "the load ran")
         let restored = try SQLiteStore(path: backupPath, secretBox: harness.secretBox)
-        var found = Set<UUID>()
-        var cursor: UUID?
-        repeat {
-            let page = try await restored.executions(teamID: harness.teamID, query: ExecutionQuery(before: cursor, limit: 100))
-            found.formUnion(page.map(\.id))
-            cursor = page.count == 100 ? page.last?.id : nil
-        } while cursor != nil
+        let found = try await TestHarness.allExecutionIDs(in: restored, teamID: harness.teamID)
         #expect(Set(acceptedBeforeBackup).isSubset(of: found))
         await #expect(throws: BackupError.self) { try await harness.store.backup(to: backupPath) }
     }

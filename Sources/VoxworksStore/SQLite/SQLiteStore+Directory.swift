@@ -9,67 +9,33 @@ extension SQLiteStore {
                try Bool.fetchOne(db, sql: "SELECT 1 FROM contacts WHERE team_id = ? AND phone_number = ?", arguments: [teamID.lowercased, phone]) == true {
                 return nil
             }
-            let id = UUID.v7(now: now).lowercased
-            try db.execute(
-                sql: """
-                    INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
-                    fields.address, fields.location, now.millis, now.millis,
-                ])
-            return try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id]).map(Self.contact(from:))
+            return try Self.insertContact(db, teamID: teamID, fields: fields, now: now)
         }
     }
 
     public func contacts(teamID: UUID, query: ContactQuery) async throws -> [Contact] {
-        var conditions = ["team_id = :team"]
-        var arguments: [String: (any DatabaseValueConvertible)?] = ["team": teamID.lowercased, "limit": query.limit]
-        if let phone = query.phoneNumber {
-            conditions.append("phone_number = :phone")
-            arguments["phone"] = phone
-        }
-        if let email = query.email {
-            conditions.append("lower(email) = lower(:email)")
-            arguments["email"] = email
-        }
-        if let before = query.before {
-            conditions.append("id < :before")
-            arguments["before"] = before.lowercased
-        }
-        let sql = "SELECT * FROM contacts WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT :limit"
-        let statementArguments = StatementArguments(arguments)
-        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.contact(from:)) }
+        var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
+        filter.add("phone_number = :phone", "phone", query.phoneNumber)
+        filter.add("lower(email) = lower(:email)", "email", query.email)
+        filter.add("id < :cursor", "cursor", query.before?.lowercased)
+        let sql = "SELECT * FROM contacts WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let arguments = filter.statementArguments
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.contact(from:)) }
     }
 
     public func calls(teamID: UUID, query: CallQuery) async throws -> [Call] {
-        var conditions = ["team_id = :team"]
-        var arguments: [String: (any DatabaseValueConvertible)?] = ["team": teamID.lowercased, "limit": query.limit]
-        for (column, value) in [("status", query.status), ("type", query.type), ("progress", query.progress), ("script_id", query.scriptID)] {
-            guard let value else { continue }
-            conditions.append("\(column) = :\(column)")
-            arguments[column] = value
-        }
-        if let contact = query.contactID {
-            conditions.append("contact_id = :contact")
-            arguments["contact"] = contact.lowercased
-        }
-        if let after = query.createdAfter {
-            conditions.append("created_at >= :after")
-            arguments["after"] = after.millis
-        }
-        if let before = query.createdBefore {
-            conditions.append("created_at < :createdBefore")
-            arguments["createdBefore"] = before.millis
-        }
-        if let cursor = query.before {
-            conditions.append("id < :cursor")
-            arguments["cursor"] = cursor.lowercased
-        }
-        let sql = "SELECT * FROM calls WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT :limit"
-        let statementArguments = StatementArguments(arguments)
-        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.call(from:)) }
+        var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
+        filter.add("status = :status", "status", query.status)
+        filter.add("type = :type", "type", query.type)
+        filter.add("progress = :progress", "progress", query.progress)
+        filter.add("script_id = :script", "script", query.scriptID)
+        filter.add("contact_id = :contact", "contact", query.contactID?.lowercased)
+        filter.add("created_at >= :after", "after", query.createdAfter?.millis)
+        filter.add("created_at < :before", "before", query.createdBefore?.millis)
+        filter.add("id < :cursor", "cursor", query.before?.lowercased)
+        let sql = "SELECT * FROM calls WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let arguments = filter.statementArguments
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.call(from:)) }
     }
 
     public func call(id: UUID, teamID: UUID) async throws -> Call? {

@@ -297,20 +297,25 @@ extension SQLiteStore {
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id])
                 return (try Self.contact(from: row ?? existing), false)
             }
-            let id = UUID.v7(now: now).lowercased
-            try db.execute(
-                sql: """
-                    INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, team, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title, fields.address,
-                    fields.location, now.millis, now.millis,
-                ])
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id])
-            guard let row else { throw StoreError.corrupt("contact vanished after insert") }
-            return (try Self.contact(from: row), true)
+            return (try Self.insertContact(db, teamID: teamID, fields: fields, now: now), true)
         }
+    }
+
+    static func insertContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> Contact {
+        let id = UUID.v7(now: now).lowercased
+        try db.execute(
+            sql: """
+                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
+                fields.address, fields.location, now.millis, now.millis,
+            ])
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id]) else {
+            throw StoreError.corrupt("contact vanished after insert")
+        }
+        return try contact(from: row)
     }
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {

@@ -374,32 +374,16 @@ public final class SQLiteStore: Store {
     }
 
     public func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution] {
-        var conditions = ["team_id = :team"]
-        var arguments: [String: (any DatabaseValueConvertible)?] = ["team": teamID.lowercased, "limit": query.limit]
-        if let automationID = query.automationID {
-            conditions.append("automation_id = :automation")
-            arguments["automation"] = automationID.lowercased
-        }
-        if let status = query.status {
-            conditions.append("status = :status")
-            arguments["status"] = status.rawValue
-        }
-        if let after = query.createdAfter {
-            conditions.append("received_at >= :after")
-            arguments["after"] = after.millis
-        }
-        if let before = query.createdBefore {
-            conditions.append("received_at < :before")
-            arguments["before"] = before.millis
-        }
-        if let cursor = query.before {
-            conditions.append("id < :cursor")
-            arguments["cursor"] = cursor.lowercased
-        }
-        let sql = "SELECT \(Self.executionColumns) FROM executions WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT :limit"
-        let statementArguments = StatementArguments(arguments)
+        var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
+        filter.add("automation_id = :automation", "automation", query.automationID?.lowercased)
+        filter.add("status = :status", "status", query.status?.rawValue)
+        filter.add("received_at >= :after", "after", query.createdAfter?.millis)
+        filter.add("received_at < :before", "before", query.createdBefore?.millis)
+        filter.add("id < :cursor", "cursor", query.before?.lowercased)
+        let sql = "SELECT \(Self.executionColumns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let arguments = filter.statementArguments
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.execution(from:))
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.execution(from:))
         }
     }
 

@@ -95,6 +95,18 @@ struct TestHarness: Sendable {
         return (team.id, key)
     }
 
+    /// Every execution of the team in `store`, through the paged listing.
+    static func allExecutionIDs(in store: any Store, teamID: UUID) async throws -> Set<UUID> {
+        var found = Set<UUID>()
+        var cursor: UUID?
+        repeat {
+            let page = try await store.executions(teamID: teamID, query: ExecutionQuery(before: cursor, limit: 100))
+            found.formUnion(page.map(\.id))
+            cursor = page.count == 100 ? page.last?.id : nil
+        } while cursor != nil
+        return found
+    }
+
     func executionCount() async throws -> Int {
         try await store.executions(teamID: teamID, query: ExecutionQuery(limit: 100)).count
     }
