@@ -73,10 +73,12 @@ struct PublicAPIController {
         let teamID = try context.requireTeam()
         var request = request
         let body = try await request.jsonObjectBody()
-        guard let scriptID = body["script_id"]?.stringValue, !scriptID.isEmpty, scriptID.count <= 255 else {
-            throw APIError.badRequest("script_id is required")
+        guard let scriptValue = body["script_id"], !scriptValue.isNull else { throw APIError.badRequest("script_id is required") }
+        guard let scriptID = scriptValue.stringValue, !scriptID.isEmpty, scriptID.count <= 255 else {
+            throw APIError.badRequest("script_id must be a string of 1 to 255 characters")
         }
-        guard let fromText = body["from_number"]?.stringValue else { throw APIError.badRequest("from_number is required") }
+        guard let fromValue = body["from_number"], !fromValue.isNull else { throw APIError.badRequest("from_number is required") }
+        guard let fromText = fromValue.stringValue else { throw APIError.badRequest("from_number must be a string") }
         let from = try normalisedPhone(fromText, field: "from_number")
         guard let contactObject = body["contact"]?.objectValue else {
             throw APIError.badRequest("contact is required: an object with phone_number, first_name, last_name")
@@ -84,8 +86,9 @@ struct PublicAPIController {
         let fields = try contactFields(contactObject, field: "contact.")
         let now = clock()
         let scheduled = try Self.time(body["scheduled_time"], field: "scheduled_time") ?? now
-        guard let to = fields.phoneNumber else { throw APIError.badRequest("contact.phone_number is required") }
         let contact = try await store.upsertContact(teamID: teamID, matchOnEmail: false, fields: fields, now: now).contact
+        // contactFields requires the number, so the stored contact has it.
+        guard let to = contact.phoneNumber else { throw APIError.internalError }
         let call = Call(
             id: .v7(now: now), teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
             fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: now)
@@ -235,7 +238,7 @@ struct PublicAPIController {
         guard let data = body["data"], data.objectValue != nil else { throw APIError.badRequest("data must be an object") }
         var paths = ObjectKey.defaultPaths
         if let keyPath = body["upsert_key"], !keyPath.isNull {
-            guard let text = keyPath.stringValue, text.hasPrefix("$.") else {
+            guard let text = keyPath.stringValue, text.hasPrefix("$."), text.count > 2 else {
                 throw APIError.badRequest("upsert_key must be a key path such as $.id")
             }
             paths = [text]
