@@ -13,7 +13,9 @@ public struct ServerDependencies: Sendable {
     public var limiter: any RateLimiter
     public var clock: @Sendable () -> Timestamp
     public var outbound: (any OutboundHTTPClient)?
-    public var workSignal = WorkSignal()
+    public var workSignal: WorkSignal
+    /// Services the store needs beside the workers (PostgreSQL's LISTEN for wake-ups).
+    public var storeServices: [any Service] = []
     /// What `/metrics` shows; every part of the node writes to it through `metrics`.
     public var metricsRegistry = PrometheusCollectorRegistry()
 
@@ -27,7 +29,11 @@ public struct ServerDependencies: Sendable {
         return ServiceMetrics(factory: factory)
     }
 
-    public init(store: any Store, limiter: any RateLimiter = LocalRateLimiter(), clock: @escaping @Sendable () -> Timestamp = { .now() }, outbound: (any OutboundHTTPClient)? = nil) {
+    public init(
+        store: any Store, limiter: any RateLimiter = LocalRateLimiter(), clock: @escaping @Sendable () -> Timestamp = { .now() },
+        outbound: (any OutboundHTTPClient)? = nil, workSignal: WorkSignal = WorkSignal()
+    ) {
+        self.workSignal = workSignal
         self.store = store
         self.limiter = limiter
         self.clock = clock
@@ -69,7 +75,7 @@ public func buildEngineServices(configuration: ServerConfiguration, dependencies
     let pool = ExecutionWorkerPool(
         store: dependencies.store, runner: runner, signal: dependencies.workSignal, configuration: engine,
         clock: dependencies.clock, logger: logger, metrics: metrics)
-    return [pool, simulator]
+    return [pool, simulator] + dependencies.storeServices
 }
 
 public func buildRouter(configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VoxworksRequestContext> {

@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     public var publicURL: String?
     public var databasePath = "./voxworks-data/voxworks.sqlite"
+    /// `postgres://…` selects the PostgreSQL store (several nodes on one database).
+    public var databaseURL: String?
     public var masterKeyFile: String?
     public var maxBodyBytes = 1_048_576
     public var idempotencyTTLSeconds: Double = 86_400
@@ -65,6 +67,7 @@ public struct ServerConfiguration: Sendable {
         if let port = try integer("VOXWORKS_PORT", 0...65535) { configuration.port = port }
         if let url = environment["VOXWORKS_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
         if let path = environment["VOXWORKS_DATABASE"], !path.isEmpty { configuration.databasePath = path }
+        if let url = environment["VOXWORKS_DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
         if let path = environment["VOXWORKS_MASTER_KEY_FILE"], !path.isEmpty { configuration.masterKeyFile = path }
         if let bytes = try integer("VOXWORKS_MAX_BODY_BYTES", 1...(64 << 20)) { configuration.maxBodyBytes = bytes }
         if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }

@@ -16,10 +16,14 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try storeOptions.configuration()
-        let store = try storeOptions.openStore(configuration)
-        defer { try? store.close() }
+        guard configuration.databaseURL == nil else {
+            throw ValidationError("voxworks backup copies the SQLite store; back up PostgreSQL with pg_dump or base backups (docs/operations.md).")
+        }
+        let opened = try await storeOptions.open(configuration)
+        guard let store = opened.sqlite else { throw ValidationError("not a SQLite store") }
         let started = Date()
         try await store.backup(to: path)
+        await opened.close()
         let keyCopy = path + ".master.key"
         try? FileManager.default.removeItem(atPath: keyCopy)
         try FileManager.default.copyItem(atPath: configuration.resolvedMasterKeyFile, toPath: keyCopy)

@@ -21,8 +21,8 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try storeOptions.configuration()
-            let store = try storeOptions.openStore(configuration)
-            defer { try? store.close() }
+            let opened = try await storeOptions.open(configuration)
+            let store = opened.store
             let teams = try await store.teams()
             let chosen: Team
             if let team {
@@ -38,9 +38,8 @@ struct KeysCommand: AsyncParsableCommand {
             }
             let key = SecretMaterial.apiKey()
             try await store.createAPIKey(teamID: chosen.id, keyHash: SecretMaterial.hash(key), label: label, now: .now())
-            print("New API key for team \(chosen.name) (\(chosen.id.lowercased)). It is shown only this once:")
-            print("")
-            print("    \(key)")
+            await opened.close()
+            Console.write("New API key for team \(chosen.name) (\(chosen.id.lowercased)). It is shown only this once:\n\n    \(key)")
         }
     }
 }

@@ -7,8 +7,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try storeOptions.configuration()
-        let store = try storeOptions.openStore(configuration)
-        try store.close()
-        print("Migrations applied to \(configuration.databasePath).")
+        // Opening applies pending migrations (on PostgreSQL under an advisory lock).
+        let opened = try await storeOptions.open(configuration)
+        await opened.close()
+        Console.write("Migrations applied to \(opened.describe).")
     }
 }

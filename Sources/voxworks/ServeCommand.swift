@@ -34,12 +34,15 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "voxworks")
         logger.logLevel = level
 
-        let store = try storeOptions.openStore(configuration)
-        let report = try await FirstRun.prepare(store: store)
+        let workSignal = WorkSignal()
+        let opened = try await storeOptions.open(configuration, logger: logger, workSignal: workSignal)
+        var dependencies = ServerDependencies(store: opened.store, limiter: opened.limiter, workSignal: workSignal)
+        dependencies.storeServices = opened.services
+        let report = try await FirstRun.prepare(store: opened.store)
         Console.write(FirstRun.banner(report, configuration: configuration))
-        Console.write("\nListening on \(configuration.resolvedPublicURL) (store: \(configuration.databasePath)). Ctrl-C stops.")
+        let listening = configuration.role.servesHTTP ? "Listening on \(configuration.resolvedPublicURL)" : "Running workers only"
+        Console.write("\n\(listening) (store: \(opened.describe)). Ctrl-C stops.")
 
-        let dependencies = ServerDependencies(store: store)
         if configuration.role.servesHTTP {
             let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
             // Hummingbird's service group handles SIGTERM and SIGINT: it stops
@@ -52,6 +55,6 @@ struct ServeCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         }
-        try store.close()
+        await opened.close()
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import ServiceLifecycle
 import VoxworksCore
 import VoxworksServer
 import VoxworksStore
@@ -11,18 +12,43 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("database"), help: "SQLite file (env VOXWORKS_DATABASE).")
     var database: String?
 
+    @Option(name: .customLong("database-url"), help: "postgres://… to use PostgreSQL instead (env VOXWORKS_DATABASE_URL).")
+    var databaseURL: String?
+
     @Option(name: .customLong("master-key-file"), help: "Key that seals signing secrets (env VOXWORKS_MASTER_KEY_FILE).")
     var masterKeyFile: String?
 
     func configuration() throws -> ServerConfiguration {
         var configuration = try ServerConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
         if let database { configuration.databasePath = database }
+        if let databaseURL { configuration.databaseURL = databaseURL }
         if let masterKeyFile { configuration.masterKeyFile = masterKeyFile }
         return configuration
     }
 
-    func openStore(_ configuration: ServerConfiguration) throws -> SQLiteStore {
+    /// The configured store, and what goes with it: the rate limiter (global
+    /// state in PostgreSQL, in memory on SQLite) and the store's services.
+    struct Opened {
+        var store: any Store
+        var limiter: any RateLimiter
+        var services: [any Service]
+        var sqlite: SQLiteStore?
+        var describe: String
+        let close: @Sendable () async -> Void
+    }
+
+    func open(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal()) async throws -> Opened {
         let key = try MasterKeyFile.loadOrCreate(path: configuration.resolvedMasterKeyFile)
-        return try SQLiteStore(path: configuration.databasePath, secretBox: SecretBox(masterKey: key))
+        if let url = configuration.databaseURL {
+            let store = try await PostgresStore.connect(url: url, secretBox: SecretBox(masterKey: key), logger: logger)
+            let host = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)\($0.path)" } ?? "PostgreSQL"
+            return Opened(
+                store: store, limiter: PostgresRateLimiter(store: store), services: [PostgresWorkListener(store: store, signal: workSignal)],
+                sqlite: nil, describe: "PostgreSQL at \(host)", close: { store.close() })
+        }
+        let store = try SQLiteStore(path: configuration.databasePath, secretBox: SecretBox(masterKey: key))
+        return Opened(
+            store: store, limiter: LocalRateLimiter(), services: [], sqlite: store, describe: configuration.databasePath,
+            close: { try? store.close() })
     }
 }

@@ -13,7 +13,7 @@ import VoxworksStore
         let route: WebhookRoute
 
         static func make(_ kind: StoreKind, signingKey: [UInt8]? = nil) async throws -> Fixture {
-            let (store, directory, _) = try kind.makeStore()
+            let (store, directory, _) = try await kind.makeStore()
             let now = Timestamp.now()
             let team = try await store.createTeam(name: "T", now: now)
             let automation = try await store.createAutomation(
@@ -34,7 +34,7 @@ import VoxworksStore
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func ingestDecidesEachRequestInsideOneTransaction(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let first = fixture.request(key: "k", body: "{\"a\":1}")
@@ -57,7 +57,7 @@ import VoxworksStore
         #expect(execution.receivedAt == first.receivedAt)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func anExpiredKeyStartsANewExecution(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let past = Timestamp.now().adding(seconds: -120)
@@ -69,7 +69,7 @@ import VoxworksStore
         #expect(try await fixture.store.commitIngest([fixture.request(key: "k", body: "{\"different\":true}")]) == [.replayed(fresh.executionID)])
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func expiredIdempotencyRecordsAreDeletedInBatches(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let past = Timestamp.now().adding(seconds: -3600)
@@ -88,7 +88,7 @@ import VoxworksStore
         #expect(try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery(limit: 100)).count == 30)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func backlogBoundCountsPendingExecutionsPerTeam(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let outcomes = try await fixture.store.commitIngest((0..<4).map { _ in fixture.request(backlog: 3) })
@@ -105,7 +105,7 @@ import VoxworksStore
         #expect(try await fixture.store.commitIngest([request]) == [.accepted(request.executionID)])
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func routesOnlyForLiveEnabledAutomations(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let hash = SecretMaterial.hash(fixture.automation.webhook.token)
@@ -130,7 +130,7 @@ import VoxworksStore
         #expect(try await fixture.store.automation(id: fixture.automation.id, teamID: fixture.team.id) == nil)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func automationsAreScopedToTheirTeam(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let stranger = try await fixture.store.createTeam(name: "S", now: .now())
@@ -144,7 +144,7 @@ import VoxworksStore
         #expect(try await fixture.store.automation(id: id, teamID: fixture.team.id)?.name == "A")
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func queueStatsCountWhatIsQueuedRunningWaitingAndFinished(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let old = Timestamp.now().adding(seconds: -90)
@@ -168,7 +168,7 @@ import VoxworksStore
         #expect(stats.oldestPendingAgeSeconds(now: now) < 60)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func apiKeysAreFoundByHashOnly(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let key = SecretMaterial.apiKey()
@@ -177,7 +177,7 @@ import VoxworksStore
         #expect(try await fixture.store.teamID(forAPIKeyHash: SecretMaterial.hash(key + "x")) == nil)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func signingSecretsAreSealedAtRest(_ kind: StoreKind) async throws {
         let key = SecretMaterial.randomBytes(32)
         let fixture = try await Fixture.make(kind, signingKey: key)

@@ -21,6 +21,13 @@ public struct RateDecision: Sendable, Equatable {
     /// Seconds until one request will fit (0 when allowed).
     public var retryAfter: Double
 
+    public init(allowed: Bool, limit: Int, remaining: Int, retryAfter: Double) {
+        self.allowed = allowed
+        self.limit = limit
+        self.remaining = remaining
+        self.retryAfter = retryAfter
+    }
+
     /// `Retry-After` in whole seconds, at least 1, as the contract requires.
     public var retryAfterHeader: Int { max(1, Int(retryAfter.rounded(.up))) }
 }

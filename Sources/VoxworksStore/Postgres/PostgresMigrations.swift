@@ -1,0 +1,153 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, versioned. Several nodes may start at once: the
+/// migrations run under a session advisory lock, so one node applies them
+/// and the others wait and then find nothing to do.
+enum PostgresMigrations {
+    /// An arbitrary constant naming the lock ("vxmigrat").
+    static let lockKey: Int64 = 0x76786d6967726174
+
+    static let steps: [(version: Int, sql: [String])] = [
+        (1, [
+            """
+            CREATE TABLE teams (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL,
+                pending_count BIGINT NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id), key_hash TEXT NOT NULL UNIQUE,
+                label TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT)
+            """,
+            """
+            CREATE TABLE automations (
+                id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id), name TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+                definition TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT)
+            """,
+            "CREATE INDEX automations_by_team ON automations(team_id, id)",
+            """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY, automation_id TEXT NOT NULL UNIQUE REFERENCES automations(id),
+                team_id TEXT NOT NULL REFERENCES teams(id), token TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+                rate_per_second DOUBLE PRECISION NOT NULL, rate_burst INTEGER NOT NULL, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE webhook_secrets (
+                id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks(id), sealed_key BYTEA NOT NULL,
+                created_at BIGINT NOT NULL, expires_at BIGINT)
+            """,
+            "CREATE INDEX webhook_secrets_by_webhook ON webhook_secrets(webhook_id)",
+            """
+            CREATE TABLE executions (
+                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, automation_id TEXT NOT NULL, webhook_id TEXT,
+                status TEXT NOT NULL, body BYTEA NOT NULL, content_type TEXT, idempotency_key TEXT, source_address TEXT,
+                received_at BIGINT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, started_at BIGINT, finished_at BIGINT,
+                error TEXT, replay_of TEXT, steps_total INTEGER NOT NULL DEFAULT 0, steps_completed INTEGER NOT NULL DEFAULT 0,
+                run_at BIGINT, lease_owner TEXT, lease_expires_at BIGINT, wait_reason TEXT, context TEXT, definition TEXT,
+                trigger_type TEXT NOT NULL DEFAULT 'webhook')
+            """,
+            "CREATE INDEX executions_by_team ON executions(team_id, id)",
+            "CREATE INDEX executions_by_team_automation ON executions(team_id, automation_id, id)",
+            "CREATE INDEX executions_by_team_status ON executions(team_id, status, id)",
+            "CREATE INDEX executions_due ON executions(status, run_at)",
+            "CREATE INDEX executions_leased ON executions(lease_expires_at) WHERE lease_owner IS NOT NULL",
+            "CREATE INDEX executions_finished ON executions(finished_at) WHERE finished_at IS NOT NULL",
+            """
+            CREATE TABLE idempotency_records (
+                webhook_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint BYTEA NOT NULL, execution_id TEXT NOT NULL,
+                expires_at BIGINT NOT NULL, PRIMARY KEY (webhook_id, key))
+            """,
+            "CREATE INDEX idempotency_records_by_expiry ON idempotency_records(expires_at)",
+            """
+            CREATE TABLE execution_steps (
+                execution_id TEXT NOT NULL, step_id TEXT NOT NULL, position INTEGER NOT NULL, type TEXT NOT NULL,
+                status TEXT NOT NULL, started_at BIGINT, finished_at BIGINT, attempts INTEGER NOT NULL DEFAULT 0,
+                input TEXT, output TEXT, error TEXT, PRIMARY KEY (execution_id, step_id))
+            """,
+            """
+            CREATE TABLE contacts (
+                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, phone_number TEXT, first_name TEXT, last_name TEXT, email TEXT,
+                title TEXT, address TEXT, location TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX contacts_by_phone ON contacts(team_id, phone_number) WHERE phone_number IS NOT NULL",
+            "CREATE INDEX contacts_by_email ON contacts(team_id, lower(email))",
+            "CREATE INDEX contacts_by_team ON contacts(team_id, id)",
+            """
+            CREATE TABLE objects (
+                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, object_type TEXT NOT NULL, object_key TEXT NOT NULL,
+                data TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                UNIQUE (team_id, object_type, object_key))
+            """,
+            """
+            CREATE TABLE calls (
+                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, contact_id TEXT, execution_id TEXT, step_id TEXT,
+                type TEXT NOT NULL, progress TEXT NOT NULL, status TEXT, from_number TEXT NOT NULL, to_number TEXT NOT NULL,
+                script_id TEXT NOT NULL, scheduled_time BIGINT NOT NULL, started_at BIGINT, ended_at BIGINT, duration INTEGER,
+                end_reason TEXT, call_summary TEXT, structured_data TEXT, success_evaluation TEXT, rating INTEGER,
+                transcript TEXT, recording_url TEXT, objectives TEXT, created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX calls_due ON calls(progress, scheduled_time)",
+            "CREATE INDEX calls_by_team ON calls(team_id, id)",
+            "CREATE TABLE automation_samples (automation_id TEXT PRIMARY KEY, body BYTEA NOT NULL, received_at BIGINT NOT NULL)",
+            "CREATE TABLE lists (id TEXT PRIMARY KEY, team_id TEXT NOT NULL, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
+            "CREATE INDEX lists_by_team ON lists(team_id, id)",
+            """
+            CREATE TABLE list_members (
+                list_id TEXT NOT NULL, contact_id TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (list_id, contact_id))
+            """,
+            // One GCRA state per key, shared by every node: the limit is global.
+            "CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL)",
+            // The team backlog counter, kept by the database itself like SQLite's triggers.
+            """
+            CREATE FUNCTION executions_pending_count() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    IF NEW.status = 'pending' THEN UPDATE teams SET pending_count = pending_count + 1 WHERE id = NEW.team_id; END IF;
+                ELSIF TG_OP = 'DELETE' THEN
+                    IF OLD.status = 'pending' THEN UPDATE teams SET pending_count = pending_count - 1 WHERE id = OLD.team_id; END IF;
+                ELSIF (OLD.status = 'pending') <> (NEW.status = 'pending') THEN
+                    UPDATE teams SET pending_count = pending_count + (CASE WHEN NEW.status = 'pending' THEN 1 ELSE -1 END)
+                    WHERE id = NEW.team_id;
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER executions_pending_count AFTER INSERT OR DELETE OR UPDATE OF status ON executions
+            FOR EACH ROW EXECUTE FUNCTION executions_pending_count()
+            """,
+        ]),
+    ]
+
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
+            do {
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                    logger: logger)
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                    applied.insert(version)
+                }
+                for step in steps where !applied.contains(step.version) {
+                    try await connection.withTransaction(logger: logger) { transaction in
+                        for statement in step.sql {
+                            try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                        let now = Int64(Date().timeIntervalSince1970 * 1000)
+                        try await transaction.query("INSERT INTO schema_migrations (version, applied_at) VALUES (\(step.version), \(now))", logger: logger)
+                    }
+                    logger.info("applied migration", metadata: ["version": "\(step.version)"])
+                }
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+        }
+    }
+}
+
+import Foundation

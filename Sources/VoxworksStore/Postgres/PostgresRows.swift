@@ -1,0 +1,71 @@
+import Foundation
+import PostgresNIO
+import VoxworksCore
+
+/// Row decoding shared by the PostgreSQL store's files.
+extension PostgresRandomAccessRow {
+    func value<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try self[column].decode(T.self)
+    }
+
+    func uuid(_ column: String) throws -> UUID {
+        let text: String = try value(column)
+        guard let id = UUID(uuidString: text) else { throw StoreError.corrupt("\(column) is not a UUID") }
+        return id
+    }
+
+    func optionalUUID(_ column: String) throws -> UUID? {
+        try value(column, as: String?.self).flatMap(UUID.init(uuidString:))
+    }
+
+    func timestamp(_ column: String) throws -> Timestamp { Timestamp(millis: try value(column)) }
+
+    func optionalTimestamp(_ column: String) throws -> Timestamp? {
+        try value(column, as: Int64?.self).map(Timestamp.init(millis:))
+    }
+
+    func json(_ column: String) throws -> JSONValue? {
+        try value(column, as: String?.self).flatMap { try? JSONParser().parse($0) }
+    }
+
+    func bytes(_ column: String) throws -> [UInt8] { Array(try value(column, as: Data.self)) }
+}
+
+extension PostgresRowSequence {
+    /// Every row, for random access by column name.
+    func all() async throws -> [PostgresRandomAccessRow] {
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in self { rows.append(row.makeRandomAccess()) }
+        return rows
+    }
+
+    func first() async throws -> PostgresRandomAccessRow? {
+        for try await row in self { return row.makeRandomAccess() }
+        return nil
+    }
+}
+
+/// A dynamic WHERE clause with positional bindings, for the list queries.
+struct PostgresFilter {
+    private var conditions: [String] = []
+    private(set) var bindings = PostgresBindings()
+
+    init(_ column: String, equals value: String) {
+        add(column, "=", value)
+    }
+
+    /// Adds `column op $n` when `value` is set.
+    mutating func add(_ column: String, _ op: String, _ value: (some PostgresDynamicTypeEncodable)?) {
+        guard let value else { return }
+        bindings.append(value)
+        conditions.append("\(column) \(op) $\(bindings.count)")
+    }
+
+    var clause: String { conditions.joined(separator: " AND ") }
+
+    func query(_ head: String, _ tail: String, limit: Int) -> PostgresQuery {
+        var bindings = bindings
+        bindings.append(limit)
+        return PostgresQuery(unsafeSQL: "\(head) WHERE \(clause) \(tail) LIMIT $\(bindings.count)", binds: bindings)
+    }
+}

@@ -1,0 +1,322 @@
+import Foundation
+import PostgresNIO
+import VoxworksCore
+
+extension PostgresStore {
+    // MARK: Queue
+
+    /// One statement claims the oldest due execution; `SKIP LOCKED` lets
+    /// workers on every node claim different ones without waiting on each other.
+    public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
+        try await client.withTransaction(logger: logger) { connection in
+            guard let row = try await connection.query("""
+                WITH next AS (
+                    SELECT id, wait_reason FROM executions
+                    WHERE (status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now.millis))
+                       OR (status = 'pending' AND run_at <= \(now.millis))
+                    ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(leaseUntil.millis),
+                    wait_reason = NULL, run_at = NULL,
+                    attempt = e.attempt + (CASE WHEN next.wait_reason IS NULL THEN 1 ELSE 0 END),
+                    started_at = COALESCE(e.started_at, \(now.millis)),
+                    definition = COALESCE(e.definition, (SELECT definition FROM automations WHERE id = e.automation_id))
+                FROM next WHERE e.id = next.id
+                RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
+                    e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
+                    e.definition, e.context, e.trigger_type, next.wait_reason AS resumed_from
+                """, logger: self.logger).first() else { return nil }
+            var execution = try Self.execution(from: row)
+            let definition = try row.json("definition") ?? AutomationDefinition.empty
+            let total = AutomationDefinition.stepCount(definition)
+            if total != execution.stepsTotal {
+                try await connection.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: self.logger)
+                execution.stepsTotal = total
+            }
+            return ClaimedExecution(
+                execution: execution, definition: definition, context: try row.json("context")?.objectValue,
+                steps: try await self.fetchSteps(connection, executionID: execution.id),
+                resumedFrom: try row.value("resumed_from", as: String?.self).flatMap(WaitReason.init(rawValue:)),
+                triggerType: try row.value("trigger_type"))
+        }
+    }
+
+    public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
+        try await client.query("""
+            UPDATE executions SET lease_expires_at = \(until.millis)
+            WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
+            """, logger: logger).first() != nil
+    }
+
+    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { connection in
+            // Lock the execution row: a cancel or a sweep cannot slip in between the check and the write.
+            guard try await connection.query("""
+                SELECT 1 FROM executions WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' FOR UPDATE
+                """, logger: self.logger).first() != nil else { return false }
+            try await connection.query("""
+                INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                VALUES (\(executionID.lowercased), \(record.stepID), \(Int32(record.position)), \(record.type), \(record.status.rawValue),
+                        \(record.startedAt?.millis), \(record.finishedAt?.millis), \(Int32(record.attempts)), \(record.input?.serialized),
+                        \(record.output?.serialized), \(record.error))
+                ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
+                    status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                    attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
+                """, logger: self.logger)
+            if let context {
+                try await connection.query(
+                    "UPDATE executions SET context = \(JSONValue.object(context).serialized), steps_completed = \(Int32(stepsCompleted)) WHERE id = \(executionID.lowercased)",
+                    logger: self.logger)
+            }
+            return true
+        }
+    }
+
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws {
+        let id = executionID.lowercased
+        switch outcome {
+        case .completed:
+            try await client.query("""
+                UPDATE executions SET status = 'completed', finished_at = \(now.millis), error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
+                """, logger: logger)
+        case .failed(let error), .deadLetter(let error):
+            let status = if case .failed = outcome { "failed" } else { "dead_letter" }
+            try await client.query("""
+                UPDATE executions SET status = \(status), finished_at = \(now.millis), error = \(error), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
+                """, logger: logger)
+        case .retry(let error, let runAt):
+            try await client.query("""
+                UPDATE executions SET status = 'pending', run_at = \(runAt.millis), error = \(error), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
+                """, logger: logger)
+        case .wait(let reason, let until):
+            try await client.query("""
+                UPDATE executions SET wait_reason = \(reason.rawValue), run_at = \(until?.millis ?? Int64.max), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
+                """, logger: logger)
+        }
+    }
+
+    public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
+        try await client.query("""
+            UPDATE executions SET status = 'pending', run_at = \(now.millis), lease_owner = NULL, lease_expires_at = NULL
+            WHERE lease_owner IS NOT NULL AND lease_expires_at < \(now.millis) AND status = 'processing' RETURNING id
+            """, logger: logger).all().count
+    }
+
+    public func releaseLease(executionID: UUID, worker: String) async throws {
+        try await client.query("""
+            UPDATE executions SET status = 'pending', run_at = received_at, lease_owner = NULL, lease_expires_at = NULL,
+                attempt = GREATEST(attempt - 1, 0)
+            WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing'
+            """, logger: logger)
+    }
+
+    // MARK: Executions made by the engine
+
+    public func insertExecution(_ new: NewExecution) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            let completed = Int32(new.completedSteps.filter { $0.status == .completed }.count)
+            try await connection.query("""
+                INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at, replay_of,
+                    context, definition, trigger_type, steps_completed)
+                VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.automationID.lowercased), 'pending', \(Data(new.body)),
+                    'application/json', \(new.receivedAt.millis), \(new.receivedAt.millis), \(new.replayOf?.lowercased),
+                    \(new.context.map { JSONValue.object($0).serialized }), \(new.definition?.serialized), \(new.triggerType), \(completed))
+                """, logger: self.logger)
+            for step in new.completedSteps {
+                try await connection.query("""
+                    INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                    VALUES (\(new.id.lowercased), \(step.stepID), \(Int32(step.position)), \(step.type), \(step.status.rawValue),
+                        \(step.startedAt?.millis), \(step.finishedAt?.millis), \(Int32(step.attempts)), \(step.input?.serialized),
+                        \(step.output?.serialized), \(step.error))
+                    """, logger: self.logger)
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(Self.workChannel)"), logger: self.logger)
+        }
+    }
+
+    public func steps(executionID: UUID) async throws -> [StepRecord] {
+        try await client.withConnection { try await self.fetchSteps($0, executionID: executionID) }
+    }
+
+    func fetchSteps(_ connection: PostgresConnection, executionID: UUID) async throws -> [StepRecord] {
+        try await connection.query("""
+            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error
+            FROM execution_steps WHERE execution_id = \(executionID.lowercased) ORDER BY position
+            """, logger: logger).all().map { row in
+            StepRecord(
+                stepID: try row.value("step_id"), position: Int(try row.value("position", as: Int32.self)), type: try row.value("type"),
+                status: StepStatus(rawValue: try row.value("status")) ?? .pending, startedAt: try row.optionalTimestamp("started_at"),
+                finishedAt: try row.optionalTimestamp("finished_at"), attempts: Int(try row.value("attempts", as: Int32.self)),
+                input: try row.json("input"), output: try row.json("output"), error: try row.value("error"))
+        }
+    }
+
+    public func savedContext(executionID: UUID) async throws -> JSONObject? {
+        try await client.query("SELECT context FROM executions WHERE id = \(executionID.lowercased)", logger: logger)
+            .first()?.json("context")?.objectValue
+    }
+
+    public func cancelExecution(id: UUID, teamID: UUID, now: Timestamp) async throws -> Execution? {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("""
+                UPDATE executions SET status = 'cancelled', finished_at = \(now.millis), lease_owner = NULL, lease_expires_at = NULL,
+                    wait_reason = NULL, run_at = NULL
+                WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased) AND status IN ('pending', 'processing')
+                """, logger: self.logger)
+            try await connection.query(
+                "UPDATE calls SET progress = 'cancelled' WHERE execution_id = \(id.lowercased) AND progress = 'scheduled'", logger: self.logger)
+            var binds = PostgresBindings()
+            binds.append(id.lowercased)
+            binds.append(teamID.lowercased)
+            return try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.executionColumns) FROM executions WHERE id = $1 AND team_id = $2", binds: binds),
+                logger: self.logger
+            ).first().map(Self.execution(from:))
+        }
+    }
+
+    public func automationDefinition(id: UUID) async throws -> (teamID: UUID, definition: JSONValue, enabled: Bool)? {
+        guard let row = try await client.query(
+            "SELECT team_id, definition, enabled FROM automations WHERE id = \(id.lowercased) AND deleted_at IS NULL", logger: logger
+        ).first() else { return nil }
+        return (try row.uuid("team_id"), try row.json("definition") ?? AutomationDefinition.empty, try row.value("enabled"))
+    }
+
+    public func callTriggeredAutomations(teamID: UUID) async throws -> [Automation] {
+        try await automations(teamID: teamID, after: nil, limit: 1000).filter {
+            $0.enabled && $0.definition["trigger"]?["type"]?.stringValue == "call_completed"
+        }
+    }
+
+    public func sample(automationID: UUID, teamID: UUID) async throws -> (body: [UInt8], receivedAt: Timestamp)? {
+        guard let row = try await client.query("""
+            SELECT s.body, s.received_at FROM automation_samples s JOIN automations a ON a.id = s.automation_id
+            WHERE s.automation_id = \(automationID.lowercased) AND a.team_id = \(teamID.lowercased) AND a.deleted_at IS NULL
+            """, logger: logger).first() else { return nil }
+        return (try row.bytes("body"), try row.timestamp("received_at"))
+    }
+
+    // MARK: Contacts and objects
+
+    static func contact(from row: PostgresRandomAccessRow) throws -> Contact {
+        Contact(
+            id: try row.uuid("id"), teamID: try row.uuid("team_id"), phoneNumber: try row.value("phone_number"),
+            firstName: try row.value("first_name"), lastName: try row.value("last_name"), email: try row.value("email"),
+            title: try row.value("title"), address: try row.value("address"), location: try row.value("location"),
+            createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
+    }
+
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
+        try await client.withTransaction(logger: logger) { connection in
+            let team = teamID.lowercased
+            var existing: PostgresRandomAccessRow?
+            if matchOnEmail, let email = fields.email {
+                existing = try await connection.query(
+                    "SELECT id FROM contacts WHERE team_id = \(team) AND lower(email) = lower(\(email)) ORDER BY created_at LIMIT 1 FOR UPDATE",
+                    logger: self.logger).first()
+            }
+            if existing == nil, let phone = fields.phoneNumber {
+                existing = try await connection.query(
+                    "SELECT id FROM contacts WHERE team_id = \(team) AND phone_number = \(phone) FOR UPDATE", logger: self.logger).first()
+            }
+            if let existing {
+                let id: String = try existing.value("id")
+                guard let row = try await connection.query("""
+                    UPDATE contacts SET phone_number = COALESCE(\(fields.phoneNumber), phone_number), first_name = COALESCE(\(fields.firstName), first_name),
+                        last_name = COALESCE(\(fields.lastName), last_name), email = COALESCE(\(fields.email), email), title = COALESCE(\(fields.title), title),
+                        address = COALESCE(\(fields.address), address), location = COALESCE(\(fields.location), location), updated_at = \(now.millis)
+                    WHERE id = \(id) RETURNING *
+                    """, logger: self.logger).first() else { throw StoreError.corrupt("contact vanished") }
+                return (try Self.contact(from: row), false)
+            }
+            // A concurrent insert of the same number: ON CONFLICT turns it into the update above.
+            guard let row = try await connection.query("""
+                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                VALUES (\(UUID.v7(now: now).lowercased), \(team), \(fields.phoneNumber), \(fields.firstName), \(fields.lastName), \(fields.email),
+                        \(fields.title), \(fields.address), \(fields.location), \(now.millis), \(now.millis))
+                ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
+                    first_name = COALESCE(EXCLUDED.first_name, contacts.first_name), last_name = COALESCE(EXCLUDED.last_name, contacts.last_name),
+                    email = COALESCE(EXCLUDED.email, contacts.email), updated_at = EXCLUDED.updated_at
+                RETURNING *, (xmax = 0) AS inserted
+                """, logger: self.logger).first() else { throw StoreError.corrupt("contact upsert returned nothing") }
+            return (try Self.contact(from: row), try row.value("inserted"))
+        }
+    }
+
+    public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
+        try await client.query("SELECT * FROM contacts WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)", logger: logger)
+            .first().map(Self.contact(from:))
+    }
+
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
+        guard let row = try await client.query("""
+            INSERT INTO objects (id, team_id, object_type, object_key, data, created_at, updated_at)
+            VALUES (\(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(type), \(key), \(data.serialized), \(now.millis), \(now.millis))
+            ON CONFLICT (team_id, object_type, object_key) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at
+            RETURNING id, created_at, (xmax = 0) AS inserted
+            """, logger: logger).first() else { throw StoreError.corrupt("object upsert returned nothing") }
+        let object: JSONValue = .object([
+            "id": .string(try row.value("id")), "object_type": .string(type), "key": .string(key), "data": data,
+            "created_at": .string(try row.timestamp("created_at").rfc3339), "updated_at": .string(now.rfc3339),
+        ])
+        return (object, try row.value("inserted"))
+    }
+
+    // MARK: Calls
+
+    static func call(from row: PostgresRandomAccessRow) throws -> Call {
+        Call(
+            id: try row.uuid("id"), teamID: try row.uuid("team_id"), contactID: try row.optionalUUID("contact_id"),
+            executionID: try row.optionalUUID("execution_id"), stepID: try row.value("step_id"), type: try row.value("type"),
+            progress: try row.value("progress"), status: try row.value("status"), fromNumber: try row.value("from_number"),
+            toNumber: try row.value("to_number"), scriptID: try row.value("script_id"), scheduledTime: try row.timestamp("scheduled_time"),
+            startedAt: try row.optionalTimestamp("started_at"), endedAt: try row.optionalTimestamp("ended_at"),
+            duration: try row.value("duration", as: Int32?.self).map(Int.init), endReason: try row.value("end_reason"),
+            callSummary: try row.value("call_summary"), structuredData: try row.json("structured_data"),
+            successEvaluation: try row.value("success_evaluation"), rating: try row.value("rating", as: Int32?.self).map(Int.init),
+            transcript: try row.value("transcript"), recordingURL: try row.value("recording_url"), objectives: try row.json("objectives"),
+            createdAt: try row.timestamp("created_at"))
+    }
+
+    public func createCall(_ call: Call) async throws {
+        try await client.query("""
+            INSERT INTO calls (id, team_id, contact_id, execution_id, step_id, type, progress, status, from_number, to_number, script_id,
+                scheduled_time, created_at)
+            VALUES (\(call.id.lowercased), \(call.teamID.lowercased), \(call.contactID?.lowercased), \(call.executionID?.lowercased), \(call.stepID),
+                \(call.type), \(call.progress), \(call.status), \(call.fromNumber), \(call.toNumber), \(call.scriptID), \(call.scheduledTime.millis),
+                \(call.createdAt.millis))
+            """, logger: logger)
+    }
+
+    public func call(id: UUID) async throws -> Call? {
+        try await client.query("SELECT * FROM calls WHERE id = \(id.lowercased)", logger: logger).first().map(Self.call(from:))
+    }
+
+    public func dueCalls(now: Timestamp, limit: Int) async throws -> [Call] {
+        try await client.query(
+            "SELECT * FROM calls WHERE progress = 'scheduled' AND scheduled_time <= \(now.millis) ORDER BY scheduled_time LIMIT \(limit)",
+            logger: logger
+        ).all().map(Self.call(from:))
+    }
+
+    public func finishCall(_ call: Call, now: Timestamp) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            guard try await connection.query("""
+                UPDATE calls SET progress = \(call.progress), status = \(call.status), started_at = \(call.startedAt?.millis),
+                    ended_at = \(call.endedAt?.millis), duration = \(call.duration.map(Int32.init)), end_reason = \(call.endReason),
+                    call_summary = \(call.callSummary), structured_data = \(call.structuredData?.serialized),
+                    success_evaluation = \(call.successEvaluation), rating = \(call.rating.map(Int32.init)),
+                    transcript = \(call.transcript), recording_url = \(call.recordingURL), objectives = \(call.objectives?.serialized)
+                WHERE id = \(call.id.lowercased) AND progress IN ('scheduled', 'in_progress') RETURNING id
+                """, logger: self.logger).first() != nil, let executionID = call.executionID else { return }
+            try await connection.query("""
+                UPDATE executions SET run_at = \(now.millis)
+                WHERE id = \(executionID.lowercased) AND status = 'processing' AND wait_reason = 'call'
+                """, logger: self.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(Self.workChannel)"), logger: self.logger)
+        }
+    }
+}

@@ -1,0 +1,327 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VoxworksCore
+
+/// The shared store for several nodes: PostgreSQL through postgres-nio's
+/// pooled `PostgresClient`, plain SQL, the same behaviour as `SQLiteStore`.
+/// Commits are durable with `synchronous_commit=on` (set per session).
+public final class PostgresStore: Store {
+    let client: PostgresClient
+    let secretBox: SecretBox
+    let logger: Logger
+    private let runTask: Task<Void, Never>
+
+    /// Connects, applies migrations (under an advisory lock), and returns the store.
+    /// `url`: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require][&search_path=schema]`.
+    public static func connect(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) async throws -> PostgresStore {
+        let configuration = try Self.configuration(url: url, maximumConnections: maximumConnections)
+        let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), secretBox: secretBox, logger: logger)
+        do {
+            try await PostgresMigrations.migrate(store.client, logger: logger)
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
+    }
+
+    private init(client: PostgresClient, secretBox: SecretBox, logger: Logger) {
+        self.client = client
+        self.secretBox = secretBox
+        self.logger = logger
+        runTask = Task { await client.run() }
+    }
+
+    public func close() {
+        runTask.cancel()
+    }
+
+    static func configuration(url: String, maximumConnections: Int) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+              let host = components.host, !host.isEmpty
+        else { throw PostgresStoreError.invalidURL }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let tls: PostgresClient.Configuration.TLS
+        switch query["sslmode"] ?? "prefer" {
+        case "disable": tls = .disable
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        default: tls = host == "127.0.0.1" || host == "localhost" || host == "::1" ? .disable : .prefer(.makeClientConfiguration())
+        }
+        let database = components.path.split(separator: "/").first.map(String.init)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database, tls: tls)
+        configuration.options.maximumConnections = maximumConnections
+        // A 202 promises durability whatever the server's default is.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
+        if let schema = query["search_path"], !schema.isEmpty {
+            configuration.options.additionalStartupParameters.append(("search_path", schema))
+        }
+        return configuration
+    }
+
+    public func checkHealth() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    // MARK: Teams and keys
+
+    public func createTeam(name: String, now: Timestamp) async throws -> Team {
+        let team = Team(id: UUID.v7(now: now), name: name, createdAt: now)
+        try await client.query("INSERT INTO teams (id, name, created_at) VALUES (\(team.id.lowercased), \(name), \(now.millis))", logger: logger)
+        return team
+    }
+
+    public func teams() async throws -> [Team] {
+        try await client.query("SELECT id, name, created_at FROM teams ORDER BY created_at, id", logger: logger).all().map { row in
+            Team(id: try row.uuid("id"), name: try row.value("name"), createdAt: try row.timestamp("created_at"))
+        }
+    }
+
+    public func createAPIKey(teamID: UUID, keyHash: String, label: String, now: Timestamp) async throws {
+        try await client.query(
+            "INSERT INTO api_keys (id, team_id, key_hash, label, created_at) VALUES (\(UUID().lowercased), \(teamID.lowercased), \(keyHash), \(label), \(now.millis))",
+            logger: logger)
+    }
+
+    public func teamID(forAPIKeyHash hash: String) async throws -> UUID? {
+        try await client.query("SELECT team_id FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL", logger: logger)
+            .first().map { try $0.uuid("team_id") }
+    }
+
+    // MARK: Automations
+
+    static let automationColumns = """
+        a.id, a.team_id, a.name, a.enabled, a.definition, a.created_at, a.updated_at,
+        w.id AS webhook_id, w.token, w.rate_per_second, w.rate_burst,
+        EXISTS (SELECT 1 FROM webhook_secrets s WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > $1)) AS signing
+        FROM automations a JOIN webhooks w ON w.automation_id = a.id
+        """
+
+    static func automation(from row: PostgresRandomAccessRow) throws -> Automation {
+        let definition = try row.json("definition") ?? AutomationDefinition.empty
+        return Automation(
+            id: try row.uuid("id"), teamID: try row.uuid("team_id"), name: try row.value("name"), enabled: try row.value("enabled"),
+            definition: definition, createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
+            webhook: Webhook(
+                id: try row.uuid("webhook_id"), token: try row.value("token"),
+                rateLimit: RateLimit(perSecond: try row.value("rate_per_second"), burst: Int(try row.value("rate_burst", as: Int32.self))),
+                signing: try row.value("signing")))
+    }
+
+    func fetchAutomation(_ connection: PostgresConnection, id: UUID, teamID: UUID, now: Timestamp) async throws -> Automation? {
+        var binds = PostgresBindings()
+        binds.append(now.millis)
+        binds.append(id.lowercased)
+        binds.append(teamID.lowercased)
+        return try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.id = $2 AND a.team_id = $3 AND a.deleted_at IS NULL", binds: binds),
+            logger: logger
+        ).first().map(Self.automation(from:))
+    }
+
+    public func createAutomation(_ new: NewAutomation, now: Timestamp) async throws -> Automation {
+        let sealed = try new.signingKey.map { Data(try secretBox.seal($0)) }
+        return try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("""
+                INSERT INTO automations (id, team_id, name, enabled, definition, created_at, updated_at)
+                VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.name), \(new.enabled), \(new.definition.serialized), \(now.millis), \(now.millis))
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
+                VALUES (\(new.webhookID.lowercased), \(new.id.lowercased), \(new.teamID.lowercased), \(new.token), \(SecretMaterial.hash(new.token)),
+                        \(new.rateLimit.perSecond), \(Int32(new.rateLimit.burst)), \(now.millis))
+                """, logger: logger)
+            if let sealed {
+                try await connection.query(
+                    "INSERT INTO webhook_secrets (id, webhook_id, sealed_key, created_at) VALUES (\(UUID().lowercased), \(new.webhookID.lowercased), \(sealed), \(now.millis))",
+                    logger: logger)
+            }
+            guard let automation = try await self.fetchAutomation(connection, id: new.id, teamID: new.teamID, now: now) else {
+                throw StoreError.corrupt("automation vanished after insert")
+            }
+            return automation
+        }
+    }
+
+    public func automations(teamID: UUID, after: UUID?, limit: Int) async throws -> [Automation] {
+        var binds = PostgresBindings()
+        binds.append(Timestamp.now().millis)
+        binds.append(teamID.lowercased)
+        binds.append(after?.lowercased ?? "")
+        binds.append(limit)
+        return try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.team_id = $2 AND a.deleted_at IS NULL AND a.id > $3 ORDER BY a.id LIMIT $4", binds: binds),
+            logger: logger
+        ).all().map(Self.automation(from:))
+    }
+
+    public func allAutomations() async throws -> [Automation] {
+        var binds = PostgresBindings()
+        binds.append(Timestamp.now().millis)
+        return try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.deleted_at IS NULL ORDER BY a.created_at, a.id", binds: binds),
+            logger: logger
+        ).all().map(Self.automation(from:))
+    }
+
+    public func automation(id: UUID, teamID: UUID) async throws -> Automation? {
+        try await client.withConnection { try await self.fetchAutomation($0, id: id, teamID: teamID, now: .now()) }
+    }
+
+    public func updateAutomation(id: UUID, teamID: UUID, patch: AutomationPatch, now: Timestamp) async throws -> Automation? {
+        try await client.withTransaction(logger: logger) { connection in
+            guard try await self.fetchAutomation(connection, id: id, teamID: teamID, now: now) != nil else { return nil }
+            let key = id.lowercased
+            if let name = patch.name {
+                try await connection.query("UPDATE automations SET name = \(name) WHERE id = \(key)", logger: self.logger)
+            }
+            if let enabled = patch.enabled {
+                try await connection.query("UPDATE automations SET enabled = \(enabled) WHERE id = \(key)", logger: self.logger)
+            }
+            if let definition = patch.definition {
+                try await connection.query("UPDATE automations SET definition = \(definition.serialized) WHERE id = \(key)", logger: self.logger)
+            }
+            if let limit = patch.rateLimit {
+                try await connection.query(
+                    "UPDATE webhooks SET rate_per_second = \(limit.perSecond), rate_burst = \(Int32(limit.burst)) WHERE automation_id = \(key)",
+                    logger: self.logger)
+            }
+            if patch.disableSigning {
+                try await connection.query("""
+                    UPDATE webhook_secrets SET expires_at = \(now.millis)
+                    WHERE webhook_id = (SELECT id FROM webhooks WHERE automation_id = \(key))
+                      AND (expires_at IS NULL OR expires_at > \(now.millis))
+                    """, logger: self.logger)
+            }
+            try await connection.query("UPDATE automations SET updated_at = \(now.millis) WHERE id = \(key)", logger: self.logger)
+            return try await self.fetchAutomation(connection, id: id, teamID: teamID, now: now)
+        }
+    }
+
+    public func deleteAutomation(id: UUID, teamID: UUID, now: Timestamp) async throws -> Bool {
+        try await client.query("""
+            UPDATE automations SET deleted_at = \(now.millis), enabled = FALSE
+            WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased) AND deleted_at IS NULL RETURNING id
+            """, logger: logger).first() != nil
+    }
+
+    public func rotateToken(automationID: UUID, teamID: UUID, newToken: String, now: Timestamp) async throws -> Automation? {
+        try await client.withTransaction(logger: logger) { connection in
+            guard try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now) != nil else { return nil }
+            try await connection.query(
+                "UPDATE webhooks SET token = \(newToken), token_hash = \(SecretMaterial.hash(newToken)) WHERE automation_id = \(automationID.lowercased)",
+                logger: self.logger)
+            try await connection.query("UPDATE automations SET updated_at = \(now.millis) WHERE id = \(automationID.lowercased)", logger: self.logger)
+            return try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now)
+        }
+    }
+
+    public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation? {
+        let sealed = Data(try secretBox.seal(newKey))
+        return try await client.withTransaction(logger: logger) { connection in
+            guard let automation = try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now) else { return nil }
+            let webhook = automation.webhook.id.lowercased
+            // Secrets already in a grace period end now, so at most two are ever active.
+            try await connection.query(
+                "UPDATE webhook_secrets SET expires_at = \(now.millis) WHERE webhook_id = \(webhook) AND expires_at IS NOT NULL AND expires_at > \(now.millis)",
+                logger: self.logger)
+            try await connection.query(
+                "UPDATE webhook_secrets SET expires_at = \(graceUntil.millis) WHERE webhook_id = \(webhook) AND expires_at IS NULL",
+                logger: self.logger)
+            try await connection.query(
+                "INSERT INTO webhook_secrets (id, webhook_id, sealed_key, created_at) VALUES (\(UUID().lowercased), \(webhook), \(sealed), \(now.millis))",
+                logger: self.logger)
+            try await connection.query("UPDATE automations SET updated_at = \(now.millis) WHERE id = \(automationID.lowercased)", logger: self.logger)
+            return try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now)
+        }
+    }
+
+    public func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute? {
+        guard let row = try await client.query("""
+            SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst,
+                   ARRAY(SELECT encode(s.sealed_key, 'base64') FROM webhook_secrets s
+                         WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > \(now.millis))
+                         ORDER BY s.created_at DESC) AS sealed_keys
+            FROM webhooks w JOIN automations a ON a.id = w.automation_id
+            WHERE w.token_hash = \(tokenHash) AND a.enabled AND a.deleted_at IS NULL
+            """, logger: logger).first() else { return nil }
+        let sealed: [String] = try row.value("sealed_keys")
+        let keys = try sealed.map { text -> [UInt8] in
+            guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else { throw StoreError.corrupt("sealed key") }
+            return try secretBox.open(Array(data))
+        }
+        return WebhookRoute(
+            webhookID: try row.uuid("id"), automationID: try row.uuid("automation_id"), teamID: try row.uuid("team_id"),
+            rateLimit: RateLimit(perSecond: try row.value("rate_per_second"), burst: Int(try row.value("rate_burst", as: Int32.self))),
+            signingKeys: keys)
+    }
+
+    // MARK: Executions
+
+    static let executionColumns = """
+        id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
+        attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed
+        """
+
+    static func execution(from row: PostgresRandomAccessRow) throws -> Execution {
+        guard let status = ExecutionStatus(rawValue: try row.value("status")) else { throw StoreError.corrupt("execution status") }
+        return Execution(
+            id: try row.uuid("id"), teamID: try row.uuid("team_id"), automationID: try row.uuid("automation_id"), status: status,
+            body: try row.bytes("body"), contentType: try row.value("content_type"), idempotencyKey: try row.value("idempotency_key"),
+            sourceAddress: try row.value("source_address"), receivedAt: try row.timestamp("received_at"),
+            attempt: Int(try row.value("attempt", as: Int32.self)), startedAt: try row.optionalTimestamp("started_at"),
+            finishedAt: try row.optionalTimestamp("finished_at"), error: try row.value("error"), replayOf: try row.optionalUUID("replay_of"),
+            stepsTotal: Int(try row.value("steps_total", as: Int32.self)), stepsCompleted: Int(try row.value("steps_completed", as: Int32.self)))
+    }
+
+    public func execution(id: UUID, teamID: UUID) async throws -> Execution? {
+        var binds = PostgresBindings()
+        binds.append(id.lowercased)
+        binds.append(teamID.lowercased)
+        return try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.executionColumns) FROM executions WHERE id = $1 AND team_id = $2", binds: binds),
+            logger: logger
+        ).first().map(Self.execution(from:))
+    }
+
+    public func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution] {
+        var filter = PostgresFilter("team_id", equals: teamID.lowercased)
+        filter.add("automation_id", "=", query.automationID?.lowercased)
+        filter.add("status", "=", query.status?.rawValue)
+        filter.add("received_at", ">=", query.createdAfter?.millis)
+        filter.add("received_at", "<", query.createdBefore?.millis)
+        filter.add("id", "<", query.before?.lowercased)
+        return try await client.query(
+            filter.query("SELECT \(Self.executionColumns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
+        ).all().map(Self.execution(from:))
+    }
+
+    // MARK: Maintenance
+
+    public func deleteExpiredIdempotencyRecords(now: Timestamp, limit: Int) async throws -> Int {
+        try await client.query("""
+            DELETE FROM idempotency_records WHERE (webhook_id, key) IN
+                (SELECT webhook_id, key FROM idempotency_records WHERE expires_at <= \(now.millis) LIMIT \(limit))
+            RETURNING 1
+            """, logger: logger).all().count
+    }
+}
+
+public enum PostgresStoreError: Error, CustomStringConvertible {
+    case invalidURL
+
+    public var description: String {
+        switch self {
+        case .invalidURL: "VOXWORKS_DATABASE_URL must look like postgres://user:password@host:5432/database"
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Runs one administrative statement (tests create their schema with it).
+    public func execute(_ sql: String) async throws {
+        try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+}
