@@ -89,6 +89,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: which stores to run against, and how to make one.
+        .target(
+            name: "VoxworksTestSupport",
+            dependencies: ["VoxworksCore", "VoxworksStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VoxworksCoreTests",
             dependencies: ["VoxworksCore"],
@@ -107,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxworksStoreTests",
-            dependencies: ["VoxworksCore", "VoxworksStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VoxworksCore", "VoxworksStore", "VoxworksTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -117,6 +124,7 @@ let package = Package(
                 "VoxworksStore",
                 "VoxworksServer",
                 "VoxworksEngine",
+                "VoxworksTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -7,6 +7,8 @@ import Foundation
 public protocol Store: IngestCommitter, ExecutionStore, DirectoryStore, Sendable {
     /// Answers when the database can be read; throws when it cannot.
     func checkHealth() async throws
+    /// Closes connections; the store cannot be used afterwards.
+    func shutdown() async
 
     // Teams and API keys
     func createTeam(name: String, now: Timestamp) async throws -> Team

@@ -8,6 +8,7 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// The whole path over a real socket with real workers: webhook in, steps
 /// run (a local receiver, the simulated call), execution completed, and the
@@ -22,10 +23,11 @@ import VoxworksStore
         return false
     }
 
-    @Test func aWebhookRunsItsAutomationToTheEnd() async throws {
+    @Test(arguments: StoreKind.available)
+    func aWebhookRunsItsAutomationToTheEnd(_ kind: StoreKind) async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
-        let harness = try await TestHarness.make {
+        let harness = try await TestHarness.make(kind) {
             $0.role = .all
             $0.engine = EngineConfiguration(workers: 2)
             $0.engine.outboundAllow = ["127.0.0.1"]
@@ -81,8 +83,9 @@ import VoxworksStore
         }
     }
 
-    @Test func anIdleWorkerIsWokenByTheCommitNotByPolling() async throws {
-        let harness = try await TestHarness.make {
+    @Test(arguments: StoreKind.available)
+    func anIdleWorkerIsWokenByTheCommitNotByPolling(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) {
             $0.role = .all
             $0.engine = EngineConfiguration(workers: 1)
             // A poll this slow would fail the test: only the work signal can start it in time.

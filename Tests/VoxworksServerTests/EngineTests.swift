@@ -4,12 +4,14 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// Executions run their steps: every step type, branches, retries, dead
 /// letters, waits across restarts, and the step log.
 @Suite struct EngineTests {
-    @Test func everyStepTypeRunsAndTheCallResumesTheExecution() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func everyStepTypeRunsAndTheCallResumesTheExecution(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[
@@ -78,8 +80,9 @@ import VoxworksStore
         #expect(steps["obj"]?.output?["object"]?["key"] == "m-42")
     }
 
-    @Test func theOtherwiseBranchRunsAndThenIsSkipped() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func theOtherwiseBranchRunsAndThenIsSkipped(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[
@@ -99,8 +102,9 @@ import VoxworksStore
         #expect(try await engine.execution(id).status == .completed)
     }
 
-    @Test func aRetryResumesAtTheFailedStepAfterItsBackoff() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aRetryResumesAtTheFailedStepAfterItsBackoff(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/b", statuses: [503, 500])
         let automation = try await engine.automation("""
@@ -143,8 +147,9 @@ import VoxworksStore
         #expect(steps["b"]?.status == .completed)
     }
 
-    @Test func retriesRunOutIntoTheDeadLetterState() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func retriesRunOutIntoTheDeadLetterState(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/down", statuses: [500, 500, 500])
         let automation = try await engine.automation("""
@@ -163,8 +168,9 @@ import VoxworksStore
         #expect(try await engine.steps(id)["down"]?.status == .failed)
     }
 
-    @Test func aClientErrorFailsAtOnceWithoutRetry() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aClientErrorFailsAtOnceWithoutRetry(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/bad", statuses: [422])
         let automation = try await engine.automation("""
@@ -177,8 +183,9 @@ import VoxworksStore
         #expect(try await engine.steps(id)["bad"]?.error?.hasSuffix("answered 422") == true)
     }
 
-    @Test func anUnreachableReceiverIsARetryableFailure() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func anUnreachableReceiverIsARetryableFailure(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         // A port nobody listens on: bind one, then close it.
         let closed = try await LocalReceiver.start()
@@ -195,8 +202,9 @@ import VoxworksStore
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
-    @Test func aNumberThatCannotBeAPhoneNumberFailsTheStepClearly() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aNumberThatCannotBeAPhoneNumberFailsTheStepClearly(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[{"id":"contact","type":"upsert_contact","fields":{"phone_number":"{{trigger.phone}}"}}]}
@@ -208,8 +216,9 @@ import VoxworksStore
         #expect(try await engine.execution(id).status == .failed)
     }
 
-    @Test func contactsAreUniquePerTeamByNormalisedNumber() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func contactsAreUniquePerTeamByNormalisedNumber(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[{"id":"contact","type":"upsert_contact",
@@ -226,8 +235,9 @@ import VoxworksStore
         #expect(b?["contact"]?["first_name"] == "Augusta")
     }
 
-    @Test func privateAndLoopbackDestinationsAreRefusedUnlessAllowed() async throws {
-        let engine = try await EngineHarness.make { $0.outboundAllow = [] }
+    @Test(arguments: StoreKind.available)
+    func privateAndLoopbackDestinationsAreRefusedUnlessAllowed(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind) { $0.outboundAllow = [] }
         defer { engine.receiver.stop() }
         for url in [engine.receiver.url("/x"), "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x", "http://localhost:\(engine.receiver.port)/x"] {
             let automation = try await engine.automation("""
@@ -241,8 +251,9 @@ import VoxworksStore
         #expect(engine.receiver.received.value.isEmpty)
     }
 
-    @Test func aDelaySurvivesARestartAndHoldsNoWorker() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aDelaySurvivesARestartAndHoldsNoWorker(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"wait","type":"delay","seconds":60},
@@ -264,8 +275,9 @@ import VoxworksStore
         #expect(restarted.receiver.requests(to: "/after").count == 1)
     }
 
-    @Test func aCallWaitSurvivesARestart() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aCallWaitSurvivesARestart(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"call","type":"create_call","script_id":"s1","from_number":"+61291234567","to":"{{trigger.phone}}"},
@@ -284,8 +296,9 @@ import VoxworksStore
         #expect(summary?["summary"]?.stringValue?.hasPrefix("Simulated call") == true)
     }
 
-    @Test func aFinishedCallFiresMatchingCallCompletedAutomations() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aFinishedCallFiresMatchingCallCompletedAutomations(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let caller = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[
@@ -317,8 +330,9 @@ import VoxworksStore
         #expect(fired.first?.status == .completed)
     }
 
-    @Test func anExpiredLeaseHandsTheExecutionToAnotherWorkerAtTheUnfinishedStep() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func anExpiredLeaseHandsTheExecutionToAnotherWorkerAtTheUnfinishedStep(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[

@@ -8,12 +8,14 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// The execution log through the API: steps, replay, cancel, samples, and
 /// definitions refused with the step and field named.
 @Suite struct ExecutionLogAPITests {
-    @Test func aFailedStepCanBeSeenAndReplayedFromTheFailedStep() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aFailedStepCanBeSeenAndReplayedFromTheFailedStep(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/flaky", statuses: [400])
         let automation = try await engine.automation("""
@@ -79,8 +81,9 @@ import VoxworksStore
         }
     }
 
-    @Test func cancelStopsAPendingExecution() async throws {
-        let engine = try await EngineHarness.make()
+    @Test(arguments: StoreKind.available)
+    func cancelStopsAPendingExecution(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[{"id":"wait","type":"delay","seconds":600}]}
@@ -104,8 +107,9 @@ import VoxworksStore
         #expect(try await engine.execution(waiting).status == .cancelled)
     }
 
-    @Test func theLastPayloadIsTheSampleWithItsFieldPaths() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func theLastPayloadIsTheSampleWithItsFieldPaths(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let (automation, _) = try await harness.automation()
         try await harness.withRouter { client in
             try expectError(try await client.execute(uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(harness.apiKey)), .notFound)

@@ -8,11 +8,13 @@ import Testing
 import VoxworksCore
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// `POST /api/v1/hooks/{token}` against the contract, in process.
 @Suite struct HooksEndpointTests {
-    @Test func acceptsAndStoresTheBodyByteForByte() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func acceptsAndStoresTheBodyByteForByte(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let (automation, _) = try await harness.automation()
         let body = "{ \"contact_phone\" : \"0429069971\",\n \"big\": 12345678901234567890, \"source\":\"crm\" }"
         try await harness.withRouter { client in
@@ -35,8 +37,9 @@ import VoxworksStore
         }
     }
 
-    @Test func unknownDisabledAndDeletedTokensAreNotFound() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func unknownDisabledAndDeletedTokensAreNotFound(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let disabled = try await harness.automation(enabled: false).automation
         let deleted = try await harness.automation().automation
         _ = try await harness.store.deleteAutomation(id: deleted.id, teamID: harness.teamID, now: .now())
@@ -51,8 +54,9 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 0)
     }
 
-    @Test func requestIDIsEchoedWhenSaneAndReplacedOtherwise() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func requestIDIsEchoedWhenSaneAndReplacedOtherwise(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             let sane = try await client.execute(
@@ -65,8 +69,9 @@ import VoxworksStore
         }
     }
 
-    @Test func rateLimitRefusesOverTheBurstWithRetryAfter() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func rateLimitRefusesOverTheBurstWithRetryAfter(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation(rateLimit: RateLimit(perSecond: 1, burst: 3)).automation.webhook.token
         harness.clock.freeze()
         try await harness.withRouter { client in
@@ -90,8 +95,9 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 4)
     }
 
-    @Test func teamCeilingAppliesAcrossWebhooks() async throws {
-        let harness = try await TestHarness.make { $0.teamRateLimit = RateLimit(perSecond: 1, burst: 2) }
+    @Test(arguments: StoreKind.available)
+    func teamCeilingAppliesAcrossWebhooks(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) { $0.teamRateLimit = RateLimit(perSecond: 1, burst: 2) }
         let first = try await harness.automation().automation.webhook.token
         let second = try await harness.automation().automation.webhook.token
         harness.clock.freeze()
@@ -104,8 +110,9 @@ import VoxworksStore
         }
     }
 
-    @Test func oversizedBodyIs413() async throws {
-        let harness = try await TestHarness.make { $0.maxBodyBytes = 1024 }
+    @Test(arguments: StoreKind.available)
+    func oversizedBodyIs413(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) { $0.maxBodyBytes = 1024 }
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             let exact = "{\"a\":\"" + String(repeating: "x", count: 1024 - 8) + "\"}"
@@ -138,8 +145,9 @@ import VoxworksStore
         }
     }
 
-    @Test func missingContentTypeIsAcceptedForAnObject() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func missingContentTypeIsAcceptedForAnObject(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, body: ByteBuffer(string: "{\"a\":1}")))
@@ -170,8 +178,9 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 0)
     }
 
-    @Test func invalidUTF8AndDeepNestingAre400() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func invalidUTF8AndDeepNestingAre400(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             var invalid = ByteBuffer(string: "{\"a\":\"")
@@ -189,8 +198,9 @@ import VoxworksStore
         }
     }
 
-    @Test func checksRunInTheContractOrder() async throws {
-        let harness = try await TestHarness.make { $0.maxBodyBytes = 64 }
+    @Test(arguments: StoreKind.available)
+    func checksRunInTheContractOrder(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) { $0.maxBodyBytes = 64 }
         let (signed, _) = try await harness.automation(signing: true, rateLimit: RateLimit(perSecond: 0.001, burst: 1))
         let big = ByteBuffer(string: "{\"a\":\"" + String(repeating: "x", count: 100) + "\"}")
         harness.clock.freeze()
@@ -211,8 +221,9 @@ import VoxworksStore
         }
     }
 
-    @Test func idempotentReplayReturnsTheOriginalExecution() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func idempotentReplayReturnsTheOriginalExecution(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             let body = ByteBuffer(string: "{\"lead\":7}")
@@ -236,8 +247,9 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 3)
     }
 
-    @Test func idempotencyKeysAreScopedToOneWebhook() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func idempotencyKeysAreScopedToOneWebhook(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let first = try await harness.automation().automation.webhook.token
         let second = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
@@ -261,8 +273,9 @@ import VoxworksStore
         }
     }
 
-    @Test func fiftyConcurrentIdenticalRequestsMakeOneExecution() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func fiftyConcurrentIdenticalRequestsMakeOneExecution(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation().automation.webhook.token
         let ids = try await harness.withRouter { client in
             try await withThrowingTaskGroup(of: UUID.self) { group in
@@ -284,8 +297,9 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 1)
     }
 
-    @Test func backlogBoundRefusesNewWorkButStillReplays() async throws {
-        let harness = try await TestHarness.make { $0.backlogLimit = 2 }
+    @Test(arguments: StoreKind.available)
+    func backlogBoundRefusesNewWorkButStillReplays(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) { $0.backlogLimit = 2 }
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             let first = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "a"]), body: ByteBuffer(string: "{}")))
@@ -299,10 +313,11 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 2)
     }
 
-    @Test func storeFailureIs500WithoutDetails() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func storeFailureIs500WithoutDetails(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation().automation.webhook.token
-        try harness.store.close()
+        await harness.store.shutdown()
         try await harness.withRouter { client in
             let response = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             try expectError(response, .internalServerError, message: "Internal server error")
@@ -310,8 +325,9 @@ import VoxworksStore
         }
     }
 
-    @Test func unknownRoutesAndMethodsUseTheErrorBody() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func unknownRoutesAndMethodsUseTheErrorBody(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         try await harness.withRouter { client in
             try expectError(try await client.execute(uri: "/nothing/here", method: .get), .notFound)
             let health = try await client.execute(uri: "/api/v1/health", method: .get)

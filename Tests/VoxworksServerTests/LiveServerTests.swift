@@ -7,11 +7,13 @@ import Testing
 import VoxworksCore
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// The real server on a real socket.
 @Suite struct LiveServerTests {
-    @Test func aWebhookOverTheSocketBecomesAnExecutionThatSurvivesARestart() async throws {
-        let first = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func aWebhookOverTheSocketBecomesAnExecutionThatSurvivesARestart(_ kind: StoreKind) async throws {
+        let first = try await TestHarness.make(kind)
         let (token, executionID) = try await first.application().test(.live) { client in
             let created = try await client.execute(
                 uri: "/api/v1/automations", method: .post, headers: bearer(first.apiKey), body: ByteBuffer(string: "{\"name\":\"Live\"}"))
@@ -26,9 +28,8 @@ import VoxworksStore
             #expect(try shown.json["execution"]?["source_address"] == "127.0.0.1")
             return (token, id)
         }
-        // The server has shut down; the store is closed and opened afresh on the same file.
-        try first.store.close()
-        let second = try await TestHarness.make(directory: first.directory)
+        // The server has shut down; the store is closed and opened afresh.
+        let second = try await first.reopened()
         try await second.application().test(.live) { client in
             let shown = try await client.execute(uri: "/api/v1/executions/\(executionID.lowercased)", method: .get, headers: bearer(first.apiKey))
             #expect(shown.status == .ok)
@@ -79,8 +80,9 @@ import VoxworksStore
         #expect(try await harness.executionCount() == 0)
     }
 
-    @Test func manyConcurrentWebhooksOverTheSocketAreAllDurable() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func manyConcurrentWebhooksOverTheSocketAreAllDurable(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let token = try await harness.automation(rateLimit: RateLimit(perSecond: 10_000, burst: 10_000)).automation.webhook.token
         let ids = try await harness.application().test(.live) { client in
             try await withThrowingTaskGroup(of: UUID.self) { group in
@@ -97,10 +99,9 @@ import VoxworksStore
             }
         }
         #expect(Set(ids).count == 200)
-        // Every 202 is in the file: read it back through a second, independent connection.
-        try harness.store.close()
-        let reopened = try SQLiteStore(path: harness.databasePath, secretBox: harness.secretBox)
-        let stored = try await TestHarness.allExecutionIDs(in: reopened, teamID: harness.teamID)
+        // Every 202 is in the store: read it back through a second, independent connection.
+        let reopened = try await harness.reopened()
+        let stored = try await TestHarness.allExecutionIDs(in: reopened.store, teamID: harness.teamID)
         #expect(stored == Set(ids))
     }
 }

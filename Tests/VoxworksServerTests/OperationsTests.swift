@@ -104,7 +104,7 @@ import VoxworksStore
             }
             #expect(finished)
             // A request that fails inside logs its cause with the request id.
-            try harness.store.close()
+            await harness.store.shutdown()
             try expectError(try await client.execute(
                 uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(["X-Request-Id": "req-broken-1"]),
                 body: ByteBuffer(string: body)), .internalServerError)
@@ -151,7 +151,7 @@ import VoxworksStore
                 // Back up in the middle of the load, once it is well under way.
                 _ = try await EndToEndTests.waitFor(.seconds(20)) { accepted.value.count >= 50 }
                 let backupStarted = ContinuousClock.now
-                try await harness.store.backup(to: backupPath)
+                try await #require(harness.sqlite).backup(to: backupPath)
                 try await Task.sleep(for: .milliseconds(200))
                 stop.withLock { $0 = true }
                 try await group.waitForAll()
@@ -162,6 +162,7 @@ import VoxworksStore
         let restored = try SQLiteStore(path: backupPath, secretBox: harness.secretBox)
         let found = try await TestHarness.allExecutionIDs(in: restored, teamID: harness.teamID)
         #expect(Set(acceptedBeforeBackup).isSubset(of: found))
-        await #expect(throws: BackupError.self) { try await harness.store.backup(to: backupPath) }
+        let sqlite = try #require(harness.sqlite)
+        await #expect(throws: BackupError.self) { try await sqlite.backup(to: backupPath) }
     }
 }

@@ -8,6 +8,7 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// The public REST API: the product's verb-style paths and shapes.
 @Suite struct PublicAPITests {
@@ -19,8 +20,9 @@ import VoxworksStore
         try await client.execute(uri: uri, method: .get, headers: bearer(key))
     }
 
-    @Test func contactsAreCreatedOnceByNormalisedNumberAndFound() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func contactsAreCreatedOnceByNormalisedNumberAndFound(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
             let created = try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey,
@@ -63,8 +65,9 @@ import VoxworksStore
         }
     }
 
-    @Test func callPagingNeitherSkipsNorRepeatsWhileCallsAreAdded() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func callPagingNeitherSkipsNorRepeatsWhileCallsAreAdded(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         try await harness.withRouter { client in
             func create(_ n: Int) async throws -> String {
                 let response = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, """
@@ -96,8 +99,9 @@ import VoxworksStore
         }
     }
 
-    @Test func cancelAndRescheduleOnlyScheduledCalls() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func cancelAndRescheduleOnlyScheduledCalls(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
             let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
@@ -135,10 +139,11 @@ import VoxworksStore
         }
     }
 
-    @Test func aCallCreatedThroughTheAPIFinishesAndFiresCallCompletedAutomations() async throws {
+    @Test(arguments: StoreKind.available)
+    func aCallCreatedThroughTheAPIFinishesAndFiresCallCompletedAutomations(_ kind: StoreKind) async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
-        let harness = try await TestHarness.make {
+        let harness = try await TestHarness.make(kind) {
             $0.role = .all
             $0.engine = EngineConfiguration(workers: 1)
             $0.engine.outboundAllow = ["127.0.0.1"]
@@ -173,8 +178,9 @@ import VoxworksStore
         }
     }
 
-    @Test func listsCreateOrReuseContactsAndAddThemOnce() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func listsCreateOrReuseContactsAndAddThemOnce(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
             let existing = try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412000001","first_name":"Old"}"#)
@@ -206,8 +212,9 @@ import VoxworksStore
         }
     }
 
-    @Test func objectsAreUpsertedByKeyPath() async throws {
-        let harness = try await TestHarness.make()
+    @Test(arguments: StoreKind.available)
+    func objectsAreUpsertedByKeyPath(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
             let created = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
@@ -232,8 +239,9 @@ import VoxworksStore
         }
     }
 
-    @Test func eachAPIKeyHasARateLimitWithTheWebhookHeaders() async throws {
-        let harness = try await TestHarness.make { $0.apiRateLimit = RateLimit(perSecond: 1, burst: 3) }
+    @Test(arguments: StoreKind.available)
+    func eachAPIKeyHasARateLimitWithTheWebhookHeaders(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) { $0.apiRateLimit = RateLimit(perSecond: 1, burst: 3) }
         let other = try await harness.otherTeam()
         harness.clock.freeze()
         try await harness.withRouter { client in

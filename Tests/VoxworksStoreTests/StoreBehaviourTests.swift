@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VoxworksCore
 import VoxworksStore
+import VoxworksTestSupport
 
 /// What every store must do, run against each backend.
 @Suite struct StoreBehaviourTests {

@@ -37,6 +37,10 @@ public final class PostgresStore: Store {
         runTask.cancel()
     }
 
+    public func shutdown() async {
+        close()
+    }
+
     static func configuration(url: String, maximumConnections: Int) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, !host.isEmpty

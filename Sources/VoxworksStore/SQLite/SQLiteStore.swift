@@ -34,6 +34,10 @@ public final class SQLiteStore: Store {
         try pool.close()
     }
 
+    public func shutdown() async {
+        try? pool.close()
+    }
+
     public func checkHealth() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }

@@ -5,6 +5,7 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// Drives the engine one turn at a time, with the test's clock, so that
 /// retries, backoff, waits and restarts can be checked without sleeping.
@@ -17,9 +18,10 @@ struct EngineHarness: Sendable {
     var clock: TestClock { base.clock }
 
     static func make(
-        base: TestHarness? = nil, receiver: LocalReceiver? = nil, configure: (inout EngineConfiguration) -> Void = { _ in }
+        _ kind: StoreKind = .sqlite, base: TestHarness? = nil, receiver: LocalReceiver? = nil,
+        configure: (inout EngineConfiguration) -> Void = { _ in }
     ) async throws -> EngineHarness {
-        let base = if let base { base } else { try await TestHarness.make() }
+        let base = if let base { base } else { try await TestHarness.make(kind) }
         var configuration = EngineConfiguration(workers: 2)
         configuration.outboundAllow = ["127.0.0.1"]
         configuration.callSimulatorSeconds = 0
@@ -30,9 +32,7 @@ struct EngineHarness: Sendable {
 
     /// The same database, opened afresh: what a restarted node sees.
     func restarted() async throws -> EngineHarness {
-        try base.store.close()
-        let reopened = try await TestHarness.make(directory: base.directory)
-        return try await EngineHarness.make(base: reopened, receiver: receiver) { $0 = configuration }
+        try await EngineHarness.make(base: try await base.reopened(), receiver: receiver) { $0 = configuration }
     }
 
     var logger: Logger { Logger(label: "engine-test") }

@@ -8,6 +8,7 @@ import Testing
 import VoxworksCore
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// A clock a test can move forward (rotated secrets expire, rate limits
 /// refill), or freeze so that a loaded machine cannot refill a rate limit
@@ -23,12 +24,16 @@ final class TestClock: Sendable {
     var now: Timestamp { (frozenAt.value ?? Timestamp.now()).adding(seconds: offset.value) }
 }
 
-/// A fresh SQLite file in a temporary directory, with one team, one API key
-/// and the server built over it, as `voxworks serve` builds it.
+/// A fresh store (a SQLite file in a temporary directory, or a PostgreSQL
+/// schema of its own), with one team, one API key and the server built over
+/// it, as `voxworks serve` builds it.
 struct TestHarness: Sendable {
+    let kind: StoreKind
     let directory: URL
-    let store: SQLiteStore
+    let store: any Store
     let secretBox: SecretBox
+    /// Where the PostgreSQL store lives, to open it again after a "restart".
+    let postgresURL: String?
     let teamID: UUID
     let apiKey: String
     let configuration: ServerConfiguration
@@ -36,11 +41,17 @@ struct TestHarness: Sendable {
 
     var databasePath: String { directory.appendingPathComponent("voxworks.sqlite").path }
 
-    static func make(directory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestHarness {
+    /// The SQLite store, for what only it has (backups, its file).
+    var sqlite: SQLiteStore? { store as? SQLiteStore }
+
+    static func make(
+        _ kind: StoreKind = .sqlite, directory: URL? = nil, postgresURL: String? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestHarness {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("voxworks-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secretBox = try SecretBox(masterKey: try MasterKeyFile.loadOrCreate(path: directory.appendingPathComponent("master.key").path))
-        let store = try SQLiteStore(path: directory.appendingPathComponent("voxworks.sqlite").path, secretBox: secretBox)
+        let (store, url) = try await kind.open(directory: directory, secretBox: secretBox, postgresURL: postgresURL)
         var configuration = ServerConfiguration()
         configuration.databasePath = directory.appendingPathComponent("voxworks.sqlite").path
         configuration.publicURL = "https://hooks.example.test"
@@ -55,15 +66,26 @@ struct TestHarness: Sendable {
         }
         let key = SecretMaterial.apiKey()
         try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "test", now: .now())
-        return TestHarness(directory: directory, store: store, secretBox: secretBox, teamID: team.id, apiKey: key, configuration: configuration)
+        return TestHarness(
+            kind: kind, directory: directory, store: store, secretBox: secretBox, postgresURL: url, teamID: team.id, apiKey: key,
+            configuration: configuration)
+    }
+
+    /// Closes the store and opens the same one again: what a restarted node sees.
+    func reopened() async throws -> TestHarness {
+        await store.shutdown()
+        return try await TestHarness.make(kind, directory: directory, postgresURL: postgresURL) { $0 = configuration }
     }
 
     func application(logger: Logger = Logger(label: "test")) -> some ApplicationProtocol {
         let clock = self.clock
-        return buildApplication(
-            configuration: configuration,
-            dependencies: ServerDependencies(store: store, clock: { clock.now }),
-            logger: logger)
+        var dependencies = ServerDependencies(store: store, clock: { clock.now })
+        if let postgres = store as? PostgresStore {
+            // The shared store's rate limiter and wake-ups, as `voxworks serve` wires them.
+            dependencies.limiter = PostgresRateLimiter(store: postgres)
+            dependencies.storeServices = [PostgresWorkListener(store: postgres, signal: dependencies.workSignal)]
+        }
+        return buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
     }
 
     /// Runs `body` against the router in process.
