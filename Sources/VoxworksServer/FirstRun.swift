@@ -30,10 +30,10 @@ public enum FirstRun {
         """#)) ?? AutomationDefinition.empty
 
     public static func prepare(store: any Store, now: Timestamp = .now()) async throws -> Report {
-        guard try await store.teams().isEmpty else {
+        guard try await store.teams().isEmpty,
+              let team = try await store.createFirstTeam(name: "Default team", now: now) else {
             return Report(apiKey: nil, automations: try await store.allAutomations())
         }
-        let team = try await store.createTeam(name: "Default team", now: now)
         let key = SecretMaterial.apiKey()
         try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "admin (first start)", now: now)
         _ = try await store.createAutomation(

@@ -77,6 +77,18 @@ public final class PostgresStore: Store {
         return team
     }
 
+    public func createFirstTeam(name: String, now: Timestamp) async throws -> Team? {
+        let team = Team(id: UUID.v7(now: now), name: name, createdAt: now)
+        return try await client.withTransaction(logger: logger) { connection in
+            // Serialises nodes starting at once; released at commit.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey + 1))", logger: self.logger)
+            guard try await connection.query("SELECT 1 FROM teams LIMIT 1", logger: self.logger).first() == nil else { return nil }
+            try await connection.query(
+                "INSERT INTO teams (id, name, created_at) VALUES (\(team.id.lowercased), \(name), \(now.millis))", logger: self.logger)
+            return team
+        }
+    }
+
     public func teams() async throws -> [Team] {
         try await client.query("SELECT id, name, created_at FROM teams ORDER BY created_at, id", logger: logger).all().map { row in
             Team(id: try row.uuid("id"), name: try row.value("name"), createdAt: try row.timestamp("created_at"))

@@ -54,6 +54,18 @@ public final class SQLiteStore: Store {
         return team
     }
 
+    public func createFirstTeam(name: String, now: Timestamp) async throws -> Team? {
+        let team = Team(id: UUID.v7(now: now), name: name, createdAt: now)
+        return try await pool.write { db in
+            // One writer at a time: the check and the insert cannot interleave with another process's.
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM teams") == 0 else { return nil }
+            try db.execute(
+                sql: "INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [team.id.lowercased, team.name, team.createdAt.millis])
+            return team
+        }
+    }
+
     public func teams() async throws -> [Team] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM teams ORDER BY created_at, id").compactMap { row in
