@@ -52,7 +52,7 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
-    app.addServices(IdempotencyJanitor(store: dependencies.store, logger: logger))
+    app.addServices(StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))
     if configuration.role.runsWorkers {
         app.addServices(buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger))
     }

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var idempotencyTTLSeconds: Double = 86_400
     /// Pending executions a team may have before webhooks get `429`.
     public var backlogLimit = 100_000
+    /// Finished executions older than this many days are deleted; nil keeps them.
+    public var retentionDays: Int? = 30
     /// How long a replaced signing secret keeps working.
     public var secretGraceSeconds: Double = 86_400
     /// The per-team ceiling over all of a team's webhooks.
@@ -72,6 +74,16 @@ public struct ServerConfiguration: Sendable {
         if let bytes = try integer("VOXWORKS_MAX_BODY_BYTES", 1...(64 << 20)) { configuration.maxBodyBytes = bytes }
         if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }
         if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
+        if let days = environment["VOXWORKS_RETENTION_DAYS"], !days.isEmpty {
+            if days == "forever" {
+                configuration.retentionDays = nil
+            } else {
+                guard let value = Int(days), (1...36_500).contains(value) else {
+                    throw Failure.invalid(variable: "VOXWORKS_RETENTION_DAYS", value: days, expected: "a number of days from 1 to 36500, or forever")
+                }
+                configuration.retentionDays = value
+            }
+        }
         if let grace = try integer("VOXWORKS_SECRET_GRACE_SECONDS", 0...(30 * 86_400)) { configuration.secretGraceSeconds = Double(grace) }
         if let rate = try integer("VOXWORKS_TEAM_RATE_PER_SECOND", 1...1_000_000) { configuration.teamRateLimit.perSecond = Double(rate) }
         if let burst = try integer("VOXWORKS_TEAM_RATE_BURST", 1...10_000_000) { configuration.teamRateLimit.burst = burst }

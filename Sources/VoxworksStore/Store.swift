@@ -44,6 +44,9 @@ public protocol Store: IngestCommitter, ExecutionStore, DirectoryStore, Sendable
 
     // Maintenance
     func queueStats(now: Timestamp) async throws -> QueueStats
+    /// Deletes up to `limit` finished executions (and their step logs) that
+    /// finished before `before`; returns how many.
+    func deleteFinishedExecutions(before: Timestamp, limit: Int) async throws -> Int
     /// Deletes up to `limit` expired idempotency records; returns how many.
     func deleteExpiredIdempotencyRecords(now: Timestamp, limit: Int) async throws -> Int
 }

@@ -170,6 +170,30 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func retentionDeletesOnlyOldFinishedExecutionsWithTheirSteps(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let longAgo = Timestamp.now().adding(seconds: -40 * 86_400)
+        _ = try await fixture.store.commitIngest((0..<3).map { _ in fixture.request(at: longAgo) })
+        // Two finish long ago (one with a step log line); one is still pending.
+        for outcome in [ExecutionOutcome.completed, .failed("x")] {
+            let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: longAgo, leaseUntil: longAgo.adding(seconds: 30)))
+            _ = try await fixture.store.recordStep(
+                executionID: claimed.execution.id, worker: "w",
+                record: StepRecord(stepID: "s", position: 1, type: "transform", status: .completed), context: nil, stepsCompleted: 1)
+            try await fixture.store.finishTurn(executionID: claimed.execution.id, worker: "w", outcome: outcome, now: longAgo)
+        }
+        let recent = fixture.request()
+        _ = try await fixture.store.commitIngest([recent])
+        let cutoff = Timestamp.now().adding(seconds: -30 * 86_400)
+        #expect(try await fixture.store.deleteFinishedExecutions(before: cutoff, limit: 1) == 1)
+        #expect(try await fixture.store.deleteFinishedExecutions(before: cutoff, limit: 10) == 1)
+        #expect(try await fixture.store.deleteFinishedExecutions(before: cutoff, limit: 10) == 0)
+        let left = try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery(limit: 100))
+        #expect(left.count == 2)
+        #expect(left.allSatisfy { $0.status == .pending })
+    }
+
+    @Test(arguments: StoreKind.available)
     func apiKeysAreFoundByHashOnly(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let key = SecretMaterial.apiKey()

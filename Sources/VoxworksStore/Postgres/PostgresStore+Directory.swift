@@ -99,6 +99,19 @@ extension PostgresStore {
 
     // MARK: Operations
 
+    public func deleteFinishedExecutions(before: Timestamp, limit: Int) async throws -> Int {
+        try await client.withTransaction(logger: logger) { connection in
+            let ids = try await connection.query("""
+                SELECT id FROM executions WHERE finished_at < \(before.millis) AND status IN ('completed', 'failed', 'dead_letter', 'cancelled')
+                LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """, logger: self.logger).all().map { try $0.value("id", as: String.self) }
+            guard !ids.isEmpty else { return 0 }
+            try await connection.query("DELETE FROM execution_steps WHERE execution_id = ANY(\(ids))", logger: self.logger)
+            try await connection.query("DELETE FROM executions WHERE id = ANY(\(ids))", logger: self.logger)
+            return ids.count
+        }
+    }
+
     public func queueStats(now: Timestamp) async throws -> QueueStats {
         var pending = 0, running = 0, waiting = 0, deadLetters = 0
         for row in try await client.query("""

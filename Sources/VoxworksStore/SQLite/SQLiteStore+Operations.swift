@@ -38,6 +38,19 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteFinishedExecutions(before: Timestamp, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM executions WHERE finished_at < ? AND status IN ('completed', 'failed', 'dead_letter', 'cancelled') LIMIT ?",
+                arguments: [before.millis, limit])
+            for id in ids {
+                try db.execute(sql: "DELETE FROM execution_steps WHERE execution_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM executions WHERE id = ?", arguments: [id])
+            }
+            return ids.count
+        }
+    }
+
     /// A consistent copy of the live database at `destination` (which must
     /// not exist), taken while the server keeps serving: `VACUUM INTO` reads
     /// one snapshot, and in WAL mode readers never block writers.
