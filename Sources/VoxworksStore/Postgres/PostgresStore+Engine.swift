@@ -9,21 +9,32 @@ extension PostgresStore {
     /// workers on every node claim different ones without waiting on each other.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
         try await client.withTransaction(logger: logger) { connection in
+            // Two index-ordered probes (due waits first, then due pending work),
+            // each locking one row; an OR of the two would sort the whole backlog.
+            var next = try await connection.query("""
+                SELECT id, wait_reason FROM executions
+                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now.millis)
+                ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                """, logger: self.logger).first()
+            if next == nil {
+                next = try await connection.query("""
+                    SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= \(now.millis)
+                    ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """, logger: self.logger).first()
+            }
+            guard let next else { return nil }
+            let id: String = try next.value("id")
+            let resumedFrom = try next.value("wait_reason", as: String?.self)
             guard let row = try await connection.query("""
-                WITH next AS (
-                    SELECT id, wait_reason FROM executions
-                    WHERE (status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now.millis))
-                       OR (status = 'pending' AND run_at <= \(now.millis))
-                    ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(leaseUntil.millis),
                     wait_reason = NULL, run_at = NULL,
-                    attempt = e.attempt + (CASE WHEN next.wait_reason IS NULL THEN 1 ELSE 0 END),
+                    attempt = e.attempt + \(resumedFrom == nil ? Int32(1) : Int32(0)),
                     started_at = COALESCE(e.started_at, \(now.millis)),
                     definition = COALESCE(e.definition, (SELECT definition FROM automations WHERE id = e.automation_id))
-                FROM next WHERE e.id = next.id
+                WHERE e.id = \(id)
                 RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
                     e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
-                    e.definition, e.context, e.trigger_type, next.wait_reason AS resumed_from
+                    e.definition, e.context, e.trigger_type
                 """, logger: self.logger).first() else { return nil }
             var execution = try Self.execution(from: row)
             let definition = try row.json("definition") ?? AutomationDefinition.empty
@@ -35,7 +46,7 @@ extension PostgresStore {
             return ClaimedExecution(
                 execution: execution, definition: definition, context: try row.json("context")?.objectValue,
                 steps: try await self.fetchSteps(connection, executionID: execution.id),
-                resumedFrom: try row.value("resumed_from", as: String?.self).flatMap(WaitReason.init(rawValue:)),
+                resumedFrom: resumedFrom.flatMap(WaitReason.init(rawValue:)),
                 triggerType: try row.value("trigger_type"))
         }
     }

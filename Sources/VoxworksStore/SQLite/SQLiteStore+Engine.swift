@@ -18,7 +18,7 @@ extension SQLiteStore {
                 arguments: ["now": now.millis])
                 ?? Row.fetchOne(
                     db,
-                    sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= :now ORDER BY run_at, id LIMIT 1",
+                    sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= :now ORDER BY run_at LIMIT 1",
                     arguments: ["now": now.millis])
             guard let row else { return nil }
             let id: String = row["id"]
