@@ -6,7 +6,7 @@ extension SQLiteStore {
     // MARK: Queue
 
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
             let row = try Row.fetchOne(
                 db,
@@ -56,7 +56,7 @@ extension SQLiteStore {
     }
 
     public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             try db.execute(
                 sql: "UPDATE executions SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
                 arguments: [until.millis, executionID.lowercased, worker])
@@ -65,7 +65,7 @@ extension SQLiteStore {
     }
 
     public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             let held = try Bool.fetchOne(
                 db, sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?",
                 arguments: [worker, executionID.lowercased]) ?? false
@@ -91,7 +91,7 @@ extension SQLiteStore {
     }
 
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             let id = executionID.lowercased
             let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
             var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "worker": worker, "now": now.millis]
@@ -146,7 +146,7 @@ extension SQLiteStore {
     // MARK: Executions made by the engine
 
     public func insertExecution(_ new: NewExecution) async throws {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             try Self.insert(db, new)
         }
     }
@@ -272,7 +272,7 @@ extension SQLiteStore {
     }
 
     public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             let team = teamID.lowercased
             var existing: Row?
             if matchOnEmail, let email = fields.email {
@@ -326,7 +326,7 @@ extension SQLiteStore {
     }
 
     public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             let existing = try Row.fetchOne(
                 db, sql: "SELECT id, created_at FROM objects WHERE team_id = ? AND object_type = ? AND object_key = ?",
                 arguments: [teamID.lowercased, type, key])
@@ -368,7 +368,7 @@ extension SQLiteStore {
     }
 
     public func createCall(_ call: Call) async throws {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO calls (id, team_id, contact_id, execution_id, step_id, type, progress, status, from_number, to_number,
@@ -399,7 +399,7 @@ extension SQLiteStore {
     }
 
     public func finishCall(_ call: Call, now: Timestamp) async throws {
-        try await pool.write { db in
+        try await engineWrites.write { db in
             try db.execute(
                 sql: """
                     UPDATE calls SET progress = :progress, status = :status, started_at = :started, ended_at = :ended, duration = :duration,

@@ -9,6 +9,8 @@ public final class SQLiteStore: Store {
     let pool: DatabasePool
     let secretBox: SecretBox
     public let path: String
+    /// The engine's writes, committed together (see `SQLiteWriteBatcher`).
+    let engineWrites: SQLiteWriteBatcher
 
     /// Opens (creating if needed) the database at `path` and applies migrations.
     public init(path: String, secretBox: SecretBox) throws {
@@ -25,6 +27,7 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 8
         pool = try DatabasePool(path: path, configuration: configuration)
+        engineWrites = SQLiteWriteBatcher(pool: pool)
         self.secretBox = secretBox
         self.path = path
         try SQLiteMigrations.migrator.migrate(pool)
