@@ -82,7 +82,8 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let router = Router(context: VoxworksRequestContext.self)
     let metrics = dependencies.metrics
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-    router.add(middleware: ContractMiddleware())
+    let allowedMethods = AllowedMethods()
+    router.add(middleware: ContractMiddleware(allowedMethods: allowedMethods))
     let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal, metrics: metrics)
     HooksController(
         store: dependencies.store, writer: writer, limiter: dependencies.limiter, ids: UUIDv7Generator(),
@@ -99,5 +100,6 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
         .addRoutes(to: management)
     PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)
         .addRoutes(to: management)
+    allowedMethods.load(router.routes)
     return router
 }

@@ -330,6 +330,15 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         try await harness.withRouter { client in
             try expectError(try await client.execute(uri: "/nothing/here", method: .get), .notFound)
+            // A known path with another method is a 405 that says what is allowed.
+            let wrongMethod = try await client.execute(uri: hookPath("any-token"), method: .get)
+            try expectError(wrongMethod, .methodNotAllowed, message: "Method not allowed")
+            #expect(wrongMethod.headers[.allow] == "POST")
+            let contacts = try await client.execute(uri: "/api/v1/contacts", method: .delete)
+            try expectError(contacts, .methodNotAllowed)
+            #expect(contacts.headers[.allow] == "GET")
+            let automation = try await client.execute(uri: "/api/v1/automations/\(UUID().uuidString)", method: .put)
+            #expect(automation.headers[.allow] == "DELETE, GET, PATCH")
             let health = try await client.execute(uri: "/api/v1/health", method: .get)
             #expect(health.status == .ok)
             #expect(try health.json == .object(["success": true, "status": "ok"]))

@@ -8,6 +8,7 @@ import VoxworksCore
 /// are logged with the request id and never sent to the client.
 struct ContractMiddleware: RouterMiddleware {
     typealias Context = VoxworksRequestContext
+    let allowedMethods: AllowedMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -20,7 +21,13 @@ struct ContractMiddleware: RouterMiddleware {
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
         } catch let error as HTTPError {
-            response = try APIError.fromFramework(error).response(from: request, context: context)
+            if error.status == .notFound, let allowed = allowedMethods.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var headers = HTTPFields()
+                headers[.allow] = allowed.sorted().joined(separator: ", ")
+                response = try APIError(.methodNotAllowed, "Method not allowed", headers: headers).response(from: request, context: context)
+            } else {
+                response = try APIError.fromFramework(error).response(from: request, context: context)
+            }
         } catch {
             // Never echo the cause: it may hold paths, SQL or secrets.
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
