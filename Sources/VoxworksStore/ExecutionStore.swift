@@ -79,8 +79,6 @@ public protocol ExecutionStore: Sendable {
     func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws
     /// Returns expired leases to `pending`; how many.
     func releaseExpiredLeases(now: Timestamp) async throws -> Int
-    /// Gives back what a stopping worker holds, to run again at once elsewhere.
-    func releaseLease(executionID: UUID, worker: String) async throws
 
     func insertExecution(_ new: NewExecution) async throws
     func steps(executionID: UUID) async throws -> [StepRecord]

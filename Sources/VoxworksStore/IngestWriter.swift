@@ -1,4 +1,3 @@
-import Synchronization
 import VoxworksCore
 
 /// Group commit: requests that arrive while a transaction is being flushed
@@ -11,34 +10,22 @@ public final class IngestWriter: Sendable {
         var continuation: CheckedContinuation<IngestOutcome, any Error>
     }
 
-    private struct Queue {
-        var waiting: [Waiting] = []
-        var draining = false
-    }
-
     private let committer: any IngestCommitter
-    private let maxBatch: Int
-    private let queue = Mutex(Queue())
+    private let queue: GroupCommitQueue<Waiting>
     private let workSignal: WorkSignal?
     private let metrics: ServiceMetrics
 
     /// `workSignal` is raised after each commit that added executions.
     public init(committer: any IngestCommitter, maxBatch: Int = 512, workSignal: WorkSignal? = nil, metrics: ServiceMetrics = .disabled) {
         self.committer = committer
-        self.maxBatch = maxBatch
+        queue = GroupCommitQueue(maxBatch: maxBatch)
         self.workSignal = workSignal
         self.metrics = metrics
     }
 
     public func submit(_ request: IngestRequest) async throws -> IngestOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let startDrain = queue.withLock { queue in
-                queue.waiting.append(Waiting(request: request, continuation: continuation))
-                guard !queue.draining else { return false }
-                queue.draining = true
-                return true
-            }
-            if startDrain {
+            if queue.append(Waiting(request: request, continuation: continuation)) {
                 // Not a child of the request's task: a client that hangs up
                 // must not cancel a transaction that holds other requests.
                 Task { await self.drain() }
@@ -48,16 +35,7 @@ public final class IngestWriter: Sendable {
 
     private func drain() async {
         while true {
-            let batch: [Waiting] = queue.withLock { queue in
-                guard !queue.waiting.isEmpty else {
-                    queue.draining = false
-                    return []
-                }
-                let count = min(maxBatch, queue.waiting.count)
-                let batch = Array(queue.waiting.prefix(count))
-                queue.waiting.removeFirst(count)
-                return batch
-            }
+            let batch = queue.nextBatch()
             if batch.isEmpty { return }
             metrics.ingestBatch(size: batch.count)
             do {

@@ -116,14 +116,6 @@ extension PostgresStore {
             """, logger: logger).all().count
     }
 
-    public func releaseLease(executionID: UUID, worker: String) async throws {
-        try await client.query("""
-            UPDATE executions SET status = 'pending', run_at = received_at, lease_owner = NULL, lease_expires_at = NULL,
-                attempt = GREATEST(attempt - 1, 0)
-            WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing'
-            """, logger: logger)
-    }
-
     // MARK: Executions made by the engine
 
     public func insertExecution(_ new: NewExecution) async throws {

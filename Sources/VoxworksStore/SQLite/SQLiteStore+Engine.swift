@@ -131,18 +131,6 @@ extension SQLiteStore {
         }
     }
 
-    public func releaseLease(executionID: UUID, worker: String) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE executions SET status = 'pending', run_at = received_at, lease_owner = NULL, lease_expires_at = NULL,
-                        attempt = MAX(attempt - 1, 0)
-                    WHERE id = ? AND lease_owner = ? AND status = 'processing'
-                    """,
-                arguments: [executionID.lowercased, worker])
-        }
-    }
-
     // MARK: Executions made by the engine
 
     public func insertExecution(_ new: NewExecution) async throws {

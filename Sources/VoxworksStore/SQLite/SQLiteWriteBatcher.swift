@@ -16,14 +16,8 @@ final class SQLiteWriteBatcher: Sendable {
         let complete: @Sendable ((any Error)?) -> Void
     }
 
-    private struct Queue {
-        var jobs: [Job] = []
-        var draining = false
-    }
-
     private let pool: DatabasePool
-    private let queue = Mutex(Queue())
-    private let maxBatch = 256
+    private let queue = GroupCommitQueue<Job>(maxBatch: 256)
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -56,13 +50,7 @@ final class SQLiteWriteBatcher: Sendable {
                         continuation.resume(throwing: StoreError.corrupt("write did not run"))
                     }
                 })
-            let startDrain = queue.withLock { queue in
-                queue.jobs.append(job)
-                guard !queue.draining else { return false }
-                queue.draining = true
-                return true
-            }
-            if startDrain {
+            if queue.append(job) {
                 Task { await self.drain() }
             }
         }
@@ -70,15 +58,7 @@ final class SQLiteWriteBatcher: Sendable {
 
     private func drain() async {
         while true {
-            let batch: [Job] = queue.withLock { queue in
-                guard !queue.jobs.isEmpty else {
-                    queue.draining = false
-                    return []
-                }
-                let batch = Array(queue.jobs.prefix(maxBatch))
-                queue.jobs.removeFirst(batch.count)
-                return batch
-            }
+            let batch = queue.nextBatch()
             if batch.isEmpty { return }
             do {
                 try await pool.write { db in
