@@ -50,6 +50,9 @@ public func buildApplication(
     let router = buildRouter(configuration: configuration, dependencies: dependencies)
     var app = Application(
         router: router,
+        // An idle connection (one that never finishes its headers, or sits after
+        // a response) is closed; bodies have their own deadline.
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
     app.addServices(StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))

@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     public var masterKeyFile: String?
     public var maxBodyBytes = 1_048_576
+    /// How long a client may take to send a request body (then `408`).
+    public var bodyTimeoutSeconds = 10
+    /// How long a connection may sit idle (or never finish its headers).
+    public var idleTimeoutSeconds = 30
     public var idempotencyTTLSeconds: Double = 86_400
     /// Pending executions a team may have before webhooks get `429`.
     public var backlogLimit = 100_000
@@ -72,6 +76,8 @@ public struct ServerConfiguration: Sendable {
         if let url = environment["VOXWORKS_DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
         if let path = environment["VOXWORKS_MASTER_KEY_FILE"], !path.isEmpty { configuration.masterKeyFile = path }
         if let bytes = try integer("VOXWORKS_MAX_BODY_BYTES", 1...(64 << 20)) { configuration.maxBodyBytes = bytes }
+        if let seconds = try integer("VOXWORKS_BODY_TIMEOUT_SECONDS", 1...600) { configuration.bodyTimeoutSeconds = seconds }
+        if let seconds = try integer("VOXWORKS_IDLE_TIMEOUT_SECONDS", 1...3600) { configuration.idleTimeoutSeconds = seconds }
         if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }
         if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
         if let days = environment["VOXWORKS_RETENTION_DAYS"], !days.isEmpty {

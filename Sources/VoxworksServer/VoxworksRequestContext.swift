@@ -9,6 +9,8 @@ public struct VoxworksRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address (not a forwarded header: those can be forged).
     public let remoteAddress: String?
+    /// The connection, so that a client trickling its body can be cut off.
+    let channel: (any Channel)?
     /// `X-Request-Id` of this request, set by `ContractMiddleware`.
     public var requestID: String = ""
     /// The team of the API key, set by `APIKeyMiddleware`.
@@ -17,6 +19,7 @@ public struct VoxworksRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress
+        channel = source.channel
     }
 
     /// Bodies are read by the controllers with their own limits.

@@ -80,6 +80,34 @@ import VoxworksTestSupport
         #expect(try await harness.executionCount() == 0)
     }
 
+    @Test func slowClientsAreCutOffAndOthersAreStillServed() async throws {
+        let harness = try await TestHarness.make {
+            $0.bodyTimeoutSeconds = 1
+            $0.idleTimeoutSeconds = 1
+        }
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            // A body sent a byte at a time never finishes: 408, then the connection closes.
+            let trickle = try RawHTTPConnection(port: port, timeoutSeconds: 8)
+            try trickle.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{")
+            // Headers that never end: the idle timeout closes the connection.
+            let stalled = try RawHTTPConnection(port: port, timeoutSeconds: 8)
+            try stalled.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            // Meanwhile a normal client is served at once.
+            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let started = ContinuousClock.now
+            for _ in 0..<3 { try? trickle.send("\"") ; try await Task.sleep(for: .milliseconds(300)) }
+            let answer = await trickle.receive()
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "got: \(answer)")
+            #expect(ContinuousClock.now - started < .seconds(6), "the connection was closed, not left open")
+            let closed = await stalled.receive()
+            #expect(!closed.hasPrefix("HTTP/1.1 2"), "got: \(closed)")
+            #expect(ContinuousClock.now - started < .seconds(7))
+        }
+        #expect(try await harness.executionCount() == 1)
+    }
+
     @Test(arguments: StoreKind.available)
     func manyConcurrentWebhooksOverTheSocketAreAllDurable(_ kind: StoreKind) async throws {
         let harness = try await TestHarness.make(kind)

@@ -71,7 +71,8 @@ struct HooksController {
     /// Steps 3 to 9, once the token and the rate limit have let the request in.
     private func admit(_ request: inout Request, route: WebhookRoute, context: VoxworksRequestContext, now: Timestamp) async throws -> IngestOutcome {
         // 3. Body size, read with a hard cap.
-        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        let body = try await request.collectBody(
+            limit: configuration.maxBodyBytes, context: context, deadline: .seconds(configuration.bodyTimeoutSeconds))
 
         // 4. Content type.
         let contentType = request.headers[.contentType]
