@@ -97,7 +97,10 @@ import VoxworksTestSupport
             // Meanwhile a normal client is served at once.
             _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
             let started = ContinuousClock.now
-            for _ in 0..<3 { try? trickle.send("\"") ; try await Task.sleep(for: .milliseconds(300)) }
+            for _ in 0..<3 {
+                try? trickle.send("\"")
+                try await Task.sleep(for: .milliseconds(300))
+            }
             let answer = await trickle.receive()
             #expect(answer.hasPrefix("HTTP/1.1 408"), "got: \(answer)")
             #expect(ContinuousClock.now - started < .seconds(6), "the connection was closed, not left open")
