@@ -213,6 +213,39 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func noRouteReachesAnotherTeamsContactsCallsOrLists(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let other = try await harness.otherTeam()
+        try await harness.withRouter { client in
+            let contact = try #require(try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412111222"}"#)
+                .json["contact"]?["id"]?.stringValue)
+            let call = try #require(try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
+                #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"0412111222"},"scheduled_time":"2099-01-01T00:00:00Z"}"#)
+                .json["call_id"]?.stringValue)
+            let list = try #require(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"mine"}"#).json["list_id"]?.stringValue)
+            let attempts: [(String, HTTPRequest.Method, String?)] = [
+                ("/api/v1/get-contact/\(contact)", .get, nil),
+                ("/api/v1/get-call/\(call)", .get, nil),
+                ("/api/v1/get-call-result/\(call)", .get, nil),
+                ("/api/v1/cancel-call/\(call)", .post, nil),
+                ("/api/v1/reschedule-call/\(call)", .patch, #"{"scheduled_time":"2099-02-01T00:00:00Z"}"#),
+                ("/api/v1/add-contacts-to-list/\(list)", .post, #"{"contact":{"phone_number":"0412111333"}}"#),
+                ("/api/v1/add-contact-to-list/\(list)", .post, #"{"contact":{"phone_number":"0412111333"}}"#),
+            ]
+            for (uri, method, body) in attempts {
+                let response = try await client.execute(uri: uri, method: method, headers: bearer(other.apiKey), body: body.map { ByteBuffer(string: $0) })
+                try expectError(response, .notFound)
+            }
+            // Lists of the other team are empty, and nothing of ours changed.
+            #expect(try await Self.get(client, "/api/v1/contacts", key: other.apiKey).json["contacts"] == .array([]))
+            #expect(try await Self.get(client, "/api/v1/calls", key: other.apiKey).json["calls"] == .array([]))
+            let mine = try await Self.get(client, "/api/v1/get-call/\(call)", key: harness.apiKey)
+            #expect(try mine.json["call"]?["progress"] == "scheduled")
+            #expect(try mine.json["call"]?["scheduled_time"] == "2099-01-01T00:00:00.000Z")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func objectsAreUpsertedByKeyPath(_ kind: StoreKind) async throws {
         let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
