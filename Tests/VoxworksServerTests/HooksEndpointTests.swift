@@ -346,3 +346,16 @@ import VoxworksTestSupport
         }
     }
 }
+
+/// The header names the server writes are the ones the contract names.
+@Suite struct HeaderNameTests {
+    @Test func everyHeaderNameParses() {
+        let names = [
+            "X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Webhook-Signature", "X-Idempotency-Key",
+            "Idempotency-Key", "Idempotent-Replayed", "webhook-id", "webhook-timestamp", "webhook-signature",
+        ]
+        for name in names {
+            #expect(HTTPField.Name(name)?.canonicalName == name.lowercased())
+        }
+    }
+}
