@@ -1,0 +1,893 @@
+#!/usr/bin/env python3
+"""The measuring half of benchmarks/run (which builds, installs wrk/nginx if
+missing and provides PostgreSQL). Standard library only.
+
+Starts the release binary on fresh stores, creates a signed automation through
+the API, drives it with wrk over 127.0.0.1, and prints a table and writes a
+JSON file. Every process it starts is stopped by pid at the end, temporary
+directories and PostgreSQL schemas are removed. docs/PERFORMANCE.md explains
+each figure.
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "voxworks")
+LUA = os.path.join(ROOT, "benchmarks", "signed.lua")
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+# The constant body of every webhook (also in signed.lua): signed once.
+BODY = b'{"contact_phone":"0429069971","first_name":"Ada","source":"crm","crm_id":1234567}'
+
+# The three-step automation of the drain figure (as in benchmarks/quick-drain),
+# used for every figure so the workers do the same work throughout.
+AUTOMATION = {
+    "name": "bench",
+    "webhook": {"signing": True, "rate_limit": {"per_second": 100000, "burst": 1000000}},
+    "definition": {"trigger": {"type": "webhook"}, "steps": [
+        {"id": "map", "type": "transform", "mappings": [
+            {"source": "trigger.contact_phone", "target": "phone"},
+            {"source": "trigger.first_name", "target": "first_name", "transform": "uppercase"}]},
+        {"id": "route", "type": "condition", "field": "trigger.source", "operator": "equals", "value": "crm"},
+        {"id": "contact", "type": "upsert_contact",
+         "fields": {"phone_number": "{{mapped.phone}}", "first_name": "{{mapped.first_name}}"}}]},
+}
+
+# Limits lifted so that the benchmark measures the service, not its throttles.
+LIFTED = {
+    "VOXWORKS_TEAM_RATE_PER_SECOND": "1000000",
+    "VOXWORKS_TEAM_RATE_BURST": "10000000",
+    "VOXWORKS_BACKLOG_LIMIT": "100000000",
+}
+
+STARTED = []  # every subprocess.Popen this script started (servers, nginx, wrk, pgbench)
+TEMPS = []    # temporary directories to remove
+SCHEMAS = []  # PostgreSQL schemas to drop (base URL, schema)
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- processes
+
+def spawn(args, **kwargs):
+    process = subprocess.Popen(args, **kwargs)
+    STARTED.append(process)
+    return process
+
+
+def stop(process, sig=signal.SIGTERM, grace=60):
+    """Stops one process we started, by its pid: `sig`, then SIGKILL after `grace` s."""
+    if process is None:
+        return
+    if process.poll() is None:
+        try:
+            os.kill(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log(f"pid {process.pid} did not stop in {grace} s: SIGKILL")
+            try:
+                os.kill(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+    if process in STARTED:
+        STARTED.remove(process)
+
+
+def cleanup():
+    for process in list(STARTED):
+        stop(process, grace=20)
+    for base, schema in list(SCHEMAS):
+        psql(base, f"DROP SCHEMA IF EXISTS {schema} CASCADE", check=False)
+        SCHEMAS.remove((base, schema))
+    for path in list(TEMPS):
+        shutil.rmtree(path, ignore_errors=True)
+        TEMPS.remove(path)
+
+
+def on_signal(signum, frame):
+    log(f"signal {signum}: stopping")
+    raise KeyboardInterrupt
+
+
+def run(args, timeout, **kwargs):
+    """Runs a bounded command we start; killed by pid if it overruns."""
+    process = spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop(process, signal.SIGKILL, grace=5)
+        raise BenchError(f"{os.path.basename(args[0])} took more than {timeout} s")
+    finally:
+        if process in STARTED and process.poll() is not None:
+            STARTED.remove(process)
+    return process.returncode, out, err
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def vm_hwm_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return None
+    index = max(0, math.ceil(p / 100 * len(sorted_values)) - 1)
+    return sorted_values[index]
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+def psql(url, sql, check=True, timeout=900):
+    code, out, err = run(["psql", url, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql], timeout=timeout)
+    if code != 0 and check:
+        raise BenchError(f"psql failed: {err.strip()}")
+    return out.strip()
+
+
+# ---------------------------------------------------------------- stores
+
+class Store:
+    """A fresh store for one phase: a SQLite file in a temp dir, or a new
+    PostgreSQL schema. Servers started on it share its directory and key."""
+
+    def __init__(self, kind, pg_base, phase):
+        self.kind = kind
+        self.dir = tempfile.mkdtemp(prefix=f"voxworks-bench-{kind}-{phase}-")
+        TEMPS.append(self.dir)
+        self.env = dict(LIFTED)
+        self.env["VOXWORKS_MASTER_KEY_FILE"] = os.path.join(self.dir, "master.key")
+        self.pg_base = pg_base
+        if kind == "sqlite":
+            self.path = os.path.join(self.dir, "voxworks.sqlite")
+            self.env["VOXWORKS_DATABASE"] = self.path
+        else:
+            self.schema = f"bench_{phase}_{os.getpid()}_{int(time.time())}"
+            psql(pg_base, f"CREATE SCHEMA {self.schema}")
+            SCHEMAS.append((pg_base, self.schema))
+            separator = "&" if "?" in pg_base else "?"
+            self.env["VOXWORKS_DATABASE_URL"] = f"{pg_base}{separator}search_path={self.schema}"
+        self.key = None
+        # One port per store: the webhook URLs (which carry it) stay valid across restarts.
+        self.port = free_port()
+
+    def query(self, sql):
+        """One row of a read-only query, as a tuple of strings/ints."""
+        if self.kind == "sqlite":
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            try:
+                return connection.execute(sql).fetchone()
+            finally:
+                connection.close()
+        out = psql(self.pg_base, f"SET search_path = {self.schema}; {sql}")
+        row = out.splitlines()[-1].split("|") if out else []
+        return tuple(int(v) if re.fullmatch(r"-?\d+", v) else (None if v == "" else v) for v in row)
+
+    def column(self, sql):
+        """All values of a one-column read-only query."""
+        if self.kind == "sqlite":
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            try:
+                return [row[0] for row in connection.execute(sql)]
+            finally:
+                connection.close()
+        out = psql(self.pg_base, f"SET search_path = {self.schema}; COPY ({sql}) TO STDOUT")
+        return [int(v) for v in out.split()]
+
+    def drop(self):
+        if self.kind == "postgres":
+            psql(self.pg_base, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE", check=False)
+            SCHEMAS.remove((self.pg_base, self.schema))
+        shutil.rmtree(self.dir, ignore_errors=True)
+        TEMPS.remove(self.dir)
+
+
+class Server:
+    def __init__(self, store, role="all", workers=None, name="server"):
+        self.store = store
+        self.port = store.port
+        env = dict(os.environ)
+        for variable in [v for v in env if v.startswith("VOXWORKS_")]:
+            del env[variable]
+        env.update(store.env)
+        env["VOXWORKS_ROLE"] = role
+        if workers:
+            env["VOXWORKS_WORKERS"] = str(workers)
+        self.log_path = os.path.join(store.dir, f"{name}.log")
+        self.log_file = open(self.log_path, "ab")
+        self.process = spawn([BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                             cwd=store.dir, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"the server exited at start:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/api/v1/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        else:
+            raise BenchError(f"the server did not answer /api/v1/health in 120 s:\n{self.tail()}")
+        if store.key is None:
+            with open(self.log_path, "rb") as f:
+                found = re.search(rb"vx_[A-Za-z0-9_-]+", f.read())
+            if not found:
+                raise BenchError(f"no API key in the first-start banner:\n{self.tail()}")
+            store.key = found.group(0).decode()
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def tail(self, lines=20):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+        except OSError:
+            return ""
+
+    def peak_rss_kb(self):
+        return vm_hwm_kb(self.pid)
+
+    def stop(self):
+        stop(self.process, grace=120)
+        self.log_file.close()
+
+    def create_automation(self):
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/automations", data=json.dumps(AUTOMATION).encode(), method="POST",
+            headers={"Authorization": f"Bearer {self.store.key}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            automation = json.load(response)["automation"]
+        secret = automation["webhook"]["signing_secret"]
+        if not secret.startswith("whsec_"):
+            raise BenchError(f"unexpected signing secret format: {secret[:8]}…")
+        key = base64.b64decode(secret[len("whsec_"):])
+        signature = "sha256=" + hmac.new(key, BODY, hashlib.sha256).hexdigest()
+        return {"id": automation["id"], "url": automation["webhook"]["url"], "signature": signature}
+
+
+# ---------------------------------------------------------------- wrk
+
+RESULT = re.compile(r"^RESULT (.*)$", re.M)
+
+
+def wrk(url, connections, seconds, signature="-", prefix="bench", max_per_thread=0, delay_ms=0, threads=None):
+    threads = min(connections, threads or CONFIG.wrk_threads)
+    args = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{CONFIG.wrk_timeout}s",
+            "--latency", "-s", LUA, url, "--", signature, prefix, str(max_per_thread), str(delay_ms)]
+    code, out, err = run(args, timeout=seconds + 60)
+    found = RESULT.search(out)
+    if code != 0 or not found:
+        raise BenchError(f"wrk failed ({code}): {err.strip()} {out.strip()[-500:]}")
+    values = dict(pair.split("=") for pair in found.group(1).split())
+    result = {k: (int(v) if k in ("requests", "non2xx", "socket_errors") else float(v)) for k, v in values.items()}
+    result["connections"] = connections
+    result["threads"] = threads
+    result["accepted"] = result["requests"] - result["non2xx"]
+    result["errors"] = result["non2xx"] + result["socket_errors"]
+    result["rps"] = round(result["accepted"] / result["duration_s"], 1) if result["duration_s"] > 0 else 0.0
+    return result
+
+
+def measure_ingest(server, automation, connections, seconds, prefix):
+    result = wrk(automation["url"], connections, seconds, automation["signature"], prefix)
+    result["peak_rss_mb"] = round((server.peak_rss_kb() or 0) / 1024, 1)
+    if result["accepted"] == 0:
+        raise BenchError(f"no webhook was accepted at {connections} connections: {result}\n{server.tail()}")
+    log(f"  {connections:>4} connections: {result['rps']:>9.0f} accepted/s  p50 {result['p50_ms']:.2f} ms  "
+        f"p99 {result['p99_ms']:.2f} ms  p99.9 {result['p999_ms']:.2f} ms  errors {result['errors']}  "
+        f"peak RSS {result['peak_rss_mb']} MB")
+    return result
+
+
+def warm_up(automation, seconds):
+    if seconds > 0:
+        wrk(automation["url"], 32, seconds, automation["signature"], f"warm{int(time.time() * 1000)}")
+
+
+# ---------------------------------------------------------------- phases
+
+def phase_nginx(connection_counts):
+    """The reference: nginx answering a static 202 with the same body shape."""
+    directory = tempfile.mkdtemp(prefix="voxworks-bench-nginx-")
+    TEMPS.append(directory)
+    port = free_port()
+    config = os.path.join(directory, "nginx.conf")
+    with open(config, "w") as f:
+        f.write(f"""daemon off;
+worker_processes auto;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    default_type application/json;
+    keepalive_requests 10000000;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            return 202 '{{"success":true,"execution_id":"0192d3c4-7e6a-7c4b-9a51-3f0e2b8c4d71"}}';
+        }}
+    }}
+}}
+""")
+    process = spawn([NGINX, "-p", directory, "-c", config, "-e", f"{directory}/error.log"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/v1/hooks/reference"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise BenchError("nginx exited at start: " + open(f"{directory}/error.log").read())
+            time.sleep(0.05)
+    results = {}
+    try:
+        log("nginx reference (static 202)")
+        wrk(url, 32, CONFIG.warmup, "sha256=" + "0" * 64, "warm") if CONFIG.warmup else None
+        for c in connection_counts:
+            r = wrk(url, c, CONFIG.seconds, "sha256=" + "0" * 64, f"nginx{c}")
+            log(f"  {c:>4} connections: {r['rps']:>9.0f} responses/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
+            results[str(c)] = r
+    finally:
+        stop(process, signal.SIGTERM, grace=20)
+    return results
+
+
+def phase_ingest(kind, pg_base, connection_counts):
+    log(f"[{kind}] ingest: fresh store, signed requests, unique idempotency keys")
+    store = Store(kind, pg_base, "ingest")
+    server = Server(store)
+    try:
+        automation = server.create_automation()
+        warm_up(automation, CONFIG.warmup)
+        results = {}
+        for c in connection_counts:
+            results[str(c)] = measure_ingest(server, automation, c, CONFIG.seconds, f"in{c}")
+        accepted = sum(r["accepted"] for r in results.values())
+        stored = store.query("SELECT count(*) FROM executions WHERE idempotency_key NOT LIKE 'warm%'")[0]
+        if stored < accepted:
+            raise BenchError(f"wrk saw {accepted} accepted webhooks but the store holds {stored}")
+        peak = server.peak_rss_kb()
+        return {"by_connections": results, "stored_executions": stored,
+                "peak_rss_mb": round((peak or 0) / 1024, 1)}
+    finally:
+        server.stop()
+        store.drop()
+
+
+def phase_pgbench(pg_base):
+    log("[postgres] pgbench: one-row insert, 64 clients")
+    schema = f"bench_pgbench_{os.getpid()}_{int(time.time())}"
+    psql(pg_base, f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.bench (id bigserial PRIMARY KEY, body bytea)")
+    SCHEMAS.append((pg_base, schema))
+    directory = tempfile.mkdtemp(prefix="voxworks-bench-pgbench-")
+    TEMPS.append(directory)
+    script = os.path.join(directory, "insert.sql")
+    with open(script, "w") as f:
+        f.write(f"INSERT INTO {schema}.bench (body) VALUES ('\\x{BODY.hex()}'::bytea);\n")
+    try:
+        code, out, err = run(["pgbench", "-n", "-c", "64", "-j", "2", "-T", str(CONFIG.seconds), "-f", script, pg_base],
+                             timeout=CONFIG.seconds + 120)
+        found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(r"tps = ([\d.]+)", out)
+        if code != 0 or not found:
+            raise BenchError(f"pgbench failed ({code}): {err.strip()[-500:]} {out.strip()[-500:]}")
+        latency = re.search(r"latency average = ([\d.]+) ms", out)
+        failed = re.search(r"number of failed transactions: (\d+)", out)
+        rows = int(psql(pg_base, f"SELECT count(*) FROM {schema}.bench"))
+        result = {"clients": 64, "threads": 2, "seconds": CONFIG.seconds, "tps": round(float(found.group(1)), 1),
+                  "latency_avg_ms": float(latency.group(1)) if latency else None,
+                  "failed": int(failed.group(1)) if failed else 0, "rows": rows}
+        log(f"  64 clients: {result['tps']:.0f} tps, latency avg {result['latency_avg_ms']} ms")
+        return result
+    finally:
+        psql(pg_base, f"DROP SCHEMA IF EXISTS {schema} CASCADE", check=False)
+        SCHEMAS.remove((pg_base, schema))
+        shutil.rmtree(directory, ignore_errors=True)
+        TEMPS.remove(directory)
+
+
+def wait_until(predicate, timeout, interval, what):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise BenchError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def phase_drain(kind, pg_base, count, workers, ingest_rate):
+    log(f"[{kind}] drain: queue {count} executions with VOXWORKS_ROLE=api, then run them with {workers} workers")
+    store = Store(kind, pg_base, "drain")
+    server = Server(store, role="api", name="api")
+    try:
+        automation = server.create_automation()
+        # wrk always runs for its whole duration, so queue in rounds sized from
+        # the rate seen so far, each stopping after its share of responses;
+        # bounded in rounds and in time.
+        connections = 64
+        threads = min(connections, CONFIG.wrk_threads)
+        began = time.time()
+        errors, rate, queued, rounds = 0, max(100.0, ingest_rate), 0, 0
+        while queued < count and rounds < 20 and time.time() - began < max(300, count / 100):
+            rounds += 1
+            missing = count - queued
+            seconds = max(1, min(120, math.ceil(missing / rate * 1.2)))
+            result = wrk(automation["url"], connections, seconds, automation["signature"], f"drain{rounds}",
+                         max_per_thread=math.ceil(missing / threads), threads=threads)
+            errors += result["errors"]
+            queued = store.query("SELECT count(*) FROM executions WHERE status = 'pending'")[0]
+            rate = max(100.0, result["rps"])
+        enqueue_seconds = time.time() - began
+    finally:
+        server.stop()
+    queued = store.query("SELECT count(*) FROM executions WHERE status = 'pending'")[0]
+    if queued < count:
+        raise BenchError(f"only {queued} of {count} executions were queued")
+    log(f"  queued {queued} in {enqueue_seconds:.1f} s ({rounds} wrk rounds, {errors} errors); starting {workers} workers")
+    # Bounded: after `timeout` the figure is what completed so far (marked incomplete).
+    timeout = max(300, queued / 100)
+    spawned = time.time()
+    complete = True
+    server = Server(store, role="all", workers=workers, name="workers")
+    try:
+        # Cheap poll (the team's pending count is one row) every 0.1 s (0.25 s
+        # on PostgreSQL, a psql each time); the full count, and the check for
+        # failures, once nothing is pending or every 5 s, so that polling
+        # does not load the machine being measured.
+        checked = [0.0]
+
+        def done():
+            if store.query("SELECT sum(pending_count) FROM teams")[0] and time.time() - checked[0] < 5:
+                return False
+            checked[0] = time.time()
+            finished, bad = store.query(
+                "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status IN ('failed','dead_letter')) FROM executions"
+                if kind == "postgres" else
+                "SELECT sum(status = 'completed'), sum(status IN ('failed','dead_letter')) FROM executions")
+            if bad:
+                raise BenchError(f"{bad} executions failed:\n{server.tail()}")
+            return (finished or 0) >= queued
+        try:
+            wait_until(done, timeout, 0.1 if kind == "sqlite" else 0.25, f"{queued} executions to complete")
+        except BenchError as error:
+            if "timed out" not in str(error):
+                raise
+            complete = False
+            log(f"  not all executions completed in {timeout:.0f} s: the figure covers those that did")
+        wall = time.time() - spawned
+        peak = server.peak_rss_kb()
+    finally:
+        server.stop()
+    completed, first_start, last_finish = store.query(
+        "SELECT count(*), min(started_at), max(finished_at) FROM executions WHERE status = 'completed'")
+    span = (last_finish - first_start) / 1000
+    store.drop()
+    figure = {
+        "executions": completed, "queued": queued, "complete": complete, "workers": workers,
+        "seconds": round(span, 3), "per_second": round(completed / span, 1) if span > 0 else None,
+        "wall_seconds_from_spawn": round(wall, 3), "per_second_wall": round(completed / wall, 1),
+        "enqueue_seconds": round(enqueue_seconds, 2), "enqueue_errors": errors,
+        "peak_rss_mb": round((peak or 0) / 1024, 1),
+    }
+    log(f"  {completed} executions in {span:.2f} s (first start → last finish) = {figure['per_second']:.0f}/s; "
+        f"{figure['per_second_wall']:.0f}/s from process spawn")
+    return figure
+
+
+def phase_end_to_end(kind, pg_base, ingest_max):
+    target = max(1.0, ingest_max / 2)
+    # Paced: each connection waits `delay_ms` before each request, so a
+    # connection sends one request per (delay + response time). A short
+    # calibration run measures the rate that gives and scales the number of
+    # connections to reach the target.
+    delay_ms = 20
+    connections = max(1, round(target * (delay_ms + 1) / 1000))
+    store = Store(kind, pg_base, "e2e")
+    server = Server(store)
+    try:
+        automation = server.create_automation()
+        calibration = wrk(automation["url"], connections, max(2, CONFIG.seconds // 3), automation["signature"],
+                          "cal", delay_ms=delay_ms)
+        if calibration["rps"] > 0:
+            connections = max(1, min(2048, round(connections * target / calibration["rps"])))
+        log(f"[{kind}] end to end: {target:.0f}/s target (half of {ingest_max:.0f}/s): calibration gave "
+            f"{calibration['rps']:.0f}/s, so {connections} connections × 1 request per {delay_ms} ms + response time")
+        try:
+            wait_until(lambda: store.query("SELECT count(*) FROM executions WHERE status IN ('pending','processing')")[0] == 0,
+                       60, 0.5, "the calibration executions to finish")
+        except BenchError:
+            log("  (the calibration executions were still queued after 60 s; measuring anyway)")
+        result = wrk(automation["url"], connections, CONFIG.seconds, automation["signature"], "e2e", delay_ms=delay_ms)
+        backlog_at_end = store.query("SELECT count(*) FROM executions WHERE status IN ('pending','processing')")[0]
+        wait_until(lambda: store.query("SELECT count(*) FROM executions WHERE status IN ('pending','processing')")[0] == 0,
+                   max(300, backlog_at_end / 50), 0.5, "the end-to-end executions to finish")
+        peak = server.peak_rss_kb()
+    finally:
+        server.stop()
+    latencies = sorted(store.column(
+        "SELECT finished_at - received_at FROM executions WHERE status = 'completed' AND idempotency_key LIKE 'e2e-%'"))
+    bad = store.query("SELECT count(*) FROM executions WHERE status <> 'completed' AND idempotency_key LIKE 'e2e-%'")[0]
+    store.drop()
+    if not latencies:
+        raise BenchError("no end-to-end execution completed")
+    figure = {
+        "target_per_second": round(target, 1), "connections": connections, "delay_ms": delay_ms,
+        "achieved_per_second": result["rps"], "ingest_p50_ms": result["p50_ms"], "ingest_p99_ms": result["p99_ms"],
+        "errors": result["errors"], "executions": len(latencies), "not_completed": bad,
+        "queued_when_load_stopped": backlog_at_end,
+        "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "max_ms": latencies[-1],
+        "peak_rss_mb": round((peak or 0) / 1024, 1),
+    }
+    log(f"  {result['rps']:.0f}/s achieved; 202 → completed p50 {figure['p50_ms']} ms, p99 {figure['p99_ms']} ms "
+        f"({len(latencies)} executions, {backlog_at_end} still queued when the load stopped)")
+    return figure
+
+
+def fill_backlog(store, automation_id, count):
+    """Inserts `count` pending executions straight into the stopped server's store."""
+    now = int(time.time() * 1000) - 3_600_000  # an hour old: queued before anything the benchmark sends
+    if store.kind == "sqlite":
+        connection = sqlite3.connect(store.path, timeout=60)
+        try:
+            team, webhook = connection.execute(
+                "SELECT a.team_id, w.id FROM automations a JOIN webhooks w ON w.automation_id = a.id WHERE a.id = ?",
+                (automation_id,)).fetchone()
+            rows = ((f"{(now >> 16) & 0xffffffff:08x}-{now & 0xffff:04x}-7000-8000-{i:012x}", team, automation_id, webhook,
+                     BODY, "application/json", now, now) for i in range(count))
+            with connection:
+                # The triggers keep teams.pending_count, as for a normal insert.
+                connection.executemany(
+                    "INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type, received_at, run_at) "
+                    "VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)", rows)
+            pending = connection.execute("SELECT pending_count FROM teams WHERE id = ?", (team,)).fetchone()[0]
+        finally:
+            connection.close()
+        return pending
+    s = store.schema
+    prefix = f"{(now >> 16) & 0xffffffff:08x}-{now & 0xffff:04x}-7000-8000-"
+    psql(store.pg_base, f"""
+        SET search_path = {s};
+        BEGIN;
+        -- One UPDATE of teams.pending_count for the whole batch instead of the per-row trigger.
+        ALTER TABLE executions DISABLE TRIGGER executions_pending_count;
+        INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type, received_at, run_at)
+          SELECT '{prefix}' || lpad(to_hex(g), 12, '0'), a.team_id, a.id, w.id, 'pending', '\\x{BODY.hex()}'::bytea,
+                 'application/json', {now}, {now}
+          FROM automations a JOIN webhooks w ON w.automation_id = a.id, generate_series(0, {count - 1}) g
+          WHERE a.id = '{automation_id}';
+        ALTER TABLE executions ENABLE TRIGGER executions_pending_count;
+        UPDATE teams SET pending_count = pending_count + {count}
+          WHERE id = (SELECT team_id FROM automations WHERE id = '{automation_id}');
+        COMMIT;
+        ANALYZE executions;
+        """, timeout=1800)
+    return int(psql(store.pg_base, f"SELECT pending_count FROM {s}.teams t JOIN {s}.automations a ON a.team_id = t.id "
+                                   f"WHERE a.id = '{automation_id}'"))
+
+
+def phase_backlog(kind, pg_base, count, connections=128):
+    log(f"[{kind}] backlog: {connections} connections on an empty store, then with {count} pending executions")
+    store = Store(kind, pg_base, "backlog")
+    server = Server(store)
+    try:
+        automation = server.create_automation()
+        warm_up(automation, CONFIG.warmup)
+        empty = measure_ingest(server, automation, connections, CONFIG.seconds, "empty")
+    finally:
+        server.stop()
+    began = time.time()
+    pending = fill_backlog(store, automation["id"], count)
+    fill_seconds = time.time() - began
+    log(f"  filled {count} pending executions in {fill_seconds:.1f} s (team pending_count now {pending})")
+    server = Server(store, name="server-backlog")
+    try:
+        warm_up(automation, CONFIG.warmup)
+        full = measure_ingest(server, automation, connections, CONFIG.seconds, "backlog")
+        pending_after = store.query(
+            "SELECT pending_count FROM teams WHERE id = (SELECT team_id FROM automations WHERE id = '%s')" % automation["id"])[0]
+    finally:
+        server.stop()
+    store.drop()
+    ratio = full["rps"] / empty["rps"] if empty["rps"] else None
+    log(f"  backlog/empty = {ratio:.3f}")
+    return {"pending": count, "connections": connections, "fill_seconds": round(fill_seconds, 1),
+            "pending_when_measured": pending_after, "empty": empty, "with_backlog": full,
+            "ratio": round(ratio, 3) if ratio else None}
+
+
+# ---------------------------------------------------------------- machine, table, targets
+
+def machine(pg_base):
+    def first_line(args):
+        try:
+            out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60).stdout
+            return out.strip().splitlines()[0] if out.strip() else None
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    cpu = None
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = None
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    details = {
+        "nproc": int(subprocess.run(["nproc"], stdout=subprocess.PIPE, text=True).stdout),
+        "memory_gib": memory, "kernel": platform.release(), "cpu": cpu,
+        "swift": first_line(["swift", "--version"]),
+        "wrk": first_line([WRK, "--version"]), "nginx": first_line([NGINX, "-v"]),
+        "postgresql": None, "sqlite": sqlite3.sqlite_version,
+    }
+    if pg_base:
+        details["postgresql"] = psql(pg_base, "SHOW server_version")
+    return details
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "-"
+    if isinstance(value, float) or digits:
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def evaluate(results):
+    targets = []
+
+    def target(name, measured, met, detail):
+        targets.append({"target": name, "measured": measured, "met": bool(met), "detail": detail})
+
+    nginx = results.get("nginx", {})
+    sqlite = results.get("sqlite", {})
+    postgres = results.get("postgres", {})
+    if sqlite.get("ingest") and "128" in nginx:
+        r = sqlite["ingest"]["by_connections"]["128"]
+        ratio = r["rps"] / nginx["128"]["rps"]
+        ok = ratio >= 0.35 and r["p99_ms"] <= 25 and r["errors"] == 0
+        ratio_note = "met" if ratio >= 0.35 else "%.0f %% of the 0.35 target" % (ratio / 0.35 * 100)
+        p99_note = "met" if r["p99_ms"] <= 25 else "%.2f ms over" % (r["p99_ms"] - 25)
+        target("SQLite ingest at 128 connections >= 0.35 x nginx, p99 <= 25 ms, no errors",
+               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"], "errors": r["errors"]}, ok,
+               "%.3f x nginx (%s vs %s/s; %s), p99 %.2f ms (%s), %d errors"
+               % (ratio, fmt(r["rps"]), fmt(nginx["128"]["rps"]), ratio_note, r["p99_ms"], p99_note, r["errors"]))
+    if postgres.get("ingest") and postgres.get("pgbench") and "64" in postgres["ingest"]["by_connections"]:
+        r = postgres["ingest"]["by_connections"]["64"]
+        ratio = r["rps"] / postgres["pgbench"]["tps"]
+        note = "" if ratio >= 1.5 else "; %.0f %% of the target" % (ratio / 1.5 * 100)
+        target("PostgreSQL ingest at 64 connections >= 1.5 x pgbench one-row insert tps at 64 clients",
+               {"ratio": round(ratio, 3)}, ratio >= 1.5,
+               "%.3f x pgbench (%s/s vs %s tps%s)" % (ratio, fmt(r["rps"]), fmt(postgres["pgbench"]["tps"]), note))
+    if sqlite.get("drain"):
+        d = sqlite["drain"]
+        rate = d["per_second"] or 0
+        note = "" if rate >= 5000 else "; %.0f %% of the target" % (rate / 50)
+        target("Drain >= 5,000 executions/s on SQLite (transform + condition + upsert_contact)",
+               {"per_second": d["per_second"]}, rate >= 5000,
+               "%s/s over %s executions%s" % (fmt(rate), fmt(d["executions"]), note))
+    for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        if data.get("backlog"):
+            b = data["backlog"]
+            ratio = b["ratio"] or 0
+            target(f"{kind} backlog: ingest with {b['pending']:,} pending within 15 % of the empty store",
+                   {"ratio": b["ratio"], "pending": b["pending"]}, ratio >= 0.85,
+                   f"{b['with_backlog']['rps']:,.0f} vs {b['empty']['rps']:,.0f}/s = {ratio:.3f} x empty "
+                   f"({(ratio - 1) * 100:+.1f} %)" + (" [reduced backlog, not 1,000,000]" if b["pending"] < 1_000_000 else ""))
+    for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        if data.get("ingest"):
+            peak = max([data["ingest"]["peak_rss_mb"]] + ([data["backlog"]["with_backlog"]["peak_rss_mb"]] if data.get("backlog") else []))
+            target(f"{kind} peak RSS during the ingest benchmark <= 150 MB", {"peak_rss_mb": peak}, peak <= 150,
+                   f"{peak:.1f} MB" + ("" if peak <= 150 else f" ({peak - 150:.1f} MB over)"))
+    return targets
+
+
+def table(report):
+    m = report["machine"]
+    lines = []
+    lines.append(f"Voxworks benchmarks, {report['mode']} mode, {report['date']}")
+    lines.append(f"command: {report['command']}")
+    lines.append(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
+                 f"{m['swift']}, PostgreSQL {m['postgresql'] or 'not measured'}, SQLite {m['sqlite']}, {m['nginx']}")
+    lines.append(f"each figure: {report['config']['seconds']} s of wrk ({report['config']['wrk_threads']} threads, "
+                 f"timeout {report['config']['wrk_timeout']} s) after a {report['config']['warmup']} s warm-up; loopback")
+    lines.append("")
+    header = f"| {'figure':<34} | {'store':<10} | {'conns':>5} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'p99.9 ms':>8} | {'errors':>6} | {'RSS MB':>6} | {'ratio':<28} |"
+    lines.append(header)
+    lines.append("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|")
+
+    def row(figure, store, conns, rps, p50, p99, p999, errors, rss, ratio):
+        lines.append(f"| {figure:<34} | {store:<10} | {conns:>5} | {rps:>9} | {p50:>7} | {p99:>7} | {p999:>8} | {errors:>6} | {rss:>6} | {ratio:<28} |")
+
+    nginx = report["results"].get("nginx", {})
+    for c, r in nginx.items():
+        row("reference: nginx static 202", "-", c, fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
+            fmt(r["p999_ms"], 2), fmt(r["errors"]), "-", "")
+    for kind in ("sqlite", "postgres"):
+        data = report["results"].get(kind)
+        if not data:
+            continue
+        for c, r in data.get("ingest", {}).get("by_connections", {}).items():
+            ratio = f"{r['rps'] / nginx[c]['rps']:.3f} x nginx" if c in nginx else ""
+            row("ingest, signed, unique keys", kind, c, fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
+                fmt(r["p999_ms"], 2), fmt(r["errors"]), fmt(r["peak_rss_mb"], 1), ratio)
+        if data.get("pgbench"):
+            p = data["pgbench"]
+            ingest64 = data.get("ingest", {}).get("by_connections", {}).get("64")
+            row("reference: pgbench 1-row insert", kind, "64", fmt(p["tps"]), "-", "-", "-", fmt(p["failed"]), "-",
+                f"ingest {ingest64['rps'] / p['tps']:.3f} x pgbench" if ingest64 else "")
+        if data.get("drain"):
+            d = data["drain"]
+            row(f"drain, {d['executions']:,} queued, {d['workers']} workers", kind, "-", fmt(d["per_second"]),
+                "-", "-", "-", "-", fmt(d["peak_rss_mb"], 1),
+                f"{d['seconds']} s" + ("" if d["complete"] else f", INCOMPLETE: {d['executions']:,}/{d['queued']:,}"))
+        if data.get("end_to_end"):
+            e = data["end_to_end"]
+            row(f"end to end 202->completed @{e['target_per_second']:,.0f}/s", kind, fmt(e["connections"]),
+                fmt(e["achieved_per_second"]), fmt(e["p50_ms"]), fmt(e["p99_ms"]), "-", fmt(e["errors"]),
+                fmt(e["peak_rss_mb"], 1), f"{e['queued_when_load_stopped']:,}/{e['executions']:,} queued at end")
+        if data.get("backlog"):
+            b = data["backlog"]
+            for label, r in (("backlog: empty store", b["empty"]), (f"backlog: {b['pending']:,} pending", b["with_backlog"])):
+                row(label, kind, b["connections"], fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
+                    fmt(r["p999_ms"], 2), fmt(r["errors"]), fmt(r["peak_rss_mb"], 1),
+                    f"{b['ratio']:.3f} x empty" if r is b["with_backlog"] else "")
+    lines.append("")
+    lines.append("targets:")
+    for t in report["targets"]:
+        lines.append(f"  [{'met' if t['met'] else 'NOT MET'}] {t['target']}: {t['detail']}")
+    for kind, reason in report.get("skipped", {}).items():
+        lines.append(f"  (not measured: {kind}: {reason})")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+class Config:
+    pass
+
+
+CONFIG = Config()
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Voxworks benchmarks (run through benchmarks/run)")
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--command", default="benchmarks/run")
+    parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "results", "latest.json"))
+    parser.add_argument("--check-targets", action="store_true")
+    args = parser.parse_args()
+
+    env = os.environ
+    smoke = args.smoke
+    CONFIG.seconds = int(env.get("VOXWORKS_BENCH_SECONDS") or (3 if smoke else 30))
+    CONFIG.warmup = int(env.get("VOXWORKS_BENCH_WARMUP_SECONDS") or (1 if smoke else 5))
+    CONFIG.drain = int(env.get("VOXWORKS_BENCH_DRAIN") or (2_000 if smoke else 100_000))
+    CONFIG.backlog = int(env.get("VOXWORKS_BENCH_BACKLOG") or (50_000 if smoke else 1_000_000))
+    CONFIG.workers = int(env.get("VOXWORKS_BENCH_DRAIN_WORKERS") or 64)
+    CONFIG.wrk_threads = int(env.get("VOXWORKS_BENCH_WRK_THREADS") or max(2, (os.cpu_count() or 2) // 2))
+    CONFIG.wrk_timeout = int(env.get("VOXWORKS_BENCH_WRK_TIMEOUT") or 5)
+    stores = [s for s in (env.get("VOXWORKS_BENCH_STORES") or "sqlite,postgres").split(",") if s]
+    pg_base = env.get("VOXWORKS_TEST_DATABASE_URL") or None
+    skipped = {}
+    if "postgres" in stores and not pg_base:
+        stores.remove("postgres")
+        skipped["postgres"] = "no PostgreSQL server (VOXWORKS_TEST_DATABASE_URL unset, no PostgreSQL binaries)"
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    for tool in (BIN, WRK, NGINX):
+        if not os.access(tool, os.X_OK):
+            raise BenchError(f"{tool} is missing (benchmarks/run builds and installs what is needed)")
+
+    report = {
+        "mode": "smoke" if smoke else "full",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": args.command.strip(),
+        "config": {"seconds": CONFIG.seconds, "warmup": CONFIG.warmup, "drain_executions": CONFIG.drain,
+                   "backlog_pending": CONFIG.backlog, "drain_workers": CONFIG.workers,
+                   "wrk_threads": CONFIG.wrk_threads, "wrk_timeout": CONFIG.wrk_timeout,
+                   "stores": stores, "limits": LIFTED, "body_bytes": len(BODY)},
+        "machine": machine(pg_base if "postgres" in stores else None),
+        "results": {}, "skipped": skipped,
+    }
+    started = time.time()
+    sqlite_connections = [32, 128, 512]
+    postgres_connections = [32, 64, 128, 512]
+    nginx_connections = sorted(set(sqlite_connections + (postgres_connections if "postgres" in stores else [])))
+    report["results"]["nginx"] = phase_nginx(nginx_connections)
+    for kind in stores:
+        data = report["results"][kind] = {}
+        base = pg_base if kind == "postgres" else None
+        data["ingest"] = phase_ingest(kind, base, postgres_connections if kind == "postgres" else sqlite_connections)
+        if kind == "postgres":
+            data["pgbench"] = phase_pgbench(base)
+        ingest_max = max(r["rps"] for r in data["ingest"]["by_connections"].values())
+        data["drain"] = phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max)
+        data["end_to_end"] = phase_end_to_end(kind, base, ingest_max)
+        data["backlog"] = phase_backlog(kind, base, CONFIG.backlog)
+    report["elapsed_seconds"] = round(time.time() - started, 1)
+    report["targets"] = evaluate(report["results"])
+
+    text = table(report)
+    print(text, flush=True)
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    for path in (args.output, os.path.join(os.path.dirname(args.output), f"{report['mode']}.json")):
+        with open(path, "w") as f:
+            json.dump(report, f, indent=2)
+            f.write("\n")
+    log(f"wrote {args.output} ({report['elapsed_seconds']} s of measuring)")
+    if args.check_targets and not all(t["met"] for t in report["targets"]):
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    code = 1
+    try:
+        code = main()
+    except BenchError as error:
+        log(f"FAILED: {error}")
+        code = 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        code = 130
+    finally:
+        cleanup()
+    sys.exit(code)
