@@ -58,7 +58,13 @@ public final class PostgresStore: Store {
             password: components.password, database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         // A 202 promises durability whatever the server's default is.
-        configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
+        configuration.options.additionalStartupParameters = [
+            ("synchronous_commit", "on"),
+            // A transaction whose client stopped talking (a node that hung or
+            // lost its connection mid-commit) must not hold its row locks,
+            // such as the team's pending counter, and block every other node.
+            ("idle_in_transaction_session_timeout", "30s"),
+        ]
         if let schema = query["search_path"], !schema.isEmpty {
             configuration.options.additionalStartupParameters.append(("search_path", schema))
         }
