@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, ".build", "release", "voxworks")
+BIN = os.environ.get("VOXWORKS_BENCH_BIN") or os.path.join(ROOT, ".build", "release", "voxworks")
 LUA = os.path.join(ROOT, "benchmarks", "signed.lua")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -317,7 +317,9 @@ def wrk(url, connections, seconds, signature="-", prefix="bench", max_per_thread
 def measure_ingest(server, automation, connections, seconds, prefix):
     result = wrk(automation["url"], connections, seconds, automation["signature"], prefix)
     result["peak_rss_mb"] = round((server.peak_rss_kb() or 0) / 1024, 1)
-    if result["accepted"] == 0:
+    # The smoke run (a debug binary on a busy CI machine) may see no answer in
+    # a few seconds at one load; phase_ingest still requires some at all.
+    if result["accepted"] == 0 and not CONFIG.smoke:
         raise BenchError(f"no webhook was accepted at {connections} connections: {result}\n{server.tail()}")
     log(f"  {connections:>4} connections: {result['rps']:>9.0f} accepted/s  p50 {result['p50_ms']:.2f} ms  "
         f"p99 {result['p99_ms']:.2f} ms  p99.9 {result['p999_ms']:.2f} ms  errors {result['errors']}  "
@@ -396,6 +398,8 @@ def phase_ingest(kind, pg_base, connection_counts):
         for c in connection_counts:
             results[str(c)] = measure_ingest(server, automation, c, CONFIG.seconds, f"in{c}")
         accepted = sum(r["accepted"] for r in results.values())
+        if accepted == 0:
+            raise BenchError(f"no webhook was accepted at any load\n{server.tail()}")
         stored = store.query("SELECT count(*) FROM executions WHERE idempotency_key NOT LIKE 'warm%'")[0]
         if stored < accepted:
             raise BenchError(f"wrk saw {accepted} accepted webhooks but the store holds {stored}")
@@ -816,6 +820,7 @@ def main():
 
     env = os.environ
     smoke = args.smoke
+    CONFIG.smoke = smoke
     CONFIG.seconds = int(env.get("VOXWORKS_BENCH_SECONDS") or (3 if smoke else 30))
     CONFIG.warmup = int(env.get("VOXWORKS_BENCH_WARMUP_SECONDS") or (1 if smoke else 5))
     CONFIG.drain = int(env.get("VOXWORKS_BENCH_DRAIN") or (2_000 if smoke else 100_000))
@@ -840,6 +845,7 @@ def main():
         "mode": "smoke" if smoke else "full",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": args.command.strip(),
+        "binary": BIN,
         "config": {"seconds": CONFIG.seconds, "warmup": CONFIG.warmup, "drain_executions": CONFIG.drain,
                    "backlog_pending": CONFIG.backlog, "drain_workers": CONFIG.workers,
                    "wrk_threads": CONFIG.wrk_threads, "wrk_timeout": CONFIG.wrk_timeout,
