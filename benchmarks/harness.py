@@ -814,13 +814,15 @@ def main():
     parser = argparse.ArgumentParser(description="Voxworks benchmarks (run through benchmarks/run)")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--command", default="benchmarks/run")
-    parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "results", "latest.json"))
+    parser.add_argument("--output", default=None, help="default: results/latest.json (full), results/smoke.json (smoke)")
     parser.add_argument("--check-targets", action="store_true")
     args = parser.parse_args()
 
     env = os.environ
     smoke = args.smoke
     CONFIG.smoke = smoke
+    # A smoke run's figures mean nothing: it never replaces the full run's file.
+    args.output = args.output or os.path.join(ROOT, "benchmarks", "results", "smoke.json" if smoke else "latest.json")
     CONFIG.seconds = int(env.get("VOXWORKS_BENCH_SECONDS") or (3 if smoke else 30))
     CONFIG.warmup = int(env.get("VOXWORKS_BENCH_WARMUP_SECONDS") or (1 if smoke else 5))
     CONFIG.drain = int(env.get("VOXWORKS_BENCH_DRAIN") or (2_000 if smoke else 100_000))
@@ -874,7 +876,7 @@ def main():
     text = table(report)
     print(text, flush=True)
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    for path in (args.output, os.path.join(os.path.dirname(args.output), f"{report['mode']}.json")):
+    for path in sorted({args.output, os.path.join(os.path.dirname(args.output), f"{report['mode']}.json")}):
         with open(path, "w") as f:
             json.dump(report, f, indent=2)
             f.write("\n")
