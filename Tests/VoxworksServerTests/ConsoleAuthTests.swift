@@ -133,11 +133,20 @@ import VoxworksTestSupport
             #expect(try await browser.post("/app/automations", wrong).status == .forbidden)
             let crossOrigin = try await browser.post("/app/automations", fields, headers: [.origin: "https://evil.example"])
             #expect(crossOrigin.status == .forbidden)
+            let secFetchSite = try #require(HTTPField.Name("Sec-Fetch-Site"))
+            #expect(try await browser.post("/app/automations", fields, headers: [secFetchSite: "cross-site"]).status == .forbidden)
+            #expect(try await browser.post("/app/automations", fields, headers: [secFetchSite: "same-site"]).status == .forbidden)
+            // `Origin: null` (what no-referrer pages send) passes only as a same-origin fetch.
+            #expect(try await browser.post("/app/automations", fields, headers: [.origin: "null"]).status == .forbidden)
+            #expect(try await browser.post("/app/automations", fields, headers: [.origin: "null", secFetchSite: "cross-site"]).status == .forbidden)
             #expect(try await harness.store.automations(teamID: harness.teamID, after: nil, limit: 10).isEmpty)
 
             let right = try await browser.post("/app/automations", fields)
             #expect(right.status == .seeOther)
             #expect(try await harness.store.automations(teamID: harness.teamID, after: nil, limit: 10).map(\.name) == ["Lead"])
+            let sameOrigin = try await browser.post("/app/automations", fields, headers: [.origin: "null", secFetchSite: "same-origin"])
+            #expect(sameOrigin.status == .seeOther)
+            #expect(try await harness.store.automations(teamID: harness.teamID, after: nil, limit: 10).count == 2)
         }
     }
 

@@ -170,7 +170,7 @@ def main():
         shot(driver, "execution-log")
         link.click()
         wait.until(EC.url_contains(execution_id))
-        wait_for_text(driver, "CRM rejected the lead")
+        wait_for_text(driver, "answered 400")
         shot(driver, "execution-detail")
 
         # 5. Replay from the failed step: the receiver now answers 200.

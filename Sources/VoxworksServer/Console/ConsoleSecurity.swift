@@ -40,13 +40,18 @@ enum ConsoleSecurity {
 
     /// A form post whose `Origin` is present must come from this host. Browsers
     /// send it on cross-site posts; `SameSite=Strict` and the CSRF token are the other two locks.
+    /// Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even on
+    /// same-origin posts, so `null` passes only when `Sec-Fetch-Site` (sent by
+    /// every current browser) says `same-origin`; any other `Sec-Fetch-Site` is refused.
     static func originAllowed(_ request: Request) -> Bool {
+        let fetchSite = request.headers[.secFetchSite]?.lowercased()
+        if let fetchSite, fetchSite != "same-origin", fetchSite != "none" { return false }
         guard let origin = request.headers[.origin] else { return true }
+        if origin == "null" { return fetchSite == "same-origin" }
         guard let host = request.head.authority, !host.isEmpty else { return false }
-        // "scheme://host[:port]" — compare the host part, case-insensitively.
+        // "scheme://host[:port]": compare the host part, case-insensitively.
         guard let range = origin.range(of: "://") else { return false }
-        let originHost = origin[range.upperBound...]
-        return originHost.lowercased() == host.lowercased()
+        return origin[range.upperBound...].lowercased() == host.lowercased()
     }
 }
 
@@ -55,4 +60,5 @@ extension HTTPField.Name {
     static let xFrameOptions = named("X-Frame-Options")
     static let xForwardedProto = named("X-Forwarded-Proto")
     static let consoleFragment = named("X-Console-Fragment")
+    static let secFetchSite = named("Sec-Fetch-Site")
 }
