@@ -178,6 +178,30 @@ import VoxworksTestSupport
         }
     }
 
+    @Test func aConsoleSessionOverARealSocketLogsNoCredential() async throws {
+        let capture = LogCapture()
+        let harness = try await TestHarness.make()
+        let (automation, _) = try await harness.automation(name: "Signed", signing: true)
+        let (sessionToken, secret) = try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
+            var browser = ConsoleBrowser(client)
+            try await browser.signIn(harness.apiKey)
+            let token = try #require(browser.cookies["vx_session"])
+            // Already signed in: the sign-in page sends the browser on.
+            #expect(try await browser.get("/app/sign-in").location == "/app/automations")
+            let rotated = try await browser.post("/app/automations/\(automation.id.lowercased)/rotate-secret", [:])
+            let secret = try #require(rotated.text.firstMatch(of: /whsec_[A-Za-z0-9+\/=]+/).map { String($0.output) })
+            let sent = try await browser.post("/app/automations/\(automation.id.lowercased)/test", ["payload": #"{"a":1}"#])
+            #expect(sent.status == .seeOther)
+            #expect(try await browser.get("/app/nope").status == .notFound)
+            return (token, secret)
+        }
+        let logs = capture.lines.value.joined(separator: "\n")
+        #expect(!logs.isEmpty)
+        for credential in [harness.apiKey, sessionToken, secret, String(secret.dropFirst(6)), automation.webhook.token] {
+            #expect(!logs.contains(credential))
+        }
+    }
+
     @Test func sessionsExpireAfterTwelveHours() async throws {
         let harness = try await TestHarness.make()
         try await harness.withRouter { client in

@@ -49,6 +49,9 @@ struct ConsoleWebhookSender {
         inner.consoleSession = nil
         inner.consoleForm = [:]
         inner.teamID = nil
+        // A box of its own: the router records the hook's route template in it
+        // (for metrics), and the console request keeps its own.
+        inner.coreContext.endpointPath = EndpointPath()
         let response = try await respond(request, inner)
         let text = try await Self.collect(response.body)
         let json = try? JSONParser().parse(text)
