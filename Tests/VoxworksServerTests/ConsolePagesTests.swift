@@ -57,8 +57,8 @@ import VoxworksTestSupport
             let refused = try await browser.post("/app/automations", ["name": "  ", "definition": badStep])
             #expect(refused.status == .badRequest)
             let html = refused.text
-            #expect(html.contains("<p class=\"field-error\" id=\"name_error\">"))
-            #expect(html.contains("<p class=\"field-error\" id=\"definition_error\">"))
+            #expect(html.contains("<p class=\"field-error\" id=\"name_error\" role=\"alert\">"))
+            #expect(html.contains("<p class=\"field-error\" id=\"definition_error\" role=\"alert\">"))
             // The validator's own message, naming the step and its field, escaped.
             #expect(html.contains("step &quot;notify&quot;: field &quot;url&quot;"))
             #expect(html.contains("aria-describedby=\"definition_hint definition_error\" aria-invalid=\"true\""))

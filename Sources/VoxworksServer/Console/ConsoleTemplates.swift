@@ -112,13 +112,13 @@ enum ConsoleTemplates {
         <div class="field">
         <label for="name">Name</label>
         <input id="name" name="name" value="{{name}}" maxlength="200" required{{#nameError}} aria-invalid="true" aria-describedby="name_error"{{/nameError}}>
-        {{#nameError}}<p class="field-error" id="name_error">✗ {{nameError}}</p>{{/nameError}}
+        {{#nameError}}<p class="field-error" id="name_error" role="alert">✗ {{nameError}}</p>{{/nameError}}
         </div>
         <div class="field">
         <label for="definition">Definition (JSON)</label>
         <p class="hint" id="definition_hint">A trigger and its steps: transform, condition, upsert_contact, upsert_object, http_request, create_call, delay. Paths such as <code>trigger.email</code> come from the sample payload listed on the automation's page.</p>
+        {{#definitionError}}<p class="field-error" id="definition_error" role="alert">✗ {{definitionError}}</p>{{/definitionError}}
         <textarea id="definition" name="definition" rows="18" spellcheck="false" aria-describedby="definition_hint{{#definitionError}} definition_error{{/definitionError}}"{{#definitionError}} aria-invalid="true"{{/definitionError}}>{{definition}}</textarea>
-        {{#definitionError}}<p class="field-error" id="definition_error">✗ {{definitionError}}</p>{{/definitionError}}
         </div>
         {{#isNew}}
         <div class="field check"><input type="checkbox" id="enabled" name="enabled" value="on"{{#enabledChecked}} checked{{/enabledChecked}}> <label for="enabled">Enabled</label></div>
@@ -162,8 +162,8 @@ enum ConsoleTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <div class="field">
         <label for="payload">Sample payload (a JSON object)</label>
+        {{#payloadError}}<p class="field-error" id="payload_error" role="alert">✗ {{payloadError}}</p>{{/payloadError}}
         <textarea id="payload" name="payload" rows="10" spellcheck="false"{{#payloadError}} aria-invalid="true" aria-describedby="payload_error"{{/payloadError}}>{{payload}}</textarea>
-        {{#payloadError}}<p class="field-error" id="payload_error">✗ {{payloadError}}</p>{{/payloadError}}
         </div>
         <div class="actions">
         <button type="submit" class="primary" id="send-test">Send test webhook</button>
