@@ -92,6 +92,8 @@ import VoxworksTestSupport
             #expect(page.text.contains("Automation created."))
             #expect(page.text.contains("https://hooks.example.test/api/v1/hooks/\(automation.webhook.token)"))
             #expect(page.text.contains("Send test webhook"))
+            #expect(page.text.contains("curl -i -X POST &#39;https://hooks.example.test/api/v1/hooks/\(automation.webhook.token)&#39;"))
+            #expect(!page.text.contains("X-Webhook-Signature: sha256=$SIGNATURE"))
             #expect(!page.text.contains("whsec_"))
 
             let edit = try await browser.get("/app/automations/\(automation.id.lowercased)/edit")
@@ -129,8 +131,10 @@ import VoxworksTestSupport
             let automation = try #require(try await harness.store.automations(teamID: harness.teamID, after: nil, limit: 10).first)
             #expect(automation.webhook.signing)
             let again = try await browser.get("/app/automations/\(automation.id.lowercased)")
-            #expect(!again.text.contains("whsec_"))
+            #expect(!again.text.contains(secret))
+            #expect(again.text.firstMatch(of: /whsec_[A-Za-z0-9+\/=]{20,}/) == nil)
             #expect(again.text.contains("Required (HMAC-SHA256)"))
+            #expect(again.text.contains("X-Webhook-Signature: sha256=$SIGNATURE"))
 
             let rotated = try await browser.post("/app/automations/\(automation.id.lowercased)/rotate-secret", [:])
             #expect(rotated.status == .ok)

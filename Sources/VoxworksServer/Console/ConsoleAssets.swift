@@ -77,6 +77,7 @@ enum ConsoleAssets {
         .step-completed { border-left-color: var(--ok); } .step-failed { border-left-color: var(--bad); } .step-processing { border-left-color: var(--info); }
         .step-head { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }
         summary { cursor: pointer; }
+        .wire { margin: 0 0 1rem; }
         .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }
         .filters .field { margin: 0; min-width: 12rem; }
         .pager { display: flex; gap: 1rem; margin: 1rem 0; }

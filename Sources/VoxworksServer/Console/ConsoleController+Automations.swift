@@ -182,8 +182,20 @@ extension ConsoleController {
             "sampleNote": sample.map { "From the sample kept \(ConsoleFormat.relative($0.receivedAt, now: clock())) (\($0.receivedAt.rfc3339))." } ?? "",
             "templateExample": "{{\(paths.last ?? "trigger.first_name")}}",
             "definition": ConsoleFormat.pretty(automation.definition),
+            "curlExample": Self.curlExample(url: configuration.webhookURL(token: automation.webhook.token), signing: automation.webhook.signing),
             "navAutomations": true,
         ], session: session, status: status, notice: notice)
+    }
+
+    /// A sender's request, ready to paste (the signature line only when signing is on).
+    static func curlExample(url: String, signing: Bool) -> String {
+        var lines = [
+            "curl -i -X POST '\(url)' \\",
+            "  -H 'Content-Type: application/json' -H 'Idempotency-Key: lead-1001' \\",
+        ]
+        if signing { lines.append("  -H \"X-Webhook-Signature: sha256=$SIGNATURE\" \\") }
+        lines.append("  -d '{\"first_name\":\"Ada\",\"contact\":{\"email\":\"ada@example.com\"}}'")
+        return lines.joined(separator: "\n")
     }
 
     @Sendable func setEnabled(_ request: Request, context: VoxworksRequestContext) async throws -> Response {

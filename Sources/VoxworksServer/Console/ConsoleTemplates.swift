@@ -148,6 +148,11 @@ enum ConsoleTemplates {
         <dt>Rate limit</dt><dd>{{rate}}</dd>
         <dt>Executions</dt><dd><a href="/app/executions?automation_id={{id}}">Execution log of this automation</a></dd>
         </dl>
+        <details class="wire"><summary>Send to it from your system</summary>
+        <p>POST a JSON object to the URL. Give each event its own <code>Idempotency-Key</code>: a retry with the same key never starts a second execution.{{#signing}} Sign the exact body: <code>X-Webhook-Signature: sha256=</code> followed by the hex HMAC-SHA256 of the body, keyed with the secret's bytes (the base64 after <code>whsec_</code>).{{/signing}}</p>
+        <pre class="json" id="curl-example">{{curlExample}}</pre>
+        <button type="button" class="copy" data-copy-target="curl-example" hidden>Copy</button>
+        </details>
         <div class="actions">
         <form method="post" action="/app/automations/{{id}}/enabled"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="enabled" value="{{#enabled}}false{{/enabled}}{{^enabled}}true{{/enabled}}"><button type="submit">{{#enabled}}Disable{{/enabled}}{{^enabled}}Enable{{/enabled}}</button></form>
         <form method="post" action="/app/automations/{{id}}/rotate-token" data-confirm="The current webhook URL stops working at once. Rotate the token?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Rotate token</button></form>
