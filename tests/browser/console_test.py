@@ -15,8 +15,8 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -79,12 +79,27 @@ def shot(driver, name):
 def wait_for_text(driver, text, timeout=30, reload=False):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if text in driver.find_element(By.TAG_NAME, "body").text:
-            return
+        try:
+            if text in driver.find_element(By.TAG_NAME, "body").text:
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass  # the page is being replaced (a navigation or a refresh): look again
         if reload:
             driver.refresh()
         time.sleep(0.5)
     raise AssertionError(f"'{text}' did not appear on {driver.current_url}")
+
+
+def retry(action, attempts=5):
+    """Runs `action` again when the element it used was replaced under it
+    (the log and a running execution refresh themselves)."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.3)
 
 
 def check(condition, message):
@@ -164,22 +179,30 @@ def main():
         # 4. The log: find it, open it.
         driver.find_element(By.LINK_TEXT, "Executions").click()
         wait.until(EC.presence_of_element_located((By.ID, "log")))
-        link = driver.find_element(By.CSS_SELECTOR, f'a[href="/app/executions/{execution_id}"]')
-        row_text = link.find_element(By.XPATH, "./ancestor::tr").text
+        selector = f'a[href="/app/executions/{execution_id}"]'
+        row_text = retry(lambda: driver.find_element(By.CSS_SELECTOR, selector).find_element(By.XPATH, "./ancestor::tr").text)
         check("Failed" in row_text and "Lead to CRM" in row_text, f"log row: {row_text}")
         shot(driver, "execution-log")
-        link.click()
+        retry(lambda: driver.find_element(By.CSS_SELECTOR, selector).click())
         wait.until(EC.url_contains(execution_id))
         wait_for_text(driver, "answered 400")
         shot(driver, "execution-detail")
 
         # 5. Replay from the failed step: the receiver now answers 200.
-        driver.find_element(By.ID, "replay-failed").click()
+        retry(lambda: driver.find_element(By.ID, "replay-failed").click())
         wait.until(lambda d: execution_id not in d.current_url)
         wait_for_text(driver, "Replay started")
-        wait_for_text(driver, "2/2", timeout=40)
-        status = driver.find_element(By.CSS_SELECTOR, "#live dl dd .badge").text
+        def replay_status():
+            try:
+                return driver.find_element(By.CSS_SELECTOR, "#live dl dd .badge").text
+            except (StaleElementReferenceException, NoSuchElementException):
+                return ""
+        deadline = time.time() + 40
+        while time.time() < deadline and replay_status() not in ("✓ Completed", "✗ Failed", "☠ Dead Letter"):
+            time.sleep(0.5)
+        status = replay_status()
         check("Completed" in status, f"the replay ended as {status}")
+        wait_for_text(driver, "2/2")
         check(Receiver.calls == 2, f"the receiver was called {Receiver.calls} times")
         print("replayed from the failed step: completed")
         shot(driver, "execution-replayed")
