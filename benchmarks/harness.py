@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, ".build", "release", "voxworks")
+BIN = os.environ.get("VOXWORKS_BENCH_BIN") or os.path.join(ROOT, ".build", "release", "voxworks")
 LUA = os.path.join(ROOT, "benchmarks", "signed.lua")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -58,6 +58,12 @@ LIFTED = {
     "VOXWORKS_TEAM_RATE_PER_SECOND": "1000000",
     "VOXWORKS_TEAM_RATE_BURST": "10000000",
     "VOXWORKS_BACKLOG_LIMIT": "100000000",
+}
+
+# Executions pending in the store (the backlog counter each store keeps).
+PENDING_SQL = {
+    "sqlite": "SELECT COALESCE(SUM(pending_count), 0) FROM teams",
+    "postgres": "SELECT COALESCE(SUM(count), 0) FROM team_pending_slots",
 }
 
 STARTED = []  # every subprocess.Popen this script started (servers, nginx, wrk, pgbench)
@@ -317,7 +323,9 @@ def wrk(url, connections, seconds, signature="-", prefix="bench", max_per_thread
 def measure_ingest(server, automation, connections, seconds, prefix):
     result = wrk(automation["url"], connections, seconds, automation["signature"], prefix)
     result["peak_rss_mb"] = round((server.peak_rss_kb() or 0) / 1024, 1)
-    if result["accepted"] == 0:
+    # The smoke run (a debug binary on a busy CI machine) may see no answer in
+    # a few seconds at one load; phase_ingest still requires some at all.
+    if result["accepted"] == 0 and not CONFIG.smoke:
         raise BenchError(f"no webhook was accepted at {connections} connections: {result}\n{server.tail()}")
     log(f"  {connections:>4} connections: {result['rps']:>9.0f} accepted/s  p50 {result['p50_ms']:.2f} ms  "
         f"p99 {result['p99_ms']:.2f} ms  p99.9 {result['p999_ms']:.2f} ms  errors {result['errors']}  "
@@ -396,6 +404,8 @@ def phase_ingest(kind, pg_base, connection_counts):
         for c in connection_counts:
             results[str(c)] = measure_ingest(server, automation, c, CONFIG.seconds, f"in{c}")
         accepted = sum(r["accepted"] for r in results.values())
+        if accepted == 0:
+            raise BenchError(f"no webhook was accepted at any load\n{server.tail()}")
         stored = store.query("SELECT count(*) FROM executions WHERE idempotency_key NOT LIKE 'warm%'")[0]
         if stored < accepted:
             raise BenchError(f"wrk saw {accepted} accepted webhooks but the store holds {stored}")
@@ -491,7 +501,7 @@ def phase_drain(kind, pg_base, count, workers, ingest_rate):
         checked = [0.0]
 
         def done():
-            if store.query("SELECT sum(pending_count) FROM teams")[0] and time.time() - checked[0] < 5:
+            if store.query(PENDING_SQL[store.kind])[0] and time.time() - checked[0] < 5:
                 return False
             checked[0] = time.time()
             finished, bad = store.query(
@@ -602,21 +612,17 @@ def fill_backlog(store, automation_id, count):
     psql(store.pg_base, f"""
         SET search_path = {s};
         BEGIN;
-        -- One UPDATE of teams.pending_count for the whole batch instead of the per-row trigger.
-        ALTER TABLE executions DISABLE TRIGGER executions_pending_count;
+        -- One statement: the backlog counter's trigger runs once for it.
         INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type, received_at, run_at)
           SELECT '{prefix}' || lpad(to_hex(g), 12, '0'), a.team_id, a.id, w.id, 'pending', '\\x{BODY.hex()}'::bytea,
                  'application/json', {now}, {now}
           FROM automations a JOIN webhooks w ON w.automation_id = a.id, generate_series(0, {count - 1}) g
           WHERE a.id = '{automation_id}';
-        ALTER TABLE executions ENABLE TRIGGER executions_pending_count;
-        UPDATE teams SET pending_count = pending_count + {count}
-          WHERE id = (SELECT team_id FROM automations WHERE id = '{automation_id}');
         COMMIT;
         ANALYZE executions;
         """, timeout=1800)
-    return int(psql(store.pg_base, f"SELECT pending_count FROM {s}.teams t JOIN {s}.automations a ON a.team_id = t.id "
-                                   f"WHERE a.id = '{automation_id}'"))
+    return int(psql(store.pg_base, f"SELECT COALESCE(SUM(p.count), 0) FROM {s}.team_pending_slots p "
+                                   f"JOIN {s}.automations a ON a.team_id = p.team_id WHERE a.id = '{automation_id}'"))
 
 
 def phase_backlog(kind, pg_base, count, connections=128):
@@ -637,8 +643,7 @@ def phase_backlog(kind, pg_base, count, connections=128):
     try:
         warm_up(automation, CONFIG.warmup)
         full = measure_ingest(server, automation, connections, CONFIG.seconds, "backlog")
-        pending_after = store.query(
-            "SELECT pending_count FROM teams WHERE id = (SELECT team_id FROM automations WHERE id = '%s')" % automation["id"])[0]
+        pending_after = store.query(PENDING_SQL[store.kind])[0]
     finally:
         server.stop()
     store.drop()
@@ -810,12 +815,15 @@ def main():
     parser = argparse.ArgumentParser(description="Voxworks benchmarks (run through benchmarks/run)")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--command", default="benchmarks/run")
-    parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "results", "latest.json"))
+    parser.add_argument("--output", default=None, help="default: results/latest.json (full), results/smoke.json (smoke)")
     parser.add_argument("--check-targets", action="store_true")
     args = parser.parse_args()
 
     env = os.environ
     smoke = args.smoke
+    CONFIG.smoke = smoke
+    # A smoke run's figures mean nothing: it never replaces the full run's file.
+    args.output = args.output or os.path.join(ROOT, "benchmarks", "results", "smoke.json" if smoke else "latest.json")
     CONFIG.seconds = int(env.get("VOXWORKS_BENCH_SECONDS") or (3 if smoke else 30))
     CONFIG.warmup = int(env.get("VOXWORKS_BENCH_WARMUP_SECONDS") or (1 if smoke else 5))
     CONFIG.drain = int(env.get("VOXWORKS_BENCH_DRAIN") or (2_000 if smoke else 100_000))
@@ -840,6 +848,7 @@ def main():
         "mode": "smoke" if smoke else "full",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": args.command.strip(),
+        "binary": BIN,
         "config": {"seconds": CONFIG.seconds, "warmup": CONFIG.warmup, "drain_executions": CONFIG.drain,
                    "backlog_pending": CONFIG.backlog, "drain_workers": CONFIG.workers,
                    "wrk_threads": CONFIG.wrk_threads, "wrk_timeout": CONFIG.wrk_timeout,
@@ -868,7 +877,7 @@ def main():
     text = table(report)
     print(text, flush=True)
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    for path in (args.output, os.path.join(os.path.dirname(args.output), f"{report['mode']}.json")):
+    for path in sorted({args.output, os.path.join(os.path.dirname(args.output), f"{report['mode']}.json")}):
         with open(path, "w") as f:
             json.dump(report, f, indent=2)
             f.write("\n")

@@ -90,7 +90,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal, metrics: metrics)
     HooksController(
         store: dependencies.store, writer: writer, limiter: dependencies.limiter, ids: UUIDv7Generator(),
-        configuration: configuration, clock: dependencies.clock
+        configuration: configuration, clock: dependencies.clock, notFound: NotFoundThrottle(limit: configuration.notFoundLimit)
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
     MetricsController(registry: dependencies.metricsRegistry, store: dependencies.store, token: configuration.metricsToken, clock: dependencies.clock)

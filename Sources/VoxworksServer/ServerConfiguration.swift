@@ -29,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     public var teamRateLimit = RateLimit(perSecond: 1_000, burst: 2_000)
     /// Each API key's limit over the whole Bearer API.
     public var apiRateLimit = RateLimit(perSecond: 20, burst: 100)
+    /// `404`s one client address may draw on the webhook endpoint before its
+    /// requests get `429` (slows token guessing); nil turns it off.
+    public var notFoundLimit: RateLimit? = RateLimit(perSecond: 1, burst: 60)
     /// `api`, `worker` or `all`: which parts this node runs.
     public var role = Role.all
     public var engine = EngineConfiguration()
@@ -95,6 +98,12 @@ public struct ServerConfiguration: Sendable {
         if let burst = try integer("VOXWORKS_TEAM_RATE_BURST", 1...10_000_000) { configuration.teamRateLimit.burst = burst }
         if let rate = try integer("VOXWORKS_API_RATE_PER_SECOND", 1...1_000_000) { configuration.apiRateLimit.perSecond = Double(rate) }
         if let burst = try integer("VOXWORKS_API_RATE_BURST", 1...10_000_000) { configuration.apiRateLimit.burst = burst }
+        if let rate = try integer("VOXWORKS_NOT_FOUND_RATE_PER_MINUTE", 0...6_000_000) {
+            configuration.notFoundLimit = rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.notFoundLimit?.burst ?? 60)
+        }
+        if let burst = try integer("VOXWORKS_NOT_FOUND_BURST", 1...10_000_000), configuration.notFoundLimit != nil {
+            configuration.notFoundLimit?.burst = burst
+        }
         if let role = environment["VOXWORKS_ROLE"], !role.isEmpty {
             guard let parsed = Role(rawValue: role) else {
                 throw Failure.invalid(variable: "VOXWORKS_ROLE", value: role, expected: "api, worker or all")

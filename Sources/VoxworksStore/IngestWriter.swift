@@ -14,13 +14,20 @@ public final class IngestWriter: Sendable {
     private let queue: GroupCommitQueue<Waiting>
     private let workSignal: WorkSignal?
     private let metrics: ServiceMetrics
+    private let commitDeadline: Duration
 
     /// `workSignal` is raised after each commit that added executions.
-    public init(committer: any IngestCommitter, maxBatch: Int = 512, workSignal: WorkSignal? = nil, metrics: ServiceMetrics = .disabled) {
+    /// `commitDeadline` bounds how long one batch may wait for its commit
+    /// (see `commitWithDeadline`).
+    public init(
+        committer: any IngestCommitter, maxBatch: Int = 512, workSignal: WorkSignal? = nil, metrics: ServiceMetrics = .disabled,
+        commitDeadline: Duration = .seconds(10)
+    ) {
         self.committer = committer
         queue = GroupCommitQueue(maxBatch: maxBatch)
         self.workSignal = workSignal
         self.metrics = metrics
+        self.commitDeadline = commitDeadline
     }
 
     public func submit(_ request: IngestRequest) async throws -> IngestOutcome {
@@ -39,7 +46,7 @@ public final class IngestWriter: Sendable {
             if batch.isEmpty { return }
             metrics.ingestBatch(size: batch.count)
             do {
-                let outcomes = try await committer.commitIngest(batch.map(\.request))
+                let outcomes = try await commitWithDeadline(batch.map(\.request))
                 if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
                     workSignal?.signal()
                 }
@@ -55,8 +62,39 @@ public final class IngestWriter: Sendable {
             }
         }
     }
+
+    /// The commit, or `commitTimedOut` once the deadline passes. There is a
+    /// single drain loop, so a commit that never returns (a connection that
+    /// died mid-transaction without the driver noticing, seen after a
+    /// PostgreSQL restart) would otherwise block every later webhook while
+    /// the health check looked fine. The commit runs in an unstructured task
+    /// so the loop can leave it behind (a task group would wait for it); it
+    /// is cancelled, and if it commits after all, the senders' retries with
+    /// the same key get its execution id back.
+    private func commitWithDeadline(_ requests: [IngestRequest]) async throws -> [IngestOutcome] {
+        let answer = OnceAnswer<[IngestOutcome]>()
+        return try await withCheckedThrowingContinuation { continuation in
+            answer.set(continuation)
+            let committer = self.committer
+            let commit = Task {
+                do {
+                    answer.resume(with: .success(try await committer.commitIngest(requests)))
+                } catch {
+                    answer.resume(with: .failure(error))
+                }
+            }
+            let deadline = commitDeadline
+            let timer = Task {
+                try await Task.sleep(for: deadline)
+                if answer.resume(with: .failure(IngestWriterError.commitTimedOut)) { commit.cancel() }
+            }
+            answer.onResume { timer.cancel() }
+        }
+    }
 }
 
 public enum IngestWriterError: Error {
     case missingOutcome
+    /// The batch's commit did not finish within the writer's deadline.
+    case commitTimedOut
 }

@@ -94,8 +94,13 @@ import VoxworksTestSupport
             // Headers that never end: the idle timeout closes the connection.
             let stalled = try RawHTTPConnection(port: port, timeoutSeconds: 20)
             try stalled.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-            // Meanwhile a normal client is served at once.
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            // Meanwhile a normal client is served at once. (On a connection of
+            // its own, opened now: the test client's pooled one may itself sit
+            // idle past the 1 s timeout on a loaded machine.)
+            let normal = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            try normal.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+            let served = await normal.receive(until: isCompleteResponse)
+            #expect(served.hasPrefix("HTTP/1.1 202"), "got: \(served)")
             let started = ContinuousClock.now
             for _ in 0..<3 {
                 try? trickle.send("\"")
@@ -111,6 +116,76 @@ import VoxworksTestSupport
             #expect(ContinuousClock.now - started < .seconds(15))
         }
         #expect(try await harness.executionCount() == 1)
+    }
+
+    @Test func aMegabyteOfHeadersIsRefusedAndTheServerKeepsServing() async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            let filler = String(repeating: "a", count: 1_000)
+            var request = "POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            for index in 0..<1_024 { request += "X-Filler-\(index): \(filler)\r\n" }
+            request += "Content-Length: 2\r\n\r\n{}"
+            let started = ContinuousClock.now
+            let sentAll = await connection.sendOffPool(Array(request.utf8))
+            let answer = await connection.receive()
+            // Refused (4xx) or cut off; never accepted, never a 5xx, never a hang.
+            #expect(!answer.hasPrefix("HTTP/1.1 2") && !answer.hasPrefix("HTTP/1.1 5"), "sent all: \(sentAll), got: \(answer.prefix(200))")
+            #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 4"), "got: \(answer.prefix(200))")
+            #expect(ContinuousClock.now - started < .seconds(10))
+            // Others are still served.
+            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+        }
+        #expect(try await harness.executionCount() == 1)
+    }
+
+    @Test(.enabled(if: OpenFiles.raiseLimit(to: 6_000), "needs 6,000 open files"))
+    func twoThousandIdleConnectionsDoNotStopNormalTraffic() async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.automation(rateLimit: RateLimit(perSecond: 1_000, burst: 1_000)).automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            // Two thousand connections that connect and say nothing.
+            let idle: [RawHTTPConnection] = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result { try (0..<2_000).map { _ in try RawHTTPConnection(port: port) } })
+                }
+            }
+            #expect(idle.count == 2_000)
+            // Normal traffic goes on, promptly, while they are held open.
+            let started = ContinuousClock.now
+            for index in 0..<50 {
+                let response = try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "busy-\(index)"]),
+                    body: ByteBuffer(string: "{}"))
+                _ = try expectAccepted(response)
+            }
+            #expect(ContinuousClock.now - started < .seconds(20))
+            withExtendedLifetime(idle) {}
+        }
+        #expect(try await harness.executionCount() == 50)
+    }
+
+    @Test func unknownTokensFromOneAddressAreThrottled() async throws {
+        let harness = try await TestHarness.make { $0.notFoundLimit = RateLimit(perSecond: 0.001, burst: 5) }
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            for index in 0..<5 {
+                let missed = try await client.execute(uri: hookPath("guess-\(index)"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+                #expect(missed.status == .notFound)
+            }
+            // The allowance is spent: the next request from this address waits,
+            // whatever its token, so a guesser learns nothing more.
+            let throttled = try await client.execute(uri: hookPath("guess-5"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            #expect(throttled.status == .tooManyRequests)
+            #expect(Int(throttled.header("Retry-After") ?? "") ?? 0 >= 1)
+            #expect(try throttled.json["message"] == "Too many requests for unknown webhooks from this address")
+            let real = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            #expect(real.status == .tooManyRequests)
+        }
+        #expect(try await harness.executionCount() == 0)
     }
 
     @Test(arguments: StoreKind.available)

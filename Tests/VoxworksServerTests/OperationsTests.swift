@@ -106,7 +106,8 @@ import VoxworksStore
             // A request that fails inside logs its cause with the request id.
             await harness.store.shutdown()
             try expectError(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(["X-Request-Id": "req-broken-1"]),
+                uri: hookPath(automation.webhook.token), method: .post,
+                headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-broken-1"]),
                 body: ByteBuffer(string: body)), .internalServerError)
             let lines = capture.lines.value
             #expect(!lines.isEmpty)

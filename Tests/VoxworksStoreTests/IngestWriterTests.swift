@@ -62,4 +62,32 @@ import VoxworksStore
         }
         #expect(results == 20)
     }
+
+    /// The first commit never returns (a connection that died without the
+    /// driver noticing); later ones work.
+    final class HangingOnceCommitter: IngestCommitter {
+        let calls = LockedBox(0)
+
+        func commitIngest(_ batch: [IngestRequest]) async throws -> [IngestOutcome] {
+            let call = calls.withLock { value -> Int in
+                value += 1
+                return value
+            }
+            if call == 1 {
+                // Ignores cancellation, as a stuck driver would.
+                await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+            }
+            return batch.map { .accepted($0.executionID) }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aCommitThatNeverReturnsTimesOutAndLaterWebhooksStillCommit() async throws {
+        let writer = IngestWriter(committer: HangingOnceCommitter(), commitDeadline: .milliseconds(300))
+        let started = ContinuousClock.now
+        await #expect(throws: IngestWriterError.commitTimedOut) { _ = try await writer.submit(Self.request()) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // The drain loop was not held by the hung commit.
+        let next = Self.request()
+        #expect(try await writer.submit(next) == .accepted(next.executionID))
+    }
 }

@@ -16,6 +16,7 @@ struct HooksController {
     let ids: UUIDv7Generator
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
+    let notFound: NotFoundThrottle
     let verifier = SignatureVerifier()
     let parser = JSONParser()
 
@@ -27,10 +28,20 @@ struct HooksController {
         var request = request
         let now = clock()
 
-        // 1. Token: looked up by its hash; absurd lengths are refused without a lookup.
+        // 0. An address that has drawn too many 404s waits before any lookup.
+        if let wait = notFound.blockedFor(context.remoteAddress, now: now.seconds) {
+            throw Self.tooManyRequests(
+                "Too many requests for unknown webhooks from this address", retryAfter: max(1, Int(wait.rounded(.up))), headers: [:])
+        }
+
+        // 1. Token: looked up by its hash (so the time taken cannot depend on
+        // how much of it matched); absurd lengths are refused without a lookup.
         guard let token = context.parameters.get("token"), !token.isEmpty, token.utf8.count <= 256,
               let route = try await store.route(tokenHash: SecretMaterial.hash(token), now: now)
-        else { throw APIError.webhookNotFound }
+        else {
+            notFound.recordMiss(context.remoteAddress, now: now.seconds)
+            throw APIError.webhookNotFound
+        }
 
         // 2. Rate limit: per webhook, then the team's ceiling.
         let decision = try await limiter.acquire(key: .webhook(route.webhookID), limit: route.rateLimit, now: now.seconds)

@@ -127,6 +127,55 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at)",
         ]),
+        // The backlog counter without a hot row. Version 1 kept it in the
+        // team's row, updated by every insert and every claim: ingest and all
+        // workers queued on that one row lock, each behind a WAL flush. Now
+        // each database session adds its deltas to a slot of its own (its
+        // backend pid modulo 16), once per statement (transition tables), and
+        // only when the count changes; the count is the sum of the slots.
+        (3, [
+            """
+            CREATE TABLE team_pending_slots (
+                team_id TEXT NOT NULL, slot INTEGER NOT NULL, count BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (team_id, slot))
+            """,
+            "INSERT INTO team_pending_slots (team_id, slot, count) SELECT id, 0, pending_count FROM teams WHERE pending_count <> 0",
+            "DROP TRIGGER executions_pending_count ON executions",
+            "DROP FUNCTION executions_pending_count()",
+            """
+            CREATE FUNCTION executions_pending_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                    SELECT team_id, pg_backend_pid() % 16, count(*) FROM new_rows WHERE status = 'pending' GROUP BY team_id
+                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                ELSIF TG_OP = 'DELETE' THEN
+                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                    SELECT team_id, pg_backend_pid() % 16, -count(*) FROM old_rows WHERE status = 'pending' GROUP BY team_id
+                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                ELSE
+                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                    SELECT n.team_id, pg_backend_pid() % 16, SUM((n.status = 'pending')::INT - (o.status = 'pending')::INT)
+                    FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    GROUP BY n.team_id
+                    HAVING SUM((n.status = 'pending')::INT - (o.status = 'pending')::INT) <> 0
+                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER executions_pending_insert AFTER INSERT ON executions
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
+            """,
+            """
+            CREATE TRIGGER executions_pending_delete AFTER DELETE ON executions
+            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
+            """,
+            """
+            CREATE TRIGGER executions_pending_update AFTER UPDATE ON executions
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
+            """,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

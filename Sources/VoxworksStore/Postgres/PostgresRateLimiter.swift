@@ -6,7 +6,8 @@ import VoxworksCore
 /// GCRA with its state in the shared database, so that a limit is one limit
 /// across every node. Allowing a request is one atomic statement (the
 /// update only happens when the request fits); a refusal reads the state
-/// once more to say when the next request will fit.
+/// once more to say when the next request will fit. It runs on the store's
+/// limiter pool, whose commits do not wait for the WAL flush.
 public struct PostgresRateLimiter: RateLimiter {
     let store: PostgresStore
 
@@ -23,7 +24,7 @@ public struct PostgresRateLimiter: RateLimiter {
         let interval = 1 / limit.perSecond
         let tolerance = interval * Double(limit.burst)
         // The same arithmetic as GCRA.evaluate, with its 1e-9 s allowance for rounding.
-        if let row = try await store.client.query("""
+        if let row = try await store.limiterClient.query("""
             INSERT INTO rate_limits (key, tat) VALUES (\(name), \(now + interval))
             ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, \(now)) + \(interval)
                 WHERE GREATEST(rate_limits.tat, \(now)) + \(interval) - \(tolerance) <= \(now + 1e-9)
@@ -33,7 +34,7 @@ public struct PostgresRateLimiter: RateLimiter {
             let remaining = max(0, Int(((now + tolerance - tat) / interval + 1e-9).rounded(.down)))
             return RateDecision(allowed: true, limit: limit.burst, remaining: remaining, retryAfter: 0)
         }
-        let tat = try await store.client.query("SELECT tat FROM rate_limits WHERE key = \(name)", logger: store.logger)
+        let tat = try await store.limiterClient.query("SELECT tat FROM rate_limits WHERE key = \(name)", logger: store.logger)
             .first()?.value("tat", as: Double.self) ?? now
         let current = max(tat, now)
         let remaining = max(0, Int(((now + tolerance - current) / interval).rounded(.down)))

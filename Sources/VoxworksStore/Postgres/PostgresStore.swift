@@ -9,14 +9,31 @@ import VoxworksCore
 public final class PostgresStore: Store {
     let client: PostgresClient
     let secretBox: SecretBox
+    /// Found webhook routes for a moment; cleared by every change below.
+    let routeCache = RouteCache()
     let logger: Logger
+    /// For `PostgresRateLimiter` only: sessions with `synchronous_commit=off`.
+    let limiterClient: PostgresClient
     private let runTask: Task<Void, Never>
+    private let limiterRunTask: Task<Void, Never>
 
     /// Connects, applies migrations (under an advisory lock), and returns the store.
     /// `url`: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require][&search_path=schema]`.
     public static func connect(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) async throws -> PostgresStore {
         let configuration = try Self.configuration(url: url, maximumConnections: maximumConnections)
-        let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), secretBox: secretBox, logger: logger)
+        // Rate-limit state needs no fsync before the answer: a crash loses a
+        // few milliseconds of it, which can only let a few requests more
+        // through. Its own pool commits asynchronously, so the hot limiter
+        // rows are held for microseconds, not for a WAL flush each.
+        var limiterConfiguration = configuration
+        limiterConfiguration.options.maximumConnections = max(2, maximumConnections / 2)
+        limiterConfiguration.options.additionalStartupParameters = configuration.options.additionalStartupParameters.map {
+            $0.0 == "synchronous_commit" ? ("synchronous_commit", "off") : $0
+        }
+        let store = PostgresStore(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            limiterClient: PostgresClient(configuration: limiterConfiguration, backgroundLogger: logger),
+            secretBox: secretBox, logger: logger)
         do {
             try await PostgresMigrations.migrate(store.client, logger: logger)
         } catch {
@@ -26,15 +43,18 @@ public final class PostgresStore: Store {
         return store
     }
 
-    private init(client: PostgresClient, secretBox: SecretBox, logger: Logger) {
+    private init(client: PostgresClient, limiterClient: PostgresClient, secretBox: SecretBox, logger: Logger) {
         self.client = client
+        self.limiterClient = limiterClient
         self.secretBox = secretBox
         self.logger = logger
         runTask = Task { await client.run() }
+        limiterRunTask = Task { await limiterClient.run() }
     }
 
     public func close() {
         runTask.cancel()
+        limiterRunTask.cancel()
     }
 
     public func shutdown() async {
@@ -58,7 +78,13 @@ public final class PostgresStore: Store {
             password: components.password, database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         // A 202 promises durability whatever the server's default is.
-        configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
+        configuration.options.additionalStartupParameters = [
+            ("synchronous_commit", "on"),
+            // A transaction whose client stopped talking (a node that hung or
+            // lost its connection mid-commit) must not hold its row locks,
+            // such as the team's pending counter, and block every other node.
+            ("idle_in_transaction_session_timeout", "30s"),
+        ]
         if let schema = query["search_path"], !schema.isEmpty {
             configuration.options.additionalStartupParameters.append(("search_path", schema))
         }
@@ -187,7 +213,8 @@ public final class PostgresStore: Store {
     }
 
     public func updateAutomation(id: UUID, teamID: UUID, patch: AutomationPatch, now: Timestamp) async throws -> Automation? {
-        try await client.withTransaction(logger: logger) { connection in
+        defer { routeCache.invalidate() }
+        return try await client.withTransaction(logger: logger) { connection in
             guard try await self.fetchAutomation(connection, id: id, teamID: teamID, now: now) != nil else { return nil }
             let key = id.lowercased
             if let name = patch.name {
@@ -217,14 +244,16 @@ public final class PostgresStore: Store {
     }
 
     public func deleteAutomation(id: UUID, teamID: UUID, now: Timestamp) async throws -> Bool {
-        try await client.query("""
+        defer { routeCache.invalidate() }
+        return try await client.query("""
             UPDATE automations SET deleted_at = \(now.millis), enabled = FALSE
             WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased) AND deleted_at IS NULL RETURNING id
             """, logger: logger).first() != nil
     }
 
     public func rotateToken(automationID: UUID, teamID: UUID, newToken: String, now: Timestamp) async throws -> Automation? {
-        try await client.withTransaction(logger: logger) { connection in
+        defer { routeCache.invalidate() }
+        return try await client.withTransaction(logger: logger) { connection in
             guard try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now) != nil else { return nil }
             try await connection.query(
                 "UPDATE webhooks SET token = \(newToken), token_hash = \(SecretMaterial.hash(newToken)) WHERE automation_id = \(automationID.lowercased)",
@@ -235,6 +264,7 @@ public final class PostgresStore: Store {
     }
 
     public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation? {
+        defer { routeCache.invalidate() }
         let sealed = Data(try secretBox.seal(newKey))
         return try await client.withTransaction(logger: logger) { connection in
             guard let automation = try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now) else { return nil }
@@ -255,11 +285,22 @@ public final class PostgresStore: Store {
     }
 
     public func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute? {
+        let cached = routeCache.lookup(tokenHash, now: now)
+        if let route = cached.route { return route }
+        guard let (route, keysChangeAt) = try await fetchRoute(tokenHash: tokenHash, now: now) else { return nil }
+        routeCache.insert(route, keysChangeAt: keysChangeAt, for: tokenHash, generation: cached.generation)
+        return route
+    }
+
+    /// The route, and when the first of its secrets in a grace period ends.
+    private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, Timestamp?)? {
         guard let row = try await client.query("""
             SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst,
                    ARRAY(SELECT encode(s.sealed_key, 'base64') FROM webhook_secrets s
                          WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > \(now.millis))
-                         ORDER BY s.created_at DESC) AS sealed_keys
+                         ORDER BY s.created_at DESC) AS sealed_keys,
+                   (SELECT MIN(s.expires_at) FROM webhook_secrets s
+                         WHERE s.webhook_id = w.id AND s.expires_at > \(now.millis)) AS keys_change_at
             FROM webhooks w JOIN automations a ON a.id = w.automation_id
             WHERE w.token_hash = \(tokenHash) AND a.enabled AND a.deleted_at IS NULL
             """, logger: logger).first() else { return nil }
@@ -268,10 +309,11 @@ public final class PostgresStore: Store {
             guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else { throw StoreError.corrupt("sealed key") }
             return try secretBox.open(Array(data))
         }
-        return WebhookRoute(
+        let route = WebhookRoute(
             webhookID: try row.uuid("id"), automationID: try row.uuid("automation_id"), teamID: try row.uuid("team_id"),
             rateLimit: RateLimit(perSecond: try row.value("rate_per_second"), burst: Int(try row.value("rate_burst", as: Int32.self))),
             signingKeys: keys)
+        return (route, try row.optionalTimestamp("keys_change_at"))
     }
 
     // MARK: Executions

@@ -8,6 +8,8 @@ import Foundation
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     let secretBox: SecretBox
+    /// Found webhook routes for a moment; cleared by every change below.
+    let routeCache = RouteCache()
     public let path: String
     /// The engine's writes, committed together (see `SQLiteWriteBatcher`).
     let engineWrites: SQLiteWriteBatcher
@@ -180,7 +182,8 @@ public final class SQLiteStore: Store {
     }
 
     public func updateAutomation(id: UUID, teamID: UUID, patch: AutomationPatch, now: Timestamp) async throws -> Automation? {
-        try await pool.write { db in
+        defer { routeCache.invalidate() }
+        return try await pool.write { db in
             guard try self.fetchAutomation(db, id: id, teamID: teamID, now: now) != nil else { return nil }
             let key = id.lowercased
             if let name = patch.name {
@@ -212,7 +215,8 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteAutomation(id: UUID, teamID: UUID, now: Timestamp) async throws -> Bool {
-        try await pool.write { db in
+        defer { routeCache.invalidate() }
+        return try await pool.write { db in
             try db.execute(
                 sql: "UPDATE automations SET deleted_at = ?, enabled = 0 WHERE id = ? AND team_id = ? AND deleted_at IS NULL",
                 arguments: [now.millis, id.lowercased, teamID.lowercased])
@@ -221,7 +225,8 @@ public final class SQLiteStore: Store {
     }
 
     public func rotateToken(automationID: UUID, teamID: UUID, newToken: String, now: Timestamp) async throws -> Automation? {
-        try await pool.write { db in
+        defer { routeCache.invalidate() }
+        return try await pool.write { db in
             guard try self.fetchAutomation(db, id: automationID, teamID: teamID, now: now) != nil else { return nil }
             try db.execute(
                 sql: "UPDATE webhooks SET token = ?, token_hash = ? WHERE automation_id = ?",
@@ -232,6 +237,7 @@ public final class SQLiteStore: Store {
     }
 
     public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation? {
+        defer { routeCache.invalidate() }
         let sealed = Data(try secretBox.seal(newKey))
         return try await pool.write { db in
             guard let automation = try self.fetchAutomation(db, id: automationID, teamID: teamID, now: now) else { return nil }
@@ -252,10 +258,20 @@ public final class SQLiteStore: Store {
     }
 
     public func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute? {
+        let cached = routeCache.lookup(tokenHash, now: now)
+        if let route = cached.route { return route }
+        guard let (route, keysChangeAt) = try await fetchRoute(tokenHash: tokenHash, now: now) else { return nil }
+        routeCache.insert(route, keysChangeAt: keysChangeAt, for: tokenHash, generation: cached.generation)
+        return route
+    }
+
+    /// The route, and when the first of its secrets in a grace period ends.
+    private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, Timestamp?)? {
         struct Found: Sendable {
             var webhookID: String, automationID: String, teamID: String
             var perSecond: Double, burst: Int
             var sealedKeys: [Data]
+            var keysChangeAt: Int64?
         }
         let found: Found? = try await pool.read { db in
             guard let row = try Row.fetchOne(
@@ -275,18 +291,22 @@ public final class SQLiteStore: Store {
                     ORDER BY created_at DESC
                     """,
                 arguments: [webhookID, now.millis])
+            let keysChangeAt = try Int64.fetchOne(
+                db, sql: "SELECT MIN(expires_at) FROM webhook_secrets WHERE webhook_id = ? AND expires_at > ?",
+                arguments: [webhookID, now.millis])
             return Found(
                 webhookID: webhookID, automationID: row["automation_id"], teamID: row["team_id"],
-                perSecond: row["rate_per_second"], burst: row["rate_burst"], sealedKeys: sealedKeys)
+                perSecond: row["rate_per_second"], burst: row["rate_burst"], sealedKeys: sealedKeys, keysChangeAt: keysChangeAt)
         }
         guard let found,
               let webhookID = UUID(uuidString: found.webhookID),
               let automationID = UUID(uuidString: found.automationID),
               let teamID = UUID(uuidString: found.teamID) else { return nil }
         let keys = try found.sealedKeys.map { try secretBox.open(Array($0)) }
-        return WebhookRoute(
+        let route = WebhookRoute(
             webhookID: webhookID, automationID: automationID, teamID: teamID,
             rateLimit: RateLimit(perSecond: found.perSecond, burst: found.burst), signingKeys: keys)
+        return (route, found.keysChangeAt.map(Timestamp.init(millis:)))
     }
 
     // MARK: Ingest

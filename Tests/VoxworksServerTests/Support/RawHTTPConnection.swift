@@ -47,6 +47,15 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends off the cooperative pool (a large send blocks until the server
+    /// reads it, and the server under test runs in this process); false
+    /// when the peer closed or reset the connection first.
+    func sendOffPool(_ bytes: [UInt8]) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: (try? self.send(bytes)) != nil) }
+        }
+    }
+
     /// Reads until the peer closes, the timeout passes, or `until` matches.
     func receive(until done: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
         await withCheckedContinuation { continuation in

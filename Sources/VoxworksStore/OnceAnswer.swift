@@ -1,0 +1,44 @@
+import Synchronization
+
+/// A continuation that whoever answers first resumes, exactly once: the way
+/// to race an operation against a deadline without a task group, which
+/// would wait for the losing child. `set` must be called before anyone can
+/// answer (inside `withCheckedThrowingContinuation`, before starting them).
+final class OnceAnswer<Value: Sendable>: Sendable {
+    private struct State: ~Copyable {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var done = false
+        var onResume: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<Value, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Runs `action` once the answer is given (at once if it already was).
+    func onResume(_ action: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state in
+            if state.done { return true }
+            state.onResume = action
+            return false
+        }
+        if runNow { action() }
+    }
+
+    /// True when this call gave the answer; later calls are ignored.
+    @discardableResult
+    func resume(with result: Result<Value, any Error>) -> Bool {
+        let taken: (CheckedContinuation<Value, any Error>?, (@Sendable () -> Void)?)? = state.withLock { state in
+            guard !state.done else { return nil }
+            state.done = true
+            defer { state.continuation = nil; state.onResume = nil }
+            return (state.continuation, state.onResume)
+        }
+        guard let (continuation, action) = taken else { return false }
+        continuation?.resume(with: result)
+        action?()
+        return true
+    }
+}
