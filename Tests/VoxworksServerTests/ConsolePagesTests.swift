@@ -320,7 +320,7 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make()
         let (automation, _) = try await harness.automation(name: "A")
         let id = UUID.v7()
-        try await harness.store.insertExecution(NewExecution(id: id, teamID: harness.teamID, automationID: automation.id, body: Array("{}".utf8), receivedAt: .now()))
+        try await harness.store.insertExecution(NewExecution(id: id, teamID: harness.teamID, automationID: automation.id, body: Array(#"{"lead":7}"#.utf8), receivedAt: .now()))
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
@@ -331,6 +331,13 @@ import VoxworksTestSupport
             let fragment = try await browser.get("/app/executions/\(id.lowercased)", headers: [HTTPField.Name("X-Console-Fragment")!: "1"])
             #expect(fragment.header("X-Console-Final") == nil)
             #expect(!fragment.text.contains("<html"))
+            // "Use payload as sample" on the execution's page keeps its payload.
+            #expect(page.text.contains("name=\"execution_id\" value=\"\(id.lowercased)\""))
+            let (other, _) = try await harness.automation(name: "Other")
+            #expect(try await browser.post("/app/automations/\(other.id.lowercased)/sample", ["execution_id": id.lowercased]).status == .notFound)
+            let kept = try await browser.post("/app/automations/\(automation.id.lowercased)/sample", ["execution_id": id.lowercased])
+            #expect(kept.status == .seeOther)
+            #expect(try await harness.store.sample(automationID: automation.id, teamID: harness.teamID)?.body == Array(#"{"lead":7}"#.utf8))
             let cancelled = try await browser.post("/app/executions/\(id.lowercased)/cancel", [:])
             #expect(cancelled.status == .seeOther)
             #expect(try await harness.store.execution(id: id, teamID: harness.teamID)?.status == .cancelled)

@@ -17,6 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -124,9 +125,13 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
         wait_for_text(driver, "That API key is not valid")
         shot(driver, "sign-in-error")
-        driver.find_element(By.ID, "api_key").send_keys(KEY)
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
+        # The keyboard alone: the key, then Enter.
+        driver.find_element(By.ID, "api_key").send_keys(KEY + Keys.ENTER)
         wait.until(EC.url_contains("/app/automations"))
+        # Tab reaches the skip link first, then the navigation.
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        focused = driver.switch_to.active_element
+        check(focused.text == "Skip to content", f"first Tab focused {focused.text!r}")
         cookie = driver.get_cookie("vx_session")
         check(cookie is not None and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", f"session cookie: {cookie}")
         print("signed in")
