@@ -183,6 +183,16 @@ import VoxworksTestSupport
                 #expect(after.text.contains("\">\(path)</code>"), "\(path)")
             }
 
+            // Its recent executions, refreshed in place like the log.
+            #expect(after.text.contains("<h2 id=\"recent-heading\">Recent executions</h2>"))
+            #expect(after.text.contains("<a class=\"open-execution\" href=\"/app/executions/\(executionID.lowercased)\">"))
+            let recent = try await browser.get(
+                "/app/automations/\(automation.id.lowercased)", headers: [HTTPField.Name("X-Console-Fragment")!: "1"])
+            #expect(!recent.text.contains("<html") && !recent.text.contains("Test webhook"))
+            #expect(recent.header("X-Console-Fragment") == "1")
+            #expect(after.text.contains("data-refresh-url=\"/app/automations/\(automation.id.lowercased)\""))
+            #expect(recent.text.contains("href=\"/app/executions/\(executionID.lowercased)\""))
+
             let notObject = try await browser.post("/app/automations/\(automation.id.lowercased)/test", ["payload": "[1]"])
             #expect(notObject.status == .badRequest)
             #expect(notObject.text.contains("id=\"payload_error\""))
@@ -258,6 +268,8 @@ import VoxworksTestSupport
 
             let fragment = try await browser.get("/app/executions?status=cancelled", headers: [HTTPField.Name("X-Console-Fragment")!: "1"])
             #expect(fragment.status == .ok)
+            #expect(fragment.header("X-Console-Fragment") == "1")
+            #expect(page.header("X-Console-Fragment") == nil)
             #expect(!fragment.text.contains("<html"))
             #expect(fragment.text.hasPrefix("<p class=\"muted small\">"))
             #expect(fragment.text.matches(of: /class="open-execution"/).count == 1)

@@ -143,10 +143,11 @@ enum ConsoleAssets {
             var timer = setInterval(function () {
               if (document.visibilityState !== 'visible') { return; }
               if (region.contains(document.activeElement) && document.activeElement !== document.body) { return; }
-              fetch(window.location.href, { headers: { 'X-Console-Fragment': '1' }, credentials: 'same-origin', redirect: 'manual' })
+              fetch(region.dataset.refreshUrl || window.location.href, { headers: { 'X-Console-Fragment': '1' }, credentials: 'same-origin', redirect: 'manual' })
                 .then(function (response) {
-                  if (response.type === 'opaqueredirect' || response.status === 401) { window.location.reload(); return null; }
-                  if (!response.ok) { return null; }
+                  if (response.type === 'opaqueredirect' || response.status === 401) { window.location.assign('/app/sign-in'); return null; }
+                  // Only a fragment replaces the region, never a whole page.
+                  if (!response.ok || response.headers.get('X-Console-Fragment') !== '1') { return null; }
                   if (region.dataset.reloadWhenFinal && response.headers.get('X-Console-Final') === '1') {
                     clearInterval(timer);
                     window.location.reload();

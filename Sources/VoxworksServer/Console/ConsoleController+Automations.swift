@@ -153,6 +153,10 @@ extension ConsoleController {
 
     @Sendable func automation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
+        if Self.isFragment(request) {
+            let recent = try await recentExecutions(of: automation, teamID: session.teamID)
+            return ConsolePage.fragment("executions_table", recent)
+        }
         return try await automationPage(automation, session: session, notice: Self.notice(request))
     }
 
@@ -164,10 +168,11 @@ extension ConsoleController {
         let sample = try await store.sample(automationID: automation.id, teamID: session.teamID)
         let samplePayload = sample.flatMap { try? JSONParser().parse($0.body) }
         let paths = samplePayload?.fieldPaths(prefix: "trigger") ?? []
+        let recent = try await recentExecutions(of: automation, teamID: session.teamID)
         let rate = automation.webhook.rateLimit
         let perSecond = rate.perSecond == rate.perSecond.rounded() && rate.perSecond < 1e9 ? String(Int(rate.perSecond)) : String(rate.perSecond)
         let rateText = "\(perSecond) per second, bursts of \(rate.burst)"
-        return ConsolePage.render("automation", title: automation.name, values: [
+        var values: [String: Any] = [
             "id": automation.id.lowercased,
             "name": automation.name,
             "enabled": automation.enabled,
@@ -184,7 +189,9 @@ extension ConsoleController {
             "definition": ConsoleFormat.pretty(automation.definition),
             "curlExample": Self.curlExample(url: configuration.webhookURL(token: automation.webhook.token), signing: automation.webhook.signing),
             "navAutomations": true,
-        ], session: session, status: status, notice: notice)
+        ]
+        values.merge(recent) { current, _ in current }
+        return ConsolePage.render("automation", title: automation.name, values: values, session: session, status: status, notice: notice)
     }
 
     /// A sender's request, ready to paste (the signature line only when signing is on).

@@ -28,20 +28,7 @@ extension ConsoleController {
         let page = try await store.executions(teamID: session.teamID, query: query)
         let now = clock()
         var names: [UUID: String] = [:]
-        var rows: [[String: Any]] = []
-        for execution in page {
-            rows.append([
-                "id": execution.id.lowercased,
-                "shortID": ConsoleFormat.shortID(execution.id),
-                "badge": ConsoleFormat.badge(execution.status),
-                "automationName": try await automationName(execution.automationID, teamID: session.teamID, cache: &names),
-                "receivedAt": execution.receivedAt.rfc3339,
-                "relative": ConsoleFormat.relative(execution.receivedAt, now: now),
-                "duration": ConsoleFormat.duration(execution.durationMillis),
-                "stepsCompleted": execution.stepsCompleted,
-                "stepsTotal": execution.stepsTotal,
-            ])
-        }
+        let rows = try await executionRows(page, teamID: session.teamID, now: now, names: &names)
         func link(cursor: UUID?) -> String {
             var items: [String] = []
             if let status = query.status { items.append("status=\(status.rawValue)") }
@@ -58,7 +45,7 @@ extension ConsoleController {
             "newestURL": query.before != nil ? link(cursor: nil) as Any : false,
         ]
         if Self.isFragment(request) {
-            return ConsolePage.html(.ok, ConsolePage.renderText("executions_table", values))
+            return ConsolePage.fragment("executions_table", values)
         }
         let automations = try await store.automations(teamID: session.teamID, after: nil, limit: 100)
         values["statuses"] = ExecutionStatus.allCases.map { status -> [String: Any] in
@@ -74,6 +61,40 @@ extension ConsoleController {
         values["heading"] = heading
         values["navExecutions"] = true
         return ConsolePage.render("executions", title: heading, values: values, session: session, notice: Self.notice(request))
+    }
+
+    /// The log's rows (also the automation page's recent executions).
+    func executionRows(_ page: [Execution], teamID: UUID, now: Timestamp, names: inout [UUID: String]) async throws -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        for execution in page {
+            rows.append([
+                "id": execution.id.lowercased,
+                "shortID": ConsoleFormat.shortID(execution.id),
+                "badge": ConsoleFormat.badge(execution.status),
+                "automationName": try await automationName(execution.automationID, teamID: teamID, cache: &names),
+                "receivedAt": execution.receivedAt.rfc3339,
+                "relative": ConsoleFormat.relative(execution.receivedAt, now: now),
+                "duration": ConsoleFormat.duration(execution.durationMillis),
+                "stepsCompleted": execution.stepsCompleted,
+                "stepsTotal": execution.stepsTotal,
+            ])
+        }
+        return rows
+    }
+
+    /// The newest executions of one automation, as the log's table.
+    func recentExecutions(of automation: Automation, teamID: UUID) async throws -> [String: Any] {
+        let now = clock()
+        var names = [automation.id: automation.name]
+        let page = try await store.executions(teamID: teamID, query: ExecutionQuery(automationID: automation.id, limit: 5))
+        let rows = try await executionRows(page, teamID: teamID, now: now, names: &names)
+        return [
+            "executions": rows,
+            "hasExecutions": !rows.isEmpty,
+            "updatedAt": Timestamp(millis: now.millis / 1000 * 1000).rfc3339,
+            "olderURL": page.count == 5 ? "/app/executions?automation_id=\(automation.id.lowercased)" as Any : false,
+            "newestURL": false,
+        ]
     }
 
     private func automationName(_ id: UUID, teamID: UUID, cache: inout [UUID: String]) async throws -> String {
@@ -127,7 +148,7 @@ extension ConsoleController {
             "canCancel": !execution.status.isFinal,
         ]
         if Self.isFragment(request) {
-            var response = ConsolePage.html(.ok, ConsolePage.renderText("execution_live", values))
+            var response = ConsolePage.fragment("execution_live", values)
             if execution.status.isFinal { response.headers[.consoleFinal] = "1" }
             return response
         }

@@ -54,6 +54,11 @@ enum ConsolePage {
         return response
     }
 
+    /// A region's new content for the live refresh (`X-Console-Fragment: 1` both ways).
+    static func fragment(_ template: String, _ data: [String: Any]) -> Response {
+        html(.ok, renderText(template, data), headers: [.consoleFragment: "1"])
+    }
+
     static func redirect(_ location: String, cookies: [String] = []) -> Response {
         var fields = HTTPFields()
         fields[.location] = location

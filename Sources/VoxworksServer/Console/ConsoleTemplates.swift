@@ -160,6 +160,10 @@ enum ConsoleTemplates {
         {{#signing}}<form method="post" action="/app/automations/{{id}}/signing-off" data-confirm="Unsigned webhooks will be accepted. Turn signing off?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Turn signing off</button></form>{{/signing}}
         </div>
         </section>
+        <section class="card" aria-labelledby="recent-heading">
+        <h2 id="recent-heading">Recent executions</h2>
+        <div id="recent" data-refresh="5000" data-refresh-url="/app/automations/{{id}}">{{> executions_table}}</div>
+        </section>
         <section class="card" aria-labelledby="test-heading">
         <h2 id="test-heading">Test webhook</h2>
         <p>Sends this JSON to the webhook URL exactly as a sender would{{#signing}}, signed with the automation's secret{{/signing}}, then opens the execution it started.</p>
@@ -232,7 +236,7 @@ enum ConsoleTemplates {
         {{#canCancel}}<form method="post" action="/app/executions/{{id}}/cancel" data-confirm="Cancel this execution?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="cancel">Cancel</button></form>{{/canCancel}}
         {{#hasAutomation}}<form method="post" action="/app/automations/{{automationID}}/sample"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="execution_id" value="{{id}}"><button type="submit">Use payload as sample</button></form>{{/hasAutomation}}
         </div>
-        <div id="live"{{#live}} data-refresh="3000" data-reload-when-final="1"{{/live}}>{{> execution_live}}</div>
+        <div id="live"{{#live}} data-refresh="3000" data-refresh-url="/app/executions/{{id}}" data-reload-when-final="1"{{/live}}>{{> execution_live}}</div>
         <section class="card" aria-labelledby="payload-heading"><h2 id="payload-heading">Trigger payload</h2><pre class="json">{{payload}}</pre></section>
         {{> footer}}
         """#
