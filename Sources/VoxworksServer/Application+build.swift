@@ -103,6 +103,14 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
         .addRoutes(to: management)
     PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)
         .addRoutes(to: management)
+    let consoleResponder = ConsoleResponderBox()
+    ConsoleController(
+        store: dependencies.store, configuration: configuration, workSignal: dependencies.workSignal, clock: dependencies.clock,
+        responder: consoleResponder
+    ).addRoutes(to: router)
     allowedMethods.load(router.routes)
+    // Test Webhook passes its request through the same responder a sender's request meets.
+    let responder = router.buildResponder()
+    consoleResponder.set { request, context in try await responder.respond(to: request, context: context) }
     return router
 }

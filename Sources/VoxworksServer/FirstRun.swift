@@ -79,6 +79,8 @@ public enum FirstRun {
                 lines.append("  curl -H 'Authorization: Bearer <your API key>' \(configuration.resolvedPublicURL)/api/v1/executions/<execution_id>")
             }
         }
+        lines.append("")
+        lines.append("Web console: \(configuration.resolvedPublicURL)/app (sign in with an API key)")
         return lines.joined(separator: "\n")
     }
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import VoxworksStore
 
 import Foundation
 
@@ -15,6 +16,10 @@ public struct VoxworksRequestContext: RequestContext {
     public var requestID: String = ""
     /// The team of the API key, set by `APIKeyMiddleware`.
     public var teamID: UUID?
+    /// The signed-in console session, set by `ConsoleAuthMiddleware`.
+    var consoleSession: ConsoleSession?
+    /// The fields of a console form (POST), parsed once by `ConsoleAuthMiddleware`.
+    var consoleForm: [String: String] = [:]
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -23,6 +23,7 @@ import VoxworksStore
         configuration.port = 9999
         let banner = FirstRun.banner(first, configuration: configuration)
         #expect(banner.contains(key))
+        #expect(banner.contains("Web console: http://127.0.0.1:9999/app"))
         #expect(banner.contains("curl -i -X POST 'http://127.0.0.1:9999/api/v1/hooks/\(demo.webhook.token)'"))
 
         // A later start lists URLs and never a key.

@@ -12,6 +12,8 @@ struct AutomationsController {
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
+    var actions: AutomationActions { AutomationActions(store: store, configuration: configuration, clock: clock) }
+
     func addRoutes(to group: RouterGroup<VoxworksRequestContext>) {
         group.post("/automations", use: create)
         group.get("/automations", use: list)
@@ -48,7 +50,6 @@ struct AutomationsController {
         guard let name = try Self.name(body["name"]) else { throw APIError.badRequest("name is required") }
         let enabled = try Self.optionalBool(body["enabled"], field: "enabled") ?? true
         let definition = try Self.definition(body["definition"]) ?? AutomationDefinition.empty
-        let now = clock()
         var rateLimit = RateLimit.webhookDefault
         var signing = false
         switch body["webhook"] {
@@ -58,13 +59,9 @@ struct AutomationsController {
             if let limit = try Self.rateLimit(webhook["rate_limit"], current: rateLimit) { rateLimit = limit }
         default: throw APIError.badRequest("webhook must be an object")
         }
-        let secret = signing ? SecretMaterial.signingSecret() : nil
-        let automation = try await store.createAutomation(
-            NewAutomation(
-                id: UUID.v7(now: now), teamID: teamID, name: name, enabled: enabled, definition: definition,
-                webhookID: UUID.v7(now: now), token: SecretMaterial.webhookToken(), rateLimit: rateLimit, signingKey: secret?.key),
-            now: now)
-        return respond(.created, automation, secret: secret?.display)
+        let created = try await actions.create(
+            teamID: teamID, name: name, enabled: enabled, definition: definition, signing: signing, rateLimit: rateLimit)
+        return respond(.created, created.automation, secret: created.secret)
     }
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -117,12 +114,7 @@ struct AutomationsController {
         }
         var shownSecret: String?
         if turnSigningOn && !automation.webhook.signing {
-            let secret = SecretMaterial.signingSecret()
-            guard let updated = try await store.rotateSigningSecret(
-                automationID: id, teamID: teamID, newKey: secret.key, graceUntil: now, now: now)
-            else { throw APIError.notFound("Automation") }
-            automation = updated
-            shownSecret = secret.display
+            (automation, shownSecret) = try await actions.rotateSecret(automationID: id, teamID: teamID, immediately: true)
         }
         return respond(.ok, automation, secret: shownSecret)
     }
@@ -137,21 +129,13 @@ struct AutomationsController {
 
     @Sendable func rotateToken(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        guard let automation = try await store.rotateToken(
-            automationID: try automationID(context), teamID: teamID, newToken: SecretMaterial.webhookToken(), now: clock())
-        else { throw APIError.notFound("Automation") }
-        return respond(.ok, automation)
+        return respond(.ok, try await actions.rotateToken(automationID: try automationID(context), teamID: teamID))
     }
 
     @Sendable func rotateSecret(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let now = clock()
-        let secret = SecretMaterial.signingSecret()
-        guard let automation = try await store.rotateSigningSecret(
-            automationID: try automationID(context), teamID: teamID, newKey: secret.key,
-            graceUntil: now.adding(seconds: configuration.secretGraceSeconds), now: now)
-        else { throw APIError.notFound("Automation") }
-        return respond(.ok, automation, secret: secret.display)
+        let rotated = try await actions.rotateSecret(automationID: try automationID(context), teamID: teamID)
+        return respond(.ok, rotated.automation, secret: rotated.secret)
     }
 
     // MARK: Helpers

@@ -10,6 +10,8 @@ struct ExecutionsController {
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
 
+    var actions: ExecutionActions { ExecutionActions(store: store, workSignal: workSignal, clock: clock) }
+
     func addRoutes(to group: RouterGroup<VoxworksRequestContext>) {
         group.get("/executions", use: list)
         group.get("/executions/:id", use: show)
@@ -63,36 +65,14 @@ struct ExecutionsController {
         guard from == "start" || from == "failed_step" else {
             throw APIError.badRequest("from must be \"start\" or \"failed_step\"")
         }
-        guard try await store.automationDefinition(id: original.automationID) != nil else {
-            throw APIError(.conflict, "The execution's automation was deleted")
-        }
-        let now = clock()
-        var new = NewExecution(id: .v7(now: now), teamID: original.teamID, automationID: original.automationID, body: original.body, replayOf: original.id, receivedAt: now)
-        if from == "failed_step" {
-            guard original.status == .failed || original.status == .deadLetter else {
-                throw APIError(.conflict, "Only a failed or dead-lettered execution can be replayed from its failed step")
-            }
-            new.context = try await store.savedContext(executionID: original.id)
-            new.completedSteps = try await store.steps(executionID: original.id).filter(\.status.isDone)
-        }
-        try await store.insertExecution(new)
-        workSignal.signal()
-        return JSONResponse.make(.accepted, text: HooksController.acceptedBody(new.id))
+        let id = try await actions.replay(original, from: from == "failed_step" ? .failedStep : .start)
+        return JSONResponse.make(.accepted, text: HooksController.acceptedBody(id))
     }
 
     @Sendable func cancel(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
         let execution = try await ownExecution(context)
-        guard !execution.status.isFinal else {
-            throw APIError(.conflict, "The execution already finished as \(execution.status.rawValue)")
-        }
-        guard let cancelled = try await store.cancelExecution(id: execution.id, teamID: teamID, now: clock()) else {
-            throw APIError.notFound("Execution")
-        }
-        // It may have finished between the check above and the update.
-        guard cancelled.status == .cancelled else {
-            throw APIError(.conflict, "The execution already finished as \(cancelled.status.rawValue)")
-        }
+        let cancelled = try await actions.cancel(execution, teamID: teamID)
         let steps = try await store.steps(executionID: cancelled.id)
         return JSONResponse.make(.ok, .object([
             "success": true,

@@ -4,7 +4,8 @@ import Logging
 import VoxworksCore
 
 /// The one place where errors become responses: every request gets an
-/// `X-Request-Id`, every failure the contract's error body. Causes of `500`s
+/// `X-Request-Id`, every failure the contract's error body (under `/app`,
+/// the web console's, an HTML error page instead). Causes of `500`s
 /// are logged with the request id and never sent to the client.
 struct ContractMiddleware: RouterMiddleware {
     typealias Context = VoxworksRequestContext
@@ -18,6 +19,15 @@ struct ContractMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let error where ConsolePage.isConsole(request.uri.path) {
+            // The web console's errors are pages, not the API's JSON.
+            if let error = error as? HTTPError, error.status == .notFound,
+               let allowed = allowedMethods.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                response = ConsolePage.error(.methodNotAllowed, "This page does not accept that method.", session: nil)
+                response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+            } else {
+                response = ConsolePage.error(for: error, session: nil, logger: context.logger)
+            }
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
         } catch let error as HTTPError {

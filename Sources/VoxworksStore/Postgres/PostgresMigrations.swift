@@ -118,6 +118,15 @@ enum PostgresMigrations {
             FOR EACH ROW EXECUTE FUNCTION executions_pending_count()
             """,
         ]),
+        (2, [
+            // The web console's sign-ins: the SHA-256 of the cookie's token, never the token.
+            """
+            CREATE TABLE console_sessions (
+                token_hash TEXT PRIMARY KEY, team_id TEXT NOT NULL, api_key_hash TEXT NOT NULL, csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at)",
+        ]),
         // The backlog counter without a hot row. Version 1 kept it in the
         // team's row, updated by every insert and every claim: ingest and all
         // workers queued on that one row lock, each behind a WAL flush. Now

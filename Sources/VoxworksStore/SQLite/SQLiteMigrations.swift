@@ -202,6 +202,20 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5_console_sessions") { db in
+            // The web console's sign-ins: the SHA-256 of the cookie's token, never the token.
+            try db.execute(sql: """
+                CREATE TABLE console_sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    team_id TEXT NOT NULL,
+                    api_key_hash TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,282 @@
+import HTTPTypes
+import Hummingbird
+import VoxworksCore
+import VoxworksStore
+
+import Foundation
+
+/// Automations: list, create and edit (definitions as JSON, checked by the
+/// API's validator), enable/disable, rotate token and secret, Test Webhook
+/// and the sample's field paths.
+extension ConsoleController {
+    static let pageSize = 50
+
+    static let starterDefinition = """
+        {
+          "trigger": {"type": "webhook"},
+          "steps": [
+            {"id": "map", "type": "transform", "mappings": [
+              {"source": "trigger.first_name", "target": "first_name", "transform": "uppercase"}
+            ]}
+          ]
+        }
+        """
+
+    static let starterPayload = """
+        {
+          "first_name": "Ada",
+          "contact": {"email": "ada@example.com", "phone": "0412 345 678"},
+          "source": "console"
+        }
+        """
+
+    @Sendable func automations(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let session = try requireSession(context)
+        let cursor = request.uri.queryParameters["after"].flatMap { UUID(uuidString: String($0)) }
+        let page = try await store.automations(teamID: session.teamID, after: cursor, limit: Self.pageSize)
+        let now = clock()
+        var rows: [[String: Any]] = []
+        for automation in page {
+            // Up to 100 counted; more shows as "100+".
+            let recent = try await store.executions(teamID: session.teamID, query: ExecutionQuery(
+                automationID: automation.id, createdAfter: now.adding(seconds: -86_400), limit: 100))
+            let last = try await store.executions(teamID: session.teamID, query: ExecutionQuery(automationID: automation.id, limit: 1)).first
+            rows.append([
+                "id": automation.id.lowercased,
+                "name": automation.name,
+                "enabled": automation.enabled,
+                "url": configuration.webhookURL(token: automation.webhook.token),
+                "recentCount": recent.count == 100 ? "100+" : String(recent.count),
+                "lastBadge": last.map { ConsoleFormat.badge($0.status) } ?? false,
+            ])
+        }
+        let nextURL: Any = page.count == Self.pageSize ? (page.last.map { "/app/automations?after=\($0.id.lowercased)" } ?? false) : false
+        return ConsolePage.render(
+            "automations", title: "Automations",
+            values: ["automations": rows, "hasAutomations": !rows.isEmpty, "nextURL": nextURL, "navAutomations": true],
+            session: session, notice: Self.notice(request))
+    }
+
+    @Sendable func newAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let session = try requireSession(context)
+        return automationForm(
+            session: session, automation: nil, name: "", definition: Self.starterDefinition, errors: [:], enabled: true, signing: false)
+    }
+
+    @Sendable func editAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        return automationForm(
+            session: session, automation: automation, name: automation.name, definition: ConsoleFormat.pretty(automation.definition),
+            errors: [:], enabled: automation.enabled, signing: automation.webhook.signing)
+    }
+
+    private func automationForm(
+        session: ConsoleSession, automation: Automation?, name: String, definition: String, errors: [String: String],
+        enabled: Bool, signing: Bool, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let heading = automation.map { "Edit \($0.name)" } ?? "New automation"
+        return ConsolePage.render("automation_form", title: heading, values: [
+            "heading": heading,
+            "action": automation.map { "/app/automations/\($0.id.lowercased)" } ?? "/app/automations",
+            "cancelURL": automation.map { "/app/automations/\($0.id.lowercased)" } ?? "/app/automations",
+            "isNew": automation == nil,
+            "name": name,
+            "definition": definition,
+            "nameError": errors["name"] ?? false,
+            "definitionError": errors["definition"] ?? false,
+            "enabledChecked": enabled,
+            "signingChecked": signing,
+            "navAutomations": true,
+        ], session: session, status: status)
+    }
+
+    /// The name and definition of a submitted form, or the errors to show beside each field.
+    private func validatedFields(_ form: [String: String]) -> (name: String?, definition: JSONValue?, errors: [String: String]) {
+        var errors: [String: String] = [:]
+        var name: String?
+        do {
+            name = try AutomationsController.name(.string(form["name"] ?? ""))
+            if name == nil { errors["name"] = "A name is required." }
+        } catch let error as APIError {
+            errors["name"] = error.message
+        } catch {
+            errors["name"] = "The name is not valid."
+        }
+        var definition: JSONValue?
+        do {
+            let parsed = try JSONParser().parse(form["definition"] ?? "")
+            definition = try AutomationsController.definition(parsed)
+            if definition == nil { errors["definition"] = "A definition is required." }
+        } catch let error as JSONParseError {
+            errors["definition"] = "This is not valid JSON: \(error.message)"
+        } catch let error as APIError {
+            errors["definition"] = error.message
+        } catch {
+            errors["definition"] = "The definition is not valid."
+        }
+        return (name, definition, errors)
+    }
+
+    @Sendable func createAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let session = try requireSession(context)
+        let form = context.consoleForm
+        let enabled = form["enabled"] == "on"
+        let signing = form["signing"] == "on"
+        let fields = validatedFields(form)
+        guard let name = fields.name, let definition = fields.definition, fields.errors.isEmpty else {
+            return automationForm(
+                session: session, automation: nil, name: form["name"] ?? "", definition: form["definition"] ?? "", errors: fields.errors,
+                enabled: enabled, signing: signing, status: .badRequest)
+        }
+        let created = try await automationActions.create(
+            teamID: session.teamID, name: name, enabled: enabled, definition: definition, signing: signing)
+        if let secret = created.secret {
+            return try await automationPage(created.automation, session: session, secret: secret, status: .created, notice: "Automation created.")
+        }
+        return ConsolePage.redirect("/app/automations/\(created.automation.id.lowercased)?done=created")
+    }
+
+    @Sendable func updateAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        let form = context.consoleForm
+        let fields = validatedFields(form)
+        guard let name = fields.name, let definition = fields.definition, fields.errors.isEmpty else {
+            return automationForm(
+                session: session, automation: automation, name: form["name"] ?? "", definition: form["definition"] ?? "",
+                errors: fields.errors, enabled: automation.enabled, signing: automation.webhook.signing, status: .badRequest)
+        }
+        guard try await store.updateAutomation(
+            id: automation.id, teamID: session.teamID, patch: AutomationPatch(name: name, definition: definition), now: clock()) != nil
+        else { throw ConsoleError.notFound("Automation") }
+        return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=saved")
+    }
+
+    @Sendable func automation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        if Self.isFragment(request) {
+            let recent = try await recentExecutions(of: automation, teamID: session.teamID)
+            return ConsolePage.fragment("executions_table", recent)
+        }
+        return try await automationPage(automation, session: session, notice: Self.notice(request))
+    }
+
+    /// The automation's page; `secret` is a new signing secret to show this once.
+    func automationPage(
+        _ automation: Automation, session: ConsoleSession, secret: String? = nil, payload: String? = nil, payloadError: String? = nil,
+        status: HTTPResponse.Status = .ok, notice: String? = nil
+    ) async throws -> Response {
+        let sample = try await store.sample(automationID: automation.id, teamID: session.teamID)
+        let samplePayload = sample.flatMap { try? JSONParser().parse($0.body) }
+        let paths = samplePayload?.fieldPaths(prefix: "trigger") ?? []
+        let recent = try await recentExecutions(of: automation, teamID: session.teamID)
+        let rate = automation.webhook.rateLimit
+        let perSecond = rate.perSecond == rate.perSecond.rounded() && rate.perSecond < 1e9 ? String(Int(rate.perSecond)) : String(rate.perSecond)
+        let rateText = "\(perSecond) per second, bursts of \(rate.burst)"
+        var values: [String: Any] = [
+            "id": automation.id.lowercased,
+            "name": automation.name,
+            "enabled": automation.enabled,
+            "signing": automation.webhook.signing,
+            "url": configuration.webhookURL(token: automation.webhook.token),
+            "rate": rateText,
+            "secret": secret ?? false,
+            "payload": payload ?? samplePayload.map(ConsoleFormat.pretty) ?? Self.starterPayload,
+            "payloadError": payloadError ?? false,
+            "hasFields": !paths.isEmpty,
+            "fields": paths.enumerated().map { ["index": $0.offset, "path": $0.element] as [String: Any] },
+            "sampleNote": sample.map { "From the sample kept \(ConsoleFormat.relative($0.receivedAt, now: clock())) (\($0.receivedAt.rfc3339))." } ?? "",
+            "templateExample": "{{\(paths.last ?? "trigger.first_name")}}",
+            "definition": ConsoleFormat.pretty(automation.definition),
+            "curlExample": Self.curlExample(url: configuration.webhookURL(token: automation.webhook.token), signing: automation.webhook.signing),
+            "navAutomations": true,
+        ]
+        values.merge(recent) { current, _ in current }
+        return ConsolePage.render("automation", title: automation.name, values: values, session: session, status: status, notice: notice)
+    }
+
+    /// A sender's request, ready to paste (the signature line only when signing is on).
+    static func curlExample(url: String, signing: Bool) -> String {
+        var lines = [
+            "curl -i -X POST '\(url)' \\",
+            "  -H 'Content-Type: application/json' -H 'Idempotency-Key: lead-1001' \\",
+        ]
+        if signing { lines.append("  -H \"X-Webhook-Signature: sha256=$SIGNATURE\" \\") }
+        lines.append("  -d '{\"first_name\":\"Ada\",\"contact\":{\"email\":\"ada@example.com\"}}'")
+        return lines.joined(separator: "\n")
+    }
+
+    @Sendable func setEnabled(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        let enabled = context.consoleForm["enabled"] == "true"
+        guard try await store.updateAutomation(
+            id: automation.id, teamID: session.teamID, patch: AutomationPatch(enabled: enabled), now: clock()) != nil
+        else { throw ConsoleError.notFound("Automation") }
+        return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=\(enabled ? "enabled" : "disabled")")
+    }
+
+    @Sendable func rotateToken(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        _ = try await automationActions.rotateToken(automationID: automation.id, teamID: session.teamID)
+        return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=token")
+    }
+
+    /// A new secret (or the first one, turning signing on), shown on the page this once.
+    @Sendable func rotateSecret(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        let rotated = try await automationActions.rotateSecret(
+            automationID: automation.id, teamID: session.teamID, immediately: !automation.webhook.signing)
+        let notice = automation.webhook.signing
+            ? "New signing secret. The previous one keeps working for \(Int(configuration.secretGraceSeconds / 3600)) h."
+            : "Signing is on: webhooks must now be signed."
+        return try await automationPage(rotated.automation, session: session, secret: rotated.secret, notice: notice)
+    }
+
+    @Sendable func signingOff(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        guard try await store.updateAutomation(
+            id: automation.id, teamID: session.teamID, patch: AutomationPatch(disableSigning: true), now: clock()) != nil
+        else { throw ConsoleError.notFound("Automation") }
+        return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=signing_off")
+    }
+
+    /// Test Webhook: through the real endpoint, then to the execution it started.
+    @Sendable func testWebhook(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        let payload = context.consoleForm["payload"] ?? ""
+        guard case .object? = try? JSONParser().parse(payload) else {
+            return try await automationPage(
+                automation, session: session, payload: payload, payloadError: "The payload must be a JSON object.", status: .badRequest)
+        }
+        switch try await sender.send(body: Array(payload.utf8), automation: automation, context: context, authority: request.head.authority) {
+        case .accepted(let id):
+            return ConsolePage.redirect("/app/executions/\(id.lowercased)?done=test_sent")
+        case .refused(let status, let message):
+            return try await automationPage(
+                automation, session: session, payload: payload, payloadError: "The webhook endpoint answered \(status): \(message)",
+                status: .badRequest)
+        }
+    }
+
+    /// "Use as sample": keeps a payload (typed here, or an execution's) as the automation's sample.
+    @Sendable func useAsSample(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        let (automation, session) = try await ownAutomation(context)
+        let body: [UInt8]
+        if let text = context.consoleForm["execution_id"] {
+            guard let id = UUID(uuidString: text), let execution = try await store.execution(id: id, teamID: session.teamID),
+                  execution.automationID == automation.id
+            else { throw ConsoleError.notFound("Execution") }
+            body = execution.body
+        } else {
+            let payload = context.consoleForm["payload"] ?? ""
+            guard case .object? = try? JSONParser().parse(payload) else {
+                return try await automationPage(
+                    automation, session: session, payload: payload, payloadError: "The payload must be a JSON object.", status: .badRequest)
+            }
+            body = Array(payload.utf8)
+        }
+        guard try await store.saveSample(automationID: automation.id, teamID: session.teamID, body: body, receivedAt: clock()) else {
+            throw ConsoleError.notFound("Automation")
+        }
+        return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=sample")
+    }
+}

@@ -1,0 +1,271 @@
+import Mustache
+
+/// The console's pages, compiled into the binary. Mustache escapes every
+/// `{{value}}` for HTML; no template uses the unescaped `{{{value}}}` form.
+enum ConsoleTemplates {
+    /// Parsed once. A template that does not parse is a programming error that
+    /// the console tests catch; at run time it turns into a plain 500, not a trap.
+    static let library: Result<MustacheLibrary, any Error> = Result {
+        var library = MustacheLibrary()
+        for (name, text) in all {
+            try library.register(text, named: name)
+        }
+        return library
+    }
+
+    static let all: [(String, String)] = [
+        ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
+        ("automations", automations), ("automation_form", automationForm), ("automation", automation),
+        ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
+        ("execution_live", executionLive),
+    ]
+
+    static let header = #"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Voxworks</title>
+        <link rel="stylesheet" href="/app/assets/console.css?v={{assetVersion}}">
+        <script src="/app/assets/console.js?v={{assetVersion}}" defer></script>
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+        <a class="brand" href="/app/automations">Voxworks</a>
+        {{#signedIn}}
+        <nav aria-label="Main">
+        <a href="/app/automations"{{#navAutomations}} aria-current="page"{{/navAutomations}}>Automations</a>
+        <a href="/app/executions"{{#navExecutions}} aria-current="page"{{/navExecutions}}>Executions</a>
+        </nav>
+        <form class="sign-out" method="post" action="/app/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
+        {{/signedIn}}
+        </header>
+        <main id="main">
+        {{#notice}}<p class="notice" role="status">✓ {{notice}}</p>{{/notice}}
+
+        """#
+
+    static let footer = #"""
+        </main>
+        </body>
+        </html>
+
+        """#
+
+    static let badge = #"<span class="badge badge-{{css}}"><span aria-hidden="true">{{symbol}}</span> {{label}}</span>"#
+
+    static let error = #"""
+        {{> header}}
+        <h1>{{heading}}</h1>
+        <p class="error-box" role="alert">{{message}}</p>
+        <p><a href="/app/automations">Back to automations</a></p>
+        {{> footer}}
+        """#
+
+    static let signIn = #"""
+        {{> header}}
+        <h1>Sign in</h1>
+        <p>Paste an API key of your team (it starts with <code>vx_</code>). <code>voxworks serve</code> prints one at its first start; <code>voxworks keys create</code> issues another.</p>
+        <form method="post" action="/app/sign-in" class="card narrow">
+        <input type="hidden" name="csrf" value="{{signInToken}}">
+        <div class="field">
+        <label for="api_key">API key</label>
+        <input id="api_key" name="api_key" type="password" autocomplete="current-password" required{{#keyError}} aria-invalid="true" aria-describedby="api_key_error"{{/keyError}}>
+        {{#keyError}}<p class="field-error" id="api_key_error">✗ {{keyError}}</p>{{/keyError}}
+        </div>
+        <button type="submit" class="primary">Sign in</button>
+        </form>
+        {{> footer}}
+        """#
+
+    static let automations = #"""
+        {{> header}}
+        <div class="page-head"><h1>Automations</h1><a class="button primary" href="/app/automations/new">New automation</a></div>
+        {{#hasAutomations}}
+        <table class="stack">
+        <thead><tr><th scope="col">Name</th><th scope="col">Enabled</th><th scope="col">Webhook URL</th><th scope="col">Last 24 h</th><th scope="col">Last status</th></tr></thead>
+        <tbody>
+        {{#automations}}
+        <tr>
+        <td data-label="Name"><a href="/app/automations/{{id}}">{{name}}</a></td>
+        <td data-label="Enabled">{{#enabled}}<span class="on">● Enabled</span>{{/enabled}}{{^enabled}}<span class="off">○ Disabled</span>{{/enabled}}</td>
+        <td data-label="Webhook URL"><span class="url"><code id="url-{{id}}">{{url}}</code> <button type="button" class="copy" data-copy-target="url-{{id}}" hidden>Copy</button></span></td>
+        <td data-label="Last 24 h"><a href="/app/executions?automation_id={{id}}">{{recentCount}} executions</a></td>
+        <td data-label="Last status">{{#lastBadge}}{{> badge}}{{/lastBadge}}{{^lastBadge}}<span class="muted">none yet</span>{{/lastBadge}}</td>
+        </tr>
+        {{/automations}}
+        </tbody>
+        </table>
+        {{/hasAutomations}}
+        {{^hasAutomations}}<p class="empty">No automations yet. <a href="/app/automations/new">Create the first one</a>.</p>{{/hasAutomations}}
+        {{#nextURL}}<nav class="pager" aria-label="Pages"><a href="{{nextURL}}">More automations →</a></nav>{{/nextURL}}
+        {{> footer}}
+        """#
+
+    static let automationForm = #"""
+        {{> header}}
+        <h1>{{heading}}</h1>
+        <form method="post" action="{{action}}" class="card" novalidate>
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <div class="field">
+        <label for="name">Name</label>
+        <input id="name" name="name" value="{{name}}" maxlength="200" required{{#nameError}} aria-invalid="true" aria-describedby="name_error"{{/nameError}}>
+        {{#nameError}}<p class="field-error" id="name_error" role="alert">✗ {{nameError}}</p>{{/nameError}}
+        </div>
+        <div class="field">
+        <label for="definition">Definition (JSON)</label>
+        <p class="hint" id="definition_hint">A trigger and its steps: transform, condition, upsert_contact, upsert_object, http_request, create_call, delay. Paths such as <code>trigger.email</code> come from the sample payload listed on the automation's page.</p>
+        {{#definitionError}}<p class="field-error" id="definition_error" role="alert">✗ {{definitionError}}</p>{{/definitionError}}
+        <textarea id="definition" name="definition" rows="18" spellcheck="false" aria-describedby="definition_hint{{#definitionError}} definition_error{{/definitionError}}"{{#definitionError}} aria-invalid="true"{{/definitionError}}>{{definition}}</textarea>
+        </div>
+        {{#isNew}}
+        <div class="field check"><input type="checkbox" id="enabled" name="enabled" value="on"{{#enabledChecked}} checked{{/enabledChecked}}> <label for="enabled">Enabled</label></div>
+        <div class="field check"><input type="checkbox" id="signing" name="signing" value="on"{{#signingChecked}} checked{{/signingChecked}}> <label for="signing">Require signed webhooks (the secret is shown once, after saving)</label></div>
+        {{/isNew}}
+        <div class="actions"><button type="submit" class="primary">Save</button> <a href="{{cancelURL}}">Cancel</a></div>
+        </form>
+        {{> footer}}
+        """#
+
+    static let automation = #"""
+        {{> header}}
+        <div class="page-head"><h1>{{name}}</h1><a class="button" href="/app/automations/{{id}}/edit">Edit</a></div>
+        {{#secret}}
+        <div class="secret" role="alert">
+        <h2>Signing secret</h2>
+        <p>Copy it now: it is shown only this once. Senders sign the exact body with HMAC-SHA256 keyed with it and send <code>X-Webhook-Signature: sha256=&lt;hex&gt;</code>.</p>
+        <p class="url"><code id="secret-value">{{secret}}</code> <button type="button" class="copy" data-copy-target="secret-value" hidden>Copy</button></p>
+        </div>
+        {{/secret}}
+        <section class="card" aria-labelledby="webhook-heading">
+        <h2 id="webhook-heading">Webhook</h2>
+        <dl class="facts">
+        <dt>Status</dt><dd>{{#enabled}}<span class="on">● Enabled</span>{{/enabled}}{{^enabled}}<span class="off">○ Disabled</span> (its webhook answers 404){{/enabled}}</dd>
+        <dt>URL</dt><dd class="url"><code id="webhook-url">{{url}}</code> <button type="button" class="copy" data-copy-target="webhook-url" hidden>Copy</button></dd>
+        <dt>Signing</dt><dd>{{#signing}}Required (HMAC-SHA256){{/signing}}{{^signing}}Off{{/signing}}</dd>
+        <dt>Rate limit</dt><dd>{{rate}}</dd>
+        <dt>Executions</dt><dd><a href="/app/executions?automation_id={{id}}">Execution log of this automation</a></dd>
+        </dl>
+        <details class="wire"><summary>Send to it from your system</summary>
+        <p>POST a JSON object to the URL. Give each event its own <code>Idempotency-Key</code>: a retry with the same key never starts a second execution.{{#signing}} Sign the exact body: <code>X-Webhook-Signature: sha256=</code> followed by the hex HMAC-SHA256 of the body, keyed with the secret's bytes (the base64 after <code>whsec_</code>).{{/signing}}</p>
+        <pre class="json" id="curl-example">{{curlExample}}</pre>
+        <button type="button" class="copy" data-copy-target="curl-example" hidden>Copy</button>
+        </details>
+        <div class="actions">
+        <form method="post" action="/app/automations/{{id}}/enabled"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="enabled" value="{{#enabled}}false{{/enabled}}{{^enabled}}true{{/enabled}}"><button type="submit">{{#enabled}}Disable{{/enabled}}{{^enabled}}Enable{{/enabled}}</button></form>
+        <form method="post" action="/app/automations/{{id}}/rotate-token" data-confirm="The current webhook URL stops working at once. Rotate the token?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Rotate token</button></form>
+        <form method="post" action="/app/automations/{{id}}/rotate-secret"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{#signing}}Rotate secret{{/signing}}{{^signing}}Turn signing on{{/signing}}</button></form>
+        {{#signing}}<form method="post" action="/app/automations/{{id}}/signing-off" data-confirm="Unsigned webhooks will be accepted. Turn signing off?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Turn signing off</button></form>{{/signing}}
+        </div>
+        </section>
+        <section class="card" aria-labelledby="recent-heading">
+        <h2 id="recent-heading">Recent executions</h2>
+        <div id="recent" data-refresh="5000" data-refresh-url="/app/automations/{{id}}">{{> executions_table}}</div>
+        </section>
+        <section class="card" aria-labelledby="test-heading">
+        <h2 id="test-heading">Test webhook</h2>
+        <p>Sends this JSON to the webhook URL exactly as a sender would{{#signing}}, signed with the automation's secret{{/signing}}, then opens the execution it started.</p>
+        <form method="post" action="/app/automations/{{id}}/test">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <div class="field">
+        <label for="payload">Sample payload (a JSON object)</label>
+        {{#payloadError}}<p class="field-error" id="payload_error" role="alert">✗ {{payloadError}}</p>{{/payloadError}}
+        <textarea id="payload" name="payload" rows="10" spellcheck="false"{{#payloadError}} aria-invalid="true" aria-describedby="payload_error"{{/payloadError}}>{{payload}}</textarea>
+        </div>
+        <div class="actions">
+        <button type="submit" class="primary" id="send-test">Send test webhook</button>
+        <button type="submit" formaction="/app/automations/{{id}}/sample" id="use-sample">Use as sample</button>
+        </div>
+        </form>
+        <h3>Fields of the sample</h3>
+        {{#hasFields}}
+        <p>{{sampleNote}} Copy a path into a step: as a <code>source</code> or <code>field</code> as it is, in any other string as a template such as <code>{{templateExample}}</code>.</p>
+        <ul class="paths">{{#fields}}<li><code id="path-{{index}}">{{path}}</code> <button type="button" class="copy" data-copy-target="path-{{index}}" hidden>Copy</button></li>{{/fields}}</ul>
+        {{/hasFields}}
+        {{^hasFields}}<p class="muted">No sample yet: send a test webhook, or press “Use as sample”.</p>{{/hasFields}}
+        </section>
+        <section class="card" aria-labelledby="definition-heading"><h2 id="definition-heading">Definition</h2><pre class="json">{{definition}}</pre></section>
+        {{> footer}}
+        """#
+
+    static let executions = #"""
+        {{> header}}
+        <h1>{{heading}}</h1>
+        <form method="get" action="/app/executions" class="filters">
+        <div class="field"><label for="status">Status</label><select id="status" name="status"><option value="">Any status</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></div>
+        <div class="field"><label for="automation_id">Automation</label><select id="automation_id" name="automation_id"><option value="">All automations</option>{{#automationOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/automationOptions}}</select></div>
+        <button type="submit">Filter</button>
+        </form>
+        <div id="log" data-refresh="5000">{{> executions_table}}</div>
+        {{> footer}}
+        """#
+
+    static let executionsTable = #"""
+        <p class="muted small">Newest first · updated {{updatedAt}} · refreshes every 5 s while this tab is open.</p>
+        {{#hasExecutions}}
+        <table class="stack">
+        <thead><tr><th scope="col">Status</th><th scope="col">Automation</th><th scope="col">Received</th><th scope="col">Duration</th><th scope="col">Steps done</th><th scope="col">Execution</th></tr></thead>
+        <tbody>
+        {{#executions}}
+        <tr>
+        <td data-label="Status">{{#badge}}{{> badge}}{{/badge}}</td>
+        <td data-label="Automation">{{automationName}}</td>
+        <td data-label="Received"><time datetime="{{receivedAt}}" title="{{receivedAt}}">{{relative}}</time></td>
+        <td data-label="Duration">{{duration}}</td>
+        <td data-label="Steps done">{{stepsCompleted}}/{{stepsTotal}}</td>
+        <td data-label="Execution"><a class="open-execution" href="/app/executions/{{id}}">Open <span class="mono">{{shortID}}</span></a></td>
+        </tr>
+        {{/executions}}
+        </tbody>
+        </table>
+        {{/hasExecutions}}
+        {{^hasExecutions}}<p class="empty">No executions match. Send a test webhook from an automation's page.</p>{{/hasExecutions}}
+        <nav class="pager" aria-label="Pages">{{#newestURL}}<a href="{{newestURL}}">← Newest</a> {{/newestURL}}{{#olderURL}}<a href="{{olderURL}}">Older →</a>{{/olderURL}}</nav>
+
+        """#
+
+    static let execution = #"""
+        {{> header}}
+        <div class="page-head"><h1>Execution <span class="mono">{{shortID}}</span></h1></div>
+        <p><a href="/app/executions?automation_id={{automationID}}">← Executions of {{automationName}}</a></p>
+        <div class="actions">
+        <form method="post" action="/app/executions/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="from" value="start"><button type="submit" id="replay-start">Replay from start</button></form>
+        {{#canReplayFailed}}<form method="post" action="/app/executions/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="from" value="failed_step"><button type="submit" class="primary" id="replay-failed">Replay from failed step</button></form>{{/canReplayFailed}}
+        {{#canCancel}}<form method="post" action="/app/executions/{{id}}/cancel" data-confirm="Cancel this execution?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="cancel">Cancel</button></form>{{/canCancel}}
+        {{#hasAutomation}}<form method="post" action="/app/automations/{{automationID}}/sample"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="execution_id" value="{{id}}"><button type="submit">Use payload as sample</button></form>{{/hasAutomation}}
+        </div>
+        <div id="live"{{#live}} data-refresh="3000" data-refresh-url="/app/executions/{{id}}" data-reload-when-final="1"{{/live}}>{{> execution_live}}</div>
+        <section class="card" aria-labelledby="payload-heading"><h2 id="payload-heading">Trigger payload</h2><pre class="json">{{payload}}</pre></section>
+        {{> footer}}
+        """#
+
+    static let executionLive = #"""
+        <dl class="facts">
+        <dt>Status</dt><dd>{{#badge}}{{> badge}}{{/badge}}</dd>
+        <dt>Automation</dt><dd>{{#hasAutomation}}<a href="/app/automations/{{automationID}}">{{automationName}}</a>{{/hasAutomation}}{{^hasAutomation}}{{automationName}}{{/hasAutomation}}</dd>
+        <dt>Received</dt><dd><time datetime="{{receivedAt}}">{{receivedAt}}</time> ({{relative}})</dd>
+        <dt>Duration</dt><dd>{{duration}}</dd>
+        <dt>Steps done</dt><dd>{{stepsCompleted}}/{{stepsTotal}}</dd>
+        <dt>Attempt</dt><dd>{{attempt}}</dd>
+        {{#replayOf}}<dt>Replay of</dt><dd><a href="/app/executions/{{replayOf}}">{{replayOfShort}}</a></dd>{{/replayOf}}
+        </dl>
+        {{#error}}<div class="error-box" role="alert"><strong>✗ Error:</strong> {{error}}</div>{{/error}}
+        <h2>Steps</h2>
+        {{#hasSteps}}
+        <ol class="steps">
+        {{#steps}}
+        <li class="step step-{{css}}">
+        <div class="step-head"><strong class="mono">{{stepID}}</strong> <span class="muted">{{type}}</span> {{#badge}}{{> badge}}{{/badge}} <span>{{duration}}</span> <span class="muted">attempts: {{attempts}}</span></div>
+        {{#stepError}}<div class="error-box"><strong>✗ Error:</strong> {{stepError}}</div>{{/stepError}}
+        <details{{#open}} open{{/open}}><summary>Resolved input</summary><pre class="json">{{input}}</pre></details>
+        <details{{#open}} open{{/open}}><summary>Output</summary><pre class="json">{{output}}</pre></details>
+        </li>
+        {{/steps}}
+        </ol>
+        {{/hasSteps}}
+        {{^hasSteps}}<p class="muted">No step has run yet.</p>{{/hasSteps}}
+
+        """#
+}

@@ -1,0 +1,255 @@
+"""The web console in headless Chromium: sign in, create an automation, send
+a test webhook, find the execution in the log, open it, replay it from the
+failed step. A screenshot of each page goes to $ARTIFACTS.
+
+Run by scripts/browser-test, which starts the server and passes
+VOXWORKS_URL, VOXWORKS_KEY and ARTIFACTS.
+"""
+import http.server
+import json
+import os
+import re
+import sys
+import threading
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["VOXWORKS_URL"]
+KEY = os.environ["VOXWORKS_KEY"]
+ARTIFACTS = os.environ.get("ARTIFACTS", "tests/browser/artifacts")
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """Answers 400 to the first lead and 200 afterwards: a failure to replay."""
+    calls = 0
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Receiver.calls += 1
+        status = 400 if Receiver.calls == 1 else 200
+        body = b'{"error":"CRM rejected the lead"}' if status == 400 else b'{"ok":true}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_receiver():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def make_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+step = 0
+
+
+def shot(driver, name):
+    global step
+    step += 1
+    path = os.path.join(ARTIFACTS, f"{step:02d}-{name}.png")
+    # The whole page, not only the viewport.
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
+    width = driver.get_window_size()["width"]
+    driver.set_window_size(width, min(height + 120, 4000))
+    driver.save_screenshot(path)
+    print(f"  screenshot {path}")
+
+
+def wait_for_text(driver, text, timeout=30, reload=False):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if text in driver.find_element(By.TAG_NAME, "body").text:
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass  # the page is being replaced (a navigation or a refresh): look again
+        if reload:
+            driver.refresh()
+        time.sleep(0.5)
+    raise AssertionError(f"'{text}' did not appear on {driver.current_url}")
+
+
+def retry(action, attempts=5):
+    """Runs `action` again when the element it used was replaced under it
+    (the log and a running execution refresh themselves)."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.3)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def csp_violations(driver):
+    return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    receiver_port = start_receiver()
+    driver = make_driver()
+    wait = WebDriverWait(driver, 30)
+    try:
+        # 1. Unauthenticated: redirected to sign-in. A wrong key is refused.
+        driver.get(BASE + "/app/automations")
+        wait.until(EC.url_contains("/app/sign-in"))
+        driver.find_element(By.ID, "api_key").send_keys("vx_wrong")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
+        wait_for_text(driver, "That API key is not valid")
+        shot(driver, "sign-in-error")
+        # The keyboard alone: the key, then Enter.
+        driver.find_element(By.ID, "api_key").send_keys(KEY + Keys.ENTER)
+        wait.until(EC.url_contains("/app/automations"))
+        # Tab reaches the skip link first, then the navigation.
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        focused = driver.switch_to.active_element
+        check(focused.text == "Skip to content", f"first Tab focused {focused.text!r}")
+        cookie = driver.get_cookie("vx_session")
+        check(cookie is not None and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", f"session cookie: {cookie}")
+        print("signed in")
+        shot(driver, "automations-first-start")
+
+        # 2. A new automation, with signing on, edited as JSON.
+        driver.find_element(By.LINK_TEXT, "New automation").click()
+        wait.until(EC.presence_of_element_located((By.ID, "definition")))
+        driver.find_element(By.ID, "name").send_keys("Lead to CRM")
+        definition = {
+            "trigger": {"type": "webhook"},
+            "steps": [
+                {"id": "map", "type": "transform", "mappings": [
+                    {"source": "trigger.contact.email", "target": "email"},
+                    {"source": "trigger.first_name", "target": "first_name", "transform": "uppercase"}]},
+                {"id": "crm", "type": "http_request", "url": f"http://127.0.0.1:{receiver_port}/leads",
+                 "body": {"email": "{{mapped.email}}", "name": "{{mapped.first_name}}"}},
+            ],
+        }
+        area = driver.find_element(By.ID, "definition")
+        area.clear()
+        # First an invalid step: the error shows beside the field.
+        area.send_keys('{"trigger":{"type":"webhook"},"steps":[{"id":"crm","type":"http_request"}]}')
+        driver.find_element(By.ID, "signing").click()
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+        wait.until(EC.presence_of_element_located((By.ID, "definition_error")))
+        check('field "url"' in driver.find_element(By.ID, "definition_error").text, "validation error not beside the definition")
+        shot(driver, "new-automation-validation-error")
+        area = driver.find_element(By.ID, "definition")
+        area.clear()
+        area.send_keys(json.dumps(definition, indent=2))
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+        wait_for_text(driver, "shown only this once")
+        secret = driver.find_element(By.ID, "secret-value").text
+        check(secret.startswith("whsec_"), f"secret: {secret}")
+        print("automation created with a signing secret")
+        shot(driver, "automation-created-secret")
+
+        # 3. Test Webhook: signed, through the real endpoint, to the execution.
+        driver.find_element(By.ID, "send-test").click()
+        wait.until(EC.url_contains("/app/executions/"))
+        execution_url = driver.current_url.split("?")[0]
+        execution_id = execution_url.rsplit("/", 1)[1]
+        print(f"test webhook accepted: execution {execution_id}")
+        # The page refreshes itself and reloads when the execution finishes.
+        wait_for_text(driver, "Replay from failed step", timeout=40)
+        wait_for_text(driver, "answered 400")
+        shot(driver, "execution-failed")
+
+        # 4. The log: find it, open it.
+        driver.find_element(By.LINK_TEXT, "Executions").click()
+        wait.until(EC.presence_of_element_located((By.ID, "log")))
+        selector = f'a[href="/app/executions/{execution_id}"]'
+        row_text = retry(lambda: driver.find_element(By.CSS_SELECTOR, selector).find_element(By.XPATH, "./ancestor::tr").text)
+        check("Failed" in row_text and "Lead to CRM" in row_text, f"log row: {row_text}")
+        shot(driver, "execution-log")
+        retry(lambda: driver.find_element(By.CSS_SELECTOR, selector).click())
+        wait.until(EC.url_contains(execution_id))
+        wait_for_text(driver, "answered 400")
+        shot(driver, "execution-detail")
+
+        # 5. Replay from the failed step: the receiver now answers 200.
+        retry(lambda: driver.find_element(By.ID, "replay-failed").click())
+        wait.until(lambda d: execution_id not in d.current_url)
+        wait_for_text(driver, "Replay started")
+        def replay_status():
+            try:
+                return driver.find_element(By.CSS_SELECTOR, "#live dl dd .badge").text
+            except (StaleElementReferenceException, NoSuchElementException):
+                return ""
+        deadline = time.time() + 40
+        while time.time() < deadline and replay_status() not in ("✓ Completed", "✗ Failed", "☠ Dead Letter"):
+            time.sleep(0.5)
+        status = replay_status()
+        check("Completed" in status, f"the replay ended as {status}")
+        wait_for_text(driver, "2/2")
+        check(Receiver.calls == 2, f"the receiver was called {Receiver.calls} times")
+        print("replayed from the failed step: completed")
+        shot(driver, "execution-replayed")
+
+        # 6. The automations list with its executions; the sample's field paths.
+        driver.find_element(By.LINK_TEXT, "Automations").click()
+        wait_for_text(driver, "2 executions")
+        shot(driver, "automations")
+        driver.find_element(By.LINK_TEXT, "Lead to CRM").click()
+        wait_for_text(driver, "trigger.contact.email")
+        shot(driver, "automation-sample-fields")
+
+        # 7. A phone's width: the log still reads as cards.
+        driver.set_window_size(360, 800)
+        driver.get(BASE + "/app/executions")
+        wait.until(EC.presence_of_element_located((By.ID, "log")))
+        overflow = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        check(not overflow, "the log scrolls sideways at 360 px")
+        shot(driver, "execution-log-360px")
+
+        violations = csp_violations(driver)
+        check(not violations, f"CSP violations: {violations}")
+
+        # 8. Sign out: the session ends.
+        driver.set_window_size(1280, 900)
+        driver.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
+        wait_for_text(driver, "You are signed out")
+        driver.get(BASE + "/app/automations")
+        wait.until(EC.url_contains("/app/sign-in"))
+        print("signed out")
+    except Exception:
+        try:
+            driver.save_screenshot(os.path.join(ARTIFACTS, "failure.png"))
+            with open(os.path.join(ARTIFACTS, "failure.html"), "w") as handle:
+                handle.write(driver.page_source)
+        except Exception:
+            pass
+        raise
+    finally:
+        driver.quit()
+    print("console browser test passed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
