@@ -214,6 +214,10 @@ import VoxworksTestSupport
             #expect(try await Self.get(client, "/api/v1/contacts?phone_number=0412000004", key: harness.apiKey).json["contacts"] == .array([]))
             try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"\#(String(repeating: "x", count: 256))"}"#), .badRequest)
             try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{}"#), .badRequest)
+            // `contacts` that is not an array is refused, not silently replaced by `contact`.
+            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
+                                                #"{"contacts":{"phone_number":"0412000009"},"contact":{"phone_number":"0412000009"}}"#),
+                            .badRequest, message: "contacts must be an array")
         }
     }
 

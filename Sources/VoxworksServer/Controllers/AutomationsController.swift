@@ -69,7 +69,7 @@ struct AutomationsController {
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let query = QueryParsing.parameters(request.uri)
+        let query = QueryParsing.parameters(request.uri.query)
         let limit = try QueryParsing.limit(query["limit"])
         let cursor = try QueryParsing.uuid(query["cursor"], name: "cursor")
         let automations = try await store.automations(teamID: teamID, after: cursor, limit: limit)

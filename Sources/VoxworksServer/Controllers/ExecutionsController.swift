@@ -19,7 +19,7 @@ struct ExecutionsController {
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let parameters = QueryParsing.parameters(request.uri)
+        let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = ExecutionQuery()
         query.limit = try QueryParsing.limit(text("limit"))

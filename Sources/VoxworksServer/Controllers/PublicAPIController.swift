@@ -43,7 +43,7 @@ struct PublicAPIController {
 
     @Sendable func listContacts(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let parameters = QueryParsing.parameters(request.uri)
+        let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = ContactQuery()
         query.limit = try QueryParsing.limit(text("limit"))
@@ -109,7 +109,7 @@ struct PublicAPIController {
 
     @Sendable func listCalls(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let parameters = QueryParsing.parameters(request.uri)
+        let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = CallQuery()
         query.limit = try QueryParsing.limit(text("limit"))
@@ -191,7 +191,9 @@ struct PublicAPIController {
         var request = request
         let body = try await request.jsonObjectBody()
         let entries: [JSONValue]
-        if let many = body["contacts"]?.arrayValue {
+        if let many = body["contacts"], !many.isNull, many.arrayValue == nil {
+            throw APIError.badRequest("contacts must be an array")
+        } else if let many = body["contacts"]?.arrayValue {
             entries = many
         } else if let one = body["contact"], one.objectValue != nil {
             entries = [one]

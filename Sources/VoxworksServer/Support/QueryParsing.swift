@@ -1,4 +1,3 @@
-import Hummingbird
 import VoxworksCore
 
 import Foundation
@@ -11,8 +10,8 @@ enum QueryParsing {
     /// The query parameters, first occurrence of each name, decoded as
     /// `application/x-www-form-urlencoded`: `+` is a space (what browsers,
     /// `URLSearchParams` and most HTTP clients send for one), `%2B` a plus.
-    static func parameters(_ uri: URI) -> [String: String] {
-        guard let query = uri.query, !query.isEmpty else { return [:] }
+    static func parameters(_ query: String?) -> [String: String] {
+        guard let query, !query.isEmpty else { return [:] }
         var result: [String: String] = [:]
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
