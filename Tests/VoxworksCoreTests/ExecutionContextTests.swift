@@ -130,6 +130,9 @@ struct ExecutionContextTests {
             "trigger.phone", "contact.phone_number", "objects.monday_item.board_id", "mapped.first_name",
             "source.data.items[0].id", "call.structured_data.budget", "trigger.items.0.name", "trigger.items[0].name",
             "trigger.m[0][1]", "trigger.m[0].x[2]", "trigger.First Name", "trigger.crm-id", "trigger.é",
+            // A combining mark or emoji modifier right after `.` or `]` joins it into
+            // one Character; the path is still read by scalar.
+            "trigger.\u{1F3FB}x", "trigger[0].\u{0301}a", "contact.a\u{0301}",
         ] {
             #expect(ExecutionContext.isValidPath(path), "\(path)")
         }

@@ -273,6 +273,25 @@ import VoxworksTestSupport
         }
     }
 
+    /// Every idempotency header present must be well formed, not only the one used.
+    @Test(arguments: [("X-Idempotency-Key", "ok"), ("Idempotency-Key", "has space"), ("webhook-id", "ünïcode")])
+    func malformedUnusedIdempotencyHeaderIs400(_ pair: (String, String)) async throws {
+        let harness = try await TestHarness.make()
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.withRouter { client in
+            var headers = jsonHeaders()
+            headers[HTTPField.Name("X-Idempotency-Key")!] = "valid-key"
+            headers[HTTPField.Name("Idempotency-Key")!] = "also-valid"
+            headers[HTTPField.Name(pair.0)!] = pair.1
+            let response = try await client.execute(uri: hookPath(token), method: .post, headers: headers, body: ByteBuffer(string: "{}"))
+            if pair.1 == "ok" {
+                _ = try expectAccepted(response)
+            } else {
+                try expectError(response, .badRequest, message: "Idempotency key must be 1 to 255 visible ASCII characters")
+            }
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func fiftyConcurrentIdenticalRequestsMakeOneExecution(_ kind: StoreKind) async throws {
         let harness = try await TestHarness.make(kind)

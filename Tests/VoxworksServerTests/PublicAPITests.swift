@@ -58,6 +58,11 @@ import VoxworksTestSupport
 
             let byPhone = try await Self.get(client, "/api/v1/contacts?phone_number=0429069971", key: harness.apiKey)
             #expect(try byPhone.json["contacts"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
+            // Form encoding: `+` is a space (what URLSearchParams and requests send), `%2B` a plus.
+            let spaced = try await Self.get(client, "/api/v1/contacts?phone_number=0429+069+971", key: harness.apiKey)
+            #expect(try spaced.json["contacts"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
+            let plus = try await Self.get(client, "/api/v1/contacts?phone_number=%2B61+429+069+971", key: harness.apiKey)
+            #expect(try plus.json["contacts"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
             let byEmail = try await Self.get(client, "/api/v1/contacts?email=ADA@example.com", key: harness.apiKey)
             #expect(try byEmail.json["contacts"]?.arrayValue?.count == 1)
             let none = try await Self.get(client, "/api/v1/contacts?email=nobody@example.com", key: harness.apiKey)
@@ -125,9 +130,9 @@ import VoxworksTestSupport
 
             let cancelled = try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, "")
             #expect(try cancelled.json == .object(["success": true, "call_id": .string(id), "status": "cancelled"]))
-            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .badRequest)
+            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .conflict)
             try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
-                                                      body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .badRequest)
+                                                      body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .conflict)
             #expect(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"]?["progress"] == "cancelled")
 
             for body in [#"{"script_id":"s","contact":{"phone_number":"0412345678"}}"#,
@@ -209,6 +214,10 @@ import VoxworksTestSupport
             #expect(try await Self.get(client, "/api/v1/contacts?phone_number=0412000004", key: harness.apiKey).json["contacts"] == .array([]))
             try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"\#(String(repeating: "x", count: 256))"}"#), .badRequest)
             try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{}"#), .badRequest)
+            // `contacts` that is not an array is refused, not silently replaced by `contact`.
+            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
+                                                #"{"contacts":{"phone_number":"0412000009"},"contact":{"phone_number":"0412000009"}}"#),
+                            .badRequest, message: "contacts must be an array")
         }
     }
 

@@ -97,21 +97,24 @@ public struct ExecutionContext: Sendable, Equatable {
     }
 
     /// The segments of a valid path (`trigger.items[0]` → trigger, items, 0), or nil.
+    /// Read by Unicode scalar, not by Character: a `.` or `[` followed by a
+    /// combining mark (which would join it into one Character) is still syntax.
     static func segments(of path: String) -> [String]? {
         var segments: [String] = []
-        var current = ""
-        var index = path.startIndex
+        var current = String.UnicodeScalarView()
+        let scalars = Array(path.unicodeScalars)
+        var index = 0
         // After a closing bracket only `.`, `[` or the end may follow.
         var afterBracket = false
         func finish() -> Bool {
             guard isValidSegment(current) else { return false }
-            segments.append(current)
-            current = ""
+            segments.append(String(current))
+            current = String.UnicodeScalarView()
             return true
         }
-        while index < path.endIndex {
-            let character = path[index]
-            switch character {
+        while index < scalars.count {
+            let scalar = scalars[index]
+            switch scalar {
             case ".":
                 if afterBracket {
                     afterBracket = false
@@ -119,22 +122,22 @@ public struct ExecutionContext: Sendable, Equatable {
                     return nil
                 }
                 // A dot must be followed by a segment.
-                guard path.index(after: index) < path.endIndex else { return nil }
+                guard index + 1 < scalars.count else { return nil }
             case "[":
                 if !afterBracket {
                     guard finish() else { return nil }
                 }
-                guard let close = path[index...].firstIndex(of: "]") else { return nil }
-                let inside = path[path.index(after: index)..<close]
-                guard !inside.isEmpty, inside.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-                segments.append(String(inside))
+                guard let close = scalars[index...].firstIndex(of: "]") else { return nil }
+                let inside = scalars[(index + 1)..<close]
+                guard !inside.isEmpty, inside.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+                segments.append(String(String.UnicodeScalarView(inside)))
                 index = close
                 afterBracket = true
             default:
                 if afterBracket { return nil }
-                current.append(character)
+                current.append(scalar)
             }
-            index = path.index(after: index)
+            index += 1
         }
         if !afterBracket {
             guard finish() else { return nil }
@@ -143,9 +146,10 @@ public struct ExecutionContext: Sendable, Equatable {
         return segments
     }
 
-    private static func isValidSegment(_ segment: String) -> Bool {
-        guard let first = segment.first, let last = segment.last, !first.isWhitespace, !last.isWhitespace else { return false }
-        return segment.unicodeScalars.allSatisfy { scalar in
+    private static func isValidSegment(_ segment: String.UnicodeScalarView) -> Bool {
+        guard let first = segment.first, let last = segment.last,
+              !first.properties.isWhitespace, !last.properties.isWhitespace else { return false }
+        return segment.allSatisfy { scalar in
             switch scalar {
             case ".", "[", "]", "{", "}": false
             default: scalar.value >= 0x20 && scalar.value != 0x7F

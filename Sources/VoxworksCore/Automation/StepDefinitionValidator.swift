@@ -193,7 +193,9 @@ public enum StepDefinitionValidator {
             }
             if Template.containsTemplate(text) {
                 try check.templates(value, field: "until")
-            } else if FieldTransform.unixSeconds(value) == nil {
+            } else if Timestamp(rfc3339: text) == nil {
+                // The same parser the delay step runs with, so that a
+                // definition that validates never fails on its `until` text.
                 throw check.fail("until", "must be an RFC 3339 time such as \"2026-01-31T09:00:00Z\" or a template")
             }
         }

@@ -51,16 +51,73 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// Parses RFC 3339 with or without fractional seconds; nil when it is not one.
+    /// Hinnant's days-from-civil: days since 1970-01-01 of a proleptic Gregorian date.
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// Parses an RFC 3339 `date-time` (section 5.6), nil when the text is not
+    /// one: `YYYY-MM-DDTHH:MM:SS`, optional fractional seconds (any number of
+    /// digits, truncated to the millisecond), then `Z` or `+hh:mm` / `-hh:mm`
+    /// (hours 00–23). `T` and `Z` may be lowercase. The day must exist in its
+    /// month; second `60` (a leap second) counts as the next second.
     public init?(rfc3339 text: String) {
-        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        let plain = Date.ISO8601FormatStyle()
-        if let date = try? withFraction.parse(text) {
-            self.init(date)
-        } else if let date = try? plain.parse(text) {
-            self.init(date)
-        } else {
+        let b = Array(text.utf8)
+        var i = 0
+        func number(_ width: Int) -> Int64? {
+            guard i + width <= b.count else { return nil }
+            var value: Int64 = 0
+            for k in i..<(i + width) {
+                guard b[k] >= 0x30, b[k] <= 0x39 else { return nil }
+                value = value * 10 + Int64(b[k] - 0x30)
+            }
+            i += width
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard i < b.count, b[i] == byte else { return false }
+            i += 1
+            return true
+        }
+        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
+              let day = number(2), i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") else { return nil }
+        i += 1
+        guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
+              let second = number(2) else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...monthDays[Int(month - 1)]).contains(day),
+              hour <= 23, minute <= 59, second <= 60 else { return nil }
+        var fractionMillis: Int64 = 0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+            guard i > start else { return nil }
+            // Whole milliseconds; further digits are dropped.
+            for k in 0..<3 { fractionMillis = fractionMillis * 10 + (start + k < i ? Int64(b[start + k] - 0x30) : 0) }
+        }
+        guard i < b.count else { return nil }
+        var offsetSeconds: Int64 = 0
+        switch b[i] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            i += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
+            i += 1
+            guard let offsetHour = number(2), expect(UInt8(ascii: ":")), let offsetMinute = number(2),
+                  offsetHour <= 23, offsetMinute <= 59 else { return nil }
+            offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
+        default:
             return nil
         }
+        guard i == b.count else { return nil }
+        let seconds = Self.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        self.init(millis: seconds * 1000 + fractionMillis)
     }
 }

@@ -66,9 +66,9 @@ struct AutomationsController {
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let query = request.uri.queryParameters
-        let limit = try QueryParsing.limit(query["limit"].map(String.init))
-        let cursor = try QueryParsing.uuid(query["cursor"].map(String.init), name: "cursor")
+        let query = QueryParsing.parameters(request.uri.query)
+        let limit = try QueryParsing.limit(query["limit"])
+        let cursor = try QueryParsing.uuid(query["cursor"], name: "cursor")
         let automations = try await store.automations(teamID: teamID, after: cursor, limit: limit)
         let nextCursor: JSONValue = automations.count == limit ? (automations.last?.id.lowercased.json ?? .null) : .null
         return JSONResponse.make(.ok, .object([
@@ -159,8 +159,9 @@ struct AutomationsController {
         switch value {
         case nil, .null?: return nil
         case .string(let name)?:
+            // At most 200 Unicode scalars as sent (JSON Schema's maxLength), not blank.
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, trimmed.count <= 200 else { throw APIError.badRequest("name must be 1 to 200 characters") }
+            guard !trimmed.isEmpty, name.unicodeScalars.count <= 200 else { throw APIError.badRequest("name must be 1 to 200 characters") }
             return trimmed
         default: throw APIError.badRequest("name must be a string")
         }

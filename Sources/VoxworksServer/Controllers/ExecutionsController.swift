@@ -21,8 +21,8 @@ struct ExecutionsController {
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let parameters = request.uri.queryParameters
-        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let parameters = QueryParsing.parameters(request.uri.query)
+        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = ExecutionQuery()
         query.limit = try QueryParsing.limit(text("limit"))
         query.automationID = try QueryParsing.uuid(text("automation_id"), name: "automation_id")

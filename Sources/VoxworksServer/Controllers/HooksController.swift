@@ -113,10 +113,14 @@ struct HooksController {
         }
 
         // 7. Idempotency key (decided against the store inside the commit).
-        let key = request.headers[.xIdempotencyKey] ?? request.headers[.idempotencyKey] ?? request.headers[.standardWebhookID]
-        if let key, !IdempotencyKey.isValid(key) {
+        // The first of these headers present is the key; every one present
+        // must be a well-formed key, so that a malformed header is reported
+        // instead of silently ignored.
+        let candidates = [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]]
+        if candidates.contains(where: { $0.map { !IdempotencyKey.isValid($0) } ?? false }) {
             throw APIError.badRequest("Idempotency key must be 1 to 255 visible ASCII characters")
         }
+        let key = candidates.compactMap { $0 }.first
 
         // 8 and 9. Backlog bound and durable enqueue, in one group commit.
         return try await writer.submit(IngestRequest(

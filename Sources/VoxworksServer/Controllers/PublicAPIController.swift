@@ -43,8 +43,8 @@ struct PublicAPIController {
 
     @Sendable func listContacts(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let parameters = request.uri.queryParameters
-        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let parameters = QueryParsing.parameters(request.uri.query)
+        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = ContactQuery()
         query.limit = try QueryParsing.limit(text("limit"))
         query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
@@ -74,7 +74,8 @@ struct PublicAPIController {
         var request = request
         let body = try await request.jsonObjectBody()
         guard let scriptValue = body["script_id"], !scriptValue.isNull else { throw APIError.badRequest("script_id is required") }
-        guard let scriptID = scriptValue.stringValue, !scriptID.isEmpty, scriptID.count <= 255 else {
+        // Lengths count Unicode scalars, as JSON Schema's maxLength does.
+        guard let scriptID = scriptValue.stringValue, !scriptID.isEmpty, scriptID.unicodeScalars.count <= 255 else {
             throw APIError.badRequest("script_id must be a string of 1 to 255 characters")
         }
         guard let fromValue = body["from_number"], !fromValue.isNull else { throw APIError.badRequest("from_number is required") }
@@ -108,8 +109,8 @@ struct PublicAPIController {
 
     @Sendable func listCalls(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let parameters = request.uri.queryParameters
-        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let parameters = QueryParsing.parameters(request.uri.query)
+        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = CallQuery()
         query.limit = try QueryParsing.limit(text("limit"))
         query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
@@ -140,10 +141,10 @@ struct PublicAPIController {
         let teamID = try context.requireTeam()
         let call = try await ownCall(context)
         guard call.progress == "scheduled" else {
-            throw APIError.badRequest("Only a scheduled call can be cancelled; this one is \(call.progress)")
+            throw APIError(.conflict, "Only a scheduled call can be cancelled; this one is \(call.progress)")
         }
         guard let cancelled = try await store.cancelCall(id: call.id, teamID: teamID, now: clock()), cancelled.progress == "cancelled" else {
-            throw APIError.badRequest("Only a scheduled call can be cancelled")
+            throw APIError(.conflict, "Only a scheduled call can be cancelled")
         }
         return JSONResponse.make(.ok, .object(["success": true, "call_id": .string(call.id.lowercased), "status": "cancelled"]))
     }
@@ -157,10 +158,10 @@ struct PublicAPIController {
             throw APIError.badRequest("scheduled_time is required")
         }
         guard call.progress == "scheduled" else {
-            throw APIError.badRequest("Only a scheduled call can be rescheduled; this one is \(call.progress)")
+            throw APIError(.conflict, "Only a scheduled call can be rescheduled; this one is \(call.progress)")
         }
         guard let moved = try await store.rescheduleCall(id: call.id, teamID: teamID, to: time), moved.progress == "scheduled" else {
-            throw APIError.badRequest("Only a scheduled call can be rescheduled")
+            throw APIError(.conflict, "Only a scheduled call can be rescheduled")
         }
         return JSONResponse.make(.ok, .object([
             "success": true, "call_id": .string(call.id.lowercased), "status": "scheduled",
@@ -174,7 +175,8 @@ struct PublicAPIController {
         let teamID = try context.requireTeam()
         var request = request
         let body = try await request.jsonObjectBody()
-        guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty, name.count <= 255 else {
+        guard let raw = body["name"]?.stringValue, raw.unicodeScalars.count <= 255,
+              case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
             throw APIError.badRequest("name is required: 1 to 255 characters")
         }
         let list = try await store.createList(teamID: teamID, name: name, now: clock())
@@ -189,7 +191,9 @@ struct PublicAPIController {
         var request = request
         let body = try await request.jsonObjectBody()
         let entries: [JSONValue]
-        if let many = body["contacts"]?.arrayValue {
+        if let many = body["contacts"], !many.isNull, many.arrayValue == nil {
+            throw APIError.badRequest("contacts must be an array")
+        } else if let many = body["contacts"]?.arrayValue {
             entries = many
         } else if let one = body["contact"], one.objectValue != nil {
             entries = [one]
@@ -273,8 +277,9 @@ struct PublicAPIController {
             switch object[key] {
             case nil, .null?: return nil
             case .string(let value)?:
+                // The length as sent, in Unicode scalars (JSON Schema's maxLength).
+                guard value.unicodeScalars.count <= 255 else { throw APIError.badRequest("\(prefix)\(key) is longer than 255 characters") }
                 let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard trimmed.count <= 255 else { throw APIError.badRequest("\(prefix)\(key) is longer than 255 characters") }
                 return trimmed.isEmpty ? nil : trimmed
             default: throw APIError.badRequest("\(prefix)\(key) must be a string")
             }

@@ -7,6 +7,24 @@ enum QueryParsing {
     static let maxLimit = 100
     static let defaultLimit = 25
 
+    /// The query parameters, first occurrence of each name, decoded as
+    /// `application/x-www-form-urlencoded`: `+` is a space (what browsers,
+    /// `URLSearchParams` and most HTTP clients send for one), `%2B` a plus.
+    static func parameters(_ query: String?) -> [String: String] {
+        guard let query, !query.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let name = decode(parts[0])
+            if result[name] == nil { result[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        return result
+    }
+
     static func limit(_ text: String?) throws -> Int {
         guard let text, !text.isEmpty else { return defaultLimit }
         guard let value = Int(text), (1...maxLimit).contains(value) else {
