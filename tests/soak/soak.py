@@ -10,6 +10,7 @@ harness (benchmarks/harness.py) for processes, wrk and the automation.
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -53,9 +54,9 @@ def main():
     probe = harness.wrk(automation["url"], 64, args.probe, automation["signature"], f"probe{int(time.time())}")
     maximum = probe["rps"]
     target = maximum / 2
-    connections = 16
-    while 1000 * connections / target < 2 and connections < 256:
-        connections *= 2
+    # Each connection sends one request every 20 ms or more, so that wrk's
+    # delay (on top of the response time) has room to steer the rate.
+    connections = min(512, max(16, math.ceil(target * 0.02)))
     delay_ms = max(1, round(1000 * connections / target))
     harness.log(f"soak: maximum {maximum:.0f} accepted/s; pacing {connections} connections at one request "
                 f"per {delay_ms} ms each (~{1000 * connections / delay_ms:.0f}/s) for {args.seconds} s")
