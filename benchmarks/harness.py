@@ -887,16 +887,20 @@ def main():
     return 0
 
 
-if __name__ == "__main__":
+def run_main(main):
+    """Runs `main` (which returns an exit code), stops whatever it started, and exits."""
     code = 1
     try:
         code = main()
     except BenchError as error:
         log(f"FAILED: {error}")
-        code = 1
     except KeyboardInterrupt:
         log("interrupted")
         code = 130
     finally:
         cleanup()
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    run_main(main)

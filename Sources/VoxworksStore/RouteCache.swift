@@ -31,6 +31,18 @@ public final class RouteCache: Sendable {
         self.capacity = capacity
     }
 
+    /// The route for `tokenHash`: from the cache, else from `fetch` (which
+    /// also says when the first of the route's secrets ends), then cached.
+    func route(
+        _ tokenHash: String, now: Timestamp, fetch: () async throws -> (WebhookRoute, keysChangeAt: Timestamp?)?
+    ) async rethrows -> WebhookRoute? {
+        let cached = lookup(tokenHash, now: now)
+        if let route = cached.route { return route }
+        guard let (route, keysChangeAt) = try await fetch() else { return nil }
+        insert(route, keysChangeAt: keysChangeAt, for: tokenHash, generation: cached.generation)
+        return route
+    }
+
     /// The cached route, and the generation to hand back to `insert`.
     func lookup(_ tokenHash: String, now storeTime: Timestamp) -> (route: WebhookRoute?, generation: UInt64) {
         let now = ContinuousClock.now

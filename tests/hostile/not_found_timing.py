@@ -73,11 +73,4 @@ def main():
 
 
 if __name__ == "__main__":
-    code = 1
-    try:
-        code = main()
-    except harness.BenchError as error:
-        harness.log(f"FAILED: {error}")
-    finally:
-        harness.cleanup()
-    sys.exit(code)
+    harness.run_main(main)

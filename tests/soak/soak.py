@@ -108,18 +108,11 @@ def main():
         print(("ok: " if ok else "FAILED: ") + what, flush=True)
     if not all(ok for ok, _ in checks):
         return 1
-    print(f"soak: {args.seconds} s at ~{target:.0f}/s: memory and latency flat, nothing failed", flush=True)
+    paced = statistics.median(w["rps"] for w in windows)
+    print(f"soak: {args.seconds} s at a median {paced:.0f}/s (target {target:.0f}/s, half the maximum): "
+          "memory and latency flat, nothing failed", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    code = 1
-    try:
-        code = main()
-    except harness.BenchError as error:
-        harness.log(f"FAILED: {error}")
-    except KeyboardInterrupt:
-        code = 130
-    finally:
-        harness.cleanup()
-    sys.exit(code)
+    harness.run_main(main)

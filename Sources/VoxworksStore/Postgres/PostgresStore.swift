@@ -285,15 +285,11 @@ public final class PostgresStore: Store {
     }
 
     public func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute? {
-        let cached = routeCache.lookup(tokenHash, now: now)
-        if let route = cached.route { return route }
-        guard let (route, keysChangeAt) = try await fetchRoute(tokenHash: tokenHash, now: now) else { return nil }
-        routeCache.insert(route, keysChangeAt: keysChangeAt, for: tokenHash, generation: cached.generation)
-        return route
+        try await routeCache.route(tokenHash, now: now) { try await fetchRoute(tokenHash: tokenHash, now: now) }
     }
 
     /// The route, and when the first of its secrets in a grace period ends.
-    private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, Timestamp?)? {
+    private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, keysChangeAt: Timestamp?)? {
         guard let row = try await client.query("""
             SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst,
                    ARRAY(SELECT encode(s.sealed_key, 'base64') FROM webhook_secrets s

@@ -258,15 +258,11 @@ public final class SQLiteStore: Store {
     }
 
     public func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute? {
-        let cached = routeCache.lookup(tokenHash, now: now)
-        if let route = cached.route { return route }
-        guard let (route, keysChangeAt) = try await fetchRoute(tokenHash: tokenHash, now: now) else { return nil }
-        routeCache.insert(route, keysChangeAt: keysChangeAt, for: tokenHash, generation: cached.generation)
-        return route
+        try await routeCache.route(tokenHash, now: now) { try await fetchRoute(tokenHash: tokenHash, now: now) }
     }
 
     /// The route, and when the first of its secrets in a grace period ends.
-    private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, Timestamp?)? {
+    private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, keysChangeAt: Timestamp?)? {
         struct Found: Sendable {
             var webhookID: String, automationID: String, teamID: String
             var perSecond: Double, burst: Int
