@@ -107,6 +107,19 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func aKeyRepeatedInABatchThatHitsTheBacklogIsRefusedEveryTime(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request(backlog: 1)])
+        // The backlog is full; the same key twice in one batch: neither may
+        // get a 202 (the second must not replay an execution never stored).
+        let outcomes = try await fixture.store.commitIngest([fixture.request(key: "twice", backlog: 1), fixture.request(key: "twice", backlog: 1)])
+        #expect(outcomes == [.backlogFull, .backlogFull])
+        // The key was not used up: once there is room it is accepted.
+        let later = fixture.request(key: "twice", backlog: 10)
+        #expect(try await fixture.store.commitIngest([later]) == [.accepted(later.executionID)])
+    }
+
+    @Test(arguments: StoreKind.available)
     func routesOnlyForLiveEnabledAutomations(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let hash = SecretMaterial.hash(fixture.automation.webhook.token)

@@ -47,6 +47,14 @@ extension PostgresStore {
                 outcomes[index] = .accepted(request.executionID)
             }
             if !givenBack.isEmpty {
+                // A repeat of a key in this batch was told to replay the
+                // execution of the request that claimed it; that one was
+                // refused, so the repeat is too (it must not get a 202 for an
+                // execution that was never stored).
+                let refused = Set(givenBack.map { batch[$0].executionID })
+                for index in batch.indices {
+                    if case .replayed(let id) = outcomes[index], refused.contains(id) { outcomes[index] = .backlogFull }
+                }
                 // Give the keys back: nothing was accepted under them.
                 let requests = givenBack.map { batch[$0] }
                 try await connection.query("""
