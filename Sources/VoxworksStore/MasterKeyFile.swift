@@ -35,17 +35,30 @@ public enum MasterKeyFile {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        // O_EXCL: two processes starting at once must not each write a different key.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
+        // The key is written to a file of this process's own and then linked
+        // into place: the file appears whole or not at all, so a node starting
+        // at the same moment never reads it half-written, and `link` fails
+        // with EEXIST when another node's key got there first (its key wins).
+        let temporary = path + ".tmp-" + UUID().uuidString
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw Failure.unreadable(path) }
+        defer { unlink(temporary) }
+        let text = Array((Data(key).base64EncodedString() + "\n").utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == text.count, synced else { throw Failure.unreadable(path) }
+        guard link(temporary, path) == 0 else {
             if errno == EEXIST { return try loadOrCreate(path: path) }
             throw Failure.unreadable(path)
         }
-        let text = Array((Data(key).base64EncodedString() + "\n").utf8)
-        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-        close(fd)
-        guard written == text.count else { throw Failure.unreadable(path) }
+        // The new name must survive a crash too: without the key the sealed
+        // secrets could never be opened again.
+        let directoryFD = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
         return key
     }
 }
