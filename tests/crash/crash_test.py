@@ -23,16 +23,15 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from live import Receiver, call, check, free_port, start_receiver  # noqa: E402
 
 BINARY, STORE = sys.argv[1], sys.argv[2]
 REQUESTS = int(sys.argv[3]) if len(sys.argv) > 3 else 5000
@@ -41,49 +40,9 @@ KILLS = 3
 rng = random.Random(int(os.environ.get("CRASH_SEED", "7")))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method, url, body=None, headers=None, timeout=10, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-class Receiver(BaseHTTPRequestHandler):
-    counts, lock = {}, threading.Lock()
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with Receiver.lock:
-            key = self.headers.get("Idempotency-Key", "")
-            Receiver.counts[key] = Receiver.counts.get(key, 0) + 1
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args):
-        pass
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit("FAILED: " + message)
-    print("ok:", message, flush=True)
-
-
 def main():
     work = tempfile.mkdtemp(prefix="voxworks-crash-")
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = start_receiver()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, VOXWORKS_OUTBOUND_ALLOW="127.0.0.1", VOXWORKS_WORKERS=str(WORKERS), VOXWORKS_LEASE_SECONDS="3",

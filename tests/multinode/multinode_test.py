@@ -13,57 +13,25 @@ Checks the promises that must hold across nodes:
 Usage: python3 tests/multinode/multinode_test.py BINARY DATABASE_URL
 Bounded: every wait has a deadline; the processes it starts are stopped.
 """
-import json
+import functools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from live import Receiver, check, free_port, start_receiver  # noqa: E402
+from live import call  # noqa: E402
+
+request = functools.partial(call, timeout=15)  # the nodes share one database: a little more patience
 
 BINARY, DATABASE_URL = sys.argv[1], sys.argv[2]
 WORKERS_PER_NODE = 4
 EXECUTIONS = 2000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(method, url, body=None, headers=None, timeout=15):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-class Receiver(BaseHTTPRequestHandler):
-    counts = {}
-    lock = threading.Lock()
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        key = self.headers.get("Idempotency-Key", "")
-        with Receiver.lock:
-            Receiver.counts[key] = Receiver.counts.get(key, 0) + 1
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"ok":true}')
-
-    def log_message(self, *args):
-        pass
 
 
 class Node:
@@ -93,16 +61,9 @@ class Node:
                 self.process.kill()
 
 
-def check(condition, message):
-    if not condition:
-        raise SystemExit("FAILED: " + message)
-    print("ok:", message, flush=True)
-
-
 def main():
     work = tempfile.mkdtemp(prefix="voxworks-multinode-")
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = start_receiver()
     env = dict(os.environ, VOXWORKS_DATABASE_URL=DATABASE_URL, VOXWORKS_MASTER_KEY_FILE=os.path.join(work, "master.key"),
                VOXWORKS_OUTBOUND_ALLOW="127.0.0.1", VOXWORKS_WORKERS=str(WORKERS_PER_NODE), VOXWORKS_LEASE_SECONDS="5",
                VOXWORKS_API_RATE_PER_SECOND="100000", VOXWORKS_API_RATE_BURST="1000000",

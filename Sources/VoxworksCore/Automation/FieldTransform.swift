@@ -152,8 +152,8 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2) else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
-        var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
+        guard (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year: year, month: month) else { return nil }
+        var seconds = Timestamp.days(year: year, month: month, day: day) * 86_400
         guard position < bytes.count else { return seconds }
 
         guard expect("T") || expect("t") || expect(" ") else { return nil }
@@ -190,7 +190,7 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
     static func format(seconds: Int64, as format: String) -> String {
         let clamped = min(max(seconds, secondsRange.lowerBound), secondsRange.upperBound)
         let (days, secondOfDay) = floorDivide(clamped, 86_400)
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -212,30 +212,8 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
         return output
     }
 
-    private static func daysInMonth(year: Int64, month: Int64) -> Int64 {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         let (q, r) = a.quotientAndRemainder(dividingBy: b)
         return r < 0 ? (q - 1, r + b) : (q, r)
-    }
-
-    /// Howard Hinnant's days-from-civil (proleptic Gregorian calendar, days since 1970-01-01).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        Timestamp.civil(fromDays: days)
     }
 }

@@ -51,6 +51,15 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// Days in a month (1–12) of the proleptic Gregorian calendar.
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     /// Hinnant's days-from-civil: days since 1970-01-01 of a proleptic Gregorian date.
     static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
@@ -89,9 +98,7 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         i += 1
         guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
               let second = number(2) else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(month), (1...monthDays[Int(month - 1)]).contains(day),
+        guard (1...12).contains(month), (1...Self.daysInMonth(year: year, month: month)).contains(day),
               hour <= 23, minute <= 59, second <= 60 else { return nil }
         var fractionMillis: Int64 = 0
         if i < b.count, b[i] == UInt8(ascii: ".") {
