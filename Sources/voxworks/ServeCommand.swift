@@ -24,12 +24,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        if configuration.logFormat == .json {
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
+        let json = configuration.logFormat == .json
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : TextLogHandler(label: label)
+            handler.logLevel = level
+            return handler
         }
         var logger = Logger(label: "voxworks")
         logger.logLevel = level

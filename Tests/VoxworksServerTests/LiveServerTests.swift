@@ -120,6 +120,37 @@ import VoxworksTestSupport
         #expect(try await harness.executionCount() == 1)
     }
 
+    /// The body deadline is kept by one sweeper for the process
+    /// (`BodyDeadlines`), not a timer per request: a stalled body still
+    /// gets exactly one answer, a 408, soon after the deadline, and then the
+    /// connection closes, while other requests are served.
+    @Test func aStalledBodyGetsOne408AtItsDeadline() async throws {
+        let harness = try await TestHarness.make {
+            $0.bodyTimeoutSeconds = 1
+            $0.idleTimeoutSeconds = 60
+        }
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let stalled = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+            let started = ContinuousClock.now
+            try stalled.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{")
+            let normal = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            try normal.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+            let served = await normal.receive(until: isCompleteResponse)
+            #expect(served.hasPrefix("HTTP/1.1 202"), "got: \(served)")
+            // Read until the server closes: one 408 and nothing after it.
+            let answer = await stalled.receive()
+            let elapsed = ContinuousClock.now - started
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "got: \(answer)")
+            #expect(answer.components(separatedBy: "HTTP/1.1 ").count == 2, "one response only, got: \(answer)")
+            #expect(answer.contains("\"success\":false"))
+            #expect(elapsed >= .milliseconds(900), "not before the deadline")
+            #expect(elapsed < .seconds(10), "closed soon after the deadline")
+        }
+        #expect(try await harness.executionCount() == 1)
+    }
+
     @Test func aMegabyteOfHeadersIsRefusedAndTheServerKeepsServing() async throws {
         let harness = try await TestHarness.make()
         let token = try await harness.automation().automation.webhook.token

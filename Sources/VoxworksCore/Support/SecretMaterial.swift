@@ -27,8 +27,15 @@ public enum SecretMaterial {
     public static func hash(_ credential: String) -> String { hex(SHA256.hash(data: Array(credential.utf8))) }
 
     public static func randomBytes(_ count: Int) -> [UInt8] {
+        // Eight bytes per draw: each draw is a getrandom(2) call.
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 
     public static func base64URL(_ bytes: [UInt8]) -> String {

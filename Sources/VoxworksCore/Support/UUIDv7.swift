@@ -56,7 +56,30 @@ extension UUID {
     }
 
     /// Lowercase canonical text, the form used in every API response and in the store.
-    public var lowercased: String { uuidString.lowercased() }
+    /// The canonical lowercase form, written directly: `uuidString` goes
+    /// through `sprintf` and then a lowercasing copy, and every store call
+    /// formats several ids.
+    public var lowercased: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var index = 0
+                for (position, byte) in bytes.enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        out[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    out[index] = Self.hexDigit(byte >> 4)
+                    out[index + 1] = Self.hexDigit(byte & 0x0F)
+                    index += 2
+                }
+                return index
+            }
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 
     /// The version nibble (7 for ids made by `UUIDv7Generator`).
     public var version: Int { Int(uuid.6 >> 4) }

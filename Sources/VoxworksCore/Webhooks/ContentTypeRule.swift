@@ -5,6 +5,8 @@ import Foundation
 public enum ContentTypeRule {
     public static func accepts(_ header: String?) -> Bool {
         guard let header else { return true }
+        // What nearly every sender sends, without splitting or lowercasing.
+        if header == "application/json" { return true }
         let mediaType = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let trimmed = mediaType.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed.isEmpty { return header.trimmingCharacters(in: .whitespaces).isEmpty }

@@ -18,23 +18,10 @@ extension Request {
         }
         let buffer: ByteBuffer
         do {
-            let body = self.body
-            buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask { try await body.collect(upTo: limit) }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let collected = first else {
-                    // Let the 408 go out, then drop the connection: the rest of
-                    // the body is not worth waiting for.
-                    if let channel = context?.channel {
-                        channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
-                    }
-                    throw APIError(.requestTimeout, "The request body was not received in time")
-                }
-                return collected
+            if let channel = context?.channel {
+                buffer = try await Self.collect(body, limit: limit, channel: channel, deadline: deadline)
+            } else {
+                buffer = try await Self.collectRacingATimer(body, limit: limit, deadline: deadline)
             }
         } catch is NIOTooManyBytesError {
             // A chunked body (no Content-Length) crossed the cap while streaming.
@@ -43,6 +30,46 @@ extension Request {
             throw APIError.bodyTooLarge(limit: limit)
         }
         return Array(buffer.readableBytesView)
+    }
+
+    /// The read, watched by the process's `BodyDeadlines`.
+    private static func collect(_ body: RequestBody, limit: Int, channel: any Channel, deadline: Duration) async throws -> ByteBuffer {
+        let watch = BodyDeadlines.shared.watch(channel, for: deadline)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch {
+            if BodyDeadlines.shared.finish(watch) { throw timedOut(channel) }
+            throw error
+        }
+        if BodyDeadlines.shared.finish(watch) { throw timedOut(channel) }
+        return buffer
+    }
+
+    /// Lets the 408 go out, then drops the connection: the rest of the body
+    /// is not worth waiting for.
+    private static func timedOut(_ channel: (any Channel)?) -> APIError {
+        if let channel {
+            channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
+        }
+        return APIError(.requestTimeout, "The request body was not received in time")
+    }
+
+    /// Without a channel to watch (a request made in process): the read
+    /// raced against a timer of its own.
+    private static func collectRacingATimer(_ body: RequestBody, limit: Int, deadline: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let collected = first else {
+                throw timedOut(nil)
+            }
+            return collected
+        }
     }
 
     /// The body of a management call: a JSON object (or nothing, as `{}`).

@@ -176,6 +176,49 @@ enum PostgresMigrations {
             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
             """,
         ]),
+        // Rate limits decided for a whole batch of requests in one call
+        // (PostgresRateLimiter): the GCRA of GCRA.evaluate, request by request
+        // in arrival order, with each key's row locked once and written once.
+        // Callers pass the keys sorted, so every batch locks rows in the same
+        // order and two batches cannot deadlock.
+        (4, [
+            """
+            CREATE FUNCTION rate_limit_acquire(
+                keys TEXT[], nows DOUBLE PRECISION[], intervals DOUBLE PRECISION[], tolerances DOUBLE PRECISION[])
+            RETURNS TABLE (allowed_out BOOLEAN, tat_out DOUBLE PRECISION) LANGUAGE plpgsql AS $$
+            DECLARE
+                current_key TEXT := NULL;
+                current_tat DOUBLE PRECISION;
+                changed BOOLEAN := false;
+                next_tat DOUBLE PRECISION;
+            BEGIN
+                FOR i IN 1 .. coalesce(array_length(keys, 1), 0) LOOP
+                    IF current_key IS DISTINCT FROM keys[i] THEN
+                        IF changed THEN
+                            UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+                        END IF;
+                        current_key := keys[i];
+                        changed := false;
+                        INSERT INTO rate_limits (key, tat) VALUES (current_key, 0) ON CONFLICT (key) DO NOTHING;
+                        SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
+                    END IF;
+                    next_tat := GREATEST(current_tat, nows[i]) + intervals[i];
+                    IF next_tat - tolerances[i] <= nows[i] + 1e-9 THEN
+                        current_tat := next_tat;
+                        changed := true;
+                        allowed_out := true;
+                    ELSE
+                        allowed_out := false;
+                    END IF;
+                    tat_out := current_tat;
+                    RETURN NEXT;
+                END LOOP;
+                IF changed THEN
+                    UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+                END IF;
+            END $$
+            """,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -4,15 +4,27 @@ import PostgresNIO
 import VoxworksCore
 
 /// GCRA with its state in the shared database, so that a limit is one limit
-/// across every node. Allowing a request is one atomic statement (the
-/// update only happens when the request fits); a refusal reads the state
-/// once more to say when the next request will fit. It runs on the store's
-/// limiter pool, whose commits do not wait for the WAL flush.
-public struct PostgresRateLimiter: RateLimiter {
-    let store: PostgresStore
+/// across every node. Requests that arrive together are decided together:
+/// while one batch's call is in flight the next ones queue, and the whole
+/// queue then costs one round trip (`rate_limit_acquire`, migration 4),
+/// which decides them in arrival order with each key's row locked once.
+/// One call per request put every webhook behind the same hot row. It
+/// runs on the store's limiter pool, whose commits do not wait for the WAL
+/// flush (rate-limit state lost in a crash can only let a few more through).
+public final class PostgresRateLimiter: RateLimiter {
+    private struct Waiting: Sendable {
+        var key: String
+        var limit: RateLimit
+        var now: Double
+        var continuation: CheckedContinuation<RateDecision, any Error>
+    }
 
-    public init(store: PostgresStore) {
+    private let store: PostgresStore
+    private let queue: GroupCommitQueue<Waiting>
+
+    public init(store: PostgresStore, maxBatch: Int = 1024) {
         self.store = store
+        queue = GroupCommitQueue(maxBatch: maxBatch)
     }
 
     public func acquire(key: RateLimitKey, limit: RateLimit, now: Double) async throws -> RateDecision {
@@ -21,23 +33,73 @@ public struct PostgresRateLimiter: RateLimiter {
         case .team(let id): "team:\(id.lowercased)"
         case .apiKey(let hash): "key:\(hash)"
         }
+        return try await withCheckedThrowingContinuation { continuation in
+            if queue.append(Waiting(key: name, limit: limit, now: now, continuation: continuation)) {
+                // Not a child of the request's task: a client that hangs up
+                // must not cancel a call that decides other requests too.
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = queue.nextBatch()
+            if batch.isEmpty { return }
+            do {
+                let decisions = try await decide(batch)
+                for (waiting, decision) in zip(batch, decisions) {
+                    waiting.continuation.resume(returning: decision)
+                }
+                for waiting in batch.dropFirst(decisions.count) {
+                    waiting.continuation.resume(throwing: PostgresRateLimiterError.missingDecision)
+                }
+            } catch {
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// One decision per request, in the batch's order.
+    private func decide(_ batch: [Waiting]) async throws -> [RateDecision] {
+        // Sorted by key (stable, so each key's requests keep their arrival
+        // order): every caller locks rows in the same order.
+        let order = batch.indices.sorted { (batch[$0].key, $0) < (batch[$1].key, $1) }
+        let keys = order.map { batch[$0].key }
+        let nows = order.map { batch[$0].now }
+        let intervals = order.map { 1 / batch[$0].limit.perSecond }
+        let tolerances = order.map { (1 / batch[$0].limit.perSecond) * Double(batch[$0].limit.burst) }
+        let rows = try await store.limiterClient.query("""
+            SELECT allowed_out, tat_out FROM rate_limit_acquire(\(keys), \(nows), \(intervals), \(tolerances))
+            """, logger: store.logger)
+        var decisions = [RateDecision?](repeating: nil, count: batch.count)
+        var position = 0
+        for try await (allowed, tat) in rows.decode((Bool, Double).self) {
+            guard position < order.count else { break }
+            let index = order[position]
+            decisions[index] = Self.decision(allowed: allowed, tat: tat, limit: batch[index].limit, now: batch[index].now)
+            position += 1
+        }
+        guard position == order.count else { throw PostgresRateLimiterError.missingDecision }
+        return decisions.compactMap { $0 }
+    }
+
+    /// The same arithmetic as `GCRA.evaluate`, from the arrival time the
+    /// database settled on: the new one when allowed, the standing one when not.
+    static func decision(allowed: Bool, tat: Double, limit: RateLimit, now: Double) -> RateDecision {
         let interval = 1 / limit.perSecond
         let tolerance = interval * Double(limit.burst)
-        // The same arithmetic as GCRA.evaluate, with its 1e-9 s allowance for rounding.
-        if let row = try await store.limiterClient.query("""
-            INSERT INTO rate_limits (key, tat) VALUES (\(name), \(now + interval))
-            ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, \(now)) + \(interval)
-                WHERE GREATEST(rate_limits.tat, \(now)) + \(interval) - \(tolerance) <= \(now + 1e-9)
-            RETURNING tat
-            """, logger: store.logger).first() {
-            let tat: Double = try row.value("tat")
+        if allowed {
             let remaining = max(0, Int(((now + tolerance - tat) / interval + 1e-9).rounded(.down)))
             return RateDecision(allowed: true, limit: limit.burst, remaining: remaining, retryAfter: 0)
         }
-        let tat = try await store.limiterClient.query("SELECT tat FROM rate_limits WHERE key = \(name)", logger: store.logger)
-            .first()?.value("tat", as: Double.self) ?? now
         let current = max(tat, now)
         let remaining = max(0, Int(((now + tolerance - current) / interval).rounded(.down)))
         return RateDecision(allowed: false, limit: limit.burst, remaining: remaining, retryAfter: max(0, current + interval - tolerance - now))
     }
+}
+
+public enum PostgresRateLimiterError: Error {
+    /// The database answered fewer rows than requests were sent (a bug).
+    case missingDecision
 }

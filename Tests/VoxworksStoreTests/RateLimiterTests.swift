@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import VoxworksCore
+import VoxworksStore
+import VoxworksTestSupport
+
+/// The rate limiter of each backend: in memory for SQLite, in the shared
+/// database for PostgreSQL, where concurrent requests are decided in
+/// batches. Either way the answers must be GCRA's, request by request.
+@Suite struct RateLimiterTests {
+    private func limiter(_ kind: StoreKind) async throws -> (any RateLimiter, any Store) {
+        let (store, _, _) = try await kind.makeStore()
+        if let postgres = store as? PostgresStore {
+            return (PostgresRateLimiter(store: postgres), store)
+        }
+        return (LocalRateLimiter(), store)
+    }
+
+    private func acquireAll(_ limiter: any RateLimiter, _ requests: [(RateLimitKey, RateLimit)], now: Double) async throws -> [RateDecision] {
+        try await withThrowingTaskGroup(of: (Int, RateDecision).self) { group in
+            for (index, (key, limit)) in requests.enumerated() {
+                group.addTask { (index, try await limiter.acquire(key: key, limit: limit, now: now)) }
+            }
+            var decisions = [RateDecision?](repeating: nil, count: requests.count)
+            for try await (index, decision) in group { decisions[index] = decision }
+            return decisions.compactMap { $0 }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aBurstOfConcurrentRequestsGetsExactlyTheBurst(_ kind: StoreKind) async throws {
+        let (limiter, _) = try await limiter(kind)
+        let key = RateLimitKey.webhook(UUID())
+        let limit = RateLimit(perSecond: 1, burst: 10)
+        let decisions = try await acquireAll(limiter, Array(repeating: (key, limit), count: 100), now: 1_000)
+        let allowed = decisions.filter(\.allowed)
+        #expect(decisions.count == 100)
+        #expect(allowed.count == 10)
+        // Each allowed request saw one fewer left than the one before it.
+        #expect(allowed.map(\.remaining).sorted() == Array(0...9))
+        for refused in decisions where !refused.allowed {
+            #expect(refused.remaining == 0)
+            #expect(abs(refused.retryAfter - 1) < 1e-6)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func keysInOneBatchAreIndependent(_ kind: StoreKind) async throws {
+        let (limiter, _) = try await limiter(kind)
+        let a = RateLimitKey.webhook(UUID()), b = RateLimitKey.team(UUID())
+        let small = RateLimit(perSecond: 2, burst: 3), large = RateLimit(perSecond: 5, burst: 7)
+        var requests: [(RateLimitKey, RateLimit)] = []
+        for _ in 0..<20 { requests += [(a, small), (b, large)] }
+        let decisions = try await acquireAll(limiter, requests, now: 50)
+        let allowedA = zip(requests, decisions).filter { $0.0.0 == a && $0.1.allowed }.count
+        let allowedB = zip(requests, decisions).filter { $0.0.0 == b && $0.1.allowed }.count
+        #expect(allowedA == 3)
+        #expect(allowedB == 7)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func sequentialRequestsGetGCRAsAnswers(_ kind: StoreKind) async throws {
+        let (limiter, _) = try await limiter(kind)
+        let key = RateLimitKey.apiKey("k-\(UUID())")
+        let limit = RateLimit(perSecond: 4, burst: 3)
+        var tat: Double?
+        // Bursts, waits shorter and longer than the interval, and a pause.
+        for now in [10.0, 10.0, 10.0, 10.0, 10.1, 10.3, 10.5, 10.5, 11.0, 20.0, 20.0, 20.01] {
+            let expected = GCRA.evaluate(tat: tat, limit: limit, now: now)
+            tat = expected.tat
+            let decision = try await limiter.acquire(key: key, limit: limit, now: now)
+            #expect(decision.allowed == expected.decision.allowed, "at \(now)")
+            #expect(decision.remaining == expected.decision.remaining, "at \(now)")
+            #expect(abs(decision.retryAfter - expected.decision.retryAfter) < 1e-6, "at \(now)")
+        }
+    }
+
+    /// Two nodes on one PostgreSQL database share one limit.
+    @Test(.enabled(if: StoreKind.available.contains(.postgres)))
+    func nodesSharingADatabaseShareTheLimit() async throws {
+        let url = try await PostgresTestDatabase.newSchemaURL()
+        let box = try SecretBox(masterKey: SecretMaterial.randomBytes(32))
+        let first = try await StoreKind.postgres.open(directory: FileManager.default.temporaryDirectory, secretBox: box, postgresURL: url)
+        let second = try await StoreKind.postgres.open(directory: FileManager.default.temporaryDirectory, secretBox: box, postgresURL: url)
+        let limiters = try [first.store, second.store].map { store in
+            guard let postgres = store as? PostgresStore else { throw CocoaError(.featureUnsupported) }
+            return PostgresRateLimiter(store: postgres)
+        }
+        let key = RateLimitKey.team(UUID())
+        let limit = RateLimit(perSecond: 1, burst: 20)
+        async let one = acquireAll(limiters[0], Array(repeating: (key, limit), count: 60), now: 500)
+        async let two = acquireAll(limiters[1], Array(repeating: (key, limit), count: 60), now: 500)
+        let decisions = try await one + two
+        #expect(decisions.filter(\.allowed).count == 20)
+    }
+}
