@@ -68,7 +68,9 @@ import VoxworksTestSupport
         let token = try await harness.automation().automation.webhook.token
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
-            let connection = try RawHTTPConnection(port: port)
+            // A generous read timeout: with the whole suite running in parallel
+            // an answer can take seconds; one that never comes still fails.
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 20)
             try connection.send(
                 "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
             // 8 KiB in 1 KiB chunks, never terminated: the server must answer
