@@ -63,32 +63,15 @@ public final class IngestWriter: Sendable {
         }
     }
 
-    /// The commit, or `commitTimedOut` once the deadline passes. There is a
-    /// single drain loop, so a commit that never returns (a connection that
-    /// died mid-transaction without the driver noticing, seen after a
-    /// PostgreSQL restart) would otherwise block every later webhook while
-    /// the health check looked fine. The commit runs in an unstructured task
-    /// so the loop can leave it behind (a task group would wait for it); it
-    /// is cancelled, and if it commits after all, the senders' retries with
-    /// the same key get its execution id back.
+    /// The commit, or `commitTimedOut` once the deadline passes: there is a
+    /// single drain loop, so a commit that never returns would otherwise
+    /// block every later webhook while the health check looked fine. If it
+    /// commits after all, the senders' retries with the same key get its
+    /// execution id back.
     private func commitWithDeadline(_ requests: [IngestRequest]) async throws -> [IngestOutcome] {
-        let answer = OnceAnswer<[IngestOutcome]>()
-        return try await withCheckedThrowingContinuation { continuation in
-            answer.set(continuation)
-            let committer = self.committer
-            let commit = Task {
-                do {
-                    answer.resume(with: .success(try await committer.commitIngest(requests)))
-                } catch {
-                    answer.resume(with: .failure(error))
-                }
-            }
-            let deadline = commitDeadline
-            let timer = Task {
-                try await Task.sleep(for: deadline)
-                if answer.resume(with: .failure(IngestWriterError.commitTimedOut)) { commit.cancel() }
-            }
-            answer.onResume { timer.cancel() }
+        let committer = self.committer
+        return try await answerWithin(commitDeadline, timedOut: IngestWriterError.commitTimedOut) {
+            try await committer.commitIngest(requests)
         }
     }
 }

@@ -42,3 +42,29 @@ final class OnceAnswer<Value: Sendable>: Sendable {
         return true
     }
 }
+
+/// `operation`'s answer, or `timedOut` once `deadline` passes. The
+/// operation runs in an unstructured task, so a caller can leave behind one
+/// that never returns (a database connection that died without the driver
+/// noticing, seen after a PostgreSQL restart); it is then cancelled. For a
+/// loop that serves many callers, one hung call would otherwise hold them all.
+func answerWithin<Value: Sendable>(
+    _ deadline: Duration, timedOut: any Error, _ operation: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
+    let answer = OnceAnswer<Value>()
+    return try await withCheckedThrowingContinuation { continuation in
+        answer.set(continuation)
+        let work = Task {
+            do {
+                answer.resume(with: .success(try await operation()))
+            } catch {
+                answer.resume(with: .failure(error))
+            }
+        }
+        let timer = Task {
+            try await Task.sleep(for: deadline)
+            if answer.resume(with: .failure(timedOut)) { work.cancel() }
+        }
+        answer.onResume { timer.cancel() }
+    }
+}

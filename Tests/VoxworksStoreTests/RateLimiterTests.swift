@@ -75,6 +75,33 @@ import VoxworksTestSupport
         }
     }
 
+    /// A batch whose call hangs (here: its row held by another session) is
+    /// answered with an error at the deadline instead of holding every later
+    /// request behind it, and the limiter works again once the row is free.
+    @Test(.enabled(if: StoreKind.available.contains(.postgres)))
+    func aHungCallTimesOutAndTheLimiterRecovers() async throws {
+        let (store, _, _) = try await StoreKind.postgres.makeStore()
+        let postgres = try #require(store as? PostgresStore)
+        let limiter = PostgresRateLimiter(store: postgres, callDeadline: .seconds(1))
+        let team = UUID()
+        let limit = RateLimit(perSecond: 100, burst: 100)
+        #expect(try await limiter.acquire(key: .team(team), limit: limit, now: 10).allowed)
+        let holder = Task {
+            try await postgres.execute("""
+                WITH locked AS MATERIALIZED (SELECT key FROM rate_limits WHERE key = 'team:\(team.lowercased)' FOR UPDATE)
+                SELECT pg_sleep(4) FROM locked
+                """)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let started = ContinuousClock.now
+        await #expect(throws: PostgresRateLimiterError.self) {
+            _ = try await limiter.acquire(key: .team(team), limit: limit, now: 11)
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+        try await holder.value
+        #expect(try await limiter.acquire(key: .team(team), limit: limit, now: 12).allowed)
+    }
+
     /// Two nodes on one PostgreSQL database share one limit.
     @Test(.enabled(if: StoreKind.available.contains(.postgres)))
     func nodesSharingADatabaseShareTheLimit() async throws {

@@ -21,10 +21,15 @@ public final class PostgresRateLimiter: RateLimiter {
 
     private let store: PostgresStore
     private let queue: GroupCommitQueue<Waiting>
+    private let callDeadline: Duration
 
-    public init(store: PostgresStore, maxBatch: Int = 1024) {
+    /// `callDeadline` bounds one batch's call: a call that never returns
+    /// (a connection that died with PostgreSQL) must not hold every later
+    /// request, since they all wait behind it.
+    public init(store: PostgresStore, maxBatch: Int = 1024, callDeadline: Duration = .seconds(10)) {
         self.store = store
         queue = GroupCommitQueue(maxBatch: maxBatch)
+        self.callDeadline = callDeadline
     }
 
     public func acquire(key: RateLimitKey, limit: RateLimit, now: Double) async throws -> RateDecision {
@@ -47,7 +52,9 @@ public final class PostgresRateLimiter: RateLimiter {
             let batch = queue.nextBatch()
             if batch.isEmpty { return }
             do {
-                let decisions = try await decide(batch)
+                let decisions = try await answerWithin(callDeadline, timedOut: PostgresRateLimiterError.callTimedOut) {
+                    try await self.decide(batch)
+                }
                 for (waiting, decision) in zip(batch, decisions) {
                     waiting.continuation.resume(returning: decision)
                 }
@@ -102,4 +109,6 @@ public final class PostgresRateLimiter: RateLimiter {
 public enum PostgresRateLimiterError: Error {
     /// The database answered fewer rows than requests were sent (a bug).
     case missingDecision
+    /// The batch's call did not finish within the limiter's deadline.
+    case callTimedOut
 }
