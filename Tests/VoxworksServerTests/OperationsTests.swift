@@ -81,6 +81,37 @@ import VoxworksStore
         }
     }
 
+    /// The default format: one line per event, metadata as key=value in
+    /// key order, written only when a line is logged.
+    @Test func textLogLinesCarryTheirIdsAndHoldNoSecrets() async throws {
+        let capture = LogCapture(text: true)
+        let harness = try await TestHarness.make()
+        let (automation, key) = try await harness.automation(signing: true)
+        let secret = try #require(key)
+        let body = #"{"contact_phone":"0429069971"}"#
+        try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
+            let signature = SignatureVerifier.sign(body: Array(body.utf8), key: secret)
+            _ = try expectAccepted(try await client.execute(
+                uri: hookPath(automation.webhook.token), method: .post,
+                headers: jsonHeaders(["X-Webhook-Signature": signature]), body: ByteBuffer(string: body)))
+            await harness.store.shutdown()
+            try expectError(try await client.execute(
+                uri: hookPath(automation.webhook.token), method: .post,
+                headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-broken-2"]),
+                body: ByteBuffer(string: body)), .internalServerError)
+            let lines = capture.lines.value
+            let failure = try #require(lines.first { $0.contains("request_id=req-broken-2") && $0.contains(" error ") })
+            // `<time> error capture: key=value… [VoxworksServer] webhook ingest failed`
+            #expect(failure.hasSuffix("[VoxworksServer] webhook ingest failed"), "got: \(failure)")
+            #expect(failure.contains(" error capture: "))
+            let all = lines.joined(separator: "\n")
+            #expect(!all.contains(automation.webhook.token))
+            #expect(!all.contains(SecretMaterial.base64URL(secret)))
+            #expect(!all.contains(signature))
+            #expect(!all.contains(harness.apiKey))
+        }
+    }
+
     @Test func jsonLogLinesParseCarryTheirIdsAndHoldNoSecrets() async throws {
         let capture = LogCapture()
         let harness = try await TestHarness.make {

@@ -55,10 +55,9 @@ extension UUID {
         UUIDv7Generator.shared.next(nowMillis: UInt64(max(0, now.millis)))
     }
 
-    /// Lowercase canonical text, the form used in every API response and in the store.
-    /// The canonical lowercase form, written directly: `uuidString` goes
-    /// through `sprintf` and then a lowercasing copy, and every store call
-    /// formats several ids.
+    /// Lowercase canonical text, the form used in every API response and in
+    /// the store. Written directly: `uuidString` goes through `sprintf` and
+    /// then a lowercasing copy, and every store call formats several ids.
     public var lowercased: String {
         withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { out in

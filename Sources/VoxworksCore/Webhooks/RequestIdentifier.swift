@@ -17,10 +17,11 @@ public enum RequestIdentifier {
         return ok ? incoming : nil
     }
 
-    /// 24 lowercase hex digits, unique within the process and unguessable
-    /// across processes without a system call per request: a random
-    /// per-process prefix, then a counter passed through SplitMix64 (a
-    /// bijection, so no two counts give the same id).
+    /// 24 lowercase hex digits without a system call per request (it used
+    /// to read 12 random bytes each time): a random per-process prefix, then
+    /// a counter from a random start passed through SplitMix64's finaliser,
+    /// a bijection, so no two requests of one process share an id. An id
+    /// correlates logs; it is not a secret.
     public static func generate() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
         var mixed = (count &+ seed) &* 0x9E37_79B9_7F4A_7C15

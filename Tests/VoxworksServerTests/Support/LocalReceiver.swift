@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import VoxworksCore
 
 /// A real HTTP server on 127.0.0.1 that records what automations send it
@@ -18,12 +19,12 @@ final class LocalReceiver: Sendable {
 
     let received = LockedBox<[Received]>([])
     private let plans = LockedBox<[String: [Int]]>([:])
-    private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     let port: Int
 
-    private init(port: Int, task: Task<Void, any Error>) {
+    private init(port: Int, group: ServiceGroup) {
         self.port = port
-        self.task = task
+        self.group = group
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
@@ -33,7 +34,14 @@ final class LocalReceiver: Sendable {
 
     func requests(to path: String) -> [Received] { received.value.filter { $0.path == path } }
 
-    func stop() { task.cancel() }
+    /// A graceful stop: the listening socket closes first, then open
+    /// connections finish. (Cancelling the server's task instead could
+    /// drop a connection accepted at that moment half set up, which NIO
+    /// treats as a fatal error and which crashed the whole test process.)
+    func stop() {
+        let group = group
+        Task { await group.triggerGracefulShutdown() }
+    }
 
     static func start() async throws -> LocalReceiver {
         let box = LockedBox<LocalReceiver?>(nil)
@@ -46,8 +54,9 @@ final class LocalReceiver: Sendable {
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in promise.fulfil(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "receiver"))
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        let receiver = LocalReceiver(port: await promise.value, task: task)
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "receiver"))
+        Task { try await group.run() }
+        let receiver = LocalReceiver(port: await promise.value, group: group)
         box.withLock { $0 = receiver }
         return receiver
     }
