@@ -67,7 +67,7 @@ public struct ExecutionWorkerPool: Service {
         logger[metadataKey: "execution_id"] = .string(id.lowercased)
         metrics.workerBusy()
         defer { metrics.workerIdle() }
-        let outcome = await withTaskGroup(of: ExecutionOutcome?.self) { group in
+        let turn = await withTaskGroup(of: ExecutionRunner.Turn?.self) { group in
             group.addTask {
                 // Heartbeat: a third of the lease, so two missed beats still leave time.
                 while !Task.isCancelled {
@@ -78,13 +78,18 @@ public struct ExecutionWorkerPool: Service {
                 }
                 return nil
             }
-            let outcome = await runner.run(claimed, worker: worker)
+            let turn = await runner.runTurn(claimed, worker: worker)
             group.cancelAll()
-            return outcome
+            return turn
         }
-        guard let outcome else { return }
+        guard let turn else { return }
+        let outcome = turn.outcome
         do {
-            try await store.finishTurn(executionID: id, worker: worker, outcome: outcome, now: clock())
+            // The last step-log lines go in the same commit as the outcome.
+            guard try await store.finishTurn(executionID: id, worker: worker, outcome: outcome, now: clock(), steps: turn.unsaved) else {
+                // Lost the lease (cancelled, or expired and taken): nothing was written.
+                return
+            }
             logger.info("execution turn ended", metadata: ["outcome": "\(outcome)"])
             switch outcome {
             case .completed: metrics.executionFinished(status: .completed)

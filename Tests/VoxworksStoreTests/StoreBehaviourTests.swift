@@ -183,6 +183,41 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func stepLinesWrittenWithTheOutcomeCommitTogetherAndOnlyForTheLeaseHolder(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request(), fixture.request()])
+        let now = Timestamp.now()
+        let first = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let id = first.execution.id
+        // A finished step and the next one's start, in one write.
+        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(
+            records: [
+                StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1),
+                StepRecord(stepID: "b", position: 2, type: "transform", status: .processing, attempts: 1),
+            ],
+            context: ["mapped": .object(["x": "one"])], stepsCompleted: 1)))
+        // The last line goes with the outcome.
+        let last = StepLogWrite(
+            records: [StepRecord(stepID: "b", position: 2, type: "transform", status: .completed, attempts: 1)],
+            context: ["mapped": .object(["x": "two"])], stepsCompleted: 2)
+        #expect(try await fixture.store.finishTurn(executionID: id, worker: "w", outcome: .completed, now: now, steps: last))
+        #expect(try await fixture.store.steps(executionID: id).map(\.status) == [.completed, .completed])
+        #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "two")
+        let finished = try #require(try await fixture.store.execution(id: id, teamID: fixture.team.id))
+        #expect(finished.status == .completed)
+        #expect(finished.stepsCompleted == 2)
+
+        // A worker that lost the lease writes neither the lines nor the outcome.
+        let second = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let other = second.execution.id
+        #expect(try await fixture.store.finishTurn(executionID: other, worker: "stranger", outcome: .completed, now: now, steps: last) == false)
+        #expect(try await fixture.store.steps(executionID: other).isEmpty)
+        #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .processing)
+        #expect(try await fixture.store.finishTurn(executionID: other, worker: "w", outcome: .failed("x"), now: now, steps: nil))
+        #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .failed)
+    }
+
+    @Test(arguments: StoreKind.available)
     func retentionDeletesOnlyOldFinishedExecutionsWithTheirSteps(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let longAgo = Timestamp.now().adding(seconds: -40 * 86_400)

@@ -75,61 +75,56 @@ extension SQLiteStore {
         }
     }
 
-    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
-        // Serialized before the write: the writer connection is the engine's bottleneck.
-        let id = executionID.lowercased
-        let stepArguments: StatementArguments = [
-            id, record.stepID, record.position, record.type, record.status.rawValue,
-            record.startedAt?.millis, record.finishedAt?.millis, record.attempts,
-            record.input?.serialized, record.output?.serialized, record.error,
-        ]
-        let contextText = context.map { JSONValue.object($0).serialized }
+    public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
+        let lines = StepLogLines(executionID: executionID, log)
         return try await engineWrites.write { db in
-            let held = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?"),
-                arguments: [worker, id]) ?? false
-            guard held else { return false }
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO execution_steps
-                    (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-            ).execute(arguments: stepArguments)
-            if let contextText {
-                try db.cachedStatement(sql: "UPDATE executions SET context = ?, steps_completed = ? WHERE id = ?")
-                    .execute(arguments: [contextText, stepsCompleted, id])
-            }
+            guard try Self.holds(db, executionID: lines.executionID, worker: worker) else { return false }
+            try lines.write(db)
             return true
         }
     }
 
-    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws {
-        try await engineWrites.write { db in
-            let id = executionID.lowercased
-            let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
-            var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "worker": worker, "now": now.millis]
-            // One fixed text per outcome kind, so the statement cache holds at most five.
-            let sql: String
-            switch outcome {
-            case .completed:
-                sql = "UPDATE executions SET status = 'completed', finished_at = :now, error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .failed(let error):
-                arguments["error"] = error
-                sql = "UPDATE executions SET status = 'failed', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .deadLetter(let error):
-                arguments["error"] = error
-                sql = "UPDATE executions SET status = 'dead_letter', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .retry(let error, let runAt):
-                arguments["error"] = error
-                arguments["runAt"] = runAt.millis
-                sql = "UPDATE executions SET status = 'pending', run_at = :runAt, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .wait(let reason, let until):
-                arguments["reason"] = reason.rawValue
-                // A call wait has no due time: the call's end sets one.
-                arguments["runAt"] = until?.millis ?? Int64.max
-                sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+    static func holds(_ db: Database, executionID: String, worker: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?"),
+            arguments: [worker, executionID]) ?? false
+    }
+
+    @discardableResult
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
+        let id = executionID.lowercased
+        let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "worker": worker, "now": now.millis]
+        // One fixed text per outcome kind, so the statement cache holds at most five.
+        let sql: String
+        switch outcome {
+        case .completed:
+            sql = "UPDATE executions SET status = 'completed', finished_at = :now, error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+        case .failed(let error):
+            arguments["error"] = error
+            sql = "UPDATE executions SET status = 'failed', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+        case .deadLetter(let error):
+            arguments["error"] = error
+            sql = "UPDATE executions SET status = 'dead_letter', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+        case .retry(let error, let runAt):
+            arguments["error"] = error
+            arguments["runAt"] = runAt.millis
+            sql = "UPDATE executions SET status = 'pending', run_at = :runAt, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+        case .wait(let reason, let until):
+            arguments["reason"] = reason.rawValue
+            // A call wait has no due time: the call's end sets one.
+            arguments["runAt"] = until?.millis ?? Int64.max
+            sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+        }
+        let update = StatementArguments(arguments)
+        let lines = steps.map { StepLogLines(executionID: executionID, $0) }
+        return try await engineWrites.write { db in
+            if let lines {
+                guard try Self.holds(db, executionID: id, worker: worker) else { return false }
+                try lines.write(db)
             }
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments))
+            try db.cachedStatement(sql: sql).execute(arguments: update)
+            return db.changesCount > 0
         }
     }
 
