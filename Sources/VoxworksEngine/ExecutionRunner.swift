@@ -11,7 +11,10 @@ import VoxworksStore
 ///
 /// A finished step's line (and any skipped ones after it) is written with
 /// the next step's start, or with the turn's outcome, in one commit: all of
-/// it is durable before the next step runs, as when each had a commit of its own.
+/// it is durable before the next step with effects runs, as when each had a
+/// commit of its own. A step without effects (a transform, a condition)
+/// starts without a commit: a crash while it runs leaves the log as a crash
+/// just before it did.
 public struct ExecutionRunner: Sendable {
     let store: any Store
     let runners: [String: any StepRunner]
@@ -177,8 +180,10 @@ public struct ExecutionRunner: Sendable {
                 attempts: (existing?.attempts ?? 0) + (resuming ? 0 : 1),
                 input: resuming ? existing?.input : resolvedInput(invocation, context: context),
                 output: resuming ? existing?.output : nil)
-            // Everything logged so far is committed before the step acts.
-            if resuming {
+            // Everything logged so far is committed before a step with effects acts.
+            if !stepRunner.hasEffects {
+                if !resuming { keep(record, context: nil) }
+            } else if resuming {
                 try await flush()
             } else {
                 try await save(record)
@@ -223,7 +228,12 @@ public struct ExecutionRunner: Sendable {
         /// Keeps a line to be written with the next one (or with the turn's outcome).
         mutating func keep(_ record: StepRecord, context: JSONObject?) {
             records[record.stepID] = record
-            unsaved.append(record)
+            // A step's end replaces its unwritten start.
+            if let index = unsaved.lastIndex(where: { $0.stepID == record.stepID }) {
+                unsaved[index] = record
+            } else {
+                unsaved.append(record)
+            }
             if let context { unsavedContext = context }
         }
 
