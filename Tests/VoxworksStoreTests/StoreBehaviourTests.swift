@@ -218,6 +218,36 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func finishingATurnCanClaimTheWorkersNextExecution(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let old = Timestamp.now().adding(seconds: -60)
+        let first = fixture.request(at: old)
+        let second = fixture.request(at: old.adding(seconds: 1))
+        _ = try await fixture.store.commitIngest([first, second])
+        let now = Timestamp.now()
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        #expect(claimed.execution.id == first.executionID)
+        let line = StepLogWrite(
+            records: [StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1)], context: [:], stepsCompleted: 1)
+        let (held, next) = try await fixture.store.finishTurnAndClaim(
+            executionID: first.executionID, worker: "w", outcome: .completed, now: now, steps: line, leaseUntil: now.adding(seconds: 30))
+        #expect(held)
+        #expect(next?.execution.id == second.executionID)
+        #expect(next?.execution.status == .processing)
+        #expect(next?.execution.attempt == 1)
+        #expect(try await fixture.store.execution(id: first.executionID, teamID: fixture.team.id)?.status == .completed)
+        #expect(try await fixture.store.steps(executionID: first.executionID).map(\.stepID) == ["a"])
+        // The claim is a lease like any other: another worker cannot take it.
+        #expect(try await fixture.store.claimExecution(worker: "other", now: now, leaseUntil: now.adding(seconds: 30)) == nil)
+        // Nothing left: the outcome is still recorded, and there is no next.
+        let last = try await fixture.store.finishTurnAndClaim(
+            executionID: second.executionID, worker: "w", outcome: .failed("x"), now: now, steps: nil, leaseUntil: now.adding(seconds: 30))
+        #expect(last.held)
+        #expect(last.next == nil)
+        #expect(try await fixture.store.execution(id: second.executionID, teamID: fixture.team.id)?.status == .failed)
+    }
+
+    @Test(arguments: StoreKind.available)
     func retentionDeletesOnlyOldFinishedExecutionsWithTheirSteps(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let longAgo = Timestamp.now().adding(seconds: -40 * 86_400)

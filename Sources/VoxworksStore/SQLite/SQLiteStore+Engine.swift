@@ -6,49 +6,54 @@ extension SQLiteStore {
     // MARK: Queue
 
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        // Statements are cached per connection: compiling them (and GRDB's authorizer
-        // pass over every compiled statement) cost more than running them.
-        let claimed = try await engineWrites.write { db -> ClaimedRow? in
-            // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
-            let dueWait = try db.cachedStatement(sql: """
-                SELECT id, wait_reason FROM executions
-                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
-                ORDER BY run_at LIMIT 1
-                """)
-            let duePending = try db.cachedStatement(
-                sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1")
-            let row = try Row.fetchOne(dueWait, arguments: [now.millis]) ?? Row.fetchOne(duePending, arguments: [now.millis])
-            guard let row else { return nil }
-            let id: String = row["id"]
-            let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
-            try db.cachedStatement(sql: """
-                UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
-                    wait_reason = NULL, run_at = NULL,
-                    attempt = attempt + (CASE WHEN :resumed THEN 0 ELSE 1 END),
-                    started_at = COALESCE(started_at, :now),
-                    definition = COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id))
-                WHERE id = :id
-                """
-            ).execute(arguments: ["worker": worker, "lease": leaseUntil.millis, "resumed": resumedFrom != nil, "now": now.millis, "id": id])
-            guard let claimed = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(Self.executionColumns), definition, context, trigger_type FROM executions WHERE id = ?"),
-                arguments: [id])
-            else { return nil }
-            var execution = try Self.execution(from: claimed)
-            let definitionText: String? = claimed["definition"]
-            let definition = definitionText.flatMap { try? JSONParser().parse($0) } ?? AutomationDefinition.empty
-            let total = AutomationDefinition.stepCount(definition)
-            if total != execution.stepsTotal {
-                try db.cachedStatement(sql: "UPDATE executions SET steps_total = ? WHERE id = ?").execute(arguments: [total, id])
-                execution.stepsTotal = total
-            }
-            return ClaimedRow(
-                execution: execution, definition: definition, contextText: claimed["context"],
-                steps: try Self.fetchStepRows(db, executionID: id), resumedFrom: resumedFrom, triggerType: claimed["trigger_type"])
+        let claimed = try await engineWrites.write { db in try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil) }
+        return claimed.map(Self.claimedExecution(from:))
+    }
+
+    /// Statements are cached per connection: compiling them (and GRDB's authorizer
+    /// pass over every compiled statement) cost more than running them.
+    static func claim(_ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp) throws -> ClaimedRow? {
+        // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
+        let dueWait = try db.cachedStatement(sql: """
+            SELECT id, wait_reason FROM executions
+            WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
+            ORDER BY run_at LIMIT 1
+            """)
+        let duePending = try db.cachedStatement(
+            sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1")
+        let row = try Row.fetchOne(dueWait, arguments: [now.millis]) ?? Row.fetchOne(duePending, arguments: [now.millis])
+        guard let row else { return nil }
+        let id: String = row["id"]
+        let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
+        try db.cachedStatement(sql: """
+            UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
+                wait_reason = NULL, run_at = NULL,
+                attempt = attempt + (CASE WHEN :resumed THEN 0 ELSE 1 END),
+                started_at = COALESCE(started_at, :now),
+                definition = COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id))
+            WHERE id = :id
+            """
+        ).execute(arguments: ["worker": worker, "lease": leaseUntil.millis, "resumed": resumedFrom != nil, "now": now.millis, "id": id])
+        guard let claimed = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Self.executionColumns), definition, context, trigger_type FROM executions WHERE id = ?"),
+            arguments: [id])
+        else { return nil }
+        var execution = try Self.execution(from: claimed)
+        let definitionText: String? = claimed["definition"]
+        let definition = definitionText.flatMap { try? JSONParser().parse($0) } ?? AutomationDefinition.empty
+        let total = AutomationDefinition.stepCount(definition)
+        if total != execution.stepsTotal {
+            try db.cachedStatement(sql: "UPDATE executions SET steps_total = ? WHERE id = ?").execute(arguments: [total, id])
+            execution.stepsTotal = total
         }
-        // JSON is parsed here, off the single writer connection every worker waits for.
-        guard let claimed else { return nil }
-        return ClaimedExecution(
+        return ClaimedRow(
+            execution: execution, definition: definition, contextText: claimed["context"],
+            steps: try Self.fetchStepRows(db, executionID: id), resumedFrom: resumedFrom, triggerType: claimed["trigger_type"])
+    }
+
+    /// JSON is parsed here, after the write, off the single writer connection every worker waits for.
+    static func claimedExecution(from claimed: ClaimedRow) -> ClaimedExecution {
+        ClaimedExecution(
             execution: claimed.execution,
             definition: claimed.definition,
             context: claimed.contextText.flatMap { try? JSONParser().parse($0).objectValue },
@@ -92,40 +97,17 @@ extension SQLiteStore {
 
     @discardableResult
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
-        let id = executionID.lowercased
-        let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
-        var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "worker": worker, "now": now.millis]
-        // One fixed text per outcome kind, so the statement cache holds at most five.
-        let sql: String
-        switch outcome {
-        case .completed:
-            sql = "UPDATE executions SET status = 'completed', finished_at = :now, error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-        case .failed(let error):
-            arguments["error"] = error
-            sql = "UPDATE executions SET status = 'failed', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-        case .deadLetter(let error):
-            arguments["error"] = error
-            sql = "UPDATE executions SET status = 'dead_letter', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-        case .retry(let error, let runAt):
-            arguments["error"] = error
-            arguments["runAt"] = runAt.millis
-            sql = "UPDATE executions SET status = 'pending', run_at = :runAt, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-        case .wait(let reason, let until):
-            arguments["reason"] = reason.rawValue
-            // A call wait has no due time: the call's end sets one.
-            arguments["runAt"] = until?.millis ?? Int64.max
-            sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
+        let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
+        return try await engineWrites.write { db in try finish.write(db) }
+    }
+
+    /// Both in one transaction: a worker's next claim costs no commit of its own.
+    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
+        let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
+        let (held, next) = try await engineWrites.write { db in
+            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil))
         }
-        let update = StatementArguments(arguments)
-        let lines = steps.map { StepLogLines(executionID: executionID, $0) }
-        return try await engineWrites.write { db in
-            if let lines {
-                guard try Self.holds(db, executionID: id, worker: worker) else { return false }
-                try lines.write(db)
-            }
-            try db.cachedStatement(sql: sql).execute(arguments: update)
-            return db.changesCount > 0
-        }
+        return (held, next.map(Self.claimedExecution(from:)))
     }
 
     public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
