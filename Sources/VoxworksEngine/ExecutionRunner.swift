@@ -8,6 +8,13 @@ import VoxworksStore
 /// failed step and a restart after a crash at the unfinished one. Every step
 /// is logged with its resolved input, output, error and timing; the context
 /// is saved with each completed step, in the same transaction.
+///
+/// A finished step's line (and any skipped ones after it) is written with
+/// the next step's start, or with the turn's outcome, in one commit: all of
+/// it is durable before the next step with effects runs, as when each had a
+/// commit of its own. A step without effects (a transform, a condition)
+/// starts without a commit: a crash while it runs leaves the log as a crash
+/// just before it did.
 public struct ExecutionRunner: Sendable {
     let store: any Store
     let runners: [String: any StepRunner]
@@ -38,16 +45,39 @@ public struct ExecutionRunner: Sendable {
         ]
     }
 
+    /// How a turn ended, and the step-log lines still to be written with its outcome.
+    public struct Turn: Sendable {
+        public var outcome: ExecutionOutcome
+        /// For `ExecutionStore.finishTurn(executionID:worker:outcome:now:steps:)`.
+        public var unsaved: StepLogWrite?
+    }
+
     /// Runs and returns how the turn ended; nil when the worker lost the
     /// execution (cancelled, or its lease expired and it was taken).
-    public func run(_ claimed: ClaimedExecution, worker: String) async -> ExecutionOutcome? {
+    /// The caller must record the outcome with the turn's unsaved lines.
+    public func runTurn(_ claimed: ClaimedExecution, worker: String) async -> Turn? {
         var walk = Walk(runner: self, claimed: claimed, worker: worker)
         do {
-            return try await walk.start()
+            guard let outcome = try await walk.start() else { return nil }
+            return Turn(outcome: outcome, unsaved: walk.takeUnsaved())
         } catch {
             // The store failed under us: let the retry policy handle it like a transient step failure.
             logger.error("execution turn failed", metadata: ["execution_id": "\(claimed.execution.id.lowercased)", "error": "\(error)"])
-            return walk.retryOutcome("store error: \(error)")
+            return Turn(outcome: walk.retryOutcome("store error: \(error)"), unsaved: walk.takeUnsaved())
+        }
+    }
+
+    /// As `runTurn`, with the unsaved lines written before returning: the caller
+    /// records the outcome on its own.
+    public func run(_ claimed: ClaimedExecution, worker: String) async -> ExecutionOutcome? {
+        guard let turn = await runTurn(claimed, worker: worker) else { return nil }
+        guard let unsaved = turn.unsaved else { return turn.outcome }
+        do {
+            guard try await store.recordSteps(executionID: claimed.execution.id, worker: worker, unsaved) else { return nil }
+            return turn.outcome
+        } catch {
+            logger.error("execution turn failed", metadata: ["execution_id": "\(claimed.execution.id.lowercased)", "error": "\(error)"])
+            return Walk(runner: self, claimed: claimed, worker: worker).retryOutcome("store error: \(error)")
         }
     }
 
@@ -63,6 +93,9 @@ public struct ExecutionRunner: Sendable {
         var context = ExecutionContext(trigger: .object([:]))
         var position = 0
         var completed: Int
+        /// Lines not yet written: they go with the next write.
+        var unsaved: [StepRecord] = []
+        var unsavedContext: JSONObject?
 
         init(runner: ExecutionRunner, claimed: ClaimedExecution, worker: String) {
             self.runner = runner
@@ -108,7 +141,7 @@ public struct ExecutionRunner: Sendable {
                 let existing = records[id]
                 if skip {
                     if existing?.status != .skipped {
-                        try await save(StepRecord(stepID: id, position: position, type: type, status: .skipped), context: nil)
+                        keep(StepRecord(stepID: id, position: position, type: type, status: .skipped), context: nil)
                     }
                     if let outcome = try await walkBranches(step, type: type, taken: nil) { return outcome }
                     continue
@@ -147,7 +180,14 @@ public struct ExecutionRunner: Sendable {
                 attempts: (existing?.attempts ?? 0) + (resuming ? 0 : 1),
                 input: resuming ? existing?.input : resolvedInput(invocation, context: context),
                 output: resuming ? existing?.output : nil)
-            if !resuming { try await save(record, context: nil) }
+            // Everything logged so far is committed before a step with effects acts.
+            if !stepRunner.hasEffects {
+                if !resuming { keep(record, context: nil) }
+            } else if resuming {
+                try await flush()
+            } else {
+                try await save(record)
+            }
             var working = context
             let result: StepResult
             do {
@@ -157,7 +197,7 @@ public struct ExecutionRunner: Sendable {
                 record.error = error.message
                 record.finishedAt = runner.clock()
                 observe(record)
-                try await save(record, context: nil)
+                keep(record, context: nil)
                 let message = "step \"\(id)\": \(error.message)"
                 return error.retryable ? retryOutcome(message) : .failed(message)
             }
@@ -169,14 +209,14 @@ public struct ExecutionRunner: Sendable {
                 record.finishedAt = runner.clock()
                 completed += 1
                 observe(record)
-                try await save(record, context: context)
+                keep(record, context: context.root)
                 if type == "condition" {
                     return try await walkBranches(step, type: type, taken: branch ?? false)
                 }
                 return nil
             case .wait(let reason, let until, let output):
                 record.output = output
-                try await save(record, context: context)
+                keep(record, context: context.root)
                 return .wait(reason, until: until)
             }
         }
@@ -185,11 +225,37 @@ public struct ExecutionRunner: Sendable {
             runner.metrics.step(type: record.type, status: record.status, seconds: Double(record.durationMillis ?? 0) / 1000)
         }
 
-        mutating func save(_ record: StepRecord, context: ExecutionContext?) async throws {
+        /// Keeps a line to be written with the next one (or with the turn's outcome).
+        mutating func keep(_ record: StepRecord, context: JSONObject?) {
             records[record.stepID] = record
-            let held = try await runner.store.recordStep(
-                executionID: claimed.execution.id, worker: worker, record: record, context: context?.root, stepsCompleted: completed)
+            // A step's end replaces its unwritten start.
+            if let index = unsaved.lastIndex(where: { $0.stepID == record.stepID }) {
+                unsaved[index] = record
+            } else {
+                unsaved.append(record)
+            }
+            if let context { unsavedContext = context }
+        }
+
+        /// Writes a line now, with any kept before it.
+        mutating func save(_ record: StepRecord) async throws {
+            keep(record, context: nil)
+            try await flush()
+        }
+
+        mutating func flush() async throws {
+            guard let log = takeUnsaved() else { return }
+            let held = try await runner.store.recordSteps(executionID: claimed.execution.id, worker: worker, log)
             if !held { throw LostLease() }
+        }
+
+        /// The kept lines, handed over (a failed write is not tried again, as before they were kept).
+        mutating func takeUnsaved() -> StepLogWrite? {
+            guard !unsaved.isEmpty else { return nil }
+            let log = StepLogWrite(records: unsaved, context: unsavedContext, stepsCompleted: completed)
+            unsaved = []
+            unsavedContext = nil
+            return log
         }
     }
 }

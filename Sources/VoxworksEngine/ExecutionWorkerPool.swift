@@ -45,11 +45,17 @@ public struct ExecutionWorkerPool: Service {
     private var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
     func workerLoop(worker: String) async {
-        while !stopping {
+        // Claimed with the previous turn's end; run even when stopping, since it is held.
+        var next: ClaimedExecution?
+        while !stopping || next != nil {
             do {
+                if let claimed = next {
+                    next = await process(claimed, worker: worker)
+                    continue
+                }
                 let now = clock()
                 if let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: configuration.leaseSeconds)) {
-                    await process(claimed, worker: worker)
+                    next = await process(claimed, worker: worker)
                     continue
                 }
             } catch {
@@ -60,14 +66,15 @@ public struct ExecutionWorkerPool: Service {
         }
     }
 
-    /// Runs one turn while a heartbeat keeps the lease.
-    func process(_ claimed: ClaimedExecution, worker: String) async {
+    /// Runs one turn while a heartbeat keeps the lease; the worker's next
+    /// execution when one was claimed with the turn's end.
+    func process(_ claimed: ClaimedExecution, worker: String) async -> ClaimedExecution? {
         let id = claimed.execution.id
         var logger = logger
         logger[metadataKey: "execution_id"] = .string(id.lowercased)
         metrics.workerBusy()
         defer { metrics.workerIdle() }
-        let outcome = await withTaskGroup(of: ExecutionOutcome?.self) { group in
+        let turn = await withTaskGroup(of: ExecutionRunner.Turn?.self) { group in
             group.addTask {
                 // Heartbeat: a third of the lease, so two missed beats still leave time.
                 while !Task.isCancelled {
@@ -78,13 +85,26 @@ public struct ExecutionWorkerPool: Service {
                 }
                 return nil
             }
-            let outcome = await runner.run(claimed, worker: worker)
+            let turn = await runner.runTurn(claimed, worker: worker)
             group.cancelAll()
-            return outcome
+            return turn
         }
-        guard let outcome else { return }
+        guard let turn else { return nil }
+        let outcome = turn.outcome
         do {
-            try await store.finishTurn(executionID: id, worker: worker, outcome: outcome, now: clock())
+            // The last step-log lines, and the next claim unless stopping, go in the same commit as the outcome.
+            let now = clock()
+            let held: Bool
+            var next: ClaimedExecution?
+            if stopping {
+                held = try await store.finishTurn(executionID: id, worker: worker, outcome: outcome, now: now, steps: turn.unsaved)
+            } else {
+                (held, next) = try await store.finishTurnAndClaim(
+                    executionID: id, worker: worker, outcome: outcome, now: now, steps: turn.unsaved,
+                    leaseUntil: now.adding(seconds: configuration.leaseSeconds))
+            }
+            // Lost the lease (cancelled, or expired and taken): nothing of this turn was written.
+            guard held else { return next }
             logger.info("execution turn ended", metadata: ["outcome": "\(outcome)"])
             switch outcome {
             case .completed: metrics.executionFinished(status: .completed)
@@ -93,9 +113,11 @@ public struct ExecutionWorkerPool: Service {
             case .retry: metrics.retryScheduled()
             case .wait: break
             }
+            return next
         } catch {
             // The lease will expire and the sweeper will hand the execution out again.
             logger.error("recording an execution's outcome failed", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

@@ -73,10 +73,15 @@ public protocol ExecutionStore: Sendable {
     func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution?
     /// Extends a lease; false when the worker no longer holds it (cancelled, or expired and taken).
     func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool
-    /// Writes one step-log line, and with a finished step the context to resume from.
+    /// Writes step-log lines, and with a finished step the context to resume from, in one transaction.
     /// False when the worker no longer holds the execution: it must stop.
-    func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool
-    func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws
+    func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool
+    /// Records how the turn ended, with the step-log lines not yet written, in one transaction.
+    /// False (and nothing written) when the worker no longer holds the execution.
+    @discardableResult
+    func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool
+    /// `finishTurn`, then `claimExecution` for the same worker; a store may do both in one transaction.
+    func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?)
     /// Returns expired leases to `pending`; how many.
     func releaseExpiredLeases(now: Timestamp) async throws -> Int
 
@@ -101,6 +106,41 @@ public protocol ExecutionStore: Sendable {
     func dueCalls(now: Timestamp, limit: Int) async throws -> [Call]
     /// Records a call's end and wakes the execution waiting for it, in one transaction.
     func finishCall(_ call: Call, now: Timestamp) async throws
+}
+
+extension ExecutionStore {
+    /// Writes one step-log line, and with a finished step the context to resume from.
+    /// False when the worker no longer holds the execution: it must stop.
+    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
+        try await recordSteps(executionID: executionID, worker: worker, StepLogWrite(records: [record], context: context, stepsCompleted: stepsCompleted))
+    }
+
+    @discardableResult
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws -> Bool {
+        try await finishTurn(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: nil)
+    }
+
+    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
+        let held = try await finishTurn(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
+        return (held, try await claimExecution(worker: worker, now: now, leaseUntil: leaseUntil))
+    }
+}
+
+/// Step-log lines written together: each execution's writes wait for a
+/// commit, so a finished step's line goes with the next step's start (or
+/// with the turn's end) rather than in a commit of its own.
+public struct StepLogWrite: Sendable {
+    /// In the order they were made; a later line for the same step replaces an earlier one.
+    public var records: [StepRecord]
+    /// The context to resume from, saved with the last completed step among `records` (nil: unchanged).
+    public var context: JSONObject?
+    public var stepsCompleted: Int
+
+    public init(records: [StepRecord], context: JSONObject?, stepsCompleted: Int) {
+        self.records = records
+        self.context = context
+        self.stepsCompleted = stepsCompleted
+    }
 }
 
 /// What the public REST API reads and writes besides the engine's records.

@@ -35,6 +35,13 @@ struct JSONValueTests {
         #expect(JSONValue.string("a/b\u{7F}é€😀").serialized == "\"a/b\u{7F}é€😀\"")
     }
 
+    @Test func stringsWithoutEscapesKeepEveryScalarEvenACombiningMarkFirst() {
+        // Appended whole: the bytes are those of the scalar-by-scalar path.
+        let text = "\u{301}e\u{301} 漢字 ok"
+        #expect(Array(JSONValue.string(text).serialized.utf8) == Array("\"".utf8) + Array(text.utf8) + Array("\"".utf8))
+        #expect(JSONValue.string("\u{301}\"").serialized.unicodeScalars.map(\.value) == [0x22, 0x301, 0x5C, 0x22, 0x22])
+    }
+
     @Test func escapesKeysToo() {
         let value: JSONValue = .object(["a\"b\n": .number("1")])
         #expect(value.serialized == #"{"a\"b\n":1}"#)

@@ -183,6 +183,71 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func stepLinesWrittenWithTheOutcomeCommitTogetherAndOnlyForTheLeaseHolder(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request(), fixture.request()])
+        let now = Timestamp.now()
+        let first = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let id = first.execution.id
+        // A finished step and the next one's start, in one write.
+        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(
+            records: [
+                StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1),
+                StepRecord(stepID: "b", position: 2, type: "transform", status: .processing, attempts: 1),
+            ],
+            context: ["mapped": .object(["x": "one"])], stepsCompleted: 1)))
+        // The last line goes with the outcome.
+        let last = StepLogWrite(
+            records: [StepRecord(stepID: "b", position: 2, type: "transform", status: .completed, attempts: 1)],
+            context: ["mapped": .object(["x": "two"])], stepsCompleted: 2)
+        #expect(try await fixture.store.finishTurn(executionID: id, worker: "w", outcome: .completed, now: now, steps: last))
+        #expect(try await fixture.store.steps(executionID: id).map(\.status) == [.completed, .completed])
+        #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "two")
+        let finished = try #require(try await fixture.store.execution(id: id, teamID: fixture.team.id))
+        #expect(finished.status == .completed)
+        #expect(finished.stepsCompleted == 2)
+
+        // A worker that lost the lease writes neither the lines nor the outcome.
+        let second = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let other = second.execution.id
+        #expect(try await fixture.store.finishTurn(executionID: other, worker: "stranger", outcome: .completed, now: now, steps: last) == false)
+        #expect(try await fixture.store.steps(executionID: other).isEmpty)
+        #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .processing)
+        #expect(try await fixture.store.finishTurn(executionID: other, worker: "w", outcome: .failed("x"), now: now, steps: nil))
+        #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .failed)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func finishingATurnCanClaimTheWorkersNextExecution(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let old = Timestamp.now().adding(seconds: -60)
+        let first = fixture.request(at: old)
+        let second = fixture.request(at: old.adding(seconds: 1))
+        _ = try await fixture.store.commitIngest([first, second])
+        let now = Timestamp.now()
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        #expect(claimed.execution.id == first.executionID)
+        let line = StepLogWrite(
+            records: [StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1)], context: [:], stepsCompleted: 1)
+        let (held, next) = try await fixture.store.finishTurnAndClaim(
+            executionID: first.executionID, worker: "w", outcome: .completed, now: now, steps: line, leaseUntil: now.adding(seconds: 30))
+        #expect(held)
+        #expect(next?.execution.id == second.executionID)
+        #expect(next?.execution.status == .processing)
+        #expect(next?.execution.attempt == 1)
+        #expect(try await fixture.store.execution(id: first.executionID, teamID: fixture.team.id)?.status == .completed)
+        #expect(try await fixture.store.steps(executionID: first.executionID).map(\.stepID) == ["a"])
+        // The claim is a lease like any other: another worker cannot take it.
+        #expect(try await fixture.store.claimExecution(worker: "other", now: now, leaseUntil: now.adding(seconds: 30)) == nil)
+        // Nothing left: the outcome is still recorded, and there is no next.
+        let last = try await fixture.store.finishTurnAndClaim(
+            executionID: second.executionID, worker: "w", outcome: .failed("x"), now: now, steps: nil, leaseUntil: now.adding(seconds: 30))
+        #expect(last.held)
+        #expect(last.next == nil)
+        #expect(try await fixture.store.execution(id: second.executionID, teamID: fixture.team.id)?.status == .failed)
+    }
+
+    @Test(arguments: StoreKind.available)
     func retentionDeletesOnlyOldFinishedExecutionsWithTheirSteps(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
         let longAgo = Timestamp.now().adding(seconds: -40 * 86_400)

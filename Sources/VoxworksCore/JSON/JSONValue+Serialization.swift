@@ -36,6 +36,13 @@ extension JSONValue {
 
     public static func writeString(_ string: String, to output: inout String) {
         output += "\""
+        // Most strings need no escaping: appended whole, not scalar by scalar
+        // (everything escaped is ASCII, and no byte of a multi-byte UTF-8 sequence is).
+        if !string.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            output += string
+            output += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -3,6 +3,8 @@ import VoxworksCore
 /// `condition`: compares a context field with a value; the runner then takes
 /// `then` or `otherwise` and logs the other branch's steps as skipped.
 struct ConditionStep: StepRunner {
+    var hasEffects: Bool { false }
+
     func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
         guard let field = step.definition.string("field"),
               let name = step.definition.string("operator"), let op = ConditionOperator(rawValue: name)

@@ -27,6 +27,14 @@ public enum StepResult: Sendable {
 /// throws `StepFailure` (retryable or not) when it cannot do its work.
 public protocol StepRunner: Sendable {
     func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult
+    /// Whether running the step can be seen outside its execution (a record
+    /// written, a request sent, a call placed). A step without effects needs
+    /// no commit before it runs: its start line is written with its end.
+    var hasEffects: Bool { get }
+}
+
+extension StepRunner {
+    public var hasEffects: Bool { true }
 }
 
 /// The fields of a step that are templates, resolved: what the step log

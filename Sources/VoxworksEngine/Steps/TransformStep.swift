@@ -2,6 +2,8 @@ import VoxworksCore
 
 /// `transform`: reads context paths, applies an optional transform, writes `mapped.<target>`.
 struct TransformStep: StepRunner {
+    var hasEffects: Bool { false }
+
     func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
         var written = JSONObject()
         for mapping in step.definition["mappings"]?.arrayValue ?? [] {

@@ -58,12 +58,23 @@ extension PostgresStore {
             """, logger: logger).first() != nil
     }
 
-    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
+    public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
-            // Lock the execution row: a cancel or a sweep cannot slip in between the check and the write.
-            guard try await connection.query("""
-                SELECT 1 FROM executions WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' FOR UPDATE
-                """, logger: self.logger).first() != nil else { return false }
+            guard try await self.lockHeld(connection, executionID: executionID, worker: worker) else { return false }
+            try await self.writeSteps(connection, executionID: executionID, log)
+            return true
+        }
+    }
+
+    /// Locks the execution row if `worker` holds it: a cancel or a sweep cannot slip in between the check and the writes.
+    private func lockHeld(_ connection: PostgresConnection, executionID: UUID, worker: String) async throws -> Bool {
+        try await connection.query("""
+            SELECT 1 FROM executions WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' FOR UPDATE
+            """, logger: logger).first() != nil
+    }
+
+    private func writeSteps(_ connection: PostgresConnection, executionID: UUID, _ log: StepLogWrite) async throws {
+        for record in log.records {
             try await connection.query("""
                 INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
                 VALUES (\(executionID.lowercased), \(record.stepID), \(Int32(record.position)), \(record.type), \(record.status.rawValue),
@@ -72,40 +83,52 @@ extension PostgresStore {
                 ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
                     status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
                     attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
-                """, logger: self.logger)
-            if let context {
-                try await connection.query(
-                    "UPDATE executions SET context = \(JSONValue.object(context).serialized), steps_completed = \(Int32(stepsCompleted)) WHERE id = \(executionID.lowercased)",
-                    logger: self.logger)
-            }
-            return true
+                """, logger: logger)
+        }
+        if let context = log.context {
+            try await connection.query(
+                "UPDATE executions SET context = \(JSONValue.object(context).serialized), steps_completed = \(Int32(log.stepsCompleted)) WHERE id = \(executionID.lowercased)",
+                logger: logger)
         }
     }
 
-    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws {
+    @discardableResult
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
+        let update = Self.finishQuery(executionID: executionID, worker: worker, outcome: outcome, now: now)
+        guard let steps else {
+            return try await client.query(update, logger: logger).first() != nil
+        }
+        return try await client.withTransaction(logger: logger) { connection in
+            guard try await self.lockHeld(connection, executionID: executionID, worker: worker) else { return false }
+            try await self.writeSteps(connection, executionID: executionID, steps)
+            return try await connection.query(update, logger: self.logger).first() != nil
+        }
+    }
+
+    private static func finishQuery(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) -> PostgresQuery {
         let id = executionID.lowercased
         switch outcome {
         case .completed:
-            try await client.query("""
+            return """
                 UPDATE executions SET status = 'completed', finished_at = \(now.millis), error = NULL, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
-                """, logger: logger)
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
+                """
         case .failed(let error), .deadLetter(let error):
             let status = if case .failed = outcome { "failed" } else { "dead_letter" }
-            try await client.query("""
+            return """
                 UPDATE executions SET status = \(status), finished_at = \(now.millis), error = \(error), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
-                """, logger: logger)
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
+                """
         case .retry(let error, let runAt):
-            try await client.query("""
+            return """
                 UPDATE executions SET status = 'pending', run_at = \(runAt.millis), error = \(error), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
-                """, logger: logger)
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
+                """
         case .wait(let reason, let until):
-            try await client.query("""
+            return """
                 UPDATE executions SET wait_reason = \(reason.rawValue), run_at = \(until?.millis ?? Int64.max), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing'
-                """, logger: logger)
+                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
+                """
         }
     }
 

@@ -6,117 +6,108 @@ extension SQLiteStore {
     // MARK: Queue
 
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        try await engineWrites.write { db in
-            // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT id, wait_reason FROM executions
-                    WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= :now
-                    ORDER BY run_at LIMIT 1
-                    """,
-                arguments: ["now": now.millis])
-                ?? Row.fetchOne(
-                    db,
-                    sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= :now ORDER BY run_at LIMIT 1",
-                    arguments: ["now": now.millis])
-            guard let row else { return nil }
-            let id: String = row["id"]
-            let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
-            try db.execute(
-                sql: """
-                    UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
-                        wait_reason = NULL, run_at = NULL,
-                        attempt = attempt + (CASE WHEN :resumed THEN 0 ELSE 1 END),
-                        started_at = COALESCE(started_at, :now),
-                        definition = COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id))
-                    WHERE id = :id
-                    """,
-                arguments: ["worker": worker, "lease": leaseUntil.millis, "resumed": resumedFrom != nil, "now": now.millis, "id": id])
-            guard let claimed = try Row.fetchOne(
-                db, sql: "SELECT \(Self.executionColumns), definition, context, trigger_type FROM executions WHERE id = ?", arguments: [id])
-            else { return nil }
-            var execution = try Self.execution(from: claimed)
-            let definitionText: String? = claimed["definition"]
-            let definition = definitionText.flatMap { try? JSONParser().parse($0) } ?? AutomationDefinition.empty
-            let total = AutomationDefinition.stepCount(definition)
-            if total != execution.stepsTotal {
-                try db.execute(sql: "UPDATE executions SET steps_total = ? WHERE id = ?", arguments: [total, id])
-                execution.stepsTotal = total
-            }
-            let contextText: String? = claimed["context"]
-            return ClaimedExecution(
-                execution: execution,
-                definition: definition,
-                context: contextText.flatMap { try? JSONParser().parse($0).objectValue },
-                steps: try Self.fetchSteps(db, executionID: id),
-                resumedFrom: resumedFrom,
-                triggerType: claimed["trigger_type"])
+        let claimed = try await engineWrites.write { db in try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil) }
+        return claimed.map(Self.claimedExecution(from:))
+    }
+
+    /// Statements are cached per connection: compiling them (and GRDB's authorizer
+    /// pass over every compiled statement) cost more than running them.
+    static func claim(_ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp) throws -> ClaimedRow? {
+        // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
+        let dueWait = try db.cachedStatement(sql: """
+            SELECT id, wait_reason FROM executions
+            WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
+            ORDER BY run_at LIMIT 1
+            """)
+        let duePending = try db.cachedStatement(
+            sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1")
+        let row = try Row.fetchOne(dueWait, arguments: [now.millis]) ?? Row.fetchOne(duePending, arguments: [now.millis])
+        guard let row else { return nil }
+        let id: String = row["id"]
+        let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
+        try db.cachedStatement(sql: """
+            UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
+                wait_reason = NULL, run_at = NULL,
+                attempt = attempt + (CASE WHEN :resumed THEN 0 ELSE 1 END),
+                started_at = COALESCE(started_at, :now),
+                definition = COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id))
+            WHERE id = :id
+            """
+        ).execute(arguments: ["worker": worker, "lease": leaseUntil.millis, "resumed": resumedFrom != nil, "now": now.millis, "id": id])
+        guard let claimed = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Self.executionColumns), definition, context, trigger_type FROM executions WHERE id = ?"),
+            arguments: [id])
+        else { return nil }
+        var execution = try Self.execution(from: claimed)
+        let definitionText: String? = claimed["definition"]
+        let definition = definitionText.flatMap { try? JSONParser().parse($0) } ?? AutomationDefinition.empty
+        let total = AutomationDefinition.stepCount(definition)
+        if total != execution.stepsTotal {
+            try db.cachedStatement(sql: "UPDATE executions SET steps_total = ? WHERE id = ?").execute(arguments: [total, id])
+            execution.stepsTotal = total
         }
+        return ClaimedRow(
+            execution: execution, definition: definition, contextText: claimed["context"],
+            steps: try Self.fetchStepRows(db, executionID: id), resumedFrom: resumedFrom, triggerType: claimed["trigger_type"])
+    }
+
+    /// JSON is parsed here, after the write, off the single writer connection every worker waits for.
+    static func claimedExecution(from claimed: ClaimedRow) -> ClaimedExecution {
+        ClaimedExecution(
+            execution: claimed.execution,
+            definition: claimed.definition,
+            context: claimed.contextText.flatMap { try? JSONParser().parse($0).objectValue },
+            steps: claimed.steps.map(Self.stepRecord(from:)),
+            resumedFrom: claimed.resumedFrom,
+            triggerType: claimed.triggerType)
+    }
+
+    /// A claimed execution as read inside the claim's transaction, its JSON not yet parsed.
+    struct ClaimedRow: Sendable {
+        var execution: Execution
+        var definition: JSONValue
+        var contextText: String?
+        var steps: [StepRow]
+        var resumedFrom: WaitReason?
+        var triggerType: String
     }
 
     public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
         try await engineWrites.write { db in
-            try db.execute(
-                sql: "UPDATE executions SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
-                arguments: [until.millis, executionID.lowercased, worker])
+            try db.cachedStatement(sql: "UPDATE executions SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'")
+                .execute(arguments: [until.millis, executionID.lowercased, worker])
             return db.changesCount > 0
         }
     }
 
-    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
-        try await engineWrites.write { db in
-            let held = try Bool.fetchOne(
-                db, sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?",
-                arguments: [worker, executionID.lowercased]) ?? false
-            guard held else { return false }
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO execution_steps
-                        (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    executionID.lowercased, record.stepID, record.position, record.type, record.status.rawValue,
-                    record.startedAt?.millis, record.finishedAt?.millis, record.attempts,
-                    record.input?.serialized, record.output?.serialized, record.error,
-                ])
-            if let context {
-                try db.execute(
-                    sql: "UPDATE executions SET context = ?, steps_completed = ? WHERE id = ?",
-                    arguments: [JSONValue.object(context).serialized, stepsCompleted, executionID.lowercased])
-            }
+    public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
+        let lines = StepLogLines(executionID: executionID, log)
+        return try await engineWrites.write { db in
+            guard try Self.holds(db, executionID: lines.executionID, worker: worker) else { return false }
+            try lines.write(db)
             return true
         }
     }
 
-    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws {
-        try await engineWrites.write { db in
-            let id = executionID.lowercased
-            let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
-            var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "worker": worker, "now": now.millis]
-            let sql: String
-            switch outcome {
-            case .completed:
-                sql = "UPDATE executions SET status = 'completed', finished_at = :now, error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .failed(let error):
-                arguments["error"] = error
-                sql = "UPDATE executions SET status = 'failed', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .deadLetter(let error):
-                arguments["error"] = error
-                sql = "UPDATE executions SET status = 'dead_letter', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .retry(let error, let runAt):
-                arguments["error"] = error
-                arguments["runAt"] = runAt.millis
-                sql = "UPDATE executions SET status = 'pending', run_at = :runAt, error = :error, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            case .wait(let reason, let until):
-                arguments["reason"] = reason.rawValue
-                // A call wait has no due time: the call's end sets one.
-                arguments["runAt"] = until?.millis ?? Int64.max
-                sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL WHERE \(owned)"
-            }
-            try db.execute(sql: sql, arguments: StatementArguments(arguments))
+    static func holds(_ db: Database, executionID: String, worker: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?"),
+            arguments: [worker, executionID]) ?? false
+    }
+
+    @discardableResult
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
+        let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
+        return try await engineWrites.write { db in try finish.write(db) }
+    }
+
+    /// Both in one transaction: a worker's next claim costs no commit of its own.
+    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
+        let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
+        let (held, next) = try await engineWrites.write { db in
+            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil))
         }
+        return (held, next.map(Self.claimedExecution(from:)))
     }
 
     public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
@@ -170,25 +161,47 @@ extension SQLiteStore {
     }
 
     static func fetchSteps(_ db: Database, executionID: String) throws -> [StepRecord] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error
-                FROM execution_steps WHERE execution_id = ? ORDER BY position
-                """,
-            arguments: [executionID]
-        ).map { row in
-            let parser = JSONParser()
-            return StepRecord(
-                stepID: row["step_id"], position: row["position"], type: row["type"],
-                status: StepStatus(rawValue: row["status"]) ?? .pending,
-                startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
-                finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(millis:)),
-                attempts: row["attempts"],
-                input: (row["input"] as String?).flatMap { try? parser.parse($0) },
-                output: (row["output"] as String?).flatMap { try? parser.parse($0) },
-                error: row["error"])
+        try fetchStepRows(db, executionID: executionID).map(stepRecord(from:))
+    }
+
+    /// A step-log line as stored, its JSON columns not yet parsed.
+    struct StepRow: Sendable {
+        var stepID: String
+        var position: Int
+        var type: String
+        var status: String
+        var startedAt: Int64?
+        var finishedAt: Int64?
+        var attempts: Int
+        var input: String?
+        var output: String?
+        var error: String?
+    }
+
+    static func fetchStepRows(_ db: Database, executionID: String) throws -> [StepRow] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error
+            FROM execution_steps WHERE execution_id = ? ORDER BY position
+            """)
+        return try Row.fetchAll(statement, arguments: [executionID]).map { row in
+            StepRow(
+                stepID: row["step_id"], position: row["position"], type: row["type"], status: row["status"],
+                startedAt: row["started_at"], finishedAt: row["finished_at"], attempts: row["attempts"],
+                input: row["input"], output: row["output"], error: row["error"])
         }
+    }
+
+    static func stepRecord(from row: StepRow) -> StepRecord {
+        let parser = JSONParser()
+        return StepRecord(
+            stepID: row.stepID, position: row.position, type: row.type,
+            status: StepStatus(rawValue: row.status) ?? .pending,
+            startedAt: row.startedAt.map(Timestamp.init(millis:)),
+            finishedAt: row.finishedAt.map(Timestamp.init(millis:)),
+            attempts: row.attempts,
+            input: row.input.flatMap { try? parser.parse($0) },
+            output: row.output.flatMap { try? parser.parse($0) },
+            error: row.error)
     }
 
     public func savedContext(executionID: UUID) async throws -> JSONObject? {
@@ -264,25 +277,27 @@ extension SQLiteStore {
             let team = teamID.lowercased
             var existing: Row?
             if matchOnEmail, let email = fields.email {
-                existing = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1", arguments: [team, email])
+                existing = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1"),
+                    arguments: [team, email])
             }
             if existing == nil, let phone = fields.phoneNumber {
-                existing = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE team_id = ? AND phone_number = ?", arguments: [team, phone])
+                existing = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM contacts WHERE team_id = ? AND phone_number = ?"), arguments: [team, phone])
             }
             if let existing {
                 let id: String = existing["id"]
-                try db.execute(
-                    sql: """
-                        UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
-                            last_name = COALESCE(:last, last_name), email = COALESCE(:email, email), title = COALESCE(:title, title),
-                            address = COALESCE(:address, address), location = COALESCE(:location, location), updated_at = :now
-                        WHERE id = :id
-                        """,
-                    arguments: [
-                        "phone": fields.phoneNumber, "first": fields.firstName, "last": fields.lastName, "email": fields.email,
-                        "title": fields.title, "address": fields.address, "location": fields.location, "now": now.millis, "id": id,
-                    ])
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id])
+                try db.cachedStatement(sql: """
+                    UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
+                        last_name = COALESCE(:last, last_name), email = COALESCE(:email, email), title = COALESCE(:title, title),
+                        address = COALESCE(:address, address), location = COALESCE(:location, location), updated_at = :now
+                    WHERE id = :id
+                    """
+                ).execute(arguments: [
+                    "phone": fields.phoneNumber, "first": fields.firstName, "last": fields.lastName, "email": fields.email,
+                    "title": fields.title, "address": fields.address, "location": fields.location, "now": now.millis, "id": id,
+                ])
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contacts WHERE id = ?"), arguments: [id])
                 return (try Self.contact(from: row ?? existing), false)
             }
             return (try Self.insertContact(db, teamID: teamID, fields: fields, now: now), true)
@@ -291,16 +306,15 @@ extension SQLiteStore {
 
     static func insertContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> Contact {
         let id = UUID.v7(now: now).lowercased
-        try db.execute(
-            sql: """
-                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
-                fields.address, fields.location, now.millis, now.millis,
-            ])
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [id]) else {
+        try db.cachedStatement(sql: """
+            INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).execute(arguments: [
+            id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
+            fields.address, fields.location, now.millis, now.millis,
+        ])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contacts WHERE id = ?"), arguments: [id]) else {
             throw StoreError.corrupt("contact vanished after insert")
         }
         return try contact(from: row)

@@ -24,6 +24,14 @@ public final class SQLiteStore: Store {
         configuration.prepareDatabase { db in
             // FULL: the WAL is fsynced at every commit; a 202 promises durability.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The engine's writes each run in a savepoint, and SQLite keeps a
+            // savepoint's undo pages in a temporary file, by default one created
+            // and unlinked on disk per savepoint. They never outlive the
+            // transaction: keep them in memory. Readers keep the default, so a
+            // large sort still spills to disk.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            }
         }
         // CLI verbs (`keys create`) may write while the server runs.
         configuration.busyMode = .timeout(10)

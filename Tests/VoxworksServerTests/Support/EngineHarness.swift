@@ -63,11 +63,10 @@ struct EngineHarness: Sendable {
     func turn(worker: String = "test-worker") async throws -> (id: UUID, outcome: ExecutionOutcome?)? {
         let now = clock.now
         guard let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: 30)) else { return nil }
-        let outcome = await runner.run(claimed, worker: worker)
-        if let outcome {
-            try await store.finishTurn(executionID: claimed.execution.id, worker: worker, outcome: outcome, now: clock.now)
-        }
-        return (claimed.execution.id, outcome)
+        // As the worker pool does: the turn's last step-log lines are written with its outcome.
+        guard let turn = await runner.runTurn(claimed, worker: worker) else { return (claimed.execution.id, nil) }
+        try await store.finishTurn(executionID: claimed.execution.id, worker: worker, outcome: turn.outcome, now: clock.now, steps: turn.unsaved)
+        return (claimed.execution.id, turn.outcome)
     }
 
     /// Turns until nothing is due.
