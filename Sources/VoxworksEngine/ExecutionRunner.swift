@@ -67,20 +67,6 @@ public struct ExecutionRunner: Sendable {
         }
     }
 
-    /// As `runTurn`, with the unsaved lines written before returning: the caller
-    /// records the outcome on its own.
-    public func run(_ claimed: ClaimedExecution, worker: String) async -> ExecutionOutcome? {
-        guard let turn = await runTurn(claimed, worker: worker) else { return nil }
-        guard let unsaved = turn.unsaved else { return turn.outcome }
-        do {
-            guard try await store.recordSteps(executionID: claimed.execution.id, worker: worker, unsaved) else { return nil }
-            return turn.outcome
-        } catch {
-            logger.error("execution turn failed", metadata: ["execution_id": "\(claimed.execution.id.lowercased)", "error": "\(error)"])
-            return Walk(runner: self, claimed: claimed, worker: worker).retryOutcome("store error: \(error)")
-        }
-    }
-
     struct LostLease: Error {}
 
     /// The state of one pass over the definition.
