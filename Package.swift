@@ -116,7 +116,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxworksStoreTests",
-            dependencies: ["VoxworksCore", "VoxworksStore", "VoxworksTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VoxworksCore", "VoxworksStore", "VoxworksTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

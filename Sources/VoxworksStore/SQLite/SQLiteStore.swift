@@ -22,8 +22,6 @@ public final class SQLiteStore: Store {
         }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            // FULL: the WAL is fsynced at every commit; a 202 promises durability.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // The engine's writes each run in a savepoint, and SQLite keeps a
             // savepoint's undo pages in a temporary file, by default one created
             // and unlinked on disk per savepoint. They never outlive the
@@ -37,6 +35,12 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 8
         pool = try DatabasePool(path: path, configuration: configuration)
+        // FULL: the WAL is fsynced at every commit; a 202 promises durability.
+        // Set here, not in prepareDatabase: DatabasePool's WAL setup runs after
+        // prepareDatabase and sets the writer to NORMAL, which does not fsync
+        // at commit (a power loss could take back answered webhooks). The
+        // writer is the only connection that commits, and it is never reopened.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         engineWrites = SQLiteWriteBatcher(pool: pool)
         self.secretBox = secretBox
         self.path = path
