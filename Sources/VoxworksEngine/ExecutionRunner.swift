@@ -157,7 +157,7 @@ public struct ExecutionRunner: Sendable {
         mutating func run(_ step: JSONObject, id: String, type: String, existing: StepRecord?) async throws -> ExecutionOutcome? {
             guard let stepRunner = runner.runners[type] else { return .failed("step \"\(id)\": unknown step type \(type)") }
             let resuming = claimed.resumedFrom != nil && existing?.status == .processing
-            let invocation = StepInvocation(
+            var invocation = StepInvocation(
                 id: id, type: type, definition: step, execution: claimed.execution, resuming: resuming,
                 previousOutput: resuming ? existing?.output : nil)
             var record = StepRecord(
@@ -166,9 +166,15 @@ public struct ExecutionRunner: Sendable {
                 attempts: (existing?.attempts ?? 0) + (resuming ? 0 : 1),
                 input: resuming ? existing?.input : resolvedInput(invocation, context: context),
                 output: resuming ? existing?.output : nil)
-            // Everything logged so far is committed before a step with effects acts.
+            // Everything logged so far is committed before a step with effects
+            // acts, or in the same transaction when the effect is a store write.
+            var leading: StepLogWrite?
             if !stepRunner.hasEffects {
                 if !resuming { keep(record, context: nil) }
+            } else if stepRunner.writesStepLogWithEffect {
+                if !resuming { keep(record, context: nil) }
+                leading = takeUnsaved()
+                invocation.leadingLog = leading.map { LeadingStepLog(executionID: claimed.execution.id, worker: worker, lines: $0) }
             } else if resuming {
                 try await flush()
             } else {
@@ -179,6 +185,10 @@ public struct ExecutionRunner: Sendable {
             do {
                 result = try await stepRunner.run(invocation, context: &working)
             } catch {
+                // The transaction that was to carry the leading lines failed (or
+                // never ran): they go with the turn's end instead. Rewriting a
+                // line is harmless, so this holds even if it did commit.
+                if let leading { restore(leading) }
                 record.status = .failed
                 record.error = error.message
                 record.finishedAt = runner.clock()
@@ -221,6 +231,16 @@ public struct ExecutionRunner: Sendable {
                 unsaved.append(record)
             }
             if let context { unsavedContext = context }
+        }
+
+        /// Keeps again lines handed over for a write that did not happen.
+        mutating func restore(_ log: StepLogWrite) {
+            let later = unsaved
+            let laterContext = unsavedContext
+            unsaved = []
+            for record in log.records { keep(record, context: nil) }
+            for record in later { keep(record, context: nil) }
+            unsavedContext = laterContext ?? log.context
         }
 
         /// Writes a line now, with any kept before it.

@@ -97,9 +97,13 @@ public protocol ExecutionStore: Sendable {
     func sample(automationID: UUID, teamID: UUID) async throws -> (body: [UInt8], receivedAt: Timestamp)?
 
     // Records that steps create
-    func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool)
+    /// With `log`, its lines are written first in the same transaction (a
+    /// step's start goes with its effect); throws `LeaseLost`, writing
+    /// nothing, when its worker no longer holds the execution.
+    func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool)
     func contact(id: UUID, teamID: UUID) async throws -> Contact?
-    func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool)
+    /// `log` as in `upsertContact`.
+    func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool)
     func createCall(_ call: Call) async throws
     func call(id: UUID) async throws -> Call?
     /// Scheduled calls whose time has come, oldest first.
@@ -115,6 +119,14 @@ extension ExecutionStore {
         try await recordSteps(executionID: executionID, worker: worker, StepLogWrite(records: [record], context: context, stepsCompleted: stepsCompleted))
     }
 
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
+        try await upsertContact(teamID: teamID, matchOnEmail: matchOnEmail, fields: fields, now: now, log: nil)
+    }
+
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
+        try await upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, log: nil)
+    }
+
     @discardableResult
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws -> Bool {
         try await finishTurn(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: nil)
@@ -124,6 +136,31 @@ extension ExecutionStore {
         let held = try await finishTurn(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
         return (held, try await claimExecution(worker: worker, now: now, leaseUntil: leaseUntil))
     }
+}
+
+/// Step-log lines a step's effect writes ahead of itself, in its own
+/// transaction, when that effect is a write to the store: the step's start
+/// then needs no commit of its own, and the line and the effect are
+/// durable together or not at all.
+public struct LeadingStepLog: Sendable {
+    public var executionID: UUID
+    /// The worker that must still hold the execution.
+    public var worker: String
+    public var lines: StepLogWrite
+
+    public init(executionID: UUID, worker: String, lines: StepLogWrite) {
+        self.executionID = executionID
+        self.worker = worker
+        self.lines = lines
+    }
+}
+
+/// The worker given with a `LeadingStepLog` no longer holds the execution
+/// (cancelled, or its lease expired and another worker took it): nothing
+/// was written.
+public struct LeaseLost: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "the worker no longer holds the execution" }
 }
 
 /// Step-log lines written together: each execution's writes wait for a

@@ -47,6 +47,24 @@ struct UUIDv7GeneratorTests {
         #expect(UUID(uuidString: id.lowercased) == id)
     }
 
+    @Test func canonicalParsingAgreesWithFoundation() {
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(UUID(canonical: id.lowercased) == id)
+            #expect(UUID(canonical: id.uuidString) == id)
+        }
+        let text = "019e7044-887b-7abc-8def-0123456789ab"
+        #expect(UUID(canonical: text) == UUID(uuidString: text))
+        for bad in [
+            "", "019e7044-887b-7abc-8def-0123456789a", "019e7044-887b-7abc-8def-0123456789abc",
+            "019e7044x887b-7abc-8def-0123456789ab", "019e7044-887b-7abc-8def-0123456789ag",
+            "019e7044887b-7abc-8def-0123456789ab-", "019e7044-887b-7abc-8déf-0123456789a",
+        ] {
+            #expect(UUID(canonical: bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func tenThousandAtTheSameMillisAreStrictlyIncreasingAndUnique() {
         let generator = UUIDv7Generator()
         let ids = (0..<10_000).map { _ in generator.next(nowMillis: millis).uuidString.lowercased() }

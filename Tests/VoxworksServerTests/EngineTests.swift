@@ -216,6 +216,27 @@ import VoxworksTestSupport
         #expect(try await engine.execution(id).status == .failed)
     }
 
+    /// An upsert's start goes with its store write; when the step fails
+    /// instead, the lines before it are written with the turn's end.
+    @Test(arguments: StoreKind.available)
+    func aFailedUpsertStillLogsTheStepsBeforeIt(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
+        defer { engine.receiver.stop() }
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"map","type":"transform","mappings":[{"source":"trigger.phone","target":"phone"}]},
+              {"id":"contact","type":"upsert_contact","fields":{"phone_number":"{{mapped.phone}}"}}]}
+            """)
+        let id = try await engine.trigger(automation, #"{"phone":"call me maybe"}"#)
+        guard case .failed? = try await engine.turn()?.outcome else { Issue.record("expected failed"); return }
+        let steps = try await engine.steps(id)
+        #expect(steps.mapValues(\.status) == ["map": .completed, "contact": .failed])
+        #expect(steps["map"]?.output == .object(["phone": "call me maybe"]))
+        #expect(steps["contact"]?.startedAt != nil)
+        #expect(steps["contact"]?.error?.contains("call me maybe") == true)
+        #expect(try await engine.execution(id).stepsCompleted == 1)
+    }
+
     @Test(arguments: StoreKind.available)
     func contactsAreUniquePerTeamByNormalisedNumber(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)

@@ -217,6 +217,65 @@ import VoxworksTestSupport
         #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .failed)
     }
 
+    /// An upsert step's start line is written in the upsert's own
+    /// transaction: both or neither, and only for the lease holder.
+    @Test(arguments: StoreKind.available)
+    func leadingStepLinesCommitWithTheUpsertAndOnlyForTheLeaseHolder(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request()])
+        let now = Timestamp.now()
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let id = claimed.execution.id
+        let start = StepLogWrite(
+            records: [
+                StepRecord(stepID: "map", position: 1, type: "transform", status: .completed, attempts: 1),
+                StepRecord(stepID: "contact", position: 2, type: "upsert_contact", status: .processing, attempts: 1),
+            ],
+            context: ["mapped": .object(["phone": "+61400000001"])], stepsCompleted: 1)
+        let fields = ContactFields(phoneNumber: "+61400000001", firstName: "Ada")
+
+        // Another worker's lines are refused, and its upserts are not written either.
+        await #expect(throws: LeaseLost.self) {
+            try await fixture.store.upsertContact(
+                teamID: fixture.team.id, matchOnEmail: false, fields: fields, now: now,
+                log: LeadingStepLog(executionID: id, worker: "stranger", lines: start))
+        }
+        await #expect(throws: LeaseLost.self) {
+            try await fixture.store.upsertObject(
+                teamID: fixture.team.id, type: "deal", key: "d-1", data: .object(["id": "d-1"]), now: now,
+                log: LeadingStepLog(executionID: id, worker: "stranger", lines: start))
+        }
+        #expect(try await fixture.store.steps(executionID: id).isEmpty)
+        #expect(try await fixture.store.contacts(teamID: fixture.team.id, query: ContactQuery(limit: 10)).isEmpty)
+
+        // The holder's: lines, context and contact together.
+        let (contact, created) = try await fixture.store.upsertContact(
+            teamID: fixture.team.id, matchOnEmail: false, fields: fields, now: now,
+            log: LeadingStepLog(executionID: id, worker: "w", lines: start))
+        #expect(created)
+        #expect(try await fixture.store.steps(executionID: id).map(\.status) == [.completed, .processing])
+        #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["phone"] == "+61400000001")
+        #expect(try await fixture.store.execution(id: id, teamID: fixture.team.id)?.stepsCompleted == 1)
+        // What the upsert returns is what it stored, on insert and on update.
+        #expect(try await fixture.store.contact(id: contact.id, teamID: fixture.team.id) == contact)
+        let later = now.adding(seconds: 5)
+        let (updated, createdAgain) = try await fixture.store.upsertContact(
+            teamID: fixture.team.id, matchOnEmail: false, fields: ContactFields(phoneNumber: "+61400000001", lastName: "Lovelace"),
+            now: later, log: nil)
+        #expect(!createdAgain)
+        #expect(updated.id == contact.id && updated.firstName == "Ada" && updated.lastName == "Lovelace" && updated.updatedAt == later)
+        #expect(try await fixture.store.contact(id: contact.id, teamID: fixture.team.id) == updated)
+
+        let (object, objectCreated) = try await fixture.store.upsertObject(
+            teamID: fixture.team.id, type: "deal", key: "d-1", data: .object(["id": "d-1"]), now: now,
+            log: LeadingStepLog(executionID: id, worker: "w", lines: StepLogWrite(
+                records: [StepRecord(stepID: "deal", position: 3, type: "upsert_object", status: .processing, attempts: 1)],
+                context: nil, stepsCompleted: 1)))
+        #expect(objectCreated)
+        #expect(object["key"] == "d-1")
+        #expect(try await fixture.store.steps(executionID: id).map(\.stepID) == ["map", "contact", "deal"])
+    }
+
     @Test(arguments: StoreKind.available)
     func finishingATurnCanClaimTheWorkersNextExecution(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)

@@ -28,6 +28,22 @@ public struct Contact: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
+    /// The contact after an upsert writes `fields`: a nil field keeps the
+    /// stored value (the stores' `COALESCE`), so the stores need not read the
+    /// row back.
+    public func updated(with fields: ContactFields, at now: Timestamp) -> Contact {
+        var contact = self
+        contact.phoneNumber = fields.phoneNumber ?? phoneNumber
+        contact.firstName = fields.firstName ?? firstName
+        contact.lastName = fields.lastName ?? lastName
+        contact.email = fields.email ?? email
+        contact.title = fields.title ?? title
+        contact.address = fields.address ?? address
+        contact.location = fields.location ?? location
+        contact.updatedAt = now
+        return contact
+    }
+
     public var fullName: String? {
         let parts = [firstName, lastName].compactMap { $0?.isEmpty == false ? $0 : nil }
         return parts.isEmpty ? nil : parts.joined(separator: " ")

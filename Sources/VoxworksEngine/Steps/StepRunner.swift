@@ -13,6 +13,9 @@ public struct StepInvocation: Sendable {
     public var resuming: Bool
     /// The step's own output recorded before the wait (a call id, a wake time).
     public var previousOutput: JSONValue?
+    /// For a runner with `writesStepLogWithEffect`: the lines its store
+    /// write must carry (this step's start and any before it).
+    public var leadingLog: LeadingStepLog?
 }
 
 /// What a step did.
@@ -31,10 +34,15 @@ public protocol StepRunner: Sendable {
     /// written, a request sent, a call placed). A step without effects needs
     /// no commit before it runs: its start line is written with its end.
     var hasEffects: Bool { get }
+    /// Whether the step's effect is one store transaction that writes
+    /// `StepInvocation.leadingLog` first (an upsert): its start line then
+    /// goes with the effect instead of in a commit before it.
+    var writesStepLogWithEffect: Bool { get }
 }
 
 extension StepRunner {
     public var hasEffects: Bool { true }
+    public var writesStepLogWithEffect: Bool { false }
 }
 
 /// The fields of a step that are templates, resolved: what the step log

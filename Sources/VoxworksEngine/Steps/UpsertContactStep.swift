@@ -8,6 +8,8 @@ struct UpsertContactStep: StepRunner {
     let defaultRegion: String
     let clock: @Sendable () -> Timestamp
 
+    var writesStepLogWithEffect: Bool { true }
+
     static let fieldNames = ["phone_number", "first_name", "last_name", "email", "title", "address", "location"]
 
     func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
@@ -33,7 +35,7 @@ struct UpsertContactStep: StepRunner {
         }
         do {
             let (contact, created) = try await store.upsertContact(
-                teamID: step.execution.teamID, matchOnEmail: matchOnEmail, fields: fields, now: clock())
+                teamID: step.execution.teamID, matchOnEmail: matchOnEmail, fields: fields, now: clock(), log: step.leadingLog)
             context.set(contact.json, at: "contact")
             return .done(output: .object(["contact": contact.json, "created": .bool(created)]))
         } catch {

@@ -7,6 +7,8 @@ struct UpsertObjectStep: StepRunner {
     let store: any Store
     let clock: @Sendable () -> Timestamp
 
+    var writesStepLogWithEffect: Bool { true }
+
     func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
         guard let type = step.definition.string("object_type") else { throw StepFailure("object_type is required") }
         let data = Template.render(step.definition["data"] ?? .object([:]), in: context)
@@ -16,7 +18,8 @@ struct UpsertObjectStep: StepRunner {
             throw StepFailure("no key for the object: \(paths.joined(separator: " and ")) are missing or empty in data")
         }
         do {
-            let (object, created) = try await store.upsertObject(teamID: step.execution.teamID, type: type, key: key, data: data, now: clock())
+            let (object, created) = try await store.upsertObject(
+                teamID: step.execution.teamID, type: type, key: key, data: data, now: clock(), log: step.leadingLog)
             context.set(data, at: "objects.\(type)")
             return .done(output: .object(["object": object, "created": .bool(created), "key_path": .string(path)]))
         } catch {

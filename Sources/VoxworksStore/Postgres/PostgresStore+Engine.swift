@@ -235,8 +235,9 @@ extension PostgresStore {
             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
     }
 
-    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
-        try await client.withTransaction(logger: logger) { connection in
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
+        try await withLeaseLostUnwrapped { try await self.client.withTransaction(logger: self.logger) { connection in
+            if let log { try await self.writeLeading(connection, log) }
             let team = teamID.lowercased
             var existing: PostgresRandomAccessRow?
             if matchOnEmail, let email = fields.email {
@@ -269,7 +270,7 @@ extension PostgresStore {
                 RETURNING *, (xmax = 0) AS inserted
                 """, logger: self.logger).first() else { throw StoreError.corrupt("contact upsert returned nothing") }
             return (try Self.contact(from: row), try row.value("inserted"))
-        }
+        } }
     }
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
@@ -277,13 +278,43 @@ extension PostgresStore {
             .first().map(Self.contact(from:))
     }
 
-    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
-        guard let row = try await client.query("""
+    /// `log`'s lines, after locking its execution; `LeaseLost` rolls the whole transaction back.
+    private func writeLeading(_ connection: PostgresConnection, _ log: LeadingStepLog) async throws {
+        guard try await lockHeld(connection, executionID: log.executionID, worker: log.worker) else { throw LeaseLost() }
+        try await writeSteps(connection, executionID: log.executionID, log.lines)
+    }
+
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool) {
+        guard let log else { return try await upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: nil) }
+        return try await withLeaseLostUnwrapped { try await self.client.withTransaction(logger: self.logger) { connection in
+            try await self.writeLeading(connection, log)
+            return try await self.upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: connection)
+        } }
+    }
+
+    /// `withTransaction` wraps what its closure threw; a lost lease must reach the caller as itself.
+    private func withLeaseLostUnwrapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError where error.closureError is LeaseLost {
+            throw LeaseLost()
+        }
+    }
+
+    /// On `connection` inside its transaction, or on any pooled connection.
+    private func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, on connection: PostgresConnection?) async throws -> (object: JSONValue, created: Bool) {
+        let query: PostgresQuery = """
             INSERT INTO objects (id, team_id, object_type, object_key, data, created_at, updated_at)
             VALUES (\(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(type), \(key), \(data.serialized), \(now.millis), \(now.millis))
             ON CONFLICT (team_id, object_type, object_key) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at
             RETURNING id, created_at, (xmax = 0) AS inserted
-            """, logger: logger).first() else { throw StoreError.corrupt("object upsert returned nothing") }
+            """
+        let rows = if let connection {
+            try await connection.query(query, logger: logger)
+        } else {
+            try await client.query(query, logger: logger)
+        }
+        guard let row = try await rows.first() else { throw StoreError.corrupt("object upsert returned nothing") }
         let object: JSONValue = .object([
             "id": .string(try row.value("id")), "object_type": .string(type), "key": .string(key), "data": data,
             "created_at": .string(try row.timestamp("created_at").rfc3339), "updated_at": .string(now.rfc3339),

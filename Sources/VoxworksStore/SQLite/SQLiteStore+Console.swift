@@ -29,7 +29,7 @@ extension SQLiteStore {
                     WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL
                     """,
                 arguments: [tokenHash, now.millis]),
-                let teamID = UUID(uuidString: row["team_id"])
+                let teamID = UUID(canonical: row["team_id"])
             else { return nil }
             return ConsoleSession(
                 tokenHash: row["token_hash"], teamID: teamID, apiKeyHash: row["api_key_hash"], csrfToken: row["csrf_token"],

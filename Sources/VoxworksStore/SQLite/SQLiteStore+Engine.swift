@@ -6,13 +6,16 @@ extension SQLiteStore {
     // MARK: Queue
 
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        let claimed = try await engineWrites.write { db in try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil) }
+        let definitions = self.definitions
+        let claimed = try await engineWrites.write { db in
+            try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions)
+        }
         return claimed.map(Self.claimedExecution(from:))
     }
 
     /// Statements are cached per connection: compiling them (and GRDB's authorizer
     /// pass over every compiled statement) cost more than running them.
-    static func claim(_ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp) throws -> ClaimedRow? {
+    static func claim(_ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp, definitions: ParsedDefinitionCache) throws -> ClaimedRow? {
         // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
         let dueWait = try db.cachedStatement(sql: """
             SELECT id, wait_reason FROM executions
@@ -39,15 +42,14 @@ extension SQLiteStore {
             arguments: [id])
         else { return nil }
         var execution = try Self.execution(from: claimed)
-        let definitionText: String? = claimed["definition"]
-        let definition = definitionText.flatMap { try? JSONParser().parse($0) } ?? AutomationDefinition.empty
-        let total = AutomationDefinition.stepCount(definition)
+        let parsed = definitions.entry(for: claimed["definition"])
+        let total = parsed.stepCount
         if total != execution.stepsTotal {
             try db.cachedStatement(sql: "UPDATE executions SET steps_total = ? WHERE id = ?").execute(arguments: [total, id])
             execution.stepsTotal = total
         }
         return ClaimedRow(
-            execution: execution, definition: definition, contextText: claimed["context"],
+            execution: execution, definition: parsed.definition, contextText: claimed["context"],
             steps: try Self.fetchStepRows(db, executionID: id), resumedFrom: resumedFrom, triggerType: claimed["trigger_type"])
     }
 
@@ -104,8 +106,9 @@ extension SQLiteStore {
     /// Both in one transaction: a worker's next claim costs no commit of its own.
     public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
         let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
+        let definitions = self.definitions
         let (held, next) = try await engineWrites.write { db in
-            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil))
+            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions))
         }
         return (held, next.map(Self.claimedExecution(from:)))
     }
@@ -236,7 +239,7 @@ extension SQLiteStore {
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT team_id, definition, enabled FROM automations WHERE id = ? AND deleted_at IS NULL",
                 arguments: [id.lowercased]),
-                let team = UUID(uuidString: row["team_id"]) else { return nil }
+                let team = UUID(canonical: row["team_id"]) else { return nil }
             return (team, row["definition"], row["enabled"])
         }.map { ($0.0, (try? JSONParser().parse($0.1)) ?? AutomationDefinition.empty, $0.2) }
     }
@@ -262,8 +265,25 @@ extension SQLiteStore {
 
     // MARK: Contacts and objects
 
+    /// A `LeadingStepLog`, serialized before it is queued for the writer.
+    struct LeadingLines: Sendable {
+        let lines: StepLogLines
+        let worker: String
+
+        init(_ log: LeadingStepLog) {
+            lines = StepLogLines(executionID: log.executionID, log.lines)
+            worker = log.worker
+        }
+
+        /// Throws `LeaseLost` (and the caller's savepoint undoes the effect too) when the worker lost the execution.
+        func write(_ db: Database) throws {
+            guard try SQLiteStore.holds(db, executionID: lines.executionID, worker: worker) else { throw LeaseLost() }
+            try lines.write(db)
+        }
+    }
+
     static func contact(from row: Row) throws -> Contact {
-        guard let id = UUID(uuidString: row["id"]), let team = UUID(uuidString: row["team_id"]) else {
+        guard let id = UUID(canonical: row["id"]), let team = UUID(canonical: row["team_id"]) else {
             throw StoreError.corrupt("bad contact row")
         }
         return Contact(
@@ -272,8 +292,10 @@ extension SQLiteStore {
             createdAt: Timestamp(millis: row["created_at"]), updatedAt: Timestamp(millis: row["updated_at"]))
     }
 
-    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
-        try await engineWrites.write { db in
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
+        let leading = log.map(LeadingLines.init)
+        return try await engineWrites.write { db in
+            try leading?.write(db)
             let team = teamID.lowercased
             var existing: Row?
             if matchOnEmail, let email = fields.email {
@@ -297,27 +319,25 @@ extension SQLiteStore {
                     "phone": fields.phoneNumber, "first": fields.firstName, "last": fields.lastName, "email": fields.email,
                     "title": fields.title, "address": fields.address, "location": fields.location, "now": now.millis, "id": id,
                 ])
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contacts WHERE id = ?"), arguments: [id])
-                return (try Self.contact(from: row ?? existing), false)
+                return (try Self.contact(from: existing).updated(with: fields, at: now), false)
             }
             return (try Self.insertContact(db, teamID: teamID, fields: fields, now: now), true)
         }
     }
 
     static func insertContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> Contact {
-        let id = UUID.v7(now: now).lowercased
+        let id = UUID.v7(now: now)
         try db.cachedStatement(sql: """
             INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).execute(arguments: [
-            id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
+            id.lowercased, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
             fields.address, fields.location, now.millis, now.millis,
         ])
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contacts WHERE id = ?"), arguments: [id]) else {
-            throw StoreError.corrupt("contact vanished after insert")
-        }
-        return try contact(from: row)
+        return Contact(
+            id: id, teamID: teamID, phoneNumber: fields.phoneNumber, firstName: fields.firstName, lastName: fields.lastName,
+            email: fields.email, title: fields.title, address: fields.address, location: fields.location, createdAt: now, updatedAt: now)
     }
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
@@ -327,8 +347,10 @@ extension SQLiteStore {
         }
     }
 
-    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
-        try await engineWrites.write { db in
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool) {
+        let leading = log.map(LeadingLines.init)
+        return try await engineWrites.write { db in
+            try leading?.write(db)
             let existing = try Row.fetchOne(
                 db, sql: "SELECT id, created_at FROM objects WHERE team_id = ? AND object_type = ? AND object_key = ?",
                 arguments: [teamID.lowercased, type, key])
@@ -351,12 +373,12 @@ extension SQLiteStore {
     // MARK: Calls
 
     static func call(from row: Row) throws -> Call {
-        guard let id = UUID(uuidString: row["id"]), let team = UUID(uuidString: row["team_id"]) else {
+        guard let id = UUID(canonical: row["id"]), let team = UUID(canonical: row["team_id"]) else {
             throw StoreError.corrupt("bad call row")
         }
         return Call(
-            id: id, teamID: team, contactID: (row["contact_id"] as String?).flatMap(UUID.init(uuidString:)),
-            executionID: (row["execution_id"] as String?).flatMap(UUID.init(uuidString:)), stepID: row["step_id"],
+            id: id, teamID: team, contactID: (row["contact_id"] as String?).flatMap(UUID.init(canonical:)),
+            executionID: (row["execution_id"] as String?).flatMap(UUID.init(canonical:)), stepID: row["step_id"],
             type: row["type"], progress: row["progress"], status: row["status"], fromNumber: row["from_number"],
             toNumber: row["to_number"], scriptID: row["script_id"], scheduledTime: Timestamp(millis: row["scheduled_time"]),
             startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),

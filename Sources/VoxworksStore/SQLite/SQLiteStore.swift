@@ -13,6 +13,8 @@ public final class SQLiteStore: Store {
     public let path: String
     /// The engine's writes, committed together (see `SQLiteWriteBatcher`).
     let engineWrites: SQLiteWriteBatcher
+    /// Definitions parsed at claim time (see `ParsedDefinitionCache`).
+    let definitions = ParsedDefinitionCache()
 
     /// Opens (creating if needed) the database at `path` and applies migrations.
     public init(path: String, secretBox: SecretBox) throws {
@@ -48,10 +50,12 @@ public final class SQLiteStore: Store {
     }
 
     public func close() throws {
+        engineWrites.stop()
         try pool.close()
     }
 
     public func shutdown() async {
+        engineWrites.stop()
         try? pool.close()
     }
 
@@ -86,7 +90,7 @@ public final class SQLiteStore: Store {
     public func teams() async throws -> [Team] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM teams ORDER BY created_at, id").compactMap { row in
-                guard let id = UUID(uuidString: row["id"]) else { return nil }
+                guard let id = UUID(canonical: row["id"]) else { return nil }
                 return Team(id: id, name: row["name"], createdAt: Timestamp(millis: row["created_at"]))
             }
         }
@@ -103,7 +107,7 @@ public final class SQLiteStore: Store {
     public func teamID(forAPIKeyHash hash: String) async throws -> UUID? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT team_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", arguments: [hash])
-                .flatMap(UUID.init(uuidString:))
+                .flatMap(UUID.init(canonical:))
         }
     }
 
@@ -118,8 +122,8 @@ public final class SQLiteStore: Store {
         """
 
     private static func automation(from row: Row) throws -> Automation {
-        guard let id = UUID(uuidString: row["id"]), let teamID = UUID(uuidString: row["team_id"]),
-              let webhookID = UUID(uuidString: row["webhook_id"]) else { throw StoreError.corrupt("bad uuid in automations") }
+        guard let id = UUID(canonical: row["id"]), let teamID = UUID(canonical: row["team_id"]),
+              let webhookID = UUID(canonical: row["webhook_id"]) else { throw StoreError.corrupt("bad uuid in automations") }
         let definitionText: String = row["definition"]
         let definition = (try? JSONParser().parse(definitionText)) ?? AutomationDefinition.empty
         return Automation(
@@ -307,9 +311,9 @@ public final class SQLiteStore: Store {
                 perSecond: row["rate_per_second"], burst: row["rate_burst"], sealedKeys: sealedKeys, keysChangeAt: keysChangeAt)
         }
         guard let found,
-              let webhookID = UUID(uuidString: found.webhookID),
-              let automationID = UUID(uuidString: found.automationID),
-              let teamID = UUID(uuidString: found.teamID) else { return nil }
+              let webhookID = UUID(canonical: found.webhookID),
+              let automationID = UUID(canonical: found.automationID),
+              let teamID = UUID(canonical: found.teamID) else { return nil }
         let keys = try found.sealedKeys.map { try secretBox.open(Array($0)) }
         let route = WebhookRoute(
             webhookID: webhookID, automationID: automationID, teamID: teamID,
@@ -344,7 +348,7 @@ public final class SQLiteStore: Store {
                 if let key = request.idempotencyKey {
                     if let row = try Row.fetchOne(findKey, arguments: [webhook, key, request.receivedAt.millis]) {
                         let fingerprint: Data = row["fingerprint"]
-                        if let original = UUID(uuidString: row["execution_id"]), Array(fingerprint) == request.fingerprint ?? [] {
+                        if let original = UUID(canonical: row["execution_id"]), Array(fingerprint) == request.fingerprint ?? [] {
                             outcomes.append(.replayed(original))
                         } else {
                             outcomes.append(.conflict)
@@ -397,8 +401,8 @@ public final class SQLiteStore: Store {
         """
 
     static func execution(from row: Row) throws -> Execution {
-        guard let id = UUID(uuidString: row["id"]), let teamID = UUID(uuidString: row["team_id"]),
-              let automationID = UUID(uuidString: row["automation_id"]),
+        guard let id = UUID(canonical: row["id"]), let teamID = UUID(canonical: row["team_id"]),
+              let automationID = UUID(canonical: row["automation_id"]),
               let status = ExecutionStatus(rawValue: row["status"]) else { throw StoreError.corrupt("bad execution row") }
         let body: Data = row["body"]
         return Execution(
@@ -407,7 +411,7 @@ public final class SQLiteStore: Store {
             receivedAt: Timestamp(millis: row["received_at"]), attempt: row["attempt"],
             startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
             finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(millis:)),
-            error: row["error"], replayOf: (row["replay_of"] as String?).flatMap(UUID.init(uuidString:)),
+            error: row["error"], replayOf: (row["replay_of"] as String?).flatMap(UUID.init(canonical:)),
             stepsTotal: row["steps_total"], stepsCompleted: row["steps_completed"])
     }
 
@@ -451,10 +455,13 @@ public final class SQLiteStore: Store {
 
 public enum StoreError: Error, CustomStringConvertible {
     case corrupt(String)
+    /// A write after `close()`.
+    case closed
 
     public var description: String {
         switch self {
         case .corrupt(let what): "store data is corrupt: \(what)"
+        case .closed: "the store is closed"
         }
     }
 }
