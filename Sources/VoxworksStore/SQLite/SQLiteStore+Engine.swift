@@ -28,29 +28,42 @@ extension SQLiteStore {
         guard let row else { return nil }
         let id: String = row["id"]
         let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
-        try db.cachedStatement(sql: """
-            UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
-                wait_reason = NULL, run_at = NULL,
-                attempt = attempt + (CASE WHEN :resumed THEN 0 ELSE 1 END),
-                started_at = COALESCE(started_at, :now),
-                definition = COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id))
-            WHERE id = :id
-            """
-        ).execute(arguments: ["worker": worker, "lease": leaseUntil.millis, "resumed": resumedFrom != nil, "now": now.millis, "id": id])
+        // Read, then one update: the definition is pinned at the first claim
+        // and its step count is known only once it is parsed.
         guard let claimed = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(Self.executionColumns), definition, context, trigger_type FROM executions WHERE id = ?"),
+            db.cachedStatement(sql: """
+                SELECT \(Self.executionColumns), context, trigger_type,
+                    COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id)) AS pinned
+                FROM executions WHERE id = ?
+                """),
             arguments: [id])
         else { return nil }
         var execution = try Self.execution(from: claimed)
-        let parsed = definitions.entry(for: claimed["definition"])
-        let total = parsed.stepCount
-        if total != execution.stepsTotal {
-            try db.cachedStatement(sql: "UPDATE executions SET steps_total = ? WHERE id = ?").execute(arguments: [total, id])
-            execution.stepsTotal = total
-        }
+        let contextText: String? = claimed["context"]
+        let pinned: String? = claimed["pinned"]
+        let parsed = definitions.entry(for: pinned)
+        let neverRun = execution.attempt == 0 && resumedFrom == nil
+        execution.status = .processing
+        if resumedFrom == nil { execution.attempt += 1 }
+        if execution.startedAt == nil { execution.startedAt = now }
+        execution.stepsTotal = parsed.stepCount
+        try db.cachedStatement(sql: """
+            UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
+                wait_reason = NULL, run_at = NULL, attempt = :attempt, started_at = :started,
+                definition = :definition, steps_total = :total
+            WHERE id = :id
+            """
+        ).execute(arguments: [
+            "worker": worker, "lease": leaseUntil.millis, "attempt": execution.attempt, "started": execution.startedAt?.millis,
+            "definition": pinned, "total": parsed.stepCount, "id": id,
+        ])
+        // Lines exist only once a worker has run it, or when it was made
+        // with some (a replay carries the steps it skips, and their context).
+        let hasLines = !neverRun || execution.replayOf != nil || contextText != nil
         return ClaimedRow(
-            execution: execution, definition: parsed.definition, contextText: claimed["context"],
-            steps: try Self.fetchStepRows(db, executionID: id), resumedFrom: resumedFrom, triggerType: claimed["trigger_type"])
+            execution: execution, definition: parsed.definition, contextText: contextText,
+            steps: hasLines ? try Self.fetchStepRows(db, executionID: id) : [], resumedFrom: resumedFrom,
+            triggerType: claimed["trigger_type"])
     }
 
     /// JSON is parsed here, after the write, off the single writer connection every worker waits for.
@@ -84,11 +97,7 @@ extension SQLiteStore {
 
     public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
         let lines = StepLogLines(executionID: executionID, log)
-        return try await engineWrites.write { db in
-            guard try Self.holds(db, executionID: lines.executionID, worker: worker) else { return false }
-            try lines.write(db)
-            return true
-        }
+        return try await engineWrites.write { db in try lines.writeIfHeld(db, worker: worker) }
     }
 
     static func holds(_ db: Database, executionID: String, worker: String) throws -> Bool {
@@ -277,8 +286,7 @@ extension SQLiteStore {
 
         /// Throws `LeaseLost` (and the caller's savepoint undoes the effect too) when the worker lost the execution.
         func write(_ db: Database) throws {
-            guard try SQLiteStore.holds(db, executionID: lines.executionID, worker: worker) else { throw LeaseLost() }
-            try lines.write(db)
+            guard try lines.writeIfHeld(db, worker: worker) else { throw LeaseLost() }
         }
     }
 

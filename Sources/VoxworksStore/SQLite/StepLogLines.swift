@@ -24,7 +24,34 @@ struct StepLogLines: Sendable {
         stepsCompleted = log.stepsCompleted
     }
 
+    /// Writes the lines if `worker` holds the execution; false, with nothing
+    /// written, when it does not. With a context to save, its update is the
+    /// check (one statement instead of a read and a write).
+    func writeIfHeld(_ db: Database, worker: String) throws -> Bool {
+        if let contextText {
+            try db.cachedStatement(sql: """
+                UPDATE executions SET context = ?, steps_completed = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'
+                """
+            ).execute(arguments: [contextText, stepsCompleted, executionID, worker])
+            guard db.changesCount > 0 else { return false }
+            try insertLines(db)
+        } else {
+            guard try SQLiteStore.holds(db, executionID: executionID, worker: worker) else { return false }
+            try insertLines(db)
+        }
+        return true
+    }
+
+    /// Writes the lines; the caller has checked the lease.
     func write(_ db: Database) throws {
+        try insertLines(db)
+        if let contextText {
+            try db.cachedStatement(sql: "UPDATE executions SET context = ?, steps_completed = ? WHERE id = ?")
+                .execute(arguments: [contextText, stepsCompleted, executionID])
+        }
+    }
+
+    private func insertLines(_ db: Database) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO execution_steps
                 (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
@@ -32,10 +59,6 @@ struct StepLogLines: Sendable {
             """)
         for line in lines {
             try insert.execute(arguments: line)
-        }
-        if let contextText {
-            try db.cachedStatement(sql: "UPDATE executions SET context = ?, steps_completed = ? WHERE id = ?")
-                .execute(arguments: [contextText, stepsCompleted, executionID])
         }
     }
 }

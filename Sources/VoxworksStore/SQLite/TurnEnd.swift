@@ -42,12 +42,11 @@ struct TurnEnd: Sendable {
     }
 
     /// False (nothing written) when the worker no longer holds the execution.
+    /// The outcome's update goes first: its `WHERE` is the lease check.
     func write(_ db: Database) throws -> Bool {
-        if let lines {
-            guard try SQLiteStore.holds(db, executionID: executionID, worker: worker) else { return false }
-            try lines.write(db)
-        }
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
-        return db.changesCount > 0
+        guard db.changesCount > 0 else { return false }
+        try lines?.write(db)
+        return true
     }
 }
