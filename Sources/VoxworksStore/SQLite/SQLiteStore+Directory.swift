@@ -18,7 +18,7 @@ extension SQLiteStore {
         filter.add("phone_number = :phone", "phone", query.phoneNumber)
         filter.add("lower(email) = lower(:email)", "email", query.email)
         filter.add("id < :cursor", "cursor", query.before?.lowercased)
-        let sql = "SELECT * FROM contacts WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let sql = "SELECT \(Self.contactColumns) FROM contacts WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
         let arguments = filter.statementArguments
         return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.contact(from:)) }
     }

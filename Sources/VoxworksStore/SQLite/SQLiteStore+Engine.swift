@@ -26,8 +26,8 @@ extension SQLiteStore {
             sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1")
         let row = try Row.fetchOne(dueWait, arguments: [now.millis]) ?? Row.fetchOne(duePending, arguments: [now.millis])
         guard let row else { return nil }
-        let id: String = row["id"]
-        let resumedFrom = (row["wait_reason"] as String?).flatMap(WaitReason.init(rawValue:))
+        let id: String = row[0]
+        let resumedFrom = (row[1] as String?).flatMap(WaitReason.init(rawValue:))
         // Read, then one update: the definition is pinned at the first claim
         // and its step count is known only once it is parsed.
         guard let claimed = try Row.fetchOne(
@@ -39,8 +39,9 @@ extension SQLiteStore {
             arguments: [id])
         else { return nil }
         var execution = try Self.execution(from: claimed)
-        let contextText: String? = claimed["context"]
-        let pinned: String? = claimed["pinned"]
+        let extra = Self.afterExecutionColumns
+        let contextText: String? = claimed[extra]
+        let pinned: String? = claimed[extra + 2]
         let parsed = definitions.entry(for: pinned)
         let neverRun = execution.attempt == 0 && resumedFrom == nil
         execution.status = .processing
@@ -63,7 +64,7 @@ extension SQLiteStore {
         return ClaimedRow(
             execution: execution, definition: parsed.definition, contextText: contextText,
             steps: hasLines ? try Self.fetchStepRows(db, executionID: id) : [], resumedFrom: resumedFrom,
-            triggerType: claimed["trigger_type"])
+            triggerType: claimed[extra + 1])
     }
 
     /// JSON is parsed here, after the write, off the single writer connection every worker waits for.
@@ -290,14 +291,17 @@ extension SQLiteStore {
         }
     }
 
+    /// Read by position in `contact(from:)`, as `executionColumns`.
+    static let contactColumns = "id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at"
+
     static func contact(from row: Row) throws -> Contact {
-        guard let id = UUID(canonical: row["id"]), let team = UUID(canonical: row["team_id"]) else {
+        guard let id = UUID(canonical: row[0]), let team = UUID(canonical: row[1]) else {
             throw StoreError.corrupt("bad contact row")
         }
         return Contact(
-            id: id, teamID: team, phoneNumber: row["phone_number"], firstName: row["first_name"], lastName: row["last_name"],
-            email: row["email"], title: row["title"], address: row["address"], location: row["location"],
-            createdAt: Timestamp(millis: row["created_at"]), updatedAt: Timestamp(millis: row["updated_at"]))
+            id: id, teamID: team, phoneNumber: row[2], firstName: row[3], lastName: row[4],
+            email: row[5], title: row[6], address: row[7], location: row[8],
+            createdAt: Timestamp(millis: row[9]), updatedAt: Timestamp(millis: row[10]))
     }
 
     public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
@@ -308,15 +312,15 @@ extension SQLiteStore {
             var existing: Row?
             if matchOnEmail, let email = fields.email {
                 existing = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1"),
+                    db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1"),
                     arguments: [team, email])
             }
             if existing == nil, let phone = fields.phoneNumber {
                 existing = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM contacts WHERE team_id = ? AND phone_number = ?"), arguments: [team, phone])
+                    db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE team_id = ? AND phone_number = ?"), arguments: [team, phone])
             }
             if let existing {
-                let id: String = existing["id"]
+                let id: String = existing[0]
                 try db.cachedStatement(sql: """
                     UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
                         last_name = COALESCE(:last, last_name), email = COALESCE(:email, email), title = COALESCE(:title, title),
@@ -350,7 +354,7 @@ extension SQLiteStore {
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
+            try Row.fetchOne(db, sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
                 .map(Self.contact(from:))
         }
     }

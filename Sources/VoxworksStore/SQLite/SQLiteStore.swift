@@ -395,24 +395,29 @@ public final class SQLiteStore: Store {
 
     // MARK: Executions
 
+    /// `execution(from:)` reads these by position: GRDB's lookup by name
+    /// lowercases and hashes the name at every access, which showed on the
+    /// engine's single writer. A query may select more columns after them.
     static let executionColumns = """
         id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
         attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed
         """
+    /// The position of the first column after `executionColumns`.
+    static let afterExecutionColumns = 16
 
     static func execution(from row: Row) throws -> Execution {
-        guard let id = UUID(canonical: row["id"]), let teamID = UUID(canonical: row["team_id"]),
-              let automationID = UUID(canonical: row["automation_id"]),
-              let status = ExecutionStatus(rawValue: row["status"]) else { throw StoreError.corrupt("bad execution row") }
-        let body: Data = row["body"]
+        guard let id = UUID(canonical: row[0]), let teamID = UUID(canonical: row[1]),
+              let automationID = UUID(canonical: row[2]),
+              let status = ExecutionStatus(rawValue: row[3]) else { throw StoreError.corrupt("bad execution row") }
+        let body: Data = row[4]
         return Execution(
             id: id, teamID: teamID, automationID: automationID, status: status, body: Array(body),
-            contentType: row["content_type"], idempotencyKey: row["idempotency_key"], sourceAddress: row["source_address"],
-            receivedAt: Timestamp(millis: row["received_at"]), attempt: row["attempt"],
-            startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
-            finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(millis:)),
-            error: row["error"], replayOf: (row["replay_of"] as String?).flatMap(UUID.init(canonical:)),
-            stepsTotal: row["steps_total"], stepsCompleted: row["steps_completed"])
+            contentType: row[5], idempotencyKey: row[6], sourceAddress: row[7],
+            receivedAt: Timestamp(millis: row[8]), attempt: row[9],
+            startedAt: (row[10] as Int64?).map(Timestamp.init(millis:)),
+            finishedAt: (row[11] as Int64?).map(Timestamp.init(millis:)),
+            error: row[12], replayOf: (row[13] as String?).flatMap(UUID.init(canonical:)),
+            stepsTotal: row[14], stepsCompleted: row[15])
     }
 
     public func execution(id: UUID, teamID: UUID) async throws -> Execution? {

@@ -42,16 +42,8 @@ struct StepLogLines: Sendable {
         return true
     }
 
-    /// Writes the lines; the caller has checked the lease.
-    func write(_ db: Database) throws {
-        try insertLines(db)
-        if let contextText {
-            try db.cachedStatement(sql: "UPDATE executions SET context = ?, steps_completed = ? WHERE id = ?")
-                .execute(arguments: [contextText, stepsCompleted, executionID])
-        }
-    }
-
-    private func insertLines(_ db: Database) throws {
+    /// The lines alone (`TurnEnd` saves the context in its own update).
+    func insertLines(_ db: Database) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO execution_steps
                 (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
