@@ -12,24 +12,22 @@ import VoxworksCore
 /// runs on the store's limiter pool, whose commits do not wait for the WAL
 /// flush (rate-limit state lost in a crash can only let a few more through).
 public final class PostgresRateLimiter: RateLimiter {
-    private struct Waiting: Sendable {
+    private struct Request: Sendable {
         var key: String
         var limit: RateLimit
         var now: Double
-        var continuation: CheckedContinuation<RateDecision, any Error>
     }
 
-    private let store: PostgresStore
-    private let queue: GroupCommitQueue<Waiting>
-    private let callDeadline: Duration
+    private let batches: BatchingQueue<Request, RateDecision>
 
     /// `callDeadline` bounds one batch's call: a call that never returns
     /// (a connection that died with PostgreSQL) must not hold every later
     /// request, since they all wait behind it.
     public init(store: PostgresStore, maxBatch: Int = 1024, callDeadline: Duration = .seconds(10)) {
-        self.store = store
-        queue = GroupCommitQueue(maxBatch: maxBatch)
-        self.callDeadline = callDeadline
+        batches = BatchingQueue(
+            maxBatch: maxBatch, deadline: callDeadline, timedOut: PostgresRateLimiterError.callTimedOut,
+            missingAnswer: PostgresRateLimiterError.missingDecision
+        ) { batch in try await Self.decide(batch, store: store) }
     }
 
     public func acquire(key: RateLimitKey, limit: RateLimit, now: Double) async throws -> RateDecision {
@@ -38,37 +36,11 @@ public final class PostgresRateLimiter: RateLimiter {
         case .team(let id): "team:\(id.lowercased)"
         case .apiKey(let hash): "key:\(hash)"
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            if queue.append(Waiting(key: name, limit: limit, now: now, continuation: continuation)) {
-                // Not a child of the request's task: a client that hangs up
-                // must not cancel a call that decides other requests too.
-                Task { await self.drain() }
-            }
-        }
-    }
-
-    private func drain() async {
-        while true {
-            let batch = queue.nextBatch()
-            if batch.isEmpty { return }
-            do {
-                let decisions = try await answerWithin(callDeadline, timedOut: PostgresRateLimiterError.callTimedOut) {
-                    try await self.decide(batch)
-                }
-                for (waiting, decision) in zip(batch, decisions) {
-                    waiting.continuation.resume(returning: decision)
-                }
-                for waiting in batch.dropFirst(decisions.count) {
-                    waiting.continuation.resume(throwing: PostgresRateLimiterError.missingDecision)
-                }
-            } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
-            }
-        }
+        return try await batches.submit(Request(key: name, limit: limit, now: now))
     }
 
     /// One decision per request, in the batch's order.
-    private func decide(_ batch: [Waiting]) async throws -> [RateDecision] {
+    private static func decide(_ batch: [Request], store: PostgresStore) async throws -> [RateDecision] {
         // Sorted by key (stable, so each key's requests keep their arrival
         // order): every caller locks rows in the same order.
         let order = batch.indices.sorted { (batch[$0].key, $0) < (batch[$1].key, $1) }
@@ -84,7 +56,7 @@ public final class PostgresRateLimiter: RateLimiter {
         for try await (allowed, tat) in rows.decode((Bool, Double).self) {
             guard position < order.count else { break }
             let index = order[position]
-            decisions[index] = Self.decision(allowed: allowed, tat: tat, limit: batch[index].limit, now: batch[index].now)
+            decisions[index] = decision(allowed: allowed, tat: tat, limit: batch[index].limit, now: batch[index].now)
             position += 1
         }
         guard position == order.count else { throw PostgresRateLimiterError.missingDecision }
