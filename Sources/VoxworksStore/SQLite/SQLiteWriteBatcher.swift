@@ -90,6 +90,9 @@ final class SQLiteWriteBatcher: Sendable {
         // Holds the pool and the queue, not the batcher, so that dropping
         // the batcher stops the thread (see deinit).
         let thread = Thread {
+            // Named from inside: on Linux a name set before start is not applied
+            // (the thread showed its creator's), and the limit is 15 bytes.
+            Thread.current.name = "sqlite-writer"
             Self.raisePriority()
             while let batch = queue.nextBatch() {
                 do {
@@ -103,7 +106,6 @@ final class SQLiteWriteBatcher: Sendable {
                 }
             }
         }
-        thread.name = "voxworks.sqlite-writer"
         thread.start()
     }
 
