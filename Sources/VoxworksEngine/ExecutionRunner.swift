@@ -234,13 +234,10 @@ public struct ExecutionRunner: Sendable {
         }
 
         /// Keeps again lines handed over for a write that did not happen.
+        /// Nothing was kept since they were taken (only the step ran between).
         mutating func restore(_ log: StepLogWrite) {
-            let later = unsaved
-            let laterContext = unsavedContext
-            unsaved = []
-            for record in log.records { keep(record, context: nil) }
-            for record in later { keep(record, context: nil) }
-            unsavedContext = laterContext ?? log.context
+            unsaved = log.records
+            unsavedContext = log.context
         }
 
         /// Writes a line now, with any kept before it.

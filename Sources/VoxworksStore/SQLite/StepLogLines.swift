@@ -34,11 +34,10 @@ struct StepLogLines: Sendable {
                 """
             ).execute(arguments: [contextText, stepsCompleted, executionID, worker])
             guard db.changesCount > 0 else { return false }
-            try insertLines(db)
         } else {
             guard try SQLiteStore.holds(db, executionID: executionID, worker: worker) else { return false }
-            try insertLines(db)
         }
+        try insertLines(db)
         return true
     }
 

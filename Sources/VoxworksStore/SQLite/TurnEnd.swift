@@ -6,8 +6,6 @@ import VoxworksCore
 /// per outcome kind, so the statement cache holds at most five), which also
 /// saves the context, and the step-log lines written with it.
 struct TurnEnd: Sendable {
-    let executionID: String
-    let worker: String
     let sql: String
     let arguments: StatementArguments
     let lines: StepLogLines?
@@ -41,8 +39,6 @@ struct TurnEnd: Sendable {
             arguments["runAt"] = until?.millis ?? Int64.max
             sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL, \(saved) WHERE \(owned)"
         }
-        self.executionID = id
-        self.worker = worker
         self.arguments = StatementArguments(arguments)
         self.lines = lines
     }
