@@ -111,6 +111,26 @@ import VoxworksTestSupport
     }
 
     @Test(arguments: StoreKind.available)
+    func aRequestRefusedByItsWebhookLimitDoesNotChargeTheTeam(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind) { $0.teamRateLimit = RateLimit(perSecond: 1, burst: 2) }
+        let limited = try await harness.automation(rateLimit: RateLimit(perSecond: 1, burst: 1)).automation.webhook.token
+        let other = try await harness.automation().automation.webhook.token
+        harness.clock.freeze()
+        try await harness.withRouter { client in
+            _ = try expectAccepted(try await client.execute(uri: hookPath(limited), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            for _ in 0..<3 {
+                let refused = try await client.execute(uri: hookPath(limited), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+                try expectError(refused, .tooManyRequests, message: "Rate limit exceeded")
+            }
+            // The team's second slot is still free: the refusals above cost it nothing.
+            _ = try expectAccepted(try await client.execute(uri: hookPath(other), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let refused = try await client.execute(uri: hookPath(other), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            try expectError(refused, .tooManyRequests, message: "Team rate limit exceeded")
+        }
+        #expect(try await harness.executionCount() == 2)
+    }
+
+    @Test(arguments: StoreKind.available)
     func oversizedBodyIs413(_ kind: StoreKind) async throws {
         let harness = try await TestHarness.make(kind) { $0.maxBodyBytes = 1024 }
         let token = try await harness.automation().automation.webhook.token

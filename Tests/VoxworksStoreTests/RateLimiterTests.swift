@@ -75,6 +75,57 @@ import VoxworksTestSupport
         }
     }
 
+    /// A webhook's limit then its team's, as the hooks endpoint asks: the
+    /// team is charged only for requests the webhook's limit let through,
+    /// and a refusal ends the answer.
+    @Test(arguments: StoreKind.available)
+    func aSecondCheckIsDecidedAndChargedOnlyAfterTheFirstAllows(_ kind: StoreKind) async throws {
+        let (limiter, _) = try await limiter(kind)
+        let webhook = RateLimitKey.webhook(UUID()), team = RateLimitKey.team(UUID())
+        let webhookLimit = RateLimit(perSecond: 1, burst: 2), teamLimit = RateLimit(perSecond: 1, burst: 3)
+        let checks = [RateLimitCheck(key: webhook, limit: webhookLimit), RateLimitCheck(key: team, limit: teamLimit)]
+        let answers = try await withThrowingTaskGroup(of: [RateDecision].self) { group in
+            for _ in 0..<10 { group.addTask { try await limiter.acquire(checks, now: 100) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Two got through both limits; eight stopped at the webhook's, with no team decision.
+        #expect(answers.filter { $0.count == 2 && $0.allSatisfy(\.allowed) }.count == 2)
+        #expect(answers.filter { $0.count == 1 && !$0[0].allowed }.count == 8)
+        #expect(answers.map(\.count).reduce(0, +) == 12)
+        // The team was charged twice: one of its three is left.
+        let team1 = try await limiter.acquire(key: team, limit: teamLimit, now: 100)
+        #expect(team1.allowed && team1.remaining == 0)
+        #expect(try await limiter.acquire(key: team, limit: teamLimit, now: 100).allowed == false)
+    }
+
+    /// Many webhooks under one team ceiling, concurrently (so, on
+    /// PostgreSQL, in shared batches): each webhook lets its burst through,
+    /// the team lets exactly its own through, and every answer is complete.
+    @Test(arguments: StoreKind.available)
+    func concurrentChainsShareTheTeamCeilingExactly(_ kind: StoreKind) async throws {
+        let (limiter, _) = try await limiter(kind)
+        let team = RateLimitKey.team(UUID())
+        let webhooks = (0..<4).map { _ in RateLimitKey.webhook(UUID()) }
+        let webhookLimit = RateLimit(perSecond: 1, burst: 5), teamLimit = RateLimit(perSecond: 1, burst: 13)
+        let answers = try await withThrowingTaskGroup(of: (Int, [RateDecision]).self) { group in
+            for _ in 0..<15 {
+                for (index, webhook) in webhooks.enumerated() {
+                    group.addTask {
+                        (index, try await limiter.acquire(
+                            [RateLimitCheck(key: webhook, limit: webhookLimit), RateLimitCheck(key: team, limit: teamLimit)], now: 7))
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for index in webhooks.indices {
+            #expect(answers.filter { $0.0 == index && $0.1.first?.allowed == true }.count == 5, "webhook \(index)")
+        }
+        #expect(answers.filter { $0.1.count == 2 && $0.1[1].allowed }.count == 13)
+        #expect(answers.filter { $0.1.count == 2 && !$0.1[1].allowed }.count == 20 - 13)
+        #expect(answers.allSatisfy { $0.1.count == ($0.1[0].allowed ? 2 : 1) })
+    }
+
     /// A batch whose call hangs (here: its row held by another session) is
     /// answered with an error at the deadline instead of holding every later
     /// request behind it, and the limiter works again once the row is free.

@@ -43,15 +43,24 @@ struct HooksController {
             throw APIError.webhookNotFound
         }
 
-        // 2. Rate limit: per webhook, then the team's ceiling.
-        let decision = try await limiter.acquire(key: .webhook(route.webhookID), limit: route.rateLimit, now: now.seconds)
+        // 2. Rate limit: per webhook, then (only if that allowed it) the
+        // team's ceiling, in one call to the limiter.
+        let decisions = try await limiter.acquire([
+            RateLimitCheck(key: .webhook(route.webhookID), limit: route.rateLimit),
+            RateLimitCheck(key: .team(route.teamID), limit: configuration.teamRateLimit),
+        ], now: now.seconds)
+        // An allowed first check must come with the second's decision; a
+        // limiter that answers less is a bug, answered 500 by the middleware.
+        guard let decision = decisions.first, decisions.count == 2 || !decision.allowed else {
+            throw IncompleteRateDecisions(count: decisions.count)
+        }
         var rateHeaders: HTTPFields = [:]
         rateHeaders[.rateLimitLimit] = String(decision.limit)
         rateHeaders[.rateLimitRemaining] = String(decision.remaining)
         guard decision.allowed else {
             throw Self.tooManyRequests("Rate limit exceeded", retryAfter: decision.retryAfterHeader, headers: rateHeaders)
         }
-        let teamDecision = try await limiter.acquire(key: .team(route.teamID), limit: configuration.teamRateLimit, now: now.seconds)
+        let teamDecision = decisions[1]
         guard teamDecision.allowed else {
             throw Self.tooManyRequests("Team rate limit exceeded", retryAfter: teamDecision.retryAfterHeader, headers: rateHeaders)
         }
@@ -145,4 +154,9 @@ struct HooksController {
         fields[.retryAfter] = String(retryAfter)
         return APIError(.tooManyRequests, message, headers: fields)
     }
+}
+
+/// The limiter answered fewer decisions than the checks it was given allow.
+struct IncompleteRateDecisions: Error {
+    var count: Int
 }

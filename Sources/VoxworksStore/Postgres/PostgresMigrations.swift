@@ -219,6 +219,59 @@ enum PostgresMigrations {
             END $$
             """,
         ]),
+        // Version 4's function for requests with more than one check (a
+        // webhook's limit, then its team's): a check is decided only if the
+        // check it comes `after` (its 1-based position, 0 for none) was
+        // allowed; otherwise its outcome is -1 and nothing is charged
+        // (1 allowed, 0 refused). The answer is one row of arrays, in the
+        // order of the arguments, rather than a row per check. Version 4's
+        // function stays for nodes not yet upgraded.
+        (5, [
+            """
+            CREATE FUNCTION rate_limit_acquire_chained(
+                keys TEXT[], nows DOUBLE PRECISION[], intervals DOUBLE PRECISION[], tolerances DOUBLE PRECISION[], after INTEGER[])
+            RETURNS TABLE (outcomes SMALLINT[], tats DOUBLE PRECISION[]) LANGUAGE plpgsql AS $$
+            DECLARE
+                n INTEGER := coalesce(array_length(keys, 1), 0);
+                current_key TEXT := NULL;
+                current_tat DOUBLE PRECISION;
+                changed BOOLEAN := false;
+                next_tat DOUBLE PRECISION;
+            BEGIN
+                outcomes := '{}'::SMALLINT[];
+                tats := '{}'::DOUBLE PRECISION[];
+                FOR i IN 1 .. n LOOP
+                    IF after[i] > 0 AND outcomes[after[i]] <> 1 THEN
+                        outcomes[i] := -1;
+                        tats[i] := 0;
+                        CONTINUE;
+                    END IF;
+                    IF current_key IS DISTINCT FROM keys[i] THEN
+                        IF changed THEN
+                            UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+                        END IF;
+                        current_key := keys[i];
+                        changed := false;
+                        INSERT INTO rate_limits (key, tat) VALUES (current_key, 0) ON CONFLICT (key) DO NOTHING;
+                        SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
+                    END IF;
+                    next_tat := GREATEST(current_tat, nows[i]) + intervals[i];
+                    IF next_tat - tolerances[i] <= nows[i] + 1e-9 THEN
+                        current_tat := next_tat;
+                        changed := true;
+                        outcomes[i] := 1;
+                    ELSE
+                        outcomes[i] := 0;
+                    END IF;
+                    tats[i] := current_tat;
+                END LOOP;
+                IF changed THEN
+                    UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+                END IF;
+                RETURN NEXT;
+            END $$
+            """,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

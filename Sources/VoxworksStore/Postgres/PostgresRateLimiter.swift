@@ -6,19 +6,21 @@ import VoxworksCore
 /// GCRA with its state in the shared database, so that a limit is one limit
 /// across every node. Requests that arrive together are decided together:
 /// while one batch's call is in flight the next ones queue, and the whole
-/// queue then costs one round trip (`rate_limit_acquire`, migration 4),
-/// which decides them in arrival order with each key's row locked once.
-/// One call per request put every webhook behind the same hot row. It
-/// runs on the store's limiter pool, whose commits do not wait for the WAL
-/// flush (rate-limit state lost in a crash can only let a few more through).
+/// queue then costs one round trip (`rate_limit_acquire_chained`,
+/// migration 5), which decides them in arrival order with each key's row
+/// locked once. A request's checks (a webhook's limit, then its team's)
+/// travel in the same call: the team's is decided only if the webhook's
+/// allowed it. One call per request put every webhook behind the same hot
+/// row; one call per check cost every webhook a second wait. It runs on the
+/// store's limiter pool, whose commits do not wait for the WAL flush
+/// (rate-limit state lost in a crash can only let a few more through).
 public final class PostgresRateLimiter: RateLimiter {
     private struct Request: Sendable {
-        var key: String
-        var limit: RateLimit
+        var checks: [(key: String, limit: RateLimit)]
         var now: Double
     }
 
-    private let batches: BatchingQueue<Request, RateDecision>
+    private let batches: BatchingQueue<Request, [RateDecision]>
 
     /// `callDeadline` bounds one batch's call: a call that never returns
     /// (a connection that died with PostgreSQL) must not hold every later
@@ -31,36 +33,71 @@ public final class PostgresRateLimiter: RateLimiter {
     }
 
     public func acquire(key: RateLimitKey, limit: RateLimit, now: Double) async throws -> RateDecision {
-        let name: String = switch key {
+        guard let decision = try await acquire([RateLimitCheck(key: key, limit: limit)], now: now).first else {
+            throw PostgresRateLimiterError.missingDecision
+        }
+        return decision
+    }
+
+    public func acquire(_ checks: [RateLimitCheck], now: Double) async throws -> [RateDecision] {
+        guard !checks.isEmpty else { return [] }
+        return try await batches.submit(Request(checks: checks.map { (Self.name(of: $0.key), $0.limit) }, now: now))
+    }
+
+    private static func name(of key: RateLimitKey) -> String {
+        switch key {
         case .webhook(let id): "webhook:\(id.lowercased)"
         case .team(let id): "team:\(id.lowercased)"
         case .apiKey(let hash): "key:\(hash)"
         }
-        return try await batches.submit(Request(key: name, limit: limit, now: now))
     }
 
-    /// One decision per request, in the batch's order.
-    private static func decide(_ batch: [Request], store: PostgresStore) async throws -> [RateDecision] {
-        // Sorted by key (stable, so each key's requests keep their arrival
-        // order): every caller locks rows in the same order.
-        let order = batch.indices.sorted { (batch[$0].key, $0) < (batch[$1].key, $1) }
-        let keys = order.map { batch[$0].key }
-        let nows = order.map { batch[$0].now }
-        let intervals = order.map { 1 / batch[$0].limit.perSecond }
-        let tolerances = order.map { (1 / batch[$0].limit.perSecond) * Double(batch[$0].limit.burst) }
-        let rows = try await store.limiterClient.query("""
-            SELECT allowed_out, tat_out FROM rate_limit_acquire(\(keys), \(nows), \(intervals), \(tolerances))
-            """, logger: store.logger)
-        var decisions = [RateDecision?](repeating: nil, count: batch.count)
-        var position = 0
-        for try await (allowed, tat) in rows.decode((Bool, Double).self) {
-            guard position < order.count else { break }
-            let index = order[position]
-            decisions[index] = decision(allowed: allowed, tat: tat, limit: batch[index].limit, now: batch[index].now)
-            position += 1
+    /// Each request's decisions, in the batch's order. The function gets one
+    /// element per check, sorted by the check's place in its request (every
+    /// first check before every second one), then by key, then by arrival
+    /// (stable, so each key's requests keep their order): every caller locks
+    /// rows in the same order, and a check comes after the one it depends on,
+    /// whose position it names (`after`, 1-based; 0 for a first check).
+    private static func decide(_ batch: [Request], store: PostgresStore) async throws -> [[RateDecision]] {
+        struct Element { var stage: Int, key: String, request: Int, limit: RateLimit }
+        var elements: [Element] = []
+        var firstElement: [Int] = []
+        for (index, request) in batch.enumerated() {
+            firstElement.append(elements.count)
+            for (stage, check) in request.checks.enumerated() {
+                elements.append(Element(stage: stage, key: check.key, request: index, limit: check.limit))
+            }
         }
-        guard position == order.count else { throw PostgresRateLimiterError.missingDecision }
-        return decisions.compactMap { $0 }
+        let order = elements.indices.sorted {
+            (elements[$0].stage, elements[$0].key, elements[$0].request) < (elements[$1].stage, elements[$1].key, elements[$1].request)
+        }
+        var position = [Int](repeating: 0, count: elements.count)
+        for (place, element) in order.enumerated() { position[element] = place }
+        let keys = order.map { elements[$0].key }
+        let nows = order.map { batch[elements[$0].request].now }
+        let intervals = order.map { 1 / elements[$0].limit.perSecond }
+        let tolerances = order.map { (1 / elements[$0].limit.perSecond) * Double(elements[$0].limit.burst) }
+        let after = order.map { element in
+            elements[element].stage == 0 ? Int32(0) : Int32(position[element - 1] + 1)
+        }
+        let rows = try await store.limiterClient.query("""
+            SELECT outcomes, tats FROM rate_limit_acquire_chained(\(keys), \(nows), \(intervals), \(tolerances), \(after))
+            """, logger: store.logger)
+        var outcomes: [Int16] = []
+        var tats: [Double] = []
+        for try await (o, t) in rows.decode(([Int16], [Double]).self) { (outcomes, tats) = (o, t) }
+        guard outcomes.count == elements.count, tats.count == elements.count else { throw PostgresRateLimiterError.missingDecision }
+        return batch.enumerated().map { index, request in
+            var decisions: [RateDecision] = []
+            for (stage, check) in request.checks.enumerated() {
+                let place = position[firstElement[index] + stage]
+                guard outcomes[place] >= 0 else { break }
+                let allowed = outcomes[place] == 1
+                decisions.append(decision(allowed: allowed, tat: tats[place], limit: check.limit, now: request.now))
+                if !allowed { break }
+            }
+            return decisions
+        }
     }
 
     /// The same arithmetic as `GCRA.evaluate`, from the arrival time the

@@ -90,7 +90,10 @@ extension PostgresStore {
         // arrival, that is at the new expiry less the TTL (one TTL per node).
         let ttl = requests.map { Int64(($0.idempotencyTTL * 1_000).rounded()) }
         var won = Set<Key>()
+        // The keys won come back as one row of two arrays, not a row each:
+        // decoding a row is a suspension and an allocation per key.
         let rows = try await connection.query("""
+            WITH won AS (
             INSERT INTO idempotency_records AS r (webhook_id, key, fingerprint, execution_id, expires_at)
             SELECT webhook_id, key, fingerprint, execution_id, expires_at
             FROM unnest(\(claims.map(\.key.webhook)), \(claims.map(\.key.key)), \(requests.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
@@ -101,8 +104,12 @@ extension PostgresStore {
                 SET fingerprint = EXCLUDED.fingerprint, execution_id = EXCLUDED.execution_id, expires_at = EXCLUDED.expires_at
                 WHERE r.expires_at <= EXCLUDED.expires_at - \(ttl.first ?? 0)
             RETURNING webhook_id, key
+            )
+            SELECT array_agg(webhook_id), array_agg(key) FROM won
             """, logger: logger)
-        for try await (webhook, key) in rows.decode((String, String).self) { won.insert(Key(webhook: webhook, key: key)) }
+        for try await (webhooks, keys) in rows.decode(([String]?, [String]?).self) {
+            for (webhook, key) in zip(webhooks ?? [], keys ?? []) { won.insert(Key(webhook: webhook, key: key)) }
+        }
 
         // Lost claims and repeats: the record that holds the key decides.
         let undecided = claims.filter { !won.contains($0.key) }.map(\.value) + repeats
