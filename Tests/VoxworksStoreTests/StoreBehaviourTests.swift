@@ -119,6 +119,54 @@ import VoxworksTestSupport
         #expect(try await fixture.store.commitIngest([later]) == [.accepted(later.executionID)])
     }
 
+    /// Two nodes on one database commit batches of the same keys at once,
+    /// in opposite orders and groupings: neither deadlocks, and each key
+    /// starts exactly one execution, which the other node's request replays.
+    @Test(arguments: StoreKind.available)
+    func nodesRacingOnTheSameKeysStartOneExecutionEach(_ kind: StoreKind) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voxworks-race-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let box = try SecretBox(masterKey: SecretMaterial.randomBytes(32))
+        let (first, url) = try await kind.open(directory: directory, secretBox: box, postgresURL: nil)
+        let (second, _) = try await kind.open(directory: directory, secretBox: box, postgresURL: url)
+        let now = Timestamp.now()
+        let team = try await first.createTeam(name: "T", now: now)
+        let automation = try await first.createAutomation(
+            NewAutomation(id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
+                          webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            now: now)
+        let route = try #require(try await first.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now))
+        func request(_ key: String) -> IngestRequest {
+            let body = Array("{\"key\":\"\(key)\"}".utf8)
+            return IngestRequest(
+                executionID: .v7(), route: route, body: body, contentType: "application/json", idempotencyKey: key,
+                fingerprint: IdempotencyKey.fingerprint(of: body), sourceAddress: nil, receivedAt: now, backlogLimit: 100_000,
+                idempotencyTTL: 86_400)
+        }
+        let keys = (0..<60).map { "race-\($0)" }
+        let batchesA = stride(from: 0, to: keys.count, by: 10).map { Array(keys[$0..<$0 + 10]).map(request) }
+        let batchesB = stride(from: 0, to: keys.count, by: 15).map { Array(keys.reversed()[$0..<$0 + 15]).map(request) }
+        let answers = try await withThrowingTaskGroup(of: [(String, UUID, IngestOutcome)].self) { group in
+            for (store, batches) in [(first, batchesA), (second, batchesB)] {
+                for batch in batches {
+                    group.addTask {
+                        let outcomes = try await store.commitIngest(batch)
+                        return zip(batch, outcomes).map { ($0.0.idempotencyKey ?? "", $0.0.executionID, $0.1) }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(answers.count == 120)
+        for key in keys {
+            let forKey = answers.filter { $0.0 == key }
+            let accepted = forKey.compactMap { if case .accepted(let id) = $0.2 { id } else { nil } }
+            let replayed = forKey.compactMap { if case .replayed(let id) = $0.2 { id } else { nil } }
+            #expect(accepted.count == 1 && replayed == accepted, "\(key): \(forKey.map(\.2))")
+        }
+        #expect(try await first.executions(teamID: team.id, query: ExecutionQuery(limit: 200)).count == 60)
+    }
+
     @Test(arguments: StoreKind.available)
     func routesOnlyForLiveEnabledAutomations(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
