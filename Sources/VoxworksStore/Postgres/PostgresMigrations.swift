@@ -403,6 +403,36 @@ enum PostgresMigrations {
             END $$
             """,
         ]),
+        // The number of steps of a definition, as AutomationDefinition.stepCount
+        // counts them (branches included), so that a claim can set it in
+        // the same statement that pins the definition. Text that is not a
+        // definition counts 0, as it parses to the empty one in Swift.
+        (7, [
+            """
+            CREATE FUNCTION definition_step_count(steps JSONB) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE AS $$
+            DECLARE
+                total INTEGER := 0;
+                step JSONB;
+            BEGIN
+                IF steps IS NULL OR jsonb_typeof(steps) <> 'array' THEN RETURN 0; END IF;
+                FOR step IN SELECT jsonb_array_elements(steps) LOOP
+                    total := total + 1;
+                    IF jsonb_typeof(step) = 'object' THEN
+                        total := total + definition_step_count(step->'then') + definition_step_count(step->'otherwise');
+                    END IF;
+                END LOOP;
+                RETURN total;
+            END $$
+            """,
+            """
+            CREATE FUNCTION definition_text_step_count(definition TEXT) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE AS $$
+            BEGIN
+                RETURN definition_step_count(definition::jsonb->'steps');
+            EXCEPTION WHEN others THEN
+                RETURN 0;
+            END $$
+            """,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

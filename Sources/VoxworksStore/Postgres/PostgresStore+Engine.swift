@@ -5,50 +5,59 @@ import VoxworksCore
 extension PostgresStore {
     // MARK: Queue
 
-    /// One statement claims the oldest due execution; `SKIP LOCKED` lets
-    /// workers on every node claim different ones without waiting on each other.
+    /// One statement claims the oldest due execution, and so one round
+    /// trip and one commit: two index-ordered probes (due waits first, then
+    /// due pending work; an OR of the two would sort the whole backlog), the
+    /// second run only when the first finds nothing (`FOR UPDATE` cannot
+    /// go under a `UNION`, hence two CTEs), each taking one row
+    /// with `SKIP LOCKED` so that workers on every node claim different
+    /// ones without waiting on each other; then the update that leases it,
+    /// pins its definition at the first claim and counts its steps.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        try await client.withTransaction(logger: logger) { connection in
-            // Two index-ordered probes (due waits first, then due pending work),
-            // each locking one row; an OR of the two would sort the whole backlog.
-            var next = try await connection.query("""
+        guard let row = try await client.query("""
+            WITH due_wait AS (
                 SELECT id, wait_reason FROM executions
                 WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now.millis)
                 ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: self.logger).first()
-            if next == nil {
-                next = try await connection.query("""
-                    SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= \(now.millis)
-                    ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """, logger: self.logger).first()
-            }
-            guard let next else { return nil }
-            let id: String = try next.value("id")
-            let resumedFrom = try next.value("wait_reason", as: String?.self)
-            guard let row = try await connection.query("""
-                UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(leaseUntil.millis),
-                    wait_reason = NULL, run_at = NULL,
-                    attempt = e.attempt + \(resumedFrom == nil ? Int32(1) : Int32(0)),
-                    started_at = COALESCE(e.started_at, \(now.millis)),
-                    definition = COALESCE(e.definition, (SELECT definition FROM automations WHERE id = e.automation_id))
-                WHERE e.id = \(id)
-                RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
-                    e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
-                    e.definition, e.context, e.trigger_type
-                """, logger: self.logger).first() else { return nil }
-            var execution = try Self.execution(from: row)
-            let definition = try row.json("definition") ?? AutomationDefinition.empty
-            let total = AutomationDefinition.stepCount(definition)
-            if total != execution.stepsTotal {
-                try await connection.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: self.logger)
-                execution.stepsTotal = total
-            }
-            return ClaimedExecution(
-                execution: execution, definition: definition, context: try row.json("context")?.objectValue,
-                steps: try await self.fetchSteps(connection, executionID: execution.id),
-                resumedFrom: resumedFrom.flatMap(WaitReason.init(rawValue:)),
-                triggerType: try row.value("trigger_type"))
+            ), due_pending AS (
+                SELECT id, wait_reason FROM executions
+                WHERE status = 'pending' AND run_at <= \(now.millis) AND NOT EXISTS (SELECT 1 FROM due_wait)
+                ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            ), pinned AS (
+                SELECT next.id, next.wait_reason, e.definition IS NULL AS first_claim,
+                    COALESCE(e.definition, (SELECT definition FROM automations WHERE id = e.automation_id)) AS definition
+                FROM (SELECT * FROM due_wait UNION ALL SELECT * FROM due_pending) AS next JOIN executions e ON e.id = next.id
+            )
+            UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(leaseUntil.millis),
+                wait_reason = NULL, run_at = NULL,
+                attempt = e.attempt + CASE WHEN pinned.wait_reason IS NULL THEN 1 ELSE 0 END,
+                started_at = COALESCE(e.started_at, \(now.millis)),
+                definition = pinned.definition,
+                steps_total = CASE WHEN pinned.first_claim THEN definition_text_step_count(pinned.definition) ELSE e.steps_total END
+            FROM pinned WHERE e.id = pinned.id
+            RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
+                e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
+                e.definition, e.context, e.trigger_type, pinned.wait_reason AS resumed_from
+            """, logger: logger).first() else { return nil }
+        var execution = try Self.execution(from: row)
+        let definition = try row.json("definition") ?? AutomationDefinition.empty
+        let resumedFrom = try row.value("resumed_from", as: String?.self)
+        let context = try row.json("context")?.objectValue
+        let total = AutomationDefinition.stepCount(definition)
+        if total != execution.stepsTotal {
+            // Only if the database counted otherwise than Swift does (it should not).
+            try await client.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: logger)
+            execution.stepsTotal = total
         }
+        // Lines exist only once a worker has run it, or when it was made
+        // with some (a replay carries the steps it skips, and their context);
+        // only the lease holder writes them, so they can be read after the claim.
+        let hasLines = execution.attempt > 1 || resumedFrom != nil || execution.replayOf != nil || context != nil
+        return ClaimedExecution(
+            execution: execution, definition: definition, context: context,
+            steps: hasLines ? try await steps(executionID: execution.id) : [],
+            resumedFrom: resumedFrom.flatMap(WaitReason.init(rawValue:)),
+            triggerType: try row.value("trigger_type"))
     }
 
     public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
@@ -59,77 +68,70 @@ extension PostgresStore {
     }
 
     public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
-            guard try await self.lockHeld(connection, executionID: executionID, worker: worker) else { return false }
-            try await self.writeSteps(connection, executionID: executionID, log)
-            return true
-        }
-    }
-
-    /// Locks the execution row if `worker` holds it: a cancel or a sweep cannot slip in between the check and the writes.
-    private func lockHeld(_ connection: PostgresConnection, executionID: UUID, worker: String) async throws -> Bool {
-        try await connection.query("""
-            SELECT 1 FROM executions WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' FOR UPDATE
-            """, logger: logger).first() != nil
-    }
-
-    private func writeSteps(_ connection: PostgresConnection, executionID: UUID, _ log: StepLogWrite) async throws {
-        for record in log.records {
-            try await connection.query("""
-                INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-                VALUES (\(executionID.lowercased), \(record.stepID), \(Int32(record.position)), \(record.type), \(record.status.rawValue),
-                        \(record.startedAt?.millis), \(record.finishedAt?.millis), \(Int32(record.attempts)), \(record.input?.serialized),
-                        \(record.output?.serialized), \(record.error))
-                ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
-                    status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
-                    attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
-                """, logger: logger)
-        }
-        if let context = log.context {
-            try await connection.query(
-                "UPDATE executions SET context = \(JSONValue.object(context).serialized), steps_completed = \(Int32(log.stepsCompleted)) WHERE id = \(executionID.lowercased)",
-                logger: logger)
-        }
+        try await client.query(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(log)), logger: logger)
+            .decode(Int64.self).first { _ in true } == 1
     }
 
     @discardableResult
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
-        let update = Self.finishQuery(executionID: executionID, worker: worker, outcome: outcome, now: now)
-        guard let steps else {
-            return try await client.query(update, logger: logger).first() != nil
-        }
-        return try await client.withTransaction(logger: logger) { connection in
-            guard try await self.lockHeld(connection, executionID: executionID, worker: worker) else { return false }
-            try await self.writeSteps(connection, executionID: executionID, steps)
-            return try await connection.query(update, logger: self.logger).first() != nil
+        try await client.query(
+            Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now)),
+            logger: logger
+        ).decode(Int64.self).first { _ in true } == 1
+    }
+
+    /// How a turn's end changes the execution's row; nil leaves a column as it is.
+    struct Finish {
+        var status: String?
+        var finishedAt: Int64?
+        var setsError: Bool
+        var error: String?
+        var setsRunAt: Bool
+        var runAt: Int64?
+        var waitReason: String?
+
+        init(_ outcome: ExecutionOutcome, now: Timestamp) {
+            (status, finishedAt, setsError, error, setsRunAt, runAt, waitReason) = switch outcome {
+            case .completed: ("completed", now.millis, true, nil, false, nil, nil)
+            case .failed(let error): ("failed", now.millis, true, error, false, nil, nil)
+            case .deadLetter(let error): ("dead_letter", now.millis, true, error, false, nil, nil)
+            case .retry(let error, let runAt): ("pending", nil, true, error, true, runAt.millis, nil)
+            case .wait(let reason, let until): (nil, nil, false, nil, true, until?.millis ?? Int64.max, reason.rawValue)
+            }
         }
     }
 
-    private static func finishQuery(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) -> PostgresQuery {
-        let id = executionID.lowercased
-        switch outcome {
-        case .completed:
-            return """
-                UPDATE executions SET status = 'completed', finished_at = \(now.millis), error = NULL, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
-                """
-        case .failed(let error), .deadLetter(let error):
-            let status = if case .failed = outcome { "failed" } else { "dead_letter" }
-            return """
-                UPDATE executions SET status = \(status), finished_at = \(now.millis), error = \(error), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
-                """
-        case .retry(let error, let runAt):
-            return """
-                UPDATE executions SET status = 'pending', run_at = \(runAt.millis), error = \(error), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
-                """
-        case .wait(let reason, let until):
-            return """
-                UPDATE executions SET wait_reason = \(reason.rawValue), run_at = \(until?.millis ?? Int64.max), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(id) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
-                """
-        }
+    /// The lease check, the step lines, the context and (at a turn's end)
+    /// the outcome, in one statement and so one round trip: the update of
+    /// the execution's row is the check (it matches only while `worker`
+    /// holds it, and locks the row, so a cancel or a sweep cannot slip in
+    /// between), and the lines are written only if it matched. Answers 1
+    /// when held, 0 when not (nothing is then written).
+    static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresQuery {
+        """
+        WITH held AS (
+            UPDATE executions SET context = COALESCE(\(lines.contextText), context),
+                steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed),
+                status = COALESCE(\(finish?.status), status),
+                finished_at = CASE WHEN \(finish?.finishedAt != nil) THEN \(finish?.finishedAt) ELSE finished_at END,
+                error = CASE WHEN \(finish?.setsError ?? false) THEN \(finish?.error) ELSE error END,
+                run_at = CASE WHEN \(finish?.setsRunAt ?? false) THEN \(finish?.runAt) ELSE run_at END,
+                wait_reason = COALESCE(\(finish?.waitReason), wait_reason),
+                lease_owner = CASE WHEN \(finish != nil) THEN NULL ELSE lease_owner END,
+                lease_expires_at = CASE WHEN \(finish != nil) THEN NULL ELSE lease_expires_at END
+            WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing'
+            RETURNING id
+        ), written AS (
+            INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+            SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts, l.input, l.output, l.error
+            FROM held, json_to_recordset(\(lines.json)::json) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
+                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input TEXT, output TEXT, error TEXT)
+            ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
+                status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
+        )
+        SELECT count(*) FROM held
+        """
     }
 
     public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
@@ -235,21 +237,23 @@ extension PostgresStore {
             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
     }
 
+    /// Matched by phone number (or new): one statement, which also writes
+    /// `log`'s lines if its worker still holds the execution, so the
+    /// contact's row is locked only for that statement and its commit (every
+    /// worker upserting the same contact waits on that lock). Matched by
+    /// email first: a transaction, as the match needs a read.
     public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
-        try await withLeaseLostUnwrapped { try await self.client.withTransaction(logger: self.logger) { connection in
+        guard matchOnEmail, let email = fields.email else {
+            guard let row = try await client.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: log), logger: logger).first()
+            else { throw log == nil ? StoreError.corrupt("contact upsert returned nothing") : LeaseLost() }
+            return (try Self.contact(from: row), try row.value("inserted"))
+        }
+        return try await withLeaseLostUnwrapped { try await self.client.withTransaction(logger: self.logger) { connection in
             if let log { try await self.writeLeading(connection, log) }
             let team = teamID.lowercased
-            var existing: PostgresRandomAccessRow?
-            if matchOnEmail, let email = fields.email {
-                existing = try await connection.query(
-                    "SELECT id FROM contacts WHERE team_id = \(team) AND lower(email) = lower(\(email)) ORDER BY created_at LIMIT 1 FOR UPDATE",
-                    logger: self.logger).first()
-            }
-            if existing == nil, let phone = fields.phoneNumber {
-                existing = try await connection.query(
-                    "SELECT id FROM contacts WHERE team_id = \(team) AND phone_number = \(phone) FOR UPDATE", logger: self.logger).first()
-            }
-            if let existing {
+            if let existing = try await connection.query(
+                "SELECT id FROM contacts WHERE team_id = \(team) AND lower(email) = lower(\(email)) ORDER BY created_at LIMIT 1 FOR UPDATE",
+                logger: self.logger).first() {
                 let id: String = try existing.value("id")
                 guard let row = try await connection.query("""
                     UPDATE contacts SET phone_number = COALESCE(\(fields.phoneNumber), phone_number), first_name = COALESCE(\(fields.firstName), first_name),
@@ -259,18 +263,43 @@ extension PostgresStore {
                     """, logger: self.logger).first() else { throw StoreError.corrupt("contact vanished") }
                 return (try Self.contact(from: row), false)
             }
-            // A concurrent insert of the same number: ON CONFLICT turns it into the update above.
-            guard let row = try await connection.query("""
-                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-                VALUES (\(UUID.v7(now: now).lowercased), \(team), \(fields.phoneNumber), \(fields.firstName), \(fields.lastName), \(fields.email),
-                        \(fields.title), \(fields.address), \(fields.location), \(now.millis), \(now.millis))
-                ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
-                    first_name = COALESCE(EXCLUDED.first_name, contacts.first_name), last_name = COALESCE(EXCLUDED.last_name, contacts.last_name),
-                    email = COALESCE(EXCLUDED.email, contacts.email), updated_at = EXCLUDED.updated_at
-                RETURNING *, (xmax = 0) AS inserted
-                """, logger: self.logger).first() else { throw StoreError.corrupt("contact upsert returned nothing") }
+            guard let row = try await connection.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: nil), logger: self.logger).first()
+            else { throw StoreError.corrupt("contact upsert returned nothing") }
             return (try Self.contact(from: row), try row.value("inserted"))
         } }
+    }
+
+    /// Insert, or merge into the team's contact with this phone number (each
+    /// given field replaces the stored one), after `log`'s lease check and
+    /// lines; no row when the lease is not held (then nothing is written).
+    private static func contactUpsert(teamID: UUID, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) -> PostgresQuery {
+        let lines = PostgresStepLines(log?.lines)
+        return """
+            WITH held AS (
+                UPDATE executions SET context = COALESCE(\(lines.contextText), context),
+                    steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed)
+                WHERE \(log != nil) AND id = \(log?.executionID.lowercased) AND lease_owner = \(log?.worker) AND status = 'processing'
+                RETURNING id
+            ), written AS (
+                INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts, l.input, l.output, l.error
+                FROM held, json_to_recordset(\(lines.json)::json) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
+                    started_at BIGINT, finished_at BIGINT, attempts INTEGER, input TEXT, output TEXT, error TEXT)
+                ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
+                    status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                    attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
+            )
+            INSERT INTO contacts AS c (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+            SELECT \(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(fields.phoneNumber), \(fields.firstName), \(fields.lastName),
+                \(fields.email), \(fields.title), \(fields.address), \(fields.location), \(now.millis), \(now.millis)
+            WHERE \(log == nil) OR EXISTS (SELECT 1 FROM held)
+            ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
+                first_name = COALESCE(EXCLUDED.first_name, c.first_name), last_name = COALESCE(EXCLUDED.last_name, c.last_name),
+                email = COALESCE(EXCLUDED.email, c.email), title = COALESCE(EXCLUDED.title, c.title),
+                address = COALESCE(EXCLUDED.address, c.address), location = COALESCE(EXCLUDED.location, c.location),
+                updated_at = EXCLUDED.updated_at
+            RETURNING c.*, (c.xmax = 0) AS inserted
+            """
     }
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
@@ -278,10 +307,12 @@ extension PostgresStore {
             .first().map(Self.contact(from:))
     }
 
-    /// `log`'s lines, after locking its execution; `LeaseLost` rolls the whole transaction back.
+    /// `log`'s lines, with its lease check; `LeaseLost` rolls the whole transaction back.
     private func writeLeading(_ connection: PostgresConnection, _ log: LeadingStepLog) async throws {
-        guard try await lockHeld(connection, executionID: log.executionID, worker: log.worker) else { throw LeaseLost() }
-        try await writeSteps(connection, executionID: log.executionID, log.lines)
+        let held = try await connection.query(
+            Self.stepWrite(executionID: log.executionID, worker: log.worker, lines: PostgresStepLines(log.lines)), logger: logger
+        ).decode(Int64.self).first { _ in true }
+        guard held == 1 else { throw LeaseLost() }
     }
 
     public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool) {
