@@ -265,6 +265,37 @@ import VoxworksTestSupport
         #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .failed)
     }
 
+    /// A long turn's lines in one write (more than one statement's worth on
+    /// SQLite, one JSON array on PostgreSQL), with a step's start and its
+    /// end both among them: every step is stored once, as its later line says,
+    /// with the columns it was given.
+    @Test(arguments: StoreKind.available)
+    func manyLinesInOneWriteAllLandAndAStepsLaterLineWins(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request()])
+        let now = Timestamp(millis: Timestamp.now().millis)
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let id = claimed.execution.id
+        var records = (1...20).map { position in
+            StepRecord(
+                stepID: "s\(position)", position: position, type: "transform", status: .completed, startedAt: now, finishedAt: now,
+                attempts: 1, input: .object(["n": .int(position)]), output: .object(["doubled": .int(position * 2)]))
+        }
+        records.insert(StepRecord(stepID: "s21", position: 21, type: "http_request", status: .processing, startedAt: now, attempts: 1), at: 3)
+        records.append(StepRecord(
+            stepID: "s21", position: 21, type: "http_request", status: .failed, startedAt: now, finishedAt: now, attempts: 2, error: "HTTP 500"))
+        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(
+            records: records, context: ["mapped": .object(["x": "y"])], stepsCompleted: 20)))
+        let stored = try await fixture.store.steps(executionID: id)
+        #expect(stored.map(\.stepID) == (1...21).map { "s\($0)" })
+        #expect(stored.first { $0.stepID == "s7" }?.output == .object(["doubled": .int(14)]))
+        #expect(stored.first { $0.stepID == "s7" }?.input == .object(["n": .int(7)]))
+        #expect(stored.first { $0.stepID == "s7" }?.finishedAt == now)
+        let last = try #require(stored.last)
+        #expect(last.status == .failed && last.attempts == 2 && last.error == "HTTP 500" && last.output == nil)
+        #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "y")
+    }
+
     /// An upsert step's start line is written in the upsert's own
     /// transaction: both or neither, and only for the lease holder.
     @Test(arguments: StoreKind.available)

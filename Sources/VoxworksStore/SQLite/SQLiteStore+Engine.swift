@@ -16,15 +16,20 @@ extension SQLiteStore {
     /// Statements are cached per connection: compiling them (and GRDB's authorizer
     /// pass over every compiled statement) cost more than running them.
     static func claim(_ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp, definitions: ParsedDefinitionCache) throws -> ClaimedRow? {
-        // Waits that are due first (they already hold their attempt), then due pending work, oldest first.
-        let dueWait = try db.cachedStatement(sql: """
-            SELECT id, wait_reason FROM executions
-            WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
-            ORDER BY run_at LIMIT 1
+        // Waits that are due first (they already hold their attempt), then
+        // due pending work, oldest first: two index-ordered probes in one
+        // statement (SQLite runs the second only when the first finds nothing).
+        let due = try db.cachedStatement(sql: """
+            SELECT id, wait_reason FROM (
+                SELECT id, wait_reason FROM executions
+                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?1
+                ORDER BY run_at LIMIT 1)
+            UNION ALL
+            SELECT id, wait_reason FROM (
+                SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ?1 ORDER BY run_at LIMIT 1)
+            LIMIT 1
             """)
-        let duePending = try db.cachedStatement(
-            sql: "SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1")
-        let row = try Row.fetchOne(dueWait, arguments: [now.millis]) ?? Row.fetchOne(duePending, arguments: [now.millis])
+        let row = try Row.fetchOne(due, arguments: [now.millis])
         guard let row else { return nil }
         let id: String = row[0]
         let resumedFrom = (row[1] as String?).flatMap(WaitReason.init(rawValue:))
@@ -315,9 +320,8 @@ extension SQLiteStore {
                     db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1"),
                     arguments: [team, email])
             }
-            if existing == nil, let phone = fields.phoneNumber {
-                existing = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE team_id = ? AND phone_number = ?"), arguments: [team, phone])
+            if existing == nil, fields.phoneNumber != nil {
+                return try Self.mergeContact(db, teamID: teamID, fields: fields, now: now)
             }
             if let existing {
                 let id: String = existing[0]
@@ -335,6 +339,31 @@ extension SQLiteStore {
             }
             return (try Self.insertContact(db, teamID: teamID, fields: fields, now: now), true)
         }
+    }
+
+    /// Inserts the contact, or merges the given fields into the team's
+    /// contact with its phone number: one statement, which answers the row
+    /// it wrote (a read and a write before, on the one writer).
+    static func mergeContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> (contact: Contact, created: Bool) {
+        let id = UUID.v7(now: now).lowercased
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
+                    first_name = COALESCE(excluded.first_name, first_name), last_name = COALESCE(excluded.last_name, last_name),
+                    email = COALESCE(excluded.email, email), title = COALESCE(excluded.title, title),
+                    address = COALESCE(excluded.address, address), location = COALESCE(excluded.location, location),
+                    updated_at = excluded.updated_at
+                RETURNING \(contactColumns)
+                """),
+            arguments: [
+                id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
+                fields.address, fields.location, now.millis, now.millis,
+            ])
+        else { throw StoreError.corrupt("contact upsert returned nothing") }
+        let contact = try contact(from: row)
+        return (contact, contact.id.lowercased == id)
     }
 
     static func insertContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> Contact {

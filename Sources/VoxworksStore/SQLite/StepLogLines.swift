@@ -6,22 +6,44 @@ import VoxworksCore
 /// write is queued, since every worker waits on the one writer connection.
 struct StepLogLines: Sendable {
     let executionID: String
-    let lines: [StatementArguments]
+    /// The lines' arguments, `chunk` lines to a statement (see `insertLines`).
+    let chunks: [StatementArguments]
+    let count: Int
     let contextText: String?
     let stepsCompleted: Int
 
     init(executionID: UUID, _ log: StepLogWrite) {
         let id = executionID.lowercased
         self.executionID = id
-        lines = log.records.map { record in
-            [
-                id, record.stepID, record.position, record.type, record.status.rawValue,
-                record.startedAt?.millis, record.finishedAt?.millis, record.attempts,
-                record.input?.serialized, record.output?.serialized, record.error,
-            ]
+        chunks = stride(from: 0, to: log.records.count, by: Self.chunk).map { start in
+            var values: [(any DatabaseValueConvertible)?] = []
+            for record in log.records[start..<min(start + Self.chunk, log.records.count)] {
+                values += [
+                    id, record.stepID, record.position, record.type, record.status.rawValue,
+                    record.startedAt?.millis, record.finishedAt?.millis, record.attempts,
+                    record.input?.serialized, record.output?.serialized, record.error,
+                ]
+            }
+            return StatementArguments(values)
         }
+        count = log.records.count
         contextText = log.context.map { JSONValue.object($0).serialized }
         stepsCompleted = log.stepsCompleted
+    }
+
+    private static let columns = 11
+    /// Lines per statement: a turn writes one to a few; longer logs go in chunks.
+    private static let chunk = 8
+    /// The insert of 1…`chunk` lines, made once: one statement for a
+    /// turn's lines instead of one each. `OR REPLACE` keeps the later of two
+    /// lines for one step, as rows of one statement are written in order.
+    private static let inserts: [String] = (1...chunk).map { count in
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return """
+            INSERT OR REPLACE INTO execution_steps
+                (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+            VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
+            """
     }
 
     /// Writes the lines if `worker` holds the execution; false, with nothing
@@ -43,13 +65,9 @@ struct StepLogLines: Sendable {
 
     /// The lines alone (`TurnEnd` saves the context in its own update).
     func insertLines(_ db: Database) throws {
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO execution_steps
-                (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for line in lines {
-            try insert.execute(arguments: line)
+        for (index, arguments) in chunks.enumerated() {
+            let lines = min(Self.chunk, count - index * Self.chunk)
+            try db.cachedStatement(sql: Self.inserts[lines - 1]).execute(arguments: arguments)
         }
     }
 }

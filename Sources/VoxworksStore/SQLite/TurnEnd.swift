@@ -11,33 +11,34 @@ struct TurnEnd: Sendable {
     let lines: StepLogLines?
 
     init(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) {
-        let id = executionID.lowercased
+        // Numbered arguments, the same numbers in every kind's text, bound
+        // by position (binding by name hashed every name on the writer).
+        // ?1 id, ?2 worker, ?3 context, ?4 steps completed, then the kind's own.
+        let owned = "id = ?1 AND lease_owner = ?2 AND status = 'processing'"
         // The context to resume from, saved in the same update (nil keeps the stored one).
-        let owned = "id = :id AND lease_owner = :worker AND status = 'processing'"
-        let saved = "context = COALESCE(:context, context), steps_completed = COALESCE(:completed, steps_completed)"
+        let saved = "context = COALESCE(?3, context), steps_completed = COALESCE(?4, steps_completed)"
+        let released = "lease_owner = NULL, lease_expires_at = NULL"
         let lines = steps.map { StepLogLines(executionID: executionID, $0) }
-        var arguments: [String: (any DatabaseValueConvertible)?] = [
-            "id": id, "worker": worker, "now": now.millis,
-            "context": lines?.contextText, "completed": lines?.contextText == nil ? nil : lines?.stepsCompleted,
+        var arguments: [(any DatabaseValueConvertible)?] = [
+            executionID.lowercased, worker, lines?.contextText, lines?.contextText == nil ? nil : lines?.stepsCompleted,
         ]
         switch outcome {
         case .completed:
-            sql = "UPDATE executions SET status = 'completed', finished_at = :now, error = NULL, lease_owner = NULL, lease_expires_at = NULL, \(saved) WHERE \(owned)"
+            arguments += [now.millis]
+            sql = "UPDATE executions SET status = 'completed', finished_at = ?5, error = NULL, \(released), \(saved) WHERE \(owned)"
         case .failed(let error):
-            arguments["error"] = error
-            sql = "UPDATE executions SET status = 'failed', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL, \(saved) WHERE \(owned)"
+            arguments += [now.millis, error]
+            sql = "UPDATE executions SET status = 'failed', finished_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
         case .deadLetter(let error):
-            arguments["error"] = error
-            sql = "UPDATE executions SET status = 'dead_letter', finished_at = :now, error = :error, lease_owner = NULL, lease_expires_at = NULL, \(saved) WHERE \(owned)"
+            arguments += [now.millis, error]
+            sql = "UPDATE executions SET status = 'dead_letter', finished_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
         case .retry(let error, let runAt):
-            arguments["error"] = error
-            arguments["runAt"] = runAt.millis
-            sql = "UPDATE executions SET status = 'pending', run_at = :runAt, error = :error, lease_owner = NULL, lease_expires_at = NULL, \(saved) WHERE \(owned)"
+            arguments += [runAt.millis, error]
+            sql = "UPDATE executions SET status = 'pending', run_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
         case .wait(let reason, let until):
-            arguments["reason"] = reason.rawValue
             // A call wait has no due time: the call's end sets one.
-            arguments["runAt"] = until?.millis ?? Int64.max
-            sql = "UPDATE executions SET wait_reason = :reason, run_at = :runAt, lease_owner = NULL, lease_expires_at = NULL, \(saved) WHERE \(owned)"
+            arguments += [until?.millis ?? Int64.max, reason.rawValue]
+            sql = "UPDATE executions SET wait_reason = ?6, run_at = ?5, \(released), \(saved) WHERE \(owned)"
         }
         self.arguments = StatementArguments(arguments)
         self.lines = lines
