@@ -57,7 +57,9 @@ public final class PostgresRateLimiter: RateLimiter {
     /// first check before every second one), then by key, then by arrival
     /// (stable, so each key's requests keep their order): every caller locks
     /// rows in the same order, and a check comes after the one it depends on,
-    /// whose position it names (`after`, 1-based; 0 for a first check).
+    /// whose position it names (`after`, 1-based; 0 for a first check). The
+    /// order is global because first checks (webhooks, API keys) and second
+    /// checks (teams) never share a key in this server's calls.
     private static func decide(_ batch: [Request], store: PostgresStore) async throws -> [[RateDecision]] {
         struct Element { var stage: Int, key: String, request: Int, limit: RateLimit }
         var elements: [Element] = []
