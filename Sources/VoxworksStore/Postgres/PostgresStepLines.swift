@@ -12,6 +12,21 @@ struct PostgresStepLines: Sendable {
     let contextText: String?
     let stepsCompleted: Int32?
 
+    /// The CTE that writes the lines, for a statement whose earlier CTEs are
+    /// `step_lines` (one row: `json` as `lines`) and `held` (the execution's
+    /// id if the worker holds it, else no row: then nothing is written).
+    static let writtenAfterHeld = """
+        written AS (
+            INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+            SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts, l.input, l.output, l.error
+            FROM held, step_lines, json_to_recordset(step_lines.lines) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
+                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input TEXT, output TEXT, error TEXT)
+            ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
+                status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
+        )
+        """
+
     init(_ log: StepLogWrite?) {
         guard let log else {
             json = "[]"

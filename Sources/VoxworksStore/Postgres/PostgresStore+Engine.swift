@@ -109,7 +109,7 @@ extension PostgresStore {
     /// when held, 0 when not (nothing is then written).
     static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresQuery {
         """
-        WITH held AS (
+        WITH step_lines AS (SELECT \(lines.json)::json AS lines), held AS (
             UPDATE executions SET context = COALESCE(\(lines.contextText), context),
                 steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed),
                 status = COALESCE(\(finish?.status), status),
@@ -121,15 +121,7 @@ extension PostgresStore {
                 lease_expires_at = CASE WHEN \(finish != nil) THEN NULL ELSE lease_expires_at END
             WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing'
             RETURNING id
-        ), written AS (
-            INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-            SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts, l.input, l.output, l.error
-            FROM held, json_to_recordset(\(lines.json)::json) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
-                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input TEXT, output TEXT, error TEXT)
-            ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
-                status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
-                attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
-        )
+        ), \(unescaped: PostgresStepLines.writtenAfterHeld)
         SELECT count(*) FROM held
         """
     }
@@ -275,20 +267,12 @@ extension PostgresStore {
     private static func contactUpsert(teamID: UUID, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) -> PostgresQuery {
         let lines = PostgresStepLines(log?.lines)
         return """
-            WITH held AS (
+            WITH step_lines AS (SELECT \(lines.json)::json AS lines), held AS (
                 UPDATE executions SET context = COALESCE(\(lines.contextText), context),
                     steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed)
                 WHERE \(log != nil) AND id = \(log?.executionID.lowercased) AND lease_owner = \(log?.worker) AND status = 'processing'
                 RETURNING id
-            ), written AS (
-                INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-                SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts, l.input, l.output, l.error
-                FROM held, json_to_recordset(\(lines.json)::json) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
-                    started_at BIGINT, finished_at BIGINT, attempts INTEGER, input TEXT, output TEXT, error TEXT)
-                ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
-                    status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
-                    attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
-            )
+            ), \(unescaped: PostgresStepLines.writtenAfterHeld)
             INSERT INTO contacts AS c (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
             SELECT \(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(fields.phoneNumber), \(fields.firstName), \(fields.lastName),
                 \(fields.email), \(fields.title), \(fields.address), \(fields.location), \(now.millis), \(now.millis)
