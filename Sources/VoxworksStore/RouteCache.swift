@@ -30,6 +30,10 @@ public final class RouteCache: Sendable {
         /// When the first of its signing secrets ends (the store's clock): a
         /// secret past its grace period must stop working exactly then.
         var keysChangeAt: Timestamp?
+
+        func isLive(at now: ContinuousClock.Instant, storeTime: Timestamp) -> Bool {
+            expires > now && keysChangeAt.map { storeTime < $0 } ?? true
+        }
     }
 
     private struct State: ~Copyable {
@@ -103,7 +107,7 @@ public final class RouteCache: Sendable {
     private func step(_ tokenHash: String, now storeTime: Timestamp) -> Step {
         let now = ContinuousClock.now
         return state.withLock { state in
-            if let entry = state.entries[tokenHash], entry.expires > now, entry.keysChangeAt.map({ storeTime < $0 }) ?? true {
+            if let entry = state.entries[tokenHash], entry.isLive(at: now, storeTime: storeTime) {
                 return .found(entry.route)
             }
             let key = FlightKey(tokenHash: tokenHash, generation: state.generation)
@@ -113,13 +117,12 @@ public final class RouteCache: Sendable {
         }
     }
 
-    /// The cached route, and the generation to hand back to `insert`.
+    /// The cached route, and the generation to hand back to `insert` (the
+    /// tests' view of the table; `route` decides through `step`).
     func lookup(_ tokenHash: String, now storeTime: Timestamp) -> (route: WebhookRoute?, generation: UInt64) {
         let now = ContinuousClock.now
         return state.withLock { state in
-            guard let entry = state.entries[tokenHash], entry.expires > now,
-                  entry.keysChangeAt.map({ storeTime < $0 }) ?? true
-            else { return (nil, state.generation) }
+            guard let entry = state.entries[tokenHash], entry.isLive(at: now, storeTime: storeTime) else { return (nil, state.generation) }
             return (entry.route, state.generation)
         }
     }
