@@ -5,8 +5,8 @@ import VoxworksCore
 import VoxworksStore
 
 /// The workers of one node: `workers` loops that claim an execution, run
-/// it with a lease kept alive by a heartbeat, and record how the turn
-/// ended; plus a sweeper that returns the leases of dead workers (another
+/// it with a lease kept alive by the node's `LeaseHeartbeat`, and record how
+/// the turn ended; plus a sweeper that returns the leases of dead workers (another
 /// process, or this one before a crash) to the queue.
 ///
 /// Idle workers sleep on the `WorkSignal`, which a commit raises, so new
@@ -21,6 +21,7 @@ public struct ExecutionWorkerPool: Service {
     let nodeID: String
     let logger: Logger
     let metrics: ServiceMetrics
+    let heartbeat: LeaseHeartbeat
 
     public init(store: any Store, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled) {
         self.metrics = metrics
@@ -30,13 +31,24 @@ public struct ExecutionWorkerPool: Service {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        heartbeat = LeaseHeartbeat(store: store, leaseSeconds: configuration.leaseSeconds, clock: clock, logger: logger)
         nodeID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            for index in 0..<configuration.workers {
-                group.addTask { await workerLoop(worker: "\(nodeID)/\(index)") }
+            group.addTask {
+                // The heartbeat outlives the workers: on graceful shutdown
+                // each finishes the turn it holds, its lease still kept.
+                await withTaskGroup(of: Void.self) { beating in
+                    beating.addTask { await heartbeat.run() }
+                    await withDiscardingTaskGroup { workers in
+                        for index in 0..<configuration.workers {
+                            workers.addTask { await workerLoop(worker: "\(nodeID)/\(index)") }
+                        }
+                    }
+                    beating.cancelAll()
+                }
             }
             group.addTask { await sweeperLoop() }
         }
@@ -74,21 +86,9 @@ public struct ExecutionWorkerPool: Service {
         logger[metadataKey: "execution_id"] = .string(id.lowercased)
         metrics.workerBusy()
         defer { metrics.workerIdle() }
-        let turn = await withTaskGroup(of: ExecutionRunner.Turn?.self) { group in
-            group.addTask {
-                // Heartbeat: a third of the lease, so two missed beats still leave time.
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(configuration.leaseSeconds / 3))
-                    if Task.isCancelled { break }
-                    let held = (try? await store.extendLease(executionID: id, worker: worker, until: clock().adding(seconds: configuration.leaseSeconds))) ?? true
-                    if !held { break }
-                }
-                return nil
-            }
-            let turn = await runner.runTurn(claimed, worker: worker)
-            group.cancelAll()
-            return turn
-        }
+        heartbeat.begin(id, worker: worker)
+        let turn = await runner.runTurn(claimed, worker: worker)
+        heartbeat.end(id)
         guard let turn else { return nil }
         let outcome = turn.outcome
         do {

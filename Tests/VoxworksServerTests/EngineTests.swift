@@ -383,4 +383,42 @@ import VoxworksTestSupport
             executionID: id, worker: "A", record: StepRecord(stepID: "two", position: 2, type: "http_request", status: .failed),
             context: nil, stepsCompleted: 1) == false)
     }
+
+    /// The worker pool keeps a long turn's lease alive: a step that outlasts
+    /// the lease several times over runs once, and the execution completes
+    /// on its first attempt, while the sweeper returns expired leases every
+    /// tenth of a second. Without the heartbeat the sweep hands the
+    /// execution to the other worker, which calls the receiver again.
+    @Test(arguments: StoreKind.available)
+    func theHeartbeatKeepsALongTurnsLease(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind) {
+            $0.leaseSeconds = 1
+            $0.sweepInterval = .milliseconds(100)
+        }
+        defer { engine.receiver.stop() }
+        engine.receiver.delay("/slow", by: .milliseconds(3500))
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"slow","type":"http_request","url":"\(engine.receiver.url("/slow"))","timeout_seconds":20}]}
+            """)
+        let id = try await engine.trigger(automation, "{}")
+        let clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        let runners = ExecutionRunner.standardRunners(
+            store: engine.store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: engine.configuration.outboundAllow)),
+            provider: engine.simulator, configuration: engine.configuration, clock: clock)
+        let pool = ExecutionWorkerPool(
+            store: engine.store, runner: ExecutionRunner(store: engine.store, runners: runners, clock: clock, logger: engine.logger),
+            signal: WorkSignal(), configuration: engine.configuration, clock: clock, logger: engine.logger)
+        let running = Task { try await pool.run() }
+        defer { running.cancel() }
+
+        var execution = try await engine.execution(id)
+        for _ in 0..<150 where !execution.status.isFinal {
+            try await Task.sleep(for: .milliseconds(100))
+            execution = try await engine.execution(id)
+        }
+        #expect(execution.status == .completed)
+        #expect(execution.attempt == 1)
+        #expect(engine.receiver.requests(to: "/slow").count == 1, "the step ran once")
+    }
 }

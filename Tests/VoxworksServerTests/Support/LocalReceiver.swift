@@ -19,6 +19,7 @@ final class LocalReceiver: Sendable {
 
     let received = LockedBox<[Received]>([])
     private let plans = LockedBox<[String: [Int]]>([:])
+    private let delays = LockedBox<[String: Duration]>([:])
     private let group: ServiceGroup
     let port: Int
 
@@ -31,6 +32,9 @@ final class LocalReceiver: Sendable {
 
     /// The next answers for `path`, in order; after them, 200.
     func plan(_ path: String, statuses: [Int]) { plans.withLock { $0[path, default: []] += statuses } }
+
+    /// Every answer for `path` waits this long (a slow receiver).
+    func delay(_ path: String, by duration: Duration) { delays.withLock { $0[path] = duration } }
 
     func requests(to path: String) -> [Received] { received.value.filter { $0.path == path } }
 
@@ -80,6 +84,7 @@ final class LocalReceiver: Sendable {
             return next
         }
         let count = receiver.requests(to: path).count
+        if let delay = receiver.delays.value[path] { try await Task.sleep(for: delay) }
         return Response(
             status: .init(code: status), headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":\(status < 300),\"path\":\"\(path)\",\"count\":\(count)}")))
