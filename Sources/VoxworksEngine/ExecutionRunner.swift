@@ -59,7 +59,10 @@ public struct ExecutionRunner: Sendable {
         var walk = Walk(runner: self, claimed: claimed, worker: worker)
         do {
             guard let outcome = try await walk.start() else { return nil }
-            return Turn(outcome: outcome, unsaved: walk.takeUnsaved())
+            // A completed execution never resumes (and only a failed one is
+            // replayed from its failed step): its last context is not
+            // serialized, and the store drops the one it holds.
+            return Turn(outcome: outcome, unsaved: walk.takeUnsaved(withContext: outcome != .completed))
         } catch {
             // The store failed under us: let the retry policy handle it like a transient step failure.
             logger.error("execution turn failed", metadata: ["execution_id": "\(claimed.execution.id.lowercased)", "error": "\(error)"])
@@ -253,9 +256,9 @@ public struct ExecutionRunner: Sendable {
         }
 
         /// The kept lines, handed over (a failed write is not tried again, as before they were kept).
-        mutating func takeUnsaved() -> StepLogWrite? {
+        mutating func takeUnsaved(withContext: Bool = true) -> StepLogWrite? {
             guard !unsaved.isEmpty else { return nil }
-            let log = StepLogWrite(records: unsaved, context: unsavedContext, stepsCompleted: completed)
+            let log = StepLogWrite(records: unsaved, context: withContext ? unsavedContext : nil, stepsCompleted: completed)
             unsaved = []
             unsavedContext = nil
             return log

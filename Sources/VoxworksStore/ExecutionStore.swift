@@ -77,6 +77,7 @@ public protocol ExecutionStore: Sendable {
     /// False when the worker no longer holds the execution: it must stop.
     func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool
     /// Records how the turn ended, with the step-log lines not yet written, in one transaction.
+    /// A completed execution keeps no context: it has nothing left to resume.
     /// False (and nothing written) when the worker no longer holds the execution.
     @discardableResult
     func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool
@@ -171,6 +172,7 @@ public struct StepLogWrite: Sendable {
     public var records: [StepRecord]
     /// The context to resume from, saved with the last completed step among `records` (nil: unchanged).
     public var context: JSONObject?
+    /// Steps completed so far; saved with the lines when there is a context, and always at a turn's end.
     public var stepsCompleted: Int
 
     public init(records: [StepRecord], context: JSONObject?, stepsCompleted: Int) {

@@ -244,13 +244,16 @@ import VoxworksTestSupport
                 StepRecord(stepID: "b", position: 2, type: "transform", status: .processing, attempts: 1),
             ],
             context: ["mapped": .object(["x": "one"])], stepsCompleted: 1)))
-        // The last line goes with the outcome.
+        #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "one")
+        // The last line goes with the outcome, and the count of completed
+        // steps with it; a completed execution keeps no context (the runner
+        // sends none, and the one saved before is dropped).
         let last = StepLogWrite(
             records: [StepRecord(stepID: "b", position: 2, type: "transform", status: .completed, attempts: 1)],
-            context: ["mapped": .object(["x": "two"])], stepsCompleted: 2)
+            context: nil, stepsCompleted: 2)
         #expect(try await fixture.store.finishTurn(executionID: id, worker: "w", outcome: .completed, now: now, steps: last))
         #expect(try await fixture.store.steps(executionID: id).map(\.status) == [.completed, .completed])
-        #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "two")
+        #expect(try await fixture.store.savedContext(executionID: id) == nil)
         let finished = try #require(try await fixture.store.execution(id: id, teamID: fixture.team.id))
         #expect(finished.status == .completed)
         #expect(finished.stepsCompleted == 2)

@@ -53,6 +53,6 @@ struct PostgresStepLines: Sendable {
         }
         json = JSONValue.array(lines).serialized
         contextText = log.context.map { JSONValue.object($0).serialized }
-        stepsCompleted = log.context == nil ? nil : Int32(log.stepsCompleted)
+        stepsCompleted = Int32(log.stepsCompleted)
     }
 }

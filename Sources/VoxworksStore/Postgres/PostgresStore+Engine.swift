@@ -89,6 +89,8 @@ extension PostgresStore {
         var setsRunAt: Bool
         var runAt: Int64?
         var waitReason: String?
+        /// A completed execution has nothing left to resume.
+        var dropsContext: Bool { status == "completed" }
 
         init(_ outcome: ExecutionOutcome, now: Timestamp) {
             (status, finishedAt, setsError, error, setsRunAt, runAt, waitReason) = switch outcome {
@@ -110,7 +112,8 @@ extension PostgresStore {
     static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresQuery {
         """
         WITH step_lines AS (SELECT \(lines.json)::json AS lines), held AS (
-            UPDATE executions SET context = COALESCE(\(lines.contextText), context),
+            UPDATE executions SET
+                context = CASE WHEN \(finish?.dropsContext ?? false) THEN NULL ELSE COALESCE(\(lines.contextText), context) END,
                 steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed),
                 status = COALESCE(\(finish?.status), status),
                 finished_at = CASE WHEN \(finish?.finishedAt != nil) THEN \(finish?.finishedAt) ELSE finished_at END,

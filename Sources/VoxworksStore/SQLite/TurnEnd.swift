@@ -19,13 +19,12 @@ struct TurnEnd: Sendable {
         let saved = "context = COALESCE(?3, context), steps_completed = COALESCE(?4, steps_completed)"
         let released = "lease_owner = NULL, lease_expires_at = NULL"
         let lines = steps.map { StepLogLines(executionID: executionID, $0) }
-        var arguments: [(any DatabaseValueConvertible)?] = [
-            executionID.lowercased, worker, lines?.contextText, lines?.contextText == nil ? nil : lines?.stepsCompleted,
-        ]
+        var arguments: [(any DatabaseValueConvertible)?] = [executionID.lowercased, worker, lines?.contextText, lines?.stepsCompleted]
         switch outcome {
         case .completed:
             arguments += [now.millis]
-            sql = "UPDATE executions SET status = 'completed', finished_at = ?5, error = NULL, \(released), \(saved) WHERE \(owned)"
+            // Nothing is left to resume: the context is dropped (and the row shrinks).
+            sql = "UPDATE executions SET status = 'completed', finished_at = ?5, error = NULL, \(released), context = NULL, steps_completed = COALESCE(?4, steps_completed) WHERE \(owned)"
         case .failed(let error):
             arguments += [now.millis, error]
             sql = "UPDATE executions SET status = 'failed', finished_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
