@@ -41,6 +41,8 @@ let package = Package(
             dependencies: [
                 "VoxworksCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the engine's hot statements (see `SQLiteValue`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -118,7 +120,8 @@ let package = Package(
             name: "VoxworksStoreTests",
             dependencies: [
                 "VoxworksCore", "VoxworksStore", "VoxworksTestSupport", .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

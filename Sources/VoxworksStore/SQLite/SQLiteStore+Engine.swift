@@ -29,24 +29,22 @@ extension SQLiteStore {
                 SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ?1 ORDER BY run_at LIMIT 1)
             LIMIT 1
             """)
-        let row = try Row.fetchOne(due, arguments: [now.millis])
-        guard let row else { return nil }
-        let id: String = row[0]
-        let resumedFrom = (row[1] as String?).flatMap(WaitReason.init(rawValue:))
+        guard let (id, resumedFrom) = try due.firstRow([.int(now.millis)], { row in
+            (row.text(0) ?? "", row.text(1).flatMap(WaitReason.init(rawValue:)))
+        }) else { return nil }
         // Read, then one update: the definition is pinned at the first claim
         // and its step count is known only once it is parsed.
-        guard let claimed = try Row.fetchOne(
-            db.cachedStatement(sql: """
+        guard let (stored, contextText, triggerType, pinned) = try db.cachedStatement(sql: """
                 SELECT \(Self.executionColumns), context, trigger_type,
                     COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id)) AS pinned
                 FROM executions WHERE id = ?
-                """),
-            arguments: [id])
+                """
+            ).firstRow([.text(id)], { row in
+                let extra = Int32(Self.afterExecutionColumns)
+                return (try Self.execution(from: row), row.text(extra), row.text(extra + 1) ?? "webhook", row.text(extra + 2))
+            })
         else { return nil }
-        var execution = try Self.execution(from: claimed)
-        let extra = Self.afterExecutionColumns
-        let contextText: String? = claimed[extra]
-        let pinned: String? = claimed[extra + 2]
+        var execution = stored
         let parsed = definitions.entry(for: pinned)
         let neverRun = execution.attempt == 0 && resumedFrom == nil
         execution.status = .processing
@@ -54,14 +52,13 @@ extension SQLiteStore {
         if execution.startedAt == nil { execution.startedAt = now }
         execution.stepsTotal = parsed.stepCount
         try db.cachedStatement(sql: """
-            UPDATE executions SET status = 'processing', lease_owner = :worker, lease_expires_at = :lease,
-                wait_reason = NULL, run_at = NULL, attempt = :attempt, started_at = :started,
-                definition = :definition, steps_total = :total
-            WHERE id = :id
+            UPDATE executions SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
+                wait_reason = NULL, run_at = NULL, attempt = ?, started_at = ?, definition = ?, steps_total = ?
+            WHERE id = ?
             """
-        ).execute(arguments: [
-            "worker": worker, "lease": leaseUntil.millis, "attempt": execution.attempt, "started": execution.startedAt?.millis,
-            "definition": pinned, "total": parsed.stepCount, "id": id,
+        ).run([
+            .text(worker), .int(leaseUntil.millis), .int(Int64(execution.attempt)), SQLiteValue(execution.startedAt?.millis),
+            SQLiteValue(pinned), .int(Int64(parsed.stepCount)), .text(id),
         ])
         // Lines exist only once a worker has run it, or when it was made
         // with some (a replay carries the steps it skips, and their context).
@@ -69,7 +66,7 @@ extension SQLiteStore {
         return ClaimedRow(
             execution: execution, definition: parsed.definition, contextText: contextText,
             steps: hasLines ? try Self.fetchStepRows(db, executionID: id) : [], resumedFrom: resumedFrom,
-            triggerType: claimed[extra + 1])
+            triggerType: triggerType)
     }
 
     /// JSON is parsed here, after the write, off the single writer connection every worker waits for.
@@ -107,9 +104,8 @@ extension SQLiteStore {
     }
 
     static func holds(_ db: Database, executionID: String, worker: String) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?"),
-            arguments: [worker, executionID]) ?? false
+        try db.cachedStatement(sql: "SELECT lease_owner = ? AND status = 'processing' FROM executions WHERE id = ?")
+            .firstRow([.text(worker), .text(executionID)]) { $0.int(0) != 0 } ?? false
     }
 
     @discardableResult
@@ -299,14 +295,14 @@ extension SQLiteStore {
     /// Read by position in `contact(from:)`, as `executionColumns`.
     static let contactColumns = "id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at"
 
-    static func contact(from row: Row) throws -> Contact {
-        guard let id = UUID(canonical: row[0]), let team = UUID(canonical: row[1]) else {
+    static func contact(from row: some ColumnReading) throws -> Contact {
+        guard let id = row.text(0).flatMap(UUID.init(canonical:)), let team = row.text(1).flatMap(UUID.init(canonical:)) else {
             throw StoreError.corrupt("bad contact row")
         }
         return Contact(
-            id: id, teamID: team, phoneNumber: row[2], firstName: row[3], lastName: row[4],
-            email: row[5], title: row[6], address: row[7], location: row[8],
-            createdAt: Timestamp(millis: row[9]), updatedAt: Timestamp(millis: row[10]))
+            id: id, teamID: team, phoneNumber: row.text(2), firstName: row.text(3), lastName: row.text(4),
+            email: row.text(5), title: row.text(6), address: row.text(7), location: row.text(8),
+            createdAt: Timestamp(millis: row.int(9)), updatedAt: Timestamp(millis: row.int(10)))
     }
 
     public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
@@ -346,8 +342,7 @@ extension SQLiteStore {
     /// it wrote (a read and a write before, on the one writer).
     static func mergeContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> (contact: Contact, created: Bool) {
         let id = UUID.v7(now: now).lowercased
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: """
+        guard let contact = try db.cachedStatement(sql: """
                 INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
@@ -356,13 +351,13 @@ extension SQLiteStore {
                     address = COALESCE(excluded.address, address), location = COALESCE(excluded.location, location),
                     updated_at = excluded.updated_at
                 RETURNING \(contactColumns)
-                """),
-            arguments: [
-                id, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
-                fields.address, fields.location, now.millis, now.millis,
-            ])
+                """
+            ).firstRow([
+                .text(id), .text(teamID.lowercased), SQLiteValue(fields.phoneNumber), SQLiteValue(fields.firstName),
+                SQLiteValue(fields.lastName), SQLiteValue(fields.email), SQLiteValue(fields.title), SQLiteValue(fields.address),
+                SQLiteValue(fields.location), .int(now.millis), .int(now.millis),
+            ], contact(from:))
         else { throw StoreError.corrupt("contact upsert returned nothing") }
-        let contact = try contact(from: row)
         return (contact, contact.id.lowercased == id)
     }
 

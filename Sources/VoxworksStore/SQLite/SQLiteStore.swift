@@ -405,19 +405,18 @@ public final class SQLiteStore: Store {
     /// The position of the first column after `executionColumns`.
     static let afterExecutionColumns = 16
 
-    static func execution(from row: Row) throws -> Execution {
-        guard let id = UUID(canonical: row[0]), let teamID = UUID(canonical: row[1]),
-              let automationID = UUID(canonical: row[2]),
-              let status = ExecutionStatus(rawValue: row[3]) else { throw StoreError.corrupt("bad execution row") }
-        let body: Data = row[4]
+    static func execution(from row: some ColumnReading) throws -> Execution {
+        guard let id = row.text(0).flatMap(UUID.init(canonical:)), let teamID = row.text(1).flatMap(UUID.init(canonical:)),
+              let automationID = row.text(2).flatMap(UUID.init(canonical:)),
+              let status = row.text(3).flatMap(ExecutionStatus.init(rawValue:)) else { throw StoreError.corrupt("bad execution row") }
         return Execution(
-            id: id, teamID: teamID, automationID: automationID, status: status, body: Array(body),
-            contentType: row[5], idempotencyKey: row[6], sourceAddress: row[7],
-            receivedAt: Timestamp(millis: row[8]), attempt: row[9],
-            startedAt: (row[10] as Int64?).map(Timestamp.init(millis:)),
-            finishedAt: (row[11] as Int64?).map(Timestamp.init(millis:)),
-            error: row[12], replayOf: (row[13] as String?).flatMap(UUID.init(canonical:)),
-            stepsTotal: row[14], stepsCompleted: row[15])
+            id: id, teamID: teamID, automationID: automationID, status: status, body: row.blob(4),
+            contentType: row.text(5), idempotencyKey: row.text(6), sourceAddress: row.text(7),
+            receivedAt: Timestamp(millis: row.int(8)), attempt: Int(row.int(9)),
+            startedAt: row.optionalInt(10).map(Timestamp.init(millis:)),
+            finishedAt: row.optionalInt(11).map(Timestamp.init(millis:)),
+            error: row.text(12), replayOf: row.text(13).flatMap(UUID.init(canonical:)),
+            stepsTotal: Int(row.int(14)), stepsCompleted: Int(row.int(15)))
     }
 
     public func execution(id: UUID, teamID: UUID) async throws -> Execution? {

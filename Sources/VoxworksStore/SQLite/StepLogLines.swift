@@ -7,7 +7,7 @@ import VoxworksCore
 struct StepLogLines: Sendable {
     let executionID: String
     /// The lines' arguments, `chunk` lines to a statement (see `insertLines`).
-    let chunks: [StatementArguments]
+    let chunks: [[SQLiteValue]]
     let count: Int
     let contextText: String?
     let stepsCompleted: Int
@@ -16,15 +16,15 @@ struct StepLogLines: Sendable {
         let id = executionID.lowercased
         self.executionID = id
         chunks = stride(from: 0, to: log.records.count, by: Self.chunk).map { start in
-            var values: [(any DatabaseValueConvertible)?] = []
+            var values: [SQLiteValue] = []
             for record in log.records[start..<min(start + Self.chunk, log.records.count)] {
                 values += [
-                    id, record.stepID, record.position, record.type, record.status.rawValue,
-                    record.startedAt?.millis, record.finishedAt?.millis, record.attempts,
-                    record.input?.serialized, record.output?.serialized, record.error,
+                    .text(id), .text(record.stepID), .int(Int64(record.position)), .text(record.type), .text(record.status.rawValue),
+                    SQLiteValue(record.startedAt?.millis), SQLiteValue(record.finishedAt?.millis), .int(Int64(record.attempts)),
+                    SQLiteValue(record.input?.serialized), SQLiteValue(record.output?.serialized), SQLiteValue(record.error),
                 ]
             }
-            return StatementArguments(values)
+            return values
         }
         count = log.records.count
         contextText = log.context.map { JSONValue.object($0).serialized }
@@ -54,7 +54,7 @@ struct StepLogLines: Sendable {
             try db.cachedStatement(sql: """
                 UPDATE executions SET context = ?, steps_completed = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'
                 """
-            ).execute(arguments: [contextText, stepsCompleted, executionID, worker])
+            ).run([.text(contextText), .int(Int64(stepsCompleted)), .text(executionID), .text(worker)])
             guard db.changesCount > 0 else { return false }
         } else {
             guard try SQLiteStore.holds(db, executionID: executionID, worker: worker) else { return false }
@@ -67,7 +67,7 @@ struct StepLogLines: Sendable {
     func insertLines(_ db: Database) throws {
         for (index, arguments) in chunks.enumerated() {
             let lines = min(Self.chunk, count - index * Self.chunk)
-            try db.cachedStatement(sql: Self.inserts[lines - 1]).execute(arguments: arguments)
+            try db.cachedStatement(sql: Self.inserts[lines - 1]).run(arguments)
         }
     }
 }

@@ -7,7 +7,7 @@ import VoxworksCore
 /// saves the context, and the step-log lines written with it.
 struct TurnEnd: Sendable {
     let sql: String
-    let arguments: StatementArguments
+    let arguments: [SQLiteValue]
     let lines: StepLogLines?
 
     init(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) {
@@ -19,34 +19,34 @@ struct TurnEnd: Sendable {
         let saved = "context = COALESCE(?3, context), steps_completed = COALESCE(?4, steps_completed)"
         let released = "lease_owner = NULL, lease_expires_at = NULL"
         let lines = steps.map { StepLogLines(executionID: executionID, $0) }
-        var arguments: [(any DatabaseValueConvertible)?] = [executionID.lowercased, worker, lines?.contextText, lines?.stepsCompleted]
+        var arguments: [SQLiteValue] = [.text(executionID.lowercased), .text(worker), SQLiteValue(lines?.contextText), SQLiteValue(lines?.stepsCompleted)]
         switch outcome {
         case .completed:
-            arguments += [now.millis]
+            arguments += [.int(now.millis)]
             // Nothing is left to resume: the context is dropped (and the row shrinks).
             sql = "UPDATE executions SET status = 'completed', finished_at = ?5, error = NULL, \(released), context = NULL, steps_completed = COALESCE(?4, steps_completed) WHERE \(owned)"
         case .failed(let error):
-            arguments += [now.millis, error]
+            arguments += [.int(now.millis), .text(error)]
             sql = "UPDATE executions SET status = 'failed', finished_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
         case .deadLetter(let error):
-            arguments += [now.millis, error]
+            arguments += [.int(now.millis), .text(error)]
             sql = "UPDATE executions SET status = 'dead_letter', finished_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
         case .retry(let error, let runAt):
-            arguments += [runAt.millis, error]
+            arguments += [.int(runAt.millis), .text(error)]
             sql = "UPDATE executions SET status = 'pending', run_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"
         case .wait(let reason, let until):
             // A call wait has no due time: the call's end sets one.
-            arguments += [until?.millis ?? Int64.max, reason.rawValue]
+            arguments += [.int(until?.millis ?? Int64.max), .text(reason.rawValue)]
             sql = "UPDATE executions SET wait_reason = ?6, run_at = ?5, \(released), \(saved) WHERE \(owned)"
         }
-        self.arguments = StatementArguments(arguments)
+        self.arguments = arguments
         self.lines = lines
     }
 
     /// False (nothing written) when the worker no longer holds the execution.
     /// The outcome's update goes first: its `WHERE` is the lease check.
     func write(_ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+        try db.cachedStatement(sql: sql).run(arguments)
         guard db.changesCount > 0 else { return false }
         try lines?.insertLines(db)
         return true
