@@ -346,9 +346,9 @@ public final class SQLiteStore: Store {
             for request in batch {
                 let webhook = request.route.webhookID.lowercased
                 if let key = request.idempotencyKey {
-                    if let row = try Row.fetchOne(findKey, arguments: [webhook, key, request.receivedAt.millis]) {
-                        let fingerprint: Data = row["fingerprint"]
-                        if let original = UUID(canonical: row["execution_id"]), Array(fingerprint) == request.fingerprint ?? [] {
+                    if let (fingerprint, executionID) = try findKey.firstRow(
+                        [.text(webhook), .text(key), .int(request.receivedAt.millis)], { ($0.blob(0), $0.text(1)) }) {
+                        if let original = executionID.flatMap(UUID.init(canonical:)), fingerprint == request.fingerprint ?? [] {
                             outcomes.append(.replayed(original))
                         } else {
                             outcomes.append(.conflict)
@@ -361,33 +361,32 @@ public final class SQLiteStore: Store {
                 if let known = pendingByTeam[team] {
                     pending = known
                 } else {
-                    pending = try Int.fetchOne(readPending, arguments: [team.lowercased]) ?? 0
+                    pending = try readPending.firstRow([.text(team.lowercased)]) { Int($0.int(0)) } ?? 0
                 }
                 guard pending < request.backlogLimit else {
                     pendingByTeam[team] = pending
                     outcomes.append(.backlogFull)
                     continue
                 }
-                try insertExecution.execute(arguments: [
-                    request.executionID.lowercased, team.lowercased, request.route.automationID.lowercased, webhook,
-                    Data(request.body), request.contentType, request.idempotencyKey, request.sourceAddress,
-                    request.receivedAt.millis, request.receivedAt.millis,
+                try insertExecution.run([
+                    .text(request.executionID.lowercased), .text(team.lowercased), .text(request.route.automationID.lowercased),
+                    .text(webhook), .blob(request.body), SQLiteValue(request.contentType), SQLiteValue(request.idempotencyKey),
+                    SQLiteValue(request.sourceAddress), .int(request.receivedAt.millis), .int(request.receivedAt.millis),
                 ])
                 latestByAutomation[request.route.automationID] = request
                 pendingByTeam[team] = pending + 1
                 if let key = request.idempotencyKey {
-                    try rememberKey.execute(arguments: [
-                        webhook, key, Data(request.fingerprint ?? []), request.executionID.lowercased,
-                        request.receivedAt.adding(seconds: request.idempotencyTTL).millis,
+                    try rememberKey.run([
+                        .text(webhook), .text(key), .blob(request.fingerprint ?? []), .text(request.executionID.lowercased),
+                        .int(request.receivedAt.adding(seconds: request.idempotencyTTL).millis),
                     ])
                 }
                 outcomes.append(.accepted(request.executionID))
             }
             // The last payload per automation is its sample (one write per automation per batch).
             for (automationID, request) in latestByAutomation {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO automation_samples (automation_id, body, received_at) VALUES (?, ?, ?)",
-                    arguments: [automationID.lowercased, Data(request.body), request.receivedAt.millis])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO automation_samples (automation_id, body, received_at) VALUES (?, ?, ?)")
+                    .run([.text(automationID.lowercased), .blob(request.body), .int(request.receivedAt.millis)])
             }
             return outcomes
         }
