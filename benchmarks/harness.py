@@ -538,7 +538,7 @@ def phase_drain(kind, pg_base, count, workers, ingest_rate):
     return figure
 
 
-def phase_end_to_end(kind, pg_base, ingest_max):
+def phase_end_to_end(kind, pg_base, ingest_max, workers):
     target = max(1.0, ingest_max / 2)
     # Paced: each connection waits `delay_ms` before each request, so a
     # connection sends one request per (delay + response time). A short
@@ -547,14 +547,17 @@ def phase_end_to_end(kind, pg_base, ingest_max):
     delay_ms = 20
     connections = max(1, round(target * (delay_ms + 1) / 1000))
     store = Store(kind, pg_base, "e2e")
-    server = Server(store)
+    # The drain's workers: the default (2 x cores, 4 here) cannot run half the
+    # ingest maximum (each worker waits for a commit at every write), and the
+    # figure would be the length of a queue rather than a latency.
+    server = Server(store, workers=workers)
     try:
         automation = server.create_automation()
         calibration = wrk(automation["url"], connections, max(2, CONFIG.seconds // 3), automation["signature"],
                           "cal", delay_ms=delay_ms)
         if calibration["rps"] > 0:
             connections = max(1, min(2048, round(connections * target / calibration["rps"])))
-        log(f"[{kind}] end to end: {target:.0f}/s target (half of {ingest_max:.0f}/s): calibration gave "
+        log(f"[{kind}] end to end, {workers} workers: {target:.0f}/s target (half of {ingest_max:.0f}/s): calibration gave "
             f"{calibration['rps']:.0f}/s, so {connections} connections × 1 request per {delay_ms} ms + response time")
         try:
             wait_until(lambda: store.query("SELECT count(*) FROM executions WHERE status IN ('pending','processing')")[0] == 0,
@@ -575,7 +578,7 @@ def phase_end_to_end(kind, pg_base, ingest_max):
     if not latencies:
         raise BenchError("no end-to-end execution completed")
     figure = {
-        "target_per_second": round(target, 1), "connections": connections, "delay_ms": delay_ms,
+        "target_per_second": round(target, 1), "connections": connections, "delay_ms": delay_ms, "workers": workers,
         "achieved_per_second": result["rps"], "ingest_p50_ms": result["p50_ms"], "ingest_p99_ms": result["p99_ms"],
         "errors": result["errors"], "executions": len(latencies), "not_completed": bad,
         "queued_when_load_stopped": backlog_at_end,
@@ -786,7 +789,9 @@ def table(report):
             e = data["end_to_end"]
             row(f"end to end 202->completed @{e['target_per_second']:,.0f}/s", kind, fmt(e["connections"]),
                 fmt(e["achieved_per_second"]), fmt(e["p50_ms"]), fmt(e["p99_ms"]), "-", fmt(e["errors"]),
-                fmt(e["peak_rss_mb"], 1), f"{e['queued_when_load_stopped']:,}/{e['executions']:,} queued at end")
+                fmt(e["peak_rss_mb"], 1),
+                (f"{e['workers']} workers, " if e.get("workers") else "")
+                + f"{e['queued_when_load_stopped']:,}/{e['executions']:,} queued at end")
         if data.get("backlog"):
             b = data["backlog"]
             for label, r in (("backlog: empty store", b["empty"]), (f"backlog: {b['pending']:,} pending", b["with_backlog"])):
@@ -869,7 +874,7 @@ def main():
             data["pgbench"] = phase_pgbench(base)
         ingest_max = max(r["rps"] for r in data["ingest"]["by_connections"].values())
         data["drain"] = phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max)
-        data["end_to_end"] = phase_end_to_end(kind, base, ingest_max)
+        data["end_to_end"] = phase_end_to_end(kind, base, ingest_max, CONFIG.workers)
         data["backlog"] = phase_backlog(kind, base, CONFIG.backlog)
     report["elapsed_seconds"] = round(time.time() - started, 1)
     report["targets"] = evaluate(report["results"])
