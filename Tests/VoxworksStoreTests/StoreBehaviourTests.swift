@@ -380,6 +380,13 @@ import VoxworksTestSupport
         #expect(try await fixture.store.steps(executionID: first.executionID).map(\.stepID) == ["a"])
         // The claim is a lease like any other: another worker cannot take it.
         #expect(try await fixture.store.claimExecution(worker: "other", now: now, leaseUntil: now.adding(seconds: 30)) == nil)
+        // A worker that does not hold the execution writes neither its outcome nor its lines.
+        let stranger = try await fixture.store.finishTurnAndClaim(
+            executionID: second.executionID, worker: "stranger", outcome: .completed, now: now, steps: line, leaseUntil: now.adding(seconds: 30))
+        #expect(!stranger.held)
+        #expect(stranger.next == nil)
+        #expect(try await fixture.store.execution(id: second.executionID, teamID: fixture.team.id)?.status == .processing)
+        #expect(try await fixture.store.steps(executionID: second.executionID).isEmpty)
         // Nothing left: the outcome is still recorded, and there is no next.
         let last = try await fixture.store.finishTurnAndClaim(
             executionID: second.executionID, worker: "w", outcome: .failed("x"), now: now, steps: nil, leaseUntil: now.adding(seconds: 30))

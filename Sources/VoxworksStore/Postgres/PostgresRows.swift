@@ -69,3 +69,20 @@ struct PostgresFilter {
         return PostgresQuery(unsafeSQL: "\(head) WHERE \(clause) \(tail) LIMIT $\(bindings.count)", binds: bindings)
     }
 }
+
+/// Positional parameters for a statement assembled from fragments: each
+/// `add` binds a value and answers its placeholder (`$1`, `$2`, …), so a
+/// fragment's SQL can be written once and used alone or inside a larger
+/// statement (a turn's end with the worker's next claim).
+struct PostgresParameters {
+    private(set) var bindings = PostgresBindings()
+
+    mutating func add(_ value: (some PostgresDynamicTypeEncodable)?) -> String {
+        bindings.append(value)
+        return "$\(bindings.count)"
+    }
+
+    func query(_ sql: String) -> PostgresQuery {
+        PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+}

@@ -14,31 +14,48 @@ extension PostgresStore {
     /// ones without waiting on each other; then the update that leases it,
     /// pins its definition at the first claim and counts its steps.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        guard let row = try await client.query("""
-            WITH due_wait AS (
+        var parameters = PostgresParameters()
+        let claim = Self.claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
+        guard let row = try await client.query(parameters.query("WITH \(claim) SELECT * FROM claimed"), logger: logger).first()
+        else { return nil }
+        return try await claimedExecution(from: row)
+    }
+
+    /// The claim as CTEs ending in `claimed` (the leased row, or none).
+    static func claimCTEs(_ parameters: inout PostgresParameters, worker: String, now: Timestamp, leaseUntil: Timestamp) -> String {
+        let now = parameters.add(now.millis)
+        let worker = parameters.add(worker)
+        let lease = parameters.add(leaseUntil.millis)
+        return """
+            due_wait AS (
                 SELECT id, wait_reason FROM executions
-                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now.millis)
+                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now)
                 ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
             ), due_pending AS (
                 SELECT id, wait_reason FROM executions
-                WHERE status = 'pending' AND run_at <= \(now.millis) AND NOT EXISTS (SELECT 1 FROM due_wait)
+                WHERE status = 'pending' AND run_at <= \(now) AND NOT EXISTS (SELECT 1 FROM due_wait)
                 ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
             ), pinned AS (
                 SELECT next.id, next.wait_reason, e.definition IS NULL AS first_claim,
                     COALESCE(e.definition, (SELECT definition FROM automations WHERE id = e.automation_id)) AS definition
                 FROM (SELECT * FROM due_wait UNION ALL SELECT * FROM due_pending) AS next JOIN executions e ON e.id = next.id
+            ), claimed AS (
+                UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(lease),
+                    wait_reason = NULL, run_at = NULL,
+                    attempt = e.attempt + CASE WHEN pinned.wait_reason IS NULL THEN 1 ELSE 0 END,
+                    started_at = COALESCE(e.started_at, \(now)),
+                    definition = pinned.definition,
+                    steps_total = CASE WHEN pinned.first_claim THEN definition_text_step_count(pinned.definition) ELSE e.steps_total END
+                FROM pinned WHERE e.id = pinned.id
+                RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
+                    e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
+                    e.definition, e.context, e.trigger_type, pinned.wait_reason AS resumed_from
             )
-            UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(leaseUntil.millis),
-                wait_reason = NULL, run_at = NULL,
-                attempt = e.attempt + CASE WHEN pinned.wait_reason IS NULL THEN 1 ELSE 0 END,
-                started_at = COALESCE(e.started_at, \(now.millis)),
-                definition = pinned.definition,
-                steps_total = CASE WHEN pinned.first_claim THEN definition_text_step_count(pinned.definition) ELSE e.steps_total END
-            FROM pinned WHERE e.id = pinned.id
-            RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
-                e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
-                e.definition, e.context, e.trigger_type, pinned.wait_reason AS resumed_from
-            """, logger: logger).first() else { return nil }
+            """
+    }
+
+    /// A row of `claimed`, with what the worker needs to resume it.
+    private func claimedExecution(from row: PostgresRandomAccessRow) async throws -> ClaimedExecution {
         var execution = try Self.execution(from: row)
         let definition = try row.json("definition") ?? AutomationDefinition.empty
         let resumedFrom = try row.value("resumed_from", as: String?.self)
@@ -80,6 +97,27 @@ extension PostgresStore {
         ).decode(Int64.self).first { _ in true } == 1
     }
 
+    /// Both in one statement, and so one round trip and one commit: the
+    /// turn's end (as `finishTurn`) and the claim (as `claimExecution`), as
+    /// CTEs of one statement. They touch different rows: the claim's probes
+    /// see the rows as they were before the statement, when the execution
+    /// being finished was still `processing` without a wait, which neither
+    /// probe takes.
+    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
+        var parameters = PostgresParameters()
+        let finish = Self.stepWriteCTEs(
+            &parameters, executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now))
+        let claim = Self.claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
+        guard let row = try await client.query(parameters.query("""
+            WITH \(finish), \(claim)
+            SELECT (SELECT count(*) FROM held) AS held_count, claimed.* FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
+            """), logger: logger).first()
+        else { throw StoreError.corrupt("a turn's end answered no row") }
+        let held = try row.value("held_count", as: Int64.self) == 1
+        guard try row.value("id", as: String?.self) != nil else { return (held, nil) }
+        return (held, try await claimedExecution(from: row))
+    }
+
     /// How a turn's end changes the execution's row; nil leaves a column as it is.
     struct Finish {
         var status: String?
@@ -110,23 +148,47 @@ extension PostgresStore {
     /// between), and the lines are written only if it matched. Answers 1
     /// when held, 0 when not (nothing is then written).
     static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresQuery {
-        """
-        WITH step_lines AS (SELECT \(lines.json)::json AS lines), held AS (
-            UPDATE executions SET
-                context = CASE WHEN \(finish?.dropsContext ?? false) THEN NULL ELSE COALESCE(\(lines.contextText), context) END,
-                steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed),
-                status = COALESCE(\(finish?.status), status),
-                finished_at = CASE WHEN \(finish?.finishedAt != nil) THEN \(finish?.finishedAt) ELSE finished_at END,
-                error = CASE WHEN \(finish?.setsError ?? false) THEN \(finish?.error) ELSE error END,
-                run_at = CASE WHEN \(finish?.setsRunAt ?? false) THEN \(finish?.runAt) ELSE run_at END,
-                wait_reason = COALESCE(\(finish?.waitReason), wait_reason),
-                lease_owner = CASE WHEN \(finish != nil) THEN NULL ELSE lease_owner END,
-                lease_expires_at = CASE WHEN \(finish != nil) THEN NULL ELSE lease_expires_at END
-            WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing'
-            RETURNING id
-        ), \(unescaped: PostgresStepLines.writtenAfterHeld)
-        SELECT count(*) FROM held
-        """
+        var parameters = PostgresParameters()
+        let write = stepWriteCTEs(&parameters, executionID: executionID, worker: worker, lines: lines, finishing: finish)
+        return parameters.query("WITH \(write) SELECT count(*) FROM held")
+    }
+
+    /// `stepWrite` as CTEs: `step_lines`, `held` (the execution's id when
+    /// the worker held it) and `written`.
+    static func stepWriteCTEs(
+        _ parameters: inout PostgresParameters, executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish?
+    ) -> String {
+        let json = parameters.add(lines.json)
+        let context = parameters.add(lines.contextText)
+        let stepsCompleted = parameters.add(lines.stepsCompleted)
+        let dropsContext = parameters.add(finish?.dropsContext ?? false)
+        let status = parameters.add(finish?.status)
+        let setsFinishedAt = parameters.add(finish?.finishedAt != nil)
+        let finishedAt = parameters.add(finish?.finishedAt)
+        let setsError = parameters.add(finish?.setsError ?? false)
+        let error = parameters.add(finish?.error)
+        let setsRunAt = parameters.add(finish?.setsRunAt ?? false)
+        let runAt = parameters.add(finish?.runAt)
+        let waitReason = parameters.add(finish?.waitReason)
+        let releases = parameters.add(finish != nil)
+        let id = parameters.add(executionID.lowercased)
+        let owner = parameters.add(worker)
+        return """
+            step_lines AS (SELECT \(json)::json AS lines), held AS (
+                UPDATE executions SET
+                    context = CASE WHEN \(dropsContext) THEN NULL ELSE COALESCE(\(context), context) END,
+                    steps_completed = COALESCE(\(stepsCompleted), steps_completed),
+                    status = COALESCE(\(status), status),
+                    finished_at = CASE WHEN \(setsFinishedAt) THEN \(finishedAt) ELSE finished_at END,
+                    error = CASE WHEN \(setsError) THEN \(error) ELSE error END,
+                    run_at = CASE WHEN \(setsRunAt) THEN \(runAt) ELSE run_at END,
+                    wait_reason = COALESCE(\(waitReason), wait_reason),
+                    lease_owner = CASE WHEN \(releases) THEN NULL ELSE lease_owner END,
+                    lease_expires_at = CASE WHEN \(releases) THEN NULL ELSE lease_expires_at END
+                WHERE id = \(id) AND lease_owner = \(owner) AND status = 'processing'
+                RETURNING id
+            ), \(PostgresStepLines.writtenAfterHeld)
+            """
     }
 
     public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
