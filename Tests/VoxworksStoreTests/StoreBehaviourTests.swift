@@ -358,6 +358,54 @@ import VoxworksTestSupport
         #expect(try await fixture.store.steps(executionID: id).map(\.stepID) == ["map", "contact", "deal"])
     }
 
+    /// An upsert that repeats what is stored writes nothing (`updated_at`
+    /// stays) yet still answers the contact, writes its leading lines, and
+    /// refuses a worker that lost the lease; one that changes a field
+    /// writes it. By phone and by email.
+    @Test(arguments: StoreKind.available)
+    func aRepeatedUpsertWritesNothingButItsLines(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request()])
+        let now = Timestamp.now()
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let id = claimed.execution.id
+        let fields = ContactFields(phoneNumber: "+61400000002", firstName: "Ada", email: "ada@example.com")
+        let (first, created) = try await fixture.store.upsertContact(
+            teamID: fixture.team.id, matchOnEmail: false, fields: fields, now: now, log: nil)
+        #expect(created)
+
+        for matchOnEmail in [false, true] {
+            let later = now.adding(seconds: matchOnEmail ? 20 : 10)
+            let line = StepLogWrite(
+                records: [StepRecord(stepID: "c\(matchOnEmail)", position: 1, type: "upsert_contact", status: .processing, attempts: 1)],
+                context: nil, stepsCompleted: 0)
+            await #expect(throws: LeaseLost.self) {
+                try await fixture.store.upsertContact(
+                    teamID: fixture.team.id, matchOnEmail: matchOnEmail, fields: fields, now: later,
+                    log: LeadingStepLog(executionID: id, worker: "stranger", lines: line))
+            }
+            // The same fields again, and a subset of them: nothing changes.
+            for repeated in [fields, ContactFields(phoneNumber: "+61400000002", email: "ada@example.com")] {
+                let (again, createdAgain) = try await fixture.store.upsertContact(
+                    teamID: fixture.team.id, matchOnEmail: matchOnEmail, fields: repeated, now: later,
+                    log: LeadingStepLog(executionID: id, worker: "w", lines: line))
+                #expect(!createdAgain)
+                #expect(again == first, "answered as stored, updated_at included")
+            }
+            #expect(try await fixture.store.contact(id: first.id, teamID: fixture.team.id) == first)
+            #expect(try await fixture.store.steps(executionID: id).contains { $0.stepID == "c\(matchOnEmail)" })
+        }
+
+        // A changed field is written, with the time.
+        let later = now.adding(seconds: 30)
+        let (changed, _) = try await fixture.store.upsertContact(
+            teamID: fixture.team.id, matchOnEmail: false, fields: ContactFields(phoneNumber: "+61400000002", firstName: "Augusta"),
+            now: later, log: nil)
+        #expect(changed.firstName == "Augusta" && changed.email == "ada@example.com" && changed.updatedAt == later)
+        #expect(try await fixture.store.contact(id: first.id, teamID: fixture.team.id) == changed)
+        #expect(try await fixture.store.contacts(teamID: fixture.team.id, query: ContactQuery(limit: 10)).count == 1)
+    }
+
     @Test(arguments: StoreKind.available)
     func finishingATurnCanClaimTheWorkersNextExecution(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)

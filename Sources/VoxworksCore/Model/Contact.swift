@@ -44,6 +44,13 @@ public struct Contact: Sendable, Equatable {
         return contact
     }
 
+    /// Whether an upsert of `fields` would change nothing but `updatedAt`:
+    /// the stores then write nothing (no row lock held to a commit, no
+    /// `updated_at` moved), as a sender that repeats the same data expects.
+    public func isUnchanged(by fields: ContactFields) -> Bool {
+        updated(with: fields, at: updatedAt) == self
+    }
+
     public var fullName: String? {
         let parts = [firstName, lastName].compactMap { $0?.isEmpty == false ? $0 : nil }
         return parts.isEmpty ? nil : parts.joined(separator: " ")

@@ -320,6 +320,8 @@ extension SQLiteStore {
                 return try Self.mergeContact(db, teamID: teamID, fields: fields, now: now)
             }
             if let existing {
+                let stored = try Self.contact(from: existing)
+                if stored.isUnchanged(by: fields) { return (stored, false) }
                 let id: String = existing[0]
                 try db.cachedStatement(sql: """
                     UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
@@ -331,7 +333,7 @@ extension SQLiteStore {
                     "phone": fields.phoneNumber, "first": fields.firstName, "last": fields.lastName, "email": fields.email,
                     "title": fields.title, "address": fields.address, "location": fields.location, "now": now.millis, "id": id,
                 ])
-                return (try Self.contact(from: existing).updated(with: fields, at: now), false)
+                return (stored.updated(with: fields, at: now), false)
             }
             return (try Self.insertContact(db, teamID: teamID, fields: fields, now: now), true)
         }
@@ -341,6 +343,13 @@ extension SQLiteStore {
     /// contact with its phone number: one statement, which answers the row
     /// it wrote (a read and a write before, on the one writer).
     static func mergeContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> (contact: Contact, created: Bool) {
+        // A repeat of what is stored writes nothing: a read instead of a row
+        // and three index entries rewritten on the one writer.
+        if let phone = fields.phoneNumber, let stored = try db.cachedStatement(
+            sql: "SELECT \(contactColumns) FROM contacts WHERE team_id = ? AND phone_number = ?"
+        ).firstRow([.text(teamID.lowercased), .text(phone)], contact(from:)), stored.isUnchanged(by: fields) {
+            return (stored, false)
+        }
         let id = UUID.v7(now: now).lowercased
         guard let contact = try db.cachedStatement(sql: """
                 INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
