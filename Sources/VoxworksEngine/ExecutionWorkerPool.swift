@@ -88,7 +88,7 @@ public struct ExecutionWorkerPool: Service {
         defer { metrics.workerIdle() }
         heartbeat.begin(id, worker: worker)
         let turn = await runner.runTurn(claimed, worker: worker)
-        heartbeat.end(id)
+        heartbeat.end(id, worker: worker)
         guard let turn else { return nil }
         let outcome = turn.outcome
         do {

@@ -42,8 +42,12 @@ final class LeaseHeartbeat: Sendable {
         held.withLock { $0[executionID] = Held(worker: worker, due: due) }
     }
 
-    func end(_ executionID: UUID) {
-        _ = held.withLock { $0.removeValue(forKey: executionID) }
+    /// Only `worker`'s own: if its lease was lost and another worker of this
+    /// node took the execution over, that one's beats go on.
+    func end(_ executionID: UUID, worker: String) {
+        held.withLock { held in
+            if held[executionID]?.worker == worker { held[executionID] = nil }
+        }
     }
 
     /// Beats until cancelled (after the workers have stopped).
@@ -82,9 +86,7 @@ final class LeaseHeartbeat: Sendable {
             if try await !store.extendLease(executionID: executionID, worker: worker, until: until) {
                 // Cancelled, or expired and taken: the turn learns it at its
                 // next write, which is refused; no point beating for it.
-                held.withLock { held in
-                    if held[executionID]?.worker == worker { held[executionID] = nil }
-                }
+                end(executionID, worker: worker)
             }
         } catch {
             // Tried again at the next beat, still within the lease.

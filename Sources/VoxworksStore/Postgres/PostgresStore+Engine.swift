@@ -16,7 +16,7 @@ extension PostgresStore {
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
         var parameters = PostgresParameters()
         let claim = Self.claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
-        guard let row = try await client.query(parameters.query("WITH \(claim) SELECT * FROM claimed"), logger: logger).first()
+        guard let row = try await engineClient.query(parameters.query("WITH \(claim) SELECT * FROM claimed"), logger: logger).first()
         else { return nil }
         return try await claimedExecution(from: row)
     }
@@ -63,7 +63,7 @@ extension PostgresStore {
         let total = AutomationDefinition.stepCount(definition)
         if total != execution.stepsTotal {
             // Only if the database counted otherwise than Swift does (it should not).
-            try await client.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: logger)
+            try await engineClient.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: logger)
             execution.stepsTotal = total
         }
         // Lines exist only once a worker has run it, or when it was made
@@ -72,26 +72,26 @@ extension PostgresStore {
         let hasLines = execution.attempt > 1 || resumedFrom != nil || execution.replayOf != nil || context != nil
         return ClaimedExecution(
             execution: execution, definition: definition, context: context,
-            steps: hasLines ? try await steps(executionID: execution.id) : [],
+            steps: hasLines ? try await engineClient.withConnection { try await self.fetchSteps($0, executionID: execution.id) } : [],
             resumedFrom: resumedFrom.flatMap(WaitReason.init(rawValue:)),
             triggerType: try row.value("trigger_type"))
     }
 
     public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
-        try await client.query("""
+        try await engineClient.query("""
             UPDATE executions SET lease_expires_at = \(until.millis)
             WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
             """, logger: logger).first() != nil
     }
 
     public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
-        try await client.query(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(log)), logger: logger)
+        try await engineClient.query(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(log)), logger: logger)
             .decode(Int64.self).first { _ in true } == 1
     }
 
     @discardableResult
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
-        try await client.query(
+        try await engineClient.query(
             Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now)),
             logger: logger
         ).decode(Int64.self).first { _ in true } == 1
@@ -108,7 +108,7 @@ extension PostgresStore {
         let finish = Self.stepWriteCTEs(
             &parameters, executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now))
         let claim = Self.claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
-        guard let row = try await client.query(parameters.query("""
+        guard let row = try await engineClient.query(parameters.query("""
             WITH \(finish), \(claim)
             SELECT (SELECT count(*) FROM held) AS held_count, claimed.* FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
             """), logger: logger).first()
@@ -192,7 +192,7 @@ extension PostgresStore {
     }
 
     public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
-        try await client.query("""
+        try await engineClient.query("""
             UPDATE executions SET status = 'pending', run_at = \(now.millis), lease_owner = NULL, lease_expires_at = NULL
             WHERE lease_owner IS NOT NULL AND lease_expires_at < \(now.millis) AND status = 'processing' RETURNING id
             """, logger: logger).all().count
@@ -301,11 +301,11 @@ extension PostgresStore {
     /// email first: a transaction, as the match needs a read.
     public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
         guard matchOnEmail, let email = fields.email else {
-            guard let row = try await client.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: log), logger: logger).first()
+            guard let row = try await engineClient.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: log), logger: logger).first()
             else { throw log == nil ? StoreError.corrupt("contact upsert returned nothing") : LeaseLost() }
             return (try Self.contact(from: row), try row.value("inserted"))
         }
-        return try await withLeaseLostUnwrapped { try await self.client.withTransaction(logger: self.logger) { connection in
+        return try await withLeaseLostUnwrapped { try await self.engineClient.withTransaction(logger: self.logger) { connection in
             if let log { try await self.writeLeading(connection, log) }
             let team = teamID.lowercased
             if let existing = try await connection.query(
@@ -384,7 +384,7 @@ extension PostgresStore {
 
     public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool) {
         guard let log else { return try await upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: nil) }
-        return try await withLeaseLostUnwrapped { try await self.client.withTransaction(logger: self.logger) { connection in
+        return try await withLeaseLostUnwrapped { try await self.engineClient.withTransaction(logger: self.logger) { connection in
             try await self.writeLeading(connection, log)
             return try await self.upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: connection)
         } }

@@ -30,7 +30,8 @@ extension SQLiteStore {
             LIMIT 1
             """)
         guard let (id, resumedFrom) = try due.firstRow([.int(now.millis)], { row in
-            (row.text(0) ?? "", row.text(1).flatMap(WaitReason.init(rawValue:)))
+            guard let id = row.text(0) else { throw StoreError.corrupt("execution without an id") }
+            return (id, row.text(1).flatMap(WaitReason.init(rawValue:)))
         }) else { return nil }
         // Read, then one update: the definition is pinned at the first claim
         // and its step count is known only once it is parsed.
@@ -344,7 +345,7 @@ extension SQLiteStore {
     /// it wrote (a read and a write before, on the one writer).
     static func mergeContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> (contact: Contact, created: Bool) {
         // A repeat of what is stored writes nothing: a read instead of a row
-        // and three index entries rewritten on the one writer.
+        // rewritten on the one writer.
         if let phone = fields.phoneNumber, let stored = try db.cachedStatement(
             sql: "SELECT \(contactColumns) FROM contacts WHERE team_id = ? AND phone_number = ?"
         ).firstRow([.text(teamID.lowercased), .text(phone)], contact(from:)), stored.isUnchanged(by: fields) {
