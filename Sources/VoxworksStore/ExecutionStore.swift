@@ -81,7 +81,8 @@ public protocol ExecutionStore: Sendable {
     /// False (and nothing written) when the worker no longer holds the execution.
     @discardableResult
     func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool
-    /// `finishTurn`, then `claimExecution` for the same worker; a store may do both in one transaction.
+    /// `finishTurn`, then `claimExecution` for the same worker, in one transaction (one commit for both).
+    /// The claim happens whether or not the worker still held the finished execution.
     func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?)
     /// Returns expired leases to `pending`; how many.
     func releaseExpiredLeases(now: Timestamp) async throws -> Int
@@ -131,11 +132,6 @@ extension ExecutionStore {
     @discardableResult
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp) async throws -> Bool {
         try await finishTurn(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: nil)
-    }
-
-    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
-        let held = try await finishTurn(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
-        return (held, try await claimExecution(worker: worker, now: now, leaseUntil: leaseUntil))
     }
 }
 

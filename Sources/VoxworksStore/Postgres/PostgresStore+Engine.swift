@@ -336,28 +336,37 @@ extension PostgresStore {
     /// that person would wait for the one before it (the benchmark's drain,
     /// one contact, ran at about 400/s on that lock).
     private static func contactUpsert(teamID: UUID, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) -> PostgresQuery {
-        let lines = PostgresStepLines(log?.lines)
-        return """
-            WITH step_lines AS (SELECT \(lines.json)::json AS lines), held AS (
-                UPDATE executions SET context = COALESCE(\(lines.contextText), context),
-                    steps_completed = COALESCE(\(lines.stepsCompleted), steps_completed)
-                WHERE \(log != nil) AND id = \(log?.executionID.lowercased) AND lease_owner = \(log?.worker) AND status = 'processing'
-                RETURNING id
-            ), \(unescaped: PostgresStepLines.writtenAfterHeld), same AS (
+        var parameters = PostgresParameters()
+        // The leading lines and their lease check: `stepWrite`'s CTEs, whose `held` gates the contact's write.
+        let leading = log.map {
+            stepWriteCTEs(&parameters, executionID: $0.executionID, worker: $0.worker, lines: PostgresStepLines($0.lines), finishing: nil) + ", "
+        }
+        let held = log == nil ? "true" : "EXISTS (SELECT 1 FROM held)"
+        let team = parameters.add(teamID.lowercased)
+        let phone = parameters.add(fields.phoneNumber)
+        let first = parameters.add(fields.firstName)
+        let last = parameters.add(fields.lastName)
+        let email = parameters.add(fields.email)
+        let title = parameters.add(fields.title)
+        let address = parameters.add(fields.address)
+        let location = parameters.add(fields.location)
+        let id = parameters.add(UUID.v7(now: now).lowercased)
+        let time = parameters.add(now.millis)
+        return parameters.query("""
+            WITH \(leading ?? "")same AS (
                 SELECT c.*, false AS inserted FROM contacts c
-                WHERE c.team_id = \(teamID.lowercased) AND c.phone_number = \(fields.phoneNumber)
-                    AND c.first_name IS NOT DISTINCT FROM COALESCE(\(fields.firstName), c.first_name)
-                    AND c.last_name IS NOT DISTINCT FROM COALESCE(\(fields.lastName), c.last_name)
-                    AND c.email IS NOT DISTINCT FROM COALESCE(\(fields.email), c.email)
-                    AND c.title IS NOT DISTINCT FROM COALESCE(\(fields.title), c.title)
-                    AND c.address IS NOT DISTINCT FROM COALESCE(\(fields.address), c.address)
-                    AND c.location IS NOT DISTINCT FROM COALESCE(\(fields.location), c.location)
-                    AND (\(log == nil) OR EXISTS (SELECT 1 FROM held))
+                WHERE c.team_id = \(team) AND c.phone_number = \(phone)
+                    AND c.first_name IS NOT DISTINCT FROM COALESCE(\(first), c.first_name)
+                    AND c.last_name IS NOT DISTINCT FROM COALESCE(\(last), c.last_name)
+                    AND c.email IS NOT DISTINCT FROM COALESCE(\(email), c.email)
+                    AND c.title IS NOT DISTINCT FROM COALESCE(\(title), c.title)
+                    AND c.address IS NOT DISTINCT FROM COALESCE(\(address), c.address)
+                    AND c.location IS NOT DISTINCT FROM COALESCE(\(location), c.location)
+                    AND \(held)
             ), upserted AS (
                 INSERT INTO contacts AS c (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-                SELECT \(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(fields.phoneNumber), \(fields.firstName), \(fields.lastName),
-                    \(fields.email), \(fields.title), \(fields.address), \(fields.location), \(now.millis), \(now.millis)
-                WHERE (\(log == nil) OR EXISTS (SELECT 1 FROM held)) AND NOT EXISTS (SELECT 1 FROM same)
+                SELECT \(id), \(team), \(phone), \(first), \(last), \(email), \(title), \(address), \(location), \(time), \(time)
+                WHERE \(held) AND NOT EXISTS (SELECT 1 FROM same)
                 ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
                     first_name = COALESCE(EXCLUDED.first_name, c.first_name), last_name = COALESCE(EXCLUDED.last_name, c.last_name),
                     email = COALESCE(EXCLUDED.email, c.email), title = COALESCE(EXCLUDED.title, c.title),
@@ -366,7 +375,7 @@ extension PostgresStore {
                 RETURNING c.*, (c.xmax = 0) AS inserted
             )
             SELECT * FROM upserted UNION ALL SELECT * FROM same
-            """
+            """)
     }
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
