@@ -45,10 +45,10 @@ extension PostgresRowSequence {
     }
 }
 
-/// A dynamic WHERE clause with positional bindings, for the list queries.
+/// A dynamic WHERE clause with positional parameters, for the list queries.
 struct PostgresFilter {
     private var conditions: [String] = []
-    private(set) var bindings = PostgresBindings()
+    private var parameters = PostgresParameters()
 
     init(_ column: String, equals value: String) {
         add(column, "=", value)
@@ -57,16 +57,15 @@ struct PostgresFilter {
     /// Adds `column op $n` when `value` is set.
     mutating func add(_ column: String, _ op: String, _ value: (some PostgresDynamicTypeEncodable)?) {
         guard let value else { return }
-        bindings.append(value)
-        conditions.append("\(column) \(op) $\(bindings.count)")
+        conditions.append("\(column) \(op) \(parameters.add(value))")
     }
 
     var clause: String { conditions.joined(separator: " AND ") }
 
     func query(_ head: String, _ tail: String, limit: Int) -> PostgresQuery {
-        var bindings = bindings
-        bindings.append(limit)
-        return PostgresQuery(unsafeSQL: "\(head) WHERE \(clause) \(tail) LIMIT $\(bindings.count)", binds: bindings)
+        var parameters = parameters
+        let limit = parameters.add(limit)
+        return parameters.query("\(head) WHERE \(clause) \(tail) LIMIT \(limit)")
     }
 }
 
