@@ -60,6 +60,20 @@ public final class PostgresRateLimiter: RateLimiter {
     /// whose position it names (`after`, 1-based; 0 for a first check). The
     /// order is global because first checks (webhooks, API keys) and second
     /// checks (teams) never share a key in this server's calls.
+    /// The decision's one statement, prepared on each connection.
+    enum Acquire: PostgresPreparedText {
+        static let name = "voxworks_rate_limit_acquire"
+        static let template = statement(keys: [], nows: [], intervals: [], tolerances: [], after: [])
+
+        static func statement(keys: [String], nows: [Double], intervals: [Double], tolerances: [Double], after: [Int32]) -> PostgresStatement {
+            var parameters = PostgresParameters()
+            let arguments = [
+                parameters.add(keys), parameters.add(nows), parameters.add(intervals), parameters.add(tolerances), parameters.add(after),
+            ]
+            return parameters.statement("SELECT outcomes, tats FROM rate_limit_acquire_chained(\(arguments.joined(separator: ", ")))")
+        }
+    }
+
     private static func decide(_ batch: [Request], store: PostgresStore) async throws -> [[RateDecision]] {
         struct Element { var stage: Int, key: String, request: Int, limit: RateLimit }
         var elements: [Element] = []
@@ -82,12 +96,11 @@ public final class PostgresRateLimiter: RateLimiter {
         let after = order.map { element in
             elements[element].stage == 0 ? Int32(0) : Int32(position[element - 1] + 1)
         }
-        let rows = try await store.limiterClient.query("""
-            SELECT outcomes, tats FROM rate_limit_acquire_chained(\(keys), \(nows), \(intervals), \(tolerances), \(after))
-            """, logger: store.logger)
-        var outcomes: [Int16] = []
-        var tats: [Double] = []
-        for try await (o, t) in rows.decode(([Int16], [Double]).self) { (outcomes, tats) = (o, t) }
+        let rows = try await store.limiterClient.rows(
+            Acquire.statement(keys: keys, nows: nows, intervals: intervals, tolerances: tolerances, after: after),
+            preparedAs: Acquire.self, logger: store.logger)
+        let outcomes = try rows.first?.value("outcomes", as: [Int16].self) ?? []
+        let tats = try rows.first?.value("tats", as: [Double].self) ?? []
         guard outcomes.count == elements.count, tats.count == elements.count else { throw PostgresRateLimiterError.missingDecision }
         return batch.enumerated().map { index, request in
             var decisions: [RateDecision] = []

@@ -55,7 +55,7 @@ struct PostgresFilter {
     }
 
     /// Adds `column op $n` when `value` is set.
-    mutating func add(_ column: String, _ op: String, _ value: (some PostgresDynamicTypeEncodable)?) {
+    mutating func add(_ column: String, _ op: String, _ value: (some PostgresNonThrowingEncodable)?) {
         guard let value else { return }
         conditions.append("\(column) \(op) \(parameters.add(value))")
     }
@@ -72,16 +72,24 @@ struct PostgresFilter {
 /// Positional parameters for a statement assembled from fragments: each
 /// `add` binds a value and answers its placeholder (`$1`, `$2`, …), so a
 /// fragment's SQL can be written once and used alone or inside a larger
-/// statement (a turn's end with the worker's next claim).
+/// statement (a turn's end with the worker's next claim). Each value's
+/// type is kept, nil or not, so that a statement built once with
+/// placeholder values can be prepared with the types of every later build.
 struct PostgresParameters {
     private(set) var bindings = PostgresBindings()
+    private(set) var types: [PostgresDataType] = []
 
-    mutating func add(_ value: (some PostgresDynamicTypeEncodable)?) -> String {
+    mutating func add<Value: PostgresNonThrowingEncodable>(_ value: Value?) -> String {
         bindings.append(value)
+        types.append(Value.psqlType)
         return "$\(bindings.count)"
     }
 
     func query(_ sql: String) -> PostgresQuery {
         PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    func statement(_ sql: String) -> PostgresStatement {
+        PostgresStatement(sql: sql, bindings: bindings, types: types)
     }
 }

@@ -14,11 +14,20 @@ extension PostgresStore {
     /// ones without waiting on each other; then the update that leases it,
     /// pins its definition at the first claim and counts its steps.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        var parameters = PostgresParameters()
-        let claim = Self.claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
-        guard let row = try await engineClient.query(parameters.query("WITH \(claim) SELECT * FROM claimed"), logger: logger).first()
-        else { return nil }
+        let statement = Self.claim(worker: worker, now: now, leaseUntil: leaseUntil)
+        guard let row = try await engineClient.rows(statement, preparedAs: Claim.self, logger: logger).first else { return nil }
         return try await claimedExecution(from: row)
+    }
+
+    static func claim(worker: String, now: Timestamp, leaseUntil: Timestamp) -> PostgresStatement {
+        var parameters = PostgresParameters()
+        let claim = claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
+        return parameters.statement("WITH \(claim) SELECT * FROM claimed")
+    }
+
+    enum Claim: PostgresPreparedText {
+        static let name = "voxworks_claim"
+        static let template = PostgresStore.claim(worker: "", now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0))
     }
 
     /// The claim as CTEs ending in `claimed` (the leased row, or none).
@@ -85,16 +94,19 @@ extension PostgresStore {
     }
 
     public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
-        try await engineClient.query(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(log)), logger: logger)
-            .decode(Int64.self).first { _ in true } == 1
+        try await held(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(log)))
     }
 
     @discardableResult
     public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
-        try await engineClient.query(
-            Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now)),
-            logger: logger
-        ).decode(Int64.self).first { _ in true } == 1
+        try await held(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now)))
+    }
+
+    /// Runs a `stepWrite`: whether the worker held the execution.
+    private func held(_ statement: PostgresStatement) async throws -> Bool {
+        guard let row = try await engineClient.rows(statement, preparedAs: StepWrite.self, logger: logger).first
+        else { throw StoreError.corrupt("a step write answered no row") }
+        return try row.value("held_count", as: Int64.self) == 1
     }
 
     /// Both in one statement, and so one round trip and one commit: the
@@ -104,18 +116,32 @@ extension PostgresStore {
     /// being finished was still `processing` without a wait, which neither
     /// probe takes.
     public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
-        var parameters = PostgresParameters()
-        let finish = Self.stepWriteCTEs(
-            &parameters, executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now))
-        let claim = Self.claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
-        guard let row = try await engineClient.query(parameters.query("""
-            WITH \(finish), \(claim)
-            SELECT (SELECT count(*) FROM held) AS held_count, claimed.* FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
-            """), logger: logger).first()
+        let statement = Self.finishTurnAndClaim(
+            executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finish: Finish(outcome, now: now), now: now, leaseUntil: leaseUntil)
+        guard let row = try await engineClient.rows(statement, preparedAs: FinishTurnAndClaim.self, logger: logger).first
         else { throw StoreError.corrupt("a turn's end answered no row") }
         let held = try row.value("held_count", as: Int64.self) == 1
         guard try row.value("id", as: String?.self) != nil else { return (held, nil) }
         return (held, try await claimedExecution(from: row))
+    }
+
+    static func finishTurnAndClaim(
+        executionID: UUID, worker: String, lines: PostgresStepLines, finish: Finish, now: Timestamp, leaseUntil: Timestamp
+    ) -> PostgresStatement {
+        var parameters = PostgresParameters()
+        let write = stepWriteCTEs(&parameters, executionID: executionID, worker: worker, lines: lines, finishing: finish)
+        let claim = claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
+        return parameters.statement("""
+            WITH \(write), \(claim)
+            SELECT (SELECT count(*) FROM held) AS held_count, claimed.* FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
+            """)
+    }
+
+    enum FinishTurnAndClaim: PostgresPreparedText {
+        static let name = "voxworks_finish_turn_and_claim"
+        static let template = PostgresStore.finishTurnAndClaim(
+            executionID: UUID(), worker: "", lines: PostgresStepLines(nil), finish: Finish(.completed, now: Timestamp(millis: 0)),
+            now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0))
     }
 
     /// How a turn's end changes the execution's row; nil leaves a column as it is.
@@ -147,10 +173,15 @@ extension PostgresStore {
     /// holds it, and locks the row, so a cancel or a sweep cannot slip in
     /// between), and the lines are written only if it matched. Answers 1
     /// when held, 0 when not (nothing is then written).
-    static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresQuery {
+    static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresStatement {
         var parameters = PostgresParameters()
         let write = stepWriteCTEs(&parameters, executionID: executionID, worker: worker, lines: lines, finishing: finish)
-        return parameters.query("WITH \(write) SELECT count(*) FROM held")
+        return parameters.statement("WITH \(write) SELECT count(*) AS held_count FROM held")
+    }
+
+    enum StepWrite: PostgresPreparedText {
+        static let name = "voxworks_step_write"
+        static let template = PostgresStore.stepWrite(executionID: UUID(), worker: "", lines: PostgresStepLines(nil))
     }
 
     /// `stepWrite` as CTEs: `step_lines`, `held` (the execution's id when
@@ -301,8 +332,13 @@ extension PostgresStore {
     /// email first: a transaction, as the match needs a read.
     public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
         guard matchOnEmail, let email = fields.email else {
-            guard let row = try await engineClient.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: log), logger: logger).first()
-            else { throw log == nil ? StoreError.corrupt("contact upsert returned nothing") : LeaseLost() }
+            let statement = Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: log)
+            let rows = if log == nil {
+                try await engineClient.rows(statement, preparedAs: ContactUpsert.self, logger: logger)
+            } else {
+                try await engineClient.rows(statement, preparedAs: ContactUpsertAfterLines.self, logger: logger)
+            }
+            guard let row = rows.first else { throw log == nil ? StoreError.corrupt("contact upsert returned nothing") : LeaseLost() }
             return (try Self.contact(from: row), try row.value("inserted"))
         }
         return try await withLeaseLostUnwrapped { try await self.engineClient.withTransaction(logger: self.logger) { connection in
@@ -322,7 +358,7 @@ extension PostgresStore {
                     """, logger: self.logger).first() else { throw StoreError.corrupt("contact vanished") }
                 return (try Self.contact(from: row), false)
             }
-            guard let row = try await connection.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: nil), logger: self.logger).first()
+            guard let row = try await connection.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: nil).query, logger: self.logger).first()
             else { throw StoreError.corrupt("contact upsert returned nothing") }
             return (try Self.contact(from: row), try row.value("inserted"))
         } }
@@ -335,7 +371,7 @@ extension PostgresStore {
     /// lock the contact's row until the commit, and every execution for
     /// that person would wait for the one before it (the benchmark's drain,
     /// one contact, ran at about 400/s on that lock).
-    private static func contactUpsert(teamID: UUID, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) -> PostgresQuery {
+    static func contactUpsert(teamID: UUID, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) -> PostgresStatement {
         var parameters = PostgresParameters()
         // The leading lines and their lease check: `stepWrite`'s CTEs, whose `held` gates the contact's write.
         let leading = log.map {
@@ -352,9 +388,9 @@ extension PostgresStore {
         let location = parameters.add(fields.location)
         let id = parameters.add(UUID.v7(now: now).lowercased)
         let time = parameters.add(now.millis)
-        return parameters.query("""
+        return parameters.statement("""
             WITH \(leading ?? "")same AS (
-                SELECT c.*, false AS inserted FROM contacts c
+                SELECT \(contactColumns), false AS inserted FROM contacts c
                 WHERE c.team_id = \(team) AND c.phone_number = \(phone)
                     AND c.first_name IS NOT DISTINCT FROM COALESCE(\(first), c.first_name)
                     AND c.last_name IS NOT DISTINCT FROM COALESCE(\(last), c.last_name)
@@ -372,10 +408,27 @@ extension PostgresStore {
                     email = COALESCE(EXCLUDED.email, c.email), title = COALESCE(EXCLUDED.title, c.title),
                     address = COALESCE(EXCLUDED.address, c.address), location = COALESCE(EXCLUDED.location, c.location),
                     updated_at = EXCLUDED.updated_at
-                RETURNING c.*, (c.xmax = 0) AS inserted
+                RETURNING \(contactColumns), (c.xmax = 0) AS inserted
             )
             SELECT * FROM upserted UNION ALL SELECT * FROM same
             """)
+    }
+
+    /// A contact's columns by name, not `c.*`: a prepared statement's
+    /// result may not change shape, which a column added by a later
+    /// migration (run by another node) would do.
+    private static let contactColumns = "c.id, c.team_id, c.phone_number, c.first_name, c.last_name, c.email, c.title, c.address, c.location, c.created_at, c.updated_at"
+
+    enum ContactUpsert: PostgresPreparedText {
+        static let name = "voxworks_contact_upsert"
+        static let template = PostgresStore.contactUpsert(teamID: UUID(), fields: ContactFields(), now: Timestamp(millis: 0), log: nil)
+    }
+
+    enum ContactUpsertAfterLines: PostgresPreparedText {
+        static let name = "voxworks_contact_upsert_after_lines"
+        static let template = PostgresStore.contactUpsert(
+            teamID: UUID(), fields: ContactFields(), now: Timestamp(millis: 0),
+            log: LeadingStepLog(executionID: UUID(), worker: "", lines: StepLogWrite(records: [], context: nil, stepsCompleted: 0)))
     }
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
@@ -386,7 +439,7 @@ extension PostgresStore {
     /// `log`'s lines, with its lease check; `LeaseLost` rolls the whole transaction back.
     private func writeLeading(_ connection: PostgresConnection, _ log: LeadingStepLog) async throws {
         let held = try await connection.query(
-            Self.stepWrite(executionID: log.executionID, worker: log.worker, lines: PostgresStepLines(log.lines)), logger: logger
+            Self.stepWrite(executionID: log.executionID, worker: log.worker, lines: PostgresStepLines(log.lines)).query, logger: logger
         ).decode(Int64.self).first { _ in true }
         guard held == 1 else { throw LeaseLost() }
     }

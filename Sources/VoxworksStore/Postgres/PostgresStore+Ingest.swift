@@ -23,18 +23,9 @@ extension PostgresStore {
         // A record may be taken over once it has expired at the request's
         // arrival, that is at the new expiry less the TTL (one TTL per node).
         let ttl = Int64((first.idempotencyTTL * 1_000).rounded())
-        let rows = try await client.query("""
-            SELECT outcomes, replays FROM ingest_batch(
-                \(batch.map(\.executionID.lowercased)), \(batch.map(\.route.teamID.lowercased)),
-                \(batch.map(\.route.automationID.lowercased)), \(batch.map(\.route.webhookID.lowercased)),
-                \(batch.map { ByteBuffer(bytes: $0.body) }), \(batch.map { $0.contentType ?? "" }),
-                \(batch.map { $0.idempotencyKey ?? "" }), \(batch.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
-                \(batch.map { $0.sourceAddress ?? "" }), \(batch.map(\.receivedAt.millis)), \(batch.map { Int64($0.backlogLimit) }),
-                \(ttl), \(Self.workChannel))
-            """, logger: logger)
-        var outcomes: [Int16] = []
-        var replays: [String] = []
-        for try await (o, r) in rows.decode(([Int16], [String]).self) { (outcomes, replays) = (o, r) }
+        let rows = try await client.rows(IngestBatch.statement(batch, ttl: ttl), preparedAs: IngestBatch.self, logger: logger)
+        let outcomes = try rows.first?.value("outcomes", as: [Int16].self) ?? []
+        let replays = try rows.first?.value("replays", as: [String].self) ?? []
         guard outcomes.count == batch.count, replays.count == batch.count else {
             throw StoreError.corrupt("ingest_batch answered \(outcomes.count) outcomes for \(batch.count) requests")
         }
@@ -45,6 +36,25 @@ extension PostgresStore {
             case 3: .backlogFull
             default: .conflict
             }
+        }
+    }
+
+    /// `commitIngest`'s statement, prepared on each connection.
+    enum IngestBatch: PostgresPreparedText {
+        static let name = "voxworks_ingest_batch"
+        static let template = statement([], ttl: 0)
+
+        static func statement(_ batch: [IngestRequest], ttl: Int64) -> PostgresStatement {
+            var parameters = PostgresParameters()
+            let arguments = [
+                parameters.add(batch.map(\.executionID.lowercased)), parameters.add(batch.map(\.route.teamID.lowercased)),
+                parameters.add(batch.map(\.route.automationID.lowercased)), parameters.add(batch.map(\.route.webhookID.lowercased)),
+                parameters.add(batch.map { ByteBuffer(bytes: $0.body) }), parameters.add(batch.map { $0.contentType ?? "" }),
+                parameters.add(batch.map { $0.idempotencyKey ?? "" }), parameters.add(batch.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
+                parameters.add(batch.map { $0.sourceAddress ?? "" }), parameters.add(batch.map(\.receivedAt.millis)),
+                parameters.add(batch.map { Int64($0.backlogLimit) }), parameters.add(ttl), parameters.add(workChannel),
+            ]
+            return parameters.statement("SELECT outcomes, replays FROM ingest_batch(\(arguments.joined(separator: ", ")))")
         }
     }
 }
