@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "VoxworksEngineTests",
             dependencies: [
-                "VoxworksCore", "VoxworksStore", "VoxworksEngine",
+                "VoxworksCore", "VoxworksStore", "VoxworksEngine", "VoxworksTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
