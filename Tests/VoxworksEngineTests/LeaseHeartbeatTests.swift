@@ -27,13 +27,7 @@ import VoxworksTestSupport
         let (store, directory, _) = try await kind.makeStore()
         defer { try? FileManager.default.removeItem(at: directory) }
         let start = Timestamp.now()
-        let team = try await store.createTeam(name: "T", now: start)
-        let automation = try await store.createAutomation(
-            NewAutomation(
-                id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
-                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
-            now: start)
-        let route = try #require(try await store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: start))
+        let route = try await WebhookFixture.make(in: store, now: start).route
         let id = UUID.v7(now: start)
         let outcomes = try await store.commitIngest([IngestRequest(
             executionID: id, route: route, body: Array("{}".utf8), contentType: "application/json", idempotencyKey: nil,

@@ -53,13 +53,9 @@ import VoxworksTestSupport
     func aSampleIsKeptOnlyForTheTeamsOwnAutomation(_ kind: StoreKind) async throws {
         let (store, _, _) = try await kind.makeStore()
         let now = Timestamp(millis: 1_800_000_000_000)
-        let team = try await store.createTeam(name: "T", now: now)
+        let fixture = try await WebhookFixture.make(in: store, now: now)
+        let (team, automation) = (fixture.team, fixture.automation)
         let other = try await store.createTeam(name: "U", now: now)
-        let automation = try await store.createAutomation(
-            NewAutomation(
-                id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
-                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
-            now: now)
         #expect(try await store.saveSample(automationID: automation.id, teamID: other.id, body: Array("{}".utf8), receivedAt: now) == false)
         #expect(try await store.sample(automationID: automation.id, teamID: team.id) == nil)
         #expect(try await store.saveSample(automationID: automation.id, teamID: team.id, body: Array(#"{"a":1}"#.utf8), receivedAt: now))

@@ -14,14 +14,7 @@ import VoxworksTestSupport
         let directory = FileManager.default.temporaryDirectory
         let first = try #require(try await StoreKind.postgres.open(directory: directory, secretBox: box, postgresURL: url).store as? PostgresStore)
         let second = try #require(try await StoreKind.postgres.open(directory: directory, secretBox: box, postgresURL: url).store as? PostgresStore)
-        let now = Timestamp.now()
-        let team = try await first.createTeam(name: "T", now: now)
-        let automation = try await first.createAutomation(
-            NewAutomation(
-                id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
-                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
-            now: now)
-        let route = try #require(try await first.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now))
+        let route = try await WebhookFixture.make(in: first).route
 
         let signal = WorkSignal()
         let listener = Task { try await PostgresWorkListener(store: second, signal: signal).run() }

@@ -15,15 +15,8 @@ import VoxworksTestSupport
 
         static func make(_ kind: StoreKind, signingKey: [UInt8]? = nil) async throws -> Fixture {
             let (store, directory, _) = try await kind.makeStore()
-            let now = Timestamp.now()
-            let team = try await store.createTeam(name: "T", now: now)
-            let automation = try await store.createAutomation(
-                NewAutomation(
-                    id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
-                    webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: signingKey),
-                now: now)
-            let route = try #require(try await store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now))
-            return Fixture(store: store, directory: directory, team: team, automation: automation, route: route)
+            let webhook = try await WebhookFixture.make(in: store, signingKey: signingKey)
+            return Fixture(store: store, directory: directory, team: webhook.team, automation: webhook.automation, route: webhook.route)
         }
 
         func request(key: String? = nil, body: String = "{}", at time: Timestamp = .now(), backlog: Int = 100_000, ttl: Double = 86_400) -> IngestRequest {
