@@ -652,8 +652,8 @@ def settle(store, vacuum):
 
 def phase_backlog(kind, pg_base, count, connections=128):
     """Ingest on an empty store against a store holding `count` pending
-    executions, measured in alternating rounds (empty, full, empty, full, …)
-    and compared by their medians: one figure of each, taken a minute apart,
+    executions, measured in alternating rounds (empty then full, full then
+    empty, …) and compared by their medians: one figure of each, taken a minute apart,
     moved by more than the 15 % band in both directions on this shared
     machine. Every empty round is a new store, so that it stays empty; the
     full store keeps its backlog (and what each round adds to it)."""
@@ -671,39 +671,51 @@ def phase_backlog(kind, pg_base, count, connections=128):
     log(f"  filled {count} pending executions in {fill_seconds:.1f} s (team pending_count now {pending})")
     settle(full_store, vacuum=True)
     empties, fulls, pending_after = [], [], []
+
+    def measure_empty(round_number):
+        empty_store = Store(kind, pg_base, "backlog_empty")
+        server = Server(empty_store, name="server-empty")
+        try:
+            empty_automation = server.create_automation()
+            if kind == "postgres":
+                settle(empty_store, vacuum=False)
+            warm_up(empty_automation, CONFIG.warmup)
+            empties.append(measure_ingest(server, empty_automation, connections, CONFIG.seconds, f"empty{round_number}"))
+        finally:
+            server.stop()
+            empty_store.drop()
+
+    def measure_full(round_number):
+        if kind == "postgres":
+            settle(full_store, vacuum=False)
+        server = Server(full_store, name="server-backlog")
+        try:
+            warm_up(automation, CONFIG.warmup)
+            fulls.append(measure_ingest(server, automation, connections, CONFIG.seconds, f"backlog{round_number}"))
+            pending_after.append(full_store.query(PENDING_SQL[full_store.kind])[0])
+        finally:
+            server.stop()
+
     try:
         for round_number in range(1, rounds + 1):
-            empty_store = Store(kind, pg_base, "backlog_empty")
-            server = Server(empty_store, name="server-empty")
-            try:
-                empty_automation = server.create_automation()
-                if kind == "postgres":
-                    settle(empty_store, vacuum=False)
-                warm_up(empty_automation, CONFIG.warmup)
-                empties.append(measure_ingest(server, empty_automation, connections, CONFIG.seconds, f"empty{round_number}"))
-            finally:
-                server.stop()
-                empty_store.drop()
-            if kind == "postgres":
-                settle(full_store, vacuum=False)
-            server = Server(full_store, name="server-backlog")
-            try:
-                warm_up(automation, CONFIG.warmup)
-                fulls.append(measure_ingest(server, automation, connections, CONFIG.seconds, f"backlog{round_number}"))
-                pending_after.append(full_store.query(PENDING_SQL[full_store.kind])[0])
-            finally:
-                server.stop()
+            # Which side goes first alternates too: a machine that slows (or
+            # speeds up) through the phase must not always favour one side.
+            order = (measure_empty, measure_full) if round_number % 2 else (measure_full, measure_empty)
+            for measure in order:
+                measure(round_number)
     finally:
         full_store.drop()
 
     def median(samples):
-        return sorted(samples, key=lambda r: r["rps"])[len(samples) // 2]
+        """The middle figure (the lower of the two middle ones for an even count)."""
+        return sorted(samples, key=lambda r: r["rps"])[(len(samples) - 1) // 2]
     empty, full = median(empties), median(fulls)
     ratio = full["rps"] / empty["rps"] if empty["rps"] else None
     log(f"  backlog/empty = {ratio:.3f} (medians; empty {[round(r['rps']) for r in empties]}, "
         f"backlog {[round(r['rps']) for r in fulls]})")
     return {"pending": count, "connections": connections, "fill_seconds": round(fill_seconds, 1), "rounds": rounds,
-            "pending_when_measured": pending_after, "empty": empty, "with_backlog": full,
+            "pending_when_measured": pending_after[-1], "pending_after_each_round": pending_after,
+            "empty": empty, "with_backlog": full,
             "empty_rounds": [r["rps"] for r in empties], "backlog_rounds": [r["rps"] for r in fulls],
             "peak_rss_mb": max(r["peak_rss_mb"] for r in empties + fulls),
             "ratio": round(ratio, 3) if ratio else None}
@@ -786,7 +798,7 @@ def evaluate(results):
         if data.get("backlog"):
             b = data["backlog"]
             ratio = b["ratio"] or 0
-            target(f"{kind} backlog: ingest with {b['pending']:,} pending within 15 % of the empty store",
+            target(f"{kind} backlog: ingest with >= {b['pending']:,} pending within 15 % of the empty store",
                    {"ratio": b["ratio"], "pending": b["pending"]}, ratio >= 0.85,
                    f"{b['with_backlog']['rps']:,.0f} vs {b['empty']['rps']:,.0f}/s = {ratio:.3f} x empty "
                    f"({(ratio - 1) * 100:+.1f} %; medians of {b.get('rounds', 1)} round(s))" + (" [reduced backlog, not 1,000,000]" if b["pending"] < 1_000_000 else ""))
@@ -846,7 +858,7 @@ def table(report):
                 + f"{e['queued_when_load_stopped']:,}/{e['executions']:,} queued at end")
         if data.get("backlog"):
             b = data["backlog"]
-            for label, r in (("backlog: empty store", b["empty"]), (f"backlog: {b['pending']:,} pending", b["with_backlog"])):
+            for label, r in (("backlog: empty store", b["empty"]), (f"backlog: >= {b['pending']:,} pending", b["with_backlog"])):
                 row(label, kind, b["connections"], fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
                     fmt(r["p999_ms"], 2), fmt(r["errors"]), fmt(r["peak_rss_mb"], 1),
                     f"{b['ratio']:.3f} x empty" if r is b["with_backlog"] else "")

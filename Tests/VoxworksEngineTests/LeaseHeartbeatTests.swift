@@ -26,6 +26,16 @@ import VoxworksTestSupport
     func aTurnsEndStopsOnlyItsOwnWorkersBeats(_ kind: StoreKind) async throws {
         let (store, directory, _) = try await kind.makeStore()
         defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            try await checkBeats(store)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
+    private func checkBeats(_ store: any Store) async throws {
         let start = Timestamp.now()
         let route = try await WebhookFixture.make(in: store, now: start).route
         let id = UUID.v7(now: start)
@@ -54,6 +64,5 @@ import VoxworksTestSupport
         clock.set(start.adding(seconds: 20))
         await heartbeat.beatDue()
         #expect(try await store.releaseExpiredLeases(now: start.adding(seconds: 15)) == 1, "no beat after b's turn ended")
-        await store.shutdown()
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
+import Logging
 import PostgresNIO
 import Testing
 @testable import VoxworksStore
 import VoxworksCore
+import VoxworksTestSupport
 
 /// The statements prepared once per connection are built again, with real
 /// values, at every run; only the values may differ from the template the
@@ -66,10 +68,56 @@ import VoxworksCore
             as: PostgresRateLimiter.Acquire.self)
     }
 
-    /// Same text and types as the template, and one bound value for each of its placeholders `$1`…`$n`.
+    @Test func everyStatementHasANameOfItsOwn() {
+        let names = [
+            PostgresStore.Claim.name, PostgresStore.StepWrite.name, PostgresStore.FinishTurnAndClaim.name, PostgresStore.ContactUpsert.name,
+            PostgresStore.ContactUpsertAfterLines.name, PostgresStore.IngestBatch.name, PostgresRateLimiter.Acquire.name,
+        ]
+        // Two kinds under one name would run one's text with the other's values.
+        #expect(Set(names).count == names.count)
+    }
+
+    /// A connection would otherwise keep the broken statement (the server
+    /// answers every run with `cached plan must not change result type`)
+    /// until it closes: after the first failure the statement is prepared
+    /// again under a new name.
+    @Test(.enabled(if: StoreKind.available.contains(.postgres)))
+    func aStatementBrokenByAMigrationIsPreparedAgain() async throws {
+        let url = try await PostgresTestDatabase.newSchemaURL()
+        let box = try SecretBox(masterKey: SecretMaterial.randomBytes(32))
+        let opened = try await StoreKind.postgres.open(directory: FileManager.default.temporaryDirectory, secretBox: box, postgresURL: url)
+        let store = try #require(opened.store as? PostgresStore)
+        do {
+            try await checkRepreparation(store)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
+    private func checkRepreparation(_ store: PostgresStore) async throws {
+        let team = try await store.createTeam(name: "T", now: now)
+        func upsert(_ number: Int) async throws -> Contact {
+            try await store.upsertContact(
+                teamID: team.id, matchOnEmail: false, fields: ContactFields(phoneNumber: "+1555010\(number)", firstName: "Ada"),
+                now: .now(), log: nil
+            ).contact
+        }
+        _ = try await upsert(0)
+        // As a migration run by another node might: a column the statement returns changes type.
+        try await store.client.query("ALTER TABLE contacts ALTER COLUMN title TYPE VARCHAR(500)", logger: Logger(label: "test"))
+        var failures = 0
+        for number in 1...4 {
+            do { _ = try await upsert(number) } catch { failures += 1 }
+        }
+        #expect(failures <= 1, "the statement was prepared again after its first failure")
+        #expect(try await upsert(5).phoneNumber == "+15550105")
+    }
+
+    /// Same text as the template, and one bound value for each of its placeholders `$1`…`$n`.
     private func check<Text: PostgresPreparedText>(_ statement: PostgresStatement, as text: Text.Type, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(statement.sql == Text.template.sql, "\(Text.name)'s text changed with its values", sourceLocation: sourceLocation)
-        #expect(statement.types == Text.template.types, sourceLocation: sourceLocation)
         let placeholders = Set(statement.sql.matches(of: try Regex(#"\$[0-9]+"#)).compactMap { Int(statement.sql[$0.range].dropFirst()) })
         #expect(placeholders == Set(1...max(1, statement.bindings.count)), "\(Text.name) binds \(statement.bindings.count) values", sourceLocation: sourceLocation)
         #expect(statement.bindings.count == statement.types.count, sourceLocation: sourceLocation)

@@ -52,14 +52,6 @@ public final class PostgresRateLimiter: RateLimiter {
         }
     }
 
-    /// Each request's decisions, in the batch's order. The function gets one
-    /// element per check, sorted by the check's place in its request (every
-    /// first check before every second one), then by key, then by arrival
-    /// (stable, so each key's requests keep their order): every caller locks
-    /// rows in the same order, and a check comes after the one it depends on,
-    /// whose position it names (`after`, 1-based; 0 for a first check). The
-    /// order is global because first checks (webhooks, API keys) and second
-    /// checks (teams) never share a key in this server's calls.
     /// The decision's one statement, prepared on each connection.
     enum Acquire: PostgresPreparedText {
         static let name = "voxworks_rate_limit_acquire"
@@ -74,6 +66,14 @@ public final class PostgresRateLimiter: RateLimiter {
         }
     }
 
+    /// Each request's decisions, in the batch's order. The function gets one
+    /// element per check, sorted by the check's place in its request (every
+    /// first check before every second one), then by key, then by arrival
+    /// (stable, so each key's requests keep their order): every caller locks
+    /// rows in the same order, and a check comes after the one it depends on,
+    /// whose position it names (`after`, 1-based; 0 for a first check). The
+    /// order is global because first checks (webhooks, API keys) and second
+    /// checks (teams) never share a key in this server's calls.
     private static func decide(_ batch: [Request], store: PostgresStore) async throws -> [[RateDecision]] {
         struct Element { var stage: Int, key: String, request: Int, limit: RateLimit }
         var elements: [Element] = []

@@ -1,4 +1,5 @@
 import PostgresNIO
+import Synchronization
 
 /// A statement as the PostgreSQL store builds it: text, values, and the
 /// values' types.
@@ -15,7 +16,7 @@ struct PostgresStatement: Sendable {
 /// running them. `template` is the statement built once with placeholder
 /// values; a statement whose text differs from it is sent unprepared, as
 /// any other query (the text depends only on which fragments a build
-/// takes, never on the values, so that does not happen).
+/// takes, never on the values: `PostgresStatementTests` checks it).
 protocol PostgresPreparedText: Sendable {
     /// The name the statement is prepared under on each connection: short,
     /// as PostgreSQL cuts names at 63 bytes.
@@ -26,7 +27,7 @@ protocol PostgresPreparedText: Sendable {
 /// `Text`'s statement with one build's values, for `PostgresClient.execute`.
 struct PostgresPreparedQuery<Text: PostgresPreparedText>: PostgresPreparedStatement {
     typealias Row = PostgresRow
-    static var name: String { Text.name }
+    static var name: String { PreparedStatementNames.current(Text.name) }
     static var sql: String { Text.template.sql }
     /// Declared rather than left to the server: a parameter PostgreSQL
     /// would infer from context (a value in a `SELECT` list is text) must
@@ -39,6 +40,30 @@ struct PostgresPreparedQuery<Text: PostgresPreparedText>: PostgresPreparedStatem
     func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
 }
 
+/// The name each statement is currently prepared under. A connection
+/// keeps a statement whose preparation failed failed for as long as it
+/// lives (postgres-nio caches the error), and the server keeps a prepared
+/// statement broken once a migration changed a column it returns (`cached
+/// plan must not change result type`). After such an error the statement
+/// gets a new name, so every connection prepares it again at its next use.
+enum PreparedStatementNames {
+    private static let renewals = Mutex<[String: Int]>([:])
+
+    static func current(_ name: String) -> String {
+        let renewal = renewals.withLock { $0[name] ?? 0 }
+        return renewal == 0 ? name : "\(name)_\(renewal)"
+    }
+
+    /// After a server error other than one about the data (class 23,
+    /// integrity) or the transaction (class 40, serialization and
+    /// deadlocks), which say nothing about the statement.
+    static func renew(_ name: String, after error: PSQLError) {
+        let state = error.serverInfo?[.sqlState] ?? ""
+        guard error.code == .server, !state.hasPrefix("23"), !state.hasPrefix("40") else { return }
+        renewals.withLock { $0[name, default: 0] += 1 }
+    }
+}
+
 extension PostgresClient {
     /// The rows of `statement`, prepared as `text` on the connection it runs on.
     func rows<Text: PostgresPreparedText>(
@@ -46,14 +71,16 @@ extension PostgresClient {
     ) async throws -> [PostgresRandomAccessRow] {
         var rows: [PostgresRandomAccessRow] = []
         guard statement.sql == Text.template.sql, statement.types == Text.template.types else {
-            assertionFailure("\(Text.name) was built with another text than its template")
-            for try await row in try await query(PostgresQuery(unsafeSQL: statement.sql, binds: statement.bindings), logger: logger) {
-                rows.append(row.makeRandomAccess())
-            }
+            for try await row in try await query(statement.query, logger: logger) { rows.append(row.makeRandomAccess()) }
             return rows
         }
-        for try await row in try await execute(PostgresPreparedQuery<Text>(bindings: statement.bindings), logger: logger) {
-            rows.append(row.makeRandomAccess())
+        do {
+            for try await row in try await execute(PostgresPreparedQuery<Text>(bindings: statement.bindings), logger: logger) {
+                rows.append(row.makeRandomAccess())
+            }
+        } catch let error as PSQLError {
+            PreparedStatementNames.renew(Text.name, after: error)
+            throw error
         }
         return rows
     }
