@@ -632,9 +632,9 @@ def settle(store, vacuum):
     that the figure is the store's and not the flush of what came before it.
     PostgreSQL: a checkpoint, and after the bulk load a VACUUM (it sets the
     hint bits and the visibility map that autovacuum would otherwise set on
-    the million new rows during the measurement: runs where it did measured
-    0.82 and 1.18 x empty on the same build). SQLite: the WAL is copied into
-    the database file."""
+    the million new rows: a monitored run had autovacuum and the
+    checkpointer working inside the measured 30 s). SQLite: the WAL is
+    copied into the database file."""
     if store.kind == "sqlite":
         connection = sqlite3.connect(store.path, timeout=60)
         try:
@@ -653,9 +653,9 @@ def settle(store, vacuum):
 def phase_backlog(kind, pg_base, count, connections=128):
     """Ingest on an empty store against a store holding `count` pending
     executions, measured in alternating rounds (empty then full, full then
-    empty, …) and compared by their medians: one figure of each, taken a minute apart,
-    moved by more than the 15 % band in both directions on this shared
-    machine. Every empty round is a new store, so that it stays empty; the
+    empty, …) and compared by their medians: one figure of each, taken a
+    minute apart, moved by more than the 15 % band in both directions on
+    this shared machine. Every empty round is a new store, so that it stays empty; the
     full store keeps its backlog (and what each round adds to it)."""
     rounds = CONFIG.backlog_rounds
     log(f"[{kind}] backlog: {connections} connections, {rounds} round(s) of an empty store and of one with {count} pending executions")
