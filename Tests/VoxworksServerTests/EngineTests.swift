@@ -187,11 +187,9 @@ import VoxworksTestSupport
     func anUnreachableReceiverIsARetryableFailure(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        // A port nobody listens on: bind one, then close it.
-        let closed = try await LocalReceiver.start()
-        let url = closed.url("/gone")
-        closed.stop()
-        try await Task.sleep(for: .milliseconds(200))
+        // A port nobody listens on, held for the whole test.
+        let refusing = try RefusingPort()
+        let url = refusing.url("/gone")
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[{"id":"gone","type":"http_request","url":"\(url)","timeout_seconds":2}]}
             """)
@@ -200,6 +198,7 @@ import VoxworksTestSupport
         guard case .retry(let message, _)? = try await engine.turn()?.outcome else { Issue.record("expected a retry"); return }
         #expect(message.hasPrefix("step \"gone\": "))
         #expect(ContinuousClock.now - started < .seconds(10))
+        withExtendedLifetime(refusing) {}
     }
 
     @Test(arguments: StoreKind.available)
