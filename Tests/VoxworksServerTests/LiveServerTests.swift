@@ -198,6 +198,15 @@ import VoxworksTestSupport
                 _ = try expectAccepted(response)
             }
             #expect(ContinuousClock.now - started < .seconds(20))
+            // A new connection queues behind the two thousand (one listening
+            // socket, accepted and served in order): its answer means the
+            // server has taken every one of them, so none is still waiting,
+            // accepted but not served, when the test's server stops; NIO
+            // treats such a connection as a fatal error, and it once crashed
+            // the whole test process.
+            let last = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+            try last.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await last.receive(until: isCompleteResponse).hasPrefix("HTTP/1.1 200"))
             withExtendedLifetime(idle) {}
         }
         #expect(try await harness.executionCount() == 50)
