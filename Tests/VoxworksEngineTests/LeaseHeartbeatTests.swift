@@ -26,13 +26,7 @@ import VoxworksTestSupport
     func aTurnsEndStopsOnlyItsOwnWorkersBeats(_ kind: StoreKind) async throws {
         let (store, directory, _) = try await kind.makeStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        do {
-            try await checkBeats(store)
-        } catch {
-            await store.shutdown()
-            throw error
-        }
-        await store.shutdown()
+        try await store.closing { try await checkBeats(store) }
     }
 
     private func checkBeats(_ store: any Store) async throws {

@@ -87,13 +87,7 @@ import VoxworksTestSupport
         let box = try SecretBox(masterKey: SecretMaterial.randomBytes(32))
         let opened = try await StoreKind.postgres.open(directory: FileManager.default.temporaryDirectory, secretBox: box, postgresURL: url)
         let store = try #require(opened.store as? PostgresStore)
-        do {
-            try await checkRepreparation(store)
-        } catch {
-            await store.shutdown()
-            throw error
-        }
-        await store.shutdown()
+        try await store.closing { try await checkRepreparation(store) }
     }
 
     private func checkRepreparation(_ store: PostgresStore) async throws {
@@ -120,7 +114,6 @@ import VoxworksTestSupport
         #expect(statement.sql == Text.template.sql, "\(Text.name)'s text changed with its values", sourceLocation: sourceLocation)
         let placeholders = Set(statement.sql.matches(of: try Regex(#"\$[0-9]+"#)).compactMap { Int(statement.sql[$0.range].dropFirst()) })
         #expect(placeholders == Set(1...max(1, statement.bindings.count)), "\(Text.name) binds \(statement.bindings.count) values", sourceLocation: sourceLocation)
-        #expect(statement.bindings.count == statement.types.count, sourceLocation: sourceLocation)
         #expect(Text.name.utf8.count < 64, "PostgreSQL cuts names at 63 bytes", sourceLocation: sourceLocation)
     }
 }

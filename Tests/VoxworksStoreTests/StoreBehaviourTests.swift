@@ -19,6 +19,13 @@ import VoxworksTestSupport
             return Fixture(store: store, directory: directory, team: webhook.team, automation: webhook.automation, route: webhook.route)
         }
 
+        /// One webhook, accepted and then claimed by worker `w` for 30 s: its execution's id.
+        func ingestAndClaim(now: Timestamp) async throws -> UUID {
+            _ = try await store.commitIngest([request()])
+            let claimed = try #require(try await store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+            return claimed.execution.id
+        }
+
         func request(key: String? = nil, body: String = "{}", at time: Timestamp = .now(), backlog: Int = 100_000, ttl: Double = 86_400) -> IngestRequest {
             let bytes = Array(body.utf8)
             return IngestRequest(
@@ -268,10 +275,8 @@ import VoxworksTestSupport
     @Test(arguments: StoreKind.available)
     func manyLinesInOneWriteAllLandAndAStepsLaterLineWins(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
-        _ = try await fixture.store.commitIngest([fixture.request()])
         let now = Timestamp(millis: Timestamp.now().millis)
-        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
-        let id = claimed.execution.id
+        let id = try await fixture.ingestAndClaim(now: now)
         var records = (1...20).map { position in
             StepRecord(
                 stepID: "s\(position)", position: position, type: "transform", status: .completed, startedAt: now, finishedAt: now,
@@ -297,10 +302,8 @@ import VoxworksTestSupport
     @Test(arguments: StoreKind.available)
     func leadingStepLinesCommitWithTheUpsertAndOnlyForTheLeaseHolder(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
-        _ = try await fixture.store.commitIngest([fixture.request()])
         let now = Timestamp.now()
-        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
-        let id = claimed.execution.id
+        let id = try await fixture.ingestAndClaim(now: now)
         let start = StepLogWrite(
             records: [
                 StepRecord(stepID: "map", position: 1, type: "transform", status: .completed, attempts: 1),
@@ -358,10 +361,8 @@ import VoxworksTestSupport
     @Test(arguments: StoreKind.available)
     func aRepeatedUpsertWritesNothingButItsLines(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
-        _ = try await fixture.store.commitIngest([fixture.request()])
         let now = Timestamp.now()
-        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
-        let id = claimed.execution.id
+        let id = try await fixture.ingestAndClaim(now: now)
         let fields = ContactFields(phoneNumber: "+61400000002", firstName: "Ada", email: "ada@example.com")
         let (first, created) = try await fixture.store.upsertContact(
             teamID: fixture.team.id, matchOnEmail: false, fields: fields, now: now, log: nil)
