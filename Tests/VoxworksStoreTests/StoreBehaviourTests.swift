@@ -106,6 +106,40 @@ import VoxworksTestSupport
         #expect(try await fixture.store.commitIngest([request]) == [.accepted(request.executionID)])
     }
 
+    /// The backlog counts what is pending now: a claim makes room, a retry
+    /// or a released lease takes it back, a cancel makes it again.
+    @Test(arguments: StoreKind.available)
+    func theBacklogFollowsExecutionsIntoAndOutOfPending(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        func accepted() async throws -> Bool {
+            let outcome = try await fixture.store.commitIngest([fixture.request(backlog: 2)])
+            return outcome.first.map { if case .accepted = $0 { true } else { false } } ?? false
+        }
+        #expect(try await accepted())
+        #expect(try await accepted())
+        #expect(try await accepted() == false)
+        let now = Timestamp.now()
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        #expect(try await accepted())
+        #expect(try await accepted() == false)
+        // Back to pending: two were pending already, so the bound is passed.
+        #expect(try await fixture.store.finishTurn(
+            executionID: claimed.execution.id, worker: "w", outcome: .retry(error: "later", runAt: now), now: now, steps: nil))
+        let pending = try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery(status: .pending, limit: 10))
+        #expect(pending.count == 3)
+        #expect(try await accepted() == false)
+        _ = try await fixture.store.cancelExecution(id: pending[0].id, teamID: fixture.team.id, now: now)
+        _ = try await fixture.store.cancelExecution(id: pending[1].id, teamID: fixture.team.id, now: now)
+        #expect(try await accepted())
+        #expect(try await accepted() == false)
+        // A lease that ran out puts its execution back among the pending.
+        let expiring = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now))
+        #expect(expiring.execution.status == .processing)
+        #expect(try await accepted())
+        #expect(try await fixture.store.releaseExpiredLeases(now: now.adding(seconds: 1)) == 1)
+        #expect(try await accepted() == false)
+    }
+
     @Test(arguments: StoreKind.available)
     func aKeyRepeatedInABatchThatHitsTheBacklogIsRefusedEveryTime(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
@@ -295,6 +329,32 @@ import VoxworksTestSupport
         let last = try #require(stored.last)
         #expect(last.status == .failed && last.attempts == 2 && last.error == "HTTP 500" && last.output == nil)
         #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "y")
+    }
+
+    /// A step's input and output come back as they went in, whatever JSON
+    /// they are: a `null` input is not a missing one, and text that needs
+    /// escaping keeps its quotes, backslashes and non-ASCII characters.
+    @Test(arguments: StoreKind.available)
+    func stepInputsAndOutputsOfEveryJSONKindRoundTrip(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let now = Timestamp(millis: Timestamp.now().millis)
+        let id = try await fixture.ingestAndClaim(now: now)
+        let values: [JSONValue] = [
+            .null, .bool(false), .int(-7), .number("1.5e3"), .string("say \"hi\" \\ ünïcödé 📞\n\ttab"),
+            .array([.null, .string("}"), .object([:])]), .object(["nested": .object(["quote": .string("\"")]), "empty": .array([])]),
+        ]
+        let records = values.enumerated().map { position, value in
+            StepRecord(stepID: "s\(position)", position: position, type: "transform", status: .completed, attempts: 1, input: value, output: value)
+        } + [StepRecord(stepID: "none", position: values.count, type: "transform", status: .processing, attempts: 1)]
+        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(records: records, context: nil, stepsCompleted: 7)))
+        let stored = try await fixture.store.steps(executionID: id)
+        for (position, value) in values.enumerated() {
+            let step = stored.first { $0.stepID == "s\(position)" }
+            #expect(step?.input == value, "input \(position)")
+            #expect(step?.output == value, "output \(position)")
+        }
+        let none = try #require(stored.first { $0.stepID == "none" })
+        #expect(none.input == nil && none.output == nil)
     }
 
     /// An upsert step's start line is written in the upsert's own

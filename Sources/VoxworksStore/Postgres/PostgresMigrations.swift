@@ -433,6 +433,36 @@ enum PostgresMigrations {
             END $$
             """,
         ]),
+        // Two costs of every claim, measured in the drain (a profile of the
+        // PostgreSQL backends): the statement-level update trigger ran twice
+        // per turn's end (for the finishing update and for the claim), each
+        // time capturing transition tables and joining them, mostly to find
+        // a delta of zero; and the first claim parsed the pinned definition
+        // in PL/pgSQL, inside an exception block (a subtransaction), to count
+        // its steps. The update trigger now fires per row, and only when a
+        // row enters or leaves `pending` (its WHEN clause is evaluated without
+        // calling the function); the step count is kept beside the
+        // definition, written by the store with it (Swift's count, which the
+        // claim's reader checks anyway).
+        (8, [
+            "DROP TRIGGER executions_pending_update ON executions",
+            """
+            CREATE FUNCTION executions_pending_row_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                VALUES (NEW.team_id, pg_backend_pid() % 16, CASE WHEN NEW.status = 'pending' THEN 1 ELSE -1 END)
+                ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER executions_pending_update AFTER UPDATE OF status ON executions
+            FOR EACH ROW WHEN ((OLD.status = 'pending') IS DISTINCT FROM (NEW.status = 'pending'))
+            EXECUTE FUNCTION executions_pending_row_delta()
+            """,
+            "ALTER TABLE automations ADD COLUMN step_count INTEGER",
+            "UPDATE automations SET step_count = definition_text_step_count(definition)",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

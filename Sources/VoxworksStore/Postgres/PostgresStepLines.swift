@@ -18,9 +18,10 @@ struct PostgresStepLines: Sendable {
     static let writtenAfterHeld = """
         written AS (
             INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-            SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts, l.input, l.output, l.error
+            SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts,
+                (l.input -> 'v')::TEXT, (l.output -> 'v')::TEXT, l.error
             FROM held, step_lines, json_to_recordset(step_lines.lines) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
-                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input TEXT, output TEXT, error TEXT)
+                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input JSON, output JSON, error TEXT)
             ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
                 status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
                 attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
@@ -45,9 +46,13 @@ struct PostgresStepLines: Sendable {
                 "started_at": record.startedAt.map { .number(String($0.millis)) } ?? .null,
                 "finished_at": record.finishedAt.map { .number(String($0.millis)) } ?? .null,
                 "attempts": .int(record.attempts),
-                // Stored as JSON text, as the column holds it.
-                "input": record.input.map { .string($0.serialized) } ?? .null,
-                "output": record.output.map { .string($0.serialized) } ?? .null,
+                // As JSON values, not as escaped text: escaping each value a
+                // second time was a tenth of the server's work in the drain.
+                // Wrapped, because a bare JSON `null` would be read as SQL
+                // NULL, and a step whose input is `null` has one; `json`'s
+                // `->` hands back the value's text as written here.
+                "input": record.input.map { .object(["v": $0]) } ?? .null,
+                "output": record.output.map { .object(["v": $0]) } ?? .null,
                 "error": record.error.map(JSONValue.string) ?? .null,
             ])
         }

@@ -12,7 +12,7 @@ extension PostgresStore {
     /// go under a `UNION`, hence two CTEs), each taking one row
     /// with `SKIP LOCKED` so that workers on every node claim different
     /// ones without waiting on each other; then the update that leases it,
-    /// pins its definition at the first claim and counts its steps.
+    /// pins its definition at the first claim, with the step count stored beside it.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
         let statement = Self.claim(worker: worker, now: now, leaseUntil: leaseUntil)
         guard let row = try await engineClient.rows(statement, preparedAs: Claim.self, logger: logger).first else { return nil }
@@ -46,15 +46,16 @@ extension PostgresStore {
                 ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
             ), pinned AS (
                 SELECT next.id, next.wait_reason, e.definition IS NULL AS first_claim,
-                    COALESCE(e.definition, (SELECT definition FROM automations WHERE id = e.automation_id)) AS definition
+                    COALESCE(e.definition, a.definition) AS definition, COALESCE(a.step_count, 0) AS step_count
                 FROM (SELECT * FROM due_wait UNION ALL SELECT * FROM due_pending) AS next JOIN executions e ON e.id = next.id
+                    LEFT JOIN automations a ON a.id = e.automation_id AND e.definition IS NULL
             ), claimed AS (
                 UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(lease),
                     wait_reason = NULL, run_at = NULL,
                     attempt = e.attempt + CASE WHEN pinned.wait_reason IS NULL THEN 1 ELSE 0 END,
                     started_at = COALESCE(e.started_at, \(now)),
                     definition = pinned.definition,
-                    steps_total = CASE WHEN pinned.first_claim THEN definition_text_step_count(pinned.definition) ELSE e.steps_total END
+                    steps_total = CASE WHEN pinned.first_claim THEN pinned.step_count ELSE e.steps_total END
                 FROM pinned WHERE e.id = pinned.id
                 RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
                     e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,

@@ -178,8 +178,9 @@ public final class PostgresStore: Store {
         let sealed = try new.signingKey.map { Data(try secretBox.seal($0)) }
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query("""
-                INSERT INTO automations (id, team_id, name, enabled, definition, created_at, updated_at)
-                VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.name), \(new.enabled), \(new.definition.serialized), \(now.millis), \(now.millis))
+                INSERT INTO automations (id, team_id, name, enabled, definition, step_count, created_at, updated_at)
+                VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.name), \(new.enabled), \(new.definition.serialized),
+                        \(Int32(AutomationDefinition.stepCount(new.definition))), \(now.millis), \(now.millis))
                 """, logger: logger)
             try await connection.query("""
                 INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
@@ -235,7 +236,10 @@ public final class PostgresStore: Store {
                 try await connection.query("UPDATE automations SET enabled = \(enabled) WHERE id = \(key)", logger: self.logger)
             }
             if let definition = patch.definition {
-                try await connection.query("UPDATE automations SET definition = \(definition.serialized) WHERE id = \(key)", logger: self.logger)
+                try await connection.query("""
+                    UPDATE automations SET definition = \(definition.serialized), step_count = \(Int32(AutomationDefinition.stepCount(definition)))
+                    WHERE id = \(key)
+                    """, logger: self.logger)
             }
             if let limit = patch.rateLimit {
                 try await connection.query(
