@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "voxworks", targets: ["voxworks"]),
+        // benchmarks/run's framework reference; not part of the service.
+        .executable(name: "voxworks-http-floor", targets: ["HTTPFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -123,6 +125,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // A static 202 through Hummingbird alone (benchmarks/run's second reference).
+        .executableTarget(
+            name: "HTTPFloor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "benchmarks/HTTPFloor",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -35,6 +35,7 @@ BIN = os.environ.get("VOXWORKS_BENCH_BIN") or os.path.join(ROOT, ".build", "rele
 LUA = os.path.join(ROOT, "benchmarks", "signed.lua")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+FLOOR = os.environ.get("VOXWORKS_BENCH_FLOOR_BIN") or os.path.join(ROOT, ".build", "release", "voxworks-http-floor")
 
 # The constant body of every webhook (also in signed.lua): signed once.
 BODY = b'{"contact_phone":"0429069971","first_name":"Ada","source":"crm","crm_id":1234567}'
@@ -66,7 +67,7 @@ PENDING_SQL = {
     "postgres": "SELECT COALESCE(SUM(count), 0) FROM team_pending_slots",
 }
 
-STARTED = []  # every subprocess.Popen this script started (servers, nginx, wrk, pgbench)
+STARTED = []  # every subprocess.Popen this script started (servers, nginx, the floor, wrk, pgbench)
 TEMPS = []    # temporary directories to remove
 SCHEMAS = []  # PostgreSQL schemas to drop (base URL, schema)
 
@@ -386,6 +387,36 @@ http {{
         wrk(url, 32, CONFIG.warmup, "sha256=" + "0" * 64, "warm") if CONFIG.warmup else None
         for c in connection_counts:
             r = wrk(url, c, CONFIG.seconds, "sha256=" + "0" * 64, f"nginx{c}")
+            log(f"  {c:>4} connections: {r['rps']:>9.0f} responses/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
+            results[str(c)] = r
+    finally:
+        stop(process, signal.SIGTERM, grace=20)
+    return results
+
+
+def phase_floor(connection_counts):
+    """The second reference: Hummingbird alone answering a static 202
+    (benchmarks/HTTPFloor), the framework's own ceiling on this machine."""
+    port = free_port()
+    process = spawn([FLOOR, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/v1/hooks/reference"
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise BenchError(f"{FLOOR} exited at start with status {process.returncode}")
+            time.sleep(0.05)
+    results = {}
+    try:
+        log("framework reference (Hummingbird alone, static 202)")
+        wrk(url, 32, CONFIG.warmup, "sha256=" + "0" * 64, "warm") if CONFIG.warmup else None
+        for c in connection_counts:
+            r = wrk(url, c, CONFIG.seconds, "sha256=" + "0" * 64, f"floor{c}")
+            if r["accepted"] == 0:
+                raise BenchError(f"the framework reference answered no 202 at {c} connections")
+            r["peak_rss_mb"] = round((vm_hwm_kb(process.pid) or 0) / 1024, 1)
             log(f"  {c:>4} connections: {r['rps']:>9.0f} responses/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
             results[str(c)] = r
     finally:
@@ -776,10 +807,14 @@ def evaluate(results):
         ok = ratio >= 0.35 and r["p99_ms"] <= 25 and r["errors"] == 0
         ratio_note = "met" if ratio >= 0.35 else "%.0f %% of the 0.35 target" % (ratio / 0.35 * 100)
         p99_note = "met" if r["p99_ms"] <= 25 else "%.2f ms over" % (r["p99_ms"] - 25)
+        floor = results.get("http_floor", {}).get("128")
+        floor_note = ("; Hummingbird alone (static 202): %s/s = %.3f x nginx, ingest = %.3f x that"
+                      % (fmt(floor["rps"]), floor["rps"] / nginx["128"]["rps"], r["rps"] / floor["rps"])) if floor else ""
         target("SQLite ingest at 128 connections >= 0.35 x nginx, p99 <= 25 ms, no errors",
-               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"], "errors": r["errors"]}, ok,
-               "%.3f x nginx (%s vs %s/s; %s), p99 %.2f ms (%s), %d errors"
-               % (ratio, fmt(r["rps"]), fmt(nginx["128"]["rps"]), ratio_note, r["p99_ms"], p99_note, r["errors"]))
+               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"], "errors": r["errors"],
+                "framework_ratio": round(floor["rps"] / nginx["128"]["rps"], 3) if floor else None}, ok,
+               "%.3f x nginx (%s vs %s/s; %s), p99 %.2f ms (%s), %d errors%s"
+               % (ratio, fmt(r["rps"]), fmt(nginx["128"]["rps"]), ratio_note, r["p99_ms"], p99_note, r["errors"], floor_note))
     if postgres.get("ingest") and postgres.get("pgbench") and "64" in postgres["ingest"]["by_connections"]:
         r = postgres["ingest"]["by_connections"]["64"]
         ratio = r["rps"] / postgres["pgbench"]["tps"]
@@ -820,23 +855,30 @@ def table(report):
     lines.append(f"each figure: {report['config']['seconds']} s of wrk ({report['config']['wrk_threads']} threads, "
                  f"timeout {report['config']['wrk_timeout']} s) after a {report['config']['warmup']} s warm-up; loopback")
     lines.append("")
-    header = f"| {'figure':<34} | {'store':<10} | {'conns':>5} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'p99.9 ms':>8} | {'errors':>6} | {'RSS MB':>6} | {'ratio':<28} |"
+    header = f"| {'figure':<34} | {'store':<10} | {'conns':>5} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'p99.9 ms':>8} | {'errors':>6} | {'RSS MB':>6} | {'ratio':<36} |"
     lines.append(header)
     lines.append("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|")
 
     def row(figure, store, conns, rps, p50, p99, p999, errors, rss, ratio):
-        lines.append(f"| {figure:<34} | {store:<10} | {conns:>5} | {rps:>9} | {p50:>7} | {p99:>7} | {p999:>8} | {errors:>6} | {rss:>6} | {ratio:<28} |")
+        lines.append(f"| {figure:<34} | {store:<10} | {conns:>5} | {rps:>9} | {p50:>7} | {p99:>7} | {p999:>8} | {errors:>6} | {rss:>6} | {ratio:<36} |")
 
     nginx = report["results"].get("nginx", {})
     for c, r in nginx.items():
         row("reference: nginx static 202", "-", c, fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
             fmt(r["p999_ms"], 2), fmt(r["errors"]), "-", "")
+    floor = report["results"].get("http_floor", {})
+    for c, r in floor.items():
+        row("reference: Hummingbird static 202", "-", c, fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
+            fmt(r["p999_ms"], 2), fmt(r["errors"]), fmt(r["peak_rss_mb"], 1),
+            f"{r['rps'] / nginx[c]['rps']:.3f} x nginx" if c in nginx else "")
     for kind in ("sqlite", "postgres"):
         data = report["results"].get(kind)
         if not data:
             continue
         for c, r in data.get("ingest", {}).get("by_connections", {}).items():
             ratio = f"{r['rps'] / nginx[c]['rps']:.3f} x nginx" if c in nginx else ""
+            if c in floor:
+                ratio += f", {r['rps'] / floor[c]['rps']:.2f} x Hummingbird"
             row("ingest, signed, unique keys", kind, c, fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
                 fmt(r["p999_ms"], 2), fmt(r["errors"]), fmt(r["peak_rss_mb"], 1), ratio)
         if data.get("pgbench"):
@@ -910,7 +952,7 @@ def main():
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    for tool in (BIN, WRK, NGINX):
+    for tool in (BIN, FLOOR, WRK, NGINX):
         if not os.access(tool, os.X_OK):
             raise BenchError(f"{tool} is missing (benchmarks/run builds and installs what is needed)")
 
@@ -918,7 +960,7 @@ def main():
         "mode": "smoke" if smoke else "full",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": args.command.strip(),
-        "binary": BIN,
+        "binary": BIN, "framework_reference_binary": FLOOR,
         "config": {"seconds": CONFIG.seconds, "warmup": CONFIG.warmup, "drain_executions": CONFIG.drain,
                    "backlog_pending": CONFIG.backlog, "backlog_rounds": CONFIG.backlog_rounds, "drain_workers": CONFIG.workers,
                    "wrk_threads": CONFIG.wrk_threads, "wrk_timeout": CONFIG.wrk_timeout,
@@ -931,6 +973,7 @@ def main():
     postgres_connections = [32, 64, 128, 512]
     nginx_connections = sorted(set(sqlite_connections + (postgres_connections if "postgres" in stores else [])))
     report["results"]["nginx"] = phase_nginx(nginx_connections)
+    report["results"]["http_floor"] = phase_floor(nginx_connections)
     for kind in stores:
         data = report["results"][kind] = {}
         base = pg_base if kind == "postgres" else None
