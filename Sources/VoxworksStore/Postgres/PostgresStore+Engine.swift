@@ -67,10 +67,11 @@ extension PostgresStore {
     /// A row of `claimed`, with what the worker needs to resume it.
     private func claimedExecution(from row: PostgresRandomAccessRow) async throws -> ClaimedExecution {
         var execution = try Self.execution(from: row)
-        let definition = try row.json("definition") ?? AutomationDefinition.empty
+        let parsed = definitions.entry(for: try row.value("definition", as: String?.self))
+        let definition = parsed.definition
         let resumedFrom = try row.value("resumed_from", as: String?.self)
         let context = try row.json("context")?.objectValue
-        let total = AutomationDefinition.stepCount(definition)
+        let total = parsed.stepCount
         if total != execution.stepsTotal {
             // Only if the database counted otherwise than Swift does (it should not).
             try await engineClient.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: logger)

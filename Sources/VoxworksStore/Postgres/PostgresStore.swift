@@ -11,6 +11,8 @@ public final class PostgresStore: Store {
     let secretBox: SecretBox
     /// Found webhook routes for a moment; cleared by every change below.
     let routeCache = RouteCache()
+    /// Pinned definitions as claims parse them, by their text.
+    let definitions = ParsedDefinitionCache()
     let logger: Logger
     /// For `PostgresRateLimiter` only: sessions with `synchronous_commit=off`.
     let limiterClient: PostgresClient
