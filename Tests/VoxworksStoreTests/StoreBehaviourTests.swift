@@ -19,9 +19,12 @@ import VoxworksTestSupport
             return Fixture(store: store, directory: directory, team: webhook.team, automation: webhook.automation, route: webhook.route)
         }
 
-        /// One webhook, accepted and then claimed by worker `w` for 30 s: its execution's id.
+        /// One webhook received at `now`, accepted and then claimed by
+        /// worker `w` for 30 s: its execution's id. (Received at `now`, not
+        /// at the clock's next reading: a claim at `now` takes only work due
+        /// by then, and the clock may have ticked since `now` was read.)
         func ingestAndClaim(now: Timestamp) async throws -> UUID {
-            _ = try await store.commitIngest([request()])
+            _ = try await store.commitIngest([request(at: now)])
             let claimed = try #require(try await store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
             return claimed.execution.id
         }
@@ -128,13 +131,15 @@ import VoxworksTestSupport
         let pending = try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery(status: .pending, limit: 10))
         #expect(pending.count == 3)
         #expect(try await accepted() == false)
-        _ = try await fixture.store.cancelExecution(id: pending[0].id, teamID: fixture.team.id, now: now)
-        _ = try await fixture.store.cancelExecution(id: pending[1].id, teamID: fixture.team.id, now: now)
+        // The retried one stays (due at `now`); the two others are cancelled.
+        for other in pending where other.id != claimed.execution.id {
+            _ = try await fixture.store.cancelExecution(id: other.id, teamID: fixture.team.id, now: now)
+        }
         #expect(try await accepted())
         #expect(try await accepted() == false)
         // A lease that ran out puts its execution back among the pending.
         let expiring = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now))
-        #expect(expiring.execution.status == .processing)
+        #expect(expiring.execution.id == claimed.execution.id && expiring.execution.status == .processing)
         #expect(try await accepted())
         #expect(try await fixture.store.releaseExpiredLeases(now: now.adding(seconds: 1)) == 1)
         #expect(try await accepted() == false)
