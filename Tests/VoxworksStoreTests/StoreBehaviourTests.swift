@@ -114,8 +114,8 @@ import VoxworksTestSupport
     @Test(arguments: StoreKind.available)
     func theBacklogFollowsExecutionsIntoAndOutOfPending(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)
-        func accepted() async throws -> Bool {
-            let outcome = try await fixture.store.commitIngest([fixture.request(backlog: 2)])
+        func accepted(at time: Timestamp = .now()) async throws -> Bool {
+            let outcome = try await fixture.store.commitIngest([fixture.request(at: time, backlog: 2)])
             return outcome.first.map { if case .accepted = $0 { true } else { false } } ?? false
         }
         #expect(try await accepted())
@@ -135,7 +135,8 @@ import VoxworksTestSupport
         for other in pending where other.id != claimed.execution.id {
             _ = try await fixture.store.cancelExecution(id: other.id, teamID: fixture.team.id, now: now)
         }
-        #expect(try await accepted())
+        // Received after `now`, so the claim below can only take the retried one.
+        #expect(try await accepted(at: now.adding(seconds: 1)))
         #expect(try await accepted() == false)
         // A lease that ran out puts its execution back among the pending.
         let expiring = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now))
@@ -347,10 +348,15 @@ import VoxworksTestSupport
         let values: [JSONValue] = [
             .null, .bool(false), .int(-7), .number("1.5e3"), .string("say \"hi\" \\ ünïcödé 📞\n\ttab"),
             .array([.null, .string("}"), .object([:])]), .object(["nested": .object(["quote": .string("\"")]), "empty": .array([])]),
+            // A NUL, which PostgreSQL's JSON functions cannot turn into text.
+            .object(["body": .string("before\u{0}after"), "key\u{0}": .array([.string("\u{0}")])]),
         ]
         let records = values.enumerated().map { position, value in
             StepRecord(stepID: "s\(position)", position: position, type: "transform", status: .completed, attempts: 1, input: value, output: value)
-        } + [StepRecord(stepID: "none", position: values.count, type: "transform", status: .processing, attempts: 1)]
+        } + [
+            StepRecord(stepID: "none", position: values.count, type: "transform", status: .processing, attempts: 1),
+            StepRecord(stepID: "failed", position: values.count + 1, type: "http_request", status: .failed, attempts: 1, error: "upstream said \u{0}!"),
+        ]
         #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(records: records, context: nil, stepsCompleted: 7)))
         let stored = try await fixture.store.steps(executionID: id)
         for (position, value) in values.enumerated() {
@@ -360,6 +366,8 @@ import VoxworksTestSupport
         }
         let none = try #require(stored.first { $0.stepID == "none" })
         #expect(none.input == nil && none.output == nil)
+        // PostgreSQL's text cannot hold a NUL at all: an error keeps the rest.
+        #expect(stored.first { $0.stepID == "failed" }?.error?.hasPrefix("upstream said ") == true)
     }
 
     /// An upsert step's start line is written in the upsert's own

@@ -19,7 +19,7 @@ struct PostgresStepLines: Sendable {
         written AS (
             INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
             SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts,
-                (l.input -> 'v')::TEXT, (l.output -> 'v')::TEXT, l.error
+                COALESCE((l.input -> 'v')::TEXT, l.input ->> 's'), COALESCE((l.output -> 'v')::TEXT, l.output ->> 's'), l.error
             FROM held, step_lines, json_to_recordset(step_lines.lines) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
                 started_at BIGINT, finished_at BIGINT, attempts INTEGER, input JSON, output JSON, error TEXT)
             ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
@@ -46,18 +46,36 @@ struct PostgresStepLines: Sendable {
                 "started_at": record.startedAt.map { .number(String($0.millis)) } ?? .null,
                 "finished_at": record.finishedAt.map { .number(String($0.millis)) } ?? .null,
                 "attempts": .int(record.attempts),
-                // As JSON values, not as escaped text: escaping each value a
-                // second time was a tenth of the server's work in the drain.
-                // Wrapped, because a bare JSON `null` would be read as SQL
-                // NULL, and a step whose input is `null` has one; `json`'s
-                // `->` hands back the value's text as written here.
-                "input": record.input.map { .object(["v": $0]) } ?? .null,
-                "output": record.output.map { .object(["v": $0]) } ?? .null,
-                "error": record.error.map(JSONValue.string) ?? .null,
+                "input": record.input.map(Self.wrapped) ?? .null,
+                "output": record.output.map(Self.wrapped) ?? .null,
+                // A text column cannot hold a NUL; PostgreSQL would refuse the
+                // whole write (and the claim that goes with it).
+                "error": record.error.map { .string($0.replacing("\u{0}", with: "\u{FFFD}")) } ?? .null,
             ])
         }
         json = JSONValue.array(lines).serialized
         contextText = log.context.map { JSONValue.object($0).serialized }
         stepsCompleted = Int32(log.stepsCompleted)
+    }
+
+    /// A step's input or output as the lines array carries it: as a JSON
+    /// value, not as escaped text, since escaping each value a second time
+    /// was a tenth of the server's work in the drain. Wrapped (`{"v": …}`),
+    /// because a bare JSON `null` would be read as SQL NULL, and a step whose
+    /// input is `null` has one; `json`'s `->` hands back the value's text as
+    /// written here. A value holding a NUL anywhere goes as its text in a
+    /// string (`{"s": "…"}`), as before: PostgreSQL's JSON functions refuse to
+    /// turn `\u0000` into text, and would fail the whole write.
+    static func wrapped(_ value: JSONValue) -> JSONValue {
+        containsNUL(value) ? .object(["s": .string(value.serialized)]) : .object(["v": value])
+    }
+
+    private static func containsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.utf8.contains(0)
+        case .array(let items): items.contains(where: containsNUL)
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || containsNUL($0.value) }
+        default: false
+        }
     }
 }
