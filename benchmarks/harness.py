@@ -372,25 +372,41 @@ http {{
 """)
     process = spawn([NGINX, "-p", directory, "-c", config, "-e", f"{directory}/error.log"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/api/v1/hooks/reference"
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise BenchError("nginx exited at start: " + open(f"{directory}/error.log").read())
-            time.sleep(0.05)
-    results = {}
+    wait_listening(process, port, lambda: "nginx exited at start: " + open(f"{directory}/error.log").read())
     try:
         log("nginx reference (static 202)")
-        wrk(url, 32, CONFIG.warmup, "sha256=" + "0" * 64, "warm") if CONFIG.warmup else None
-        for c in connection_counts:
-            r = wrk(url, c, CONFIG.seconds, "sha256=" + "0" * 64, f"nginx{c}")
-            log(f"  {c:>4} connections: {r['rps']:>9.0f} responses/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
-            results[str(c)] = r
+        return measure_reference(port, connection_counts, "nginx", process=None)
     finally:
         stop(process, signal.SIGTERM, grace=20)
+
+
+def wait_listening(process, port, exited_message, attempts=200):
+    """Until something accepts connections on port; BenchError if process exits first."""
+    for _ in range(attempts):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise BenchError(exited_message())
+            time.sleep(0.05)
+    raise BenchError(f"nothing listened on 127.0.0.1:{port} after {attempts * 0.05:.0f} s")
+
+
+def measure_reference(port, connection_counts, prefix, process):
+    """A reference server's figures: a warm-up, then wrk at each connection
+    count (the signature header is sent and ignored). With process, its peak RSS too."""
+    url = f"http://127.0.0.1:{port}/api/v1/hooks/reference"
+    wrk(url, 32, CONFIG.warmup, "sha256=" + "0" * 64, "warm") if CONFIG.warmup else None
+    results = {}
+    for c in connection_counts:
+        r = wrk(url, c, CONFIG.seconds, "sha256=" + "0" * 64, f"{prefix}{c}")
+        if r["accepted"] == 0:
+            raise BenchError(f"the {prefix} reference answered no 202 at {c} connections")
+        if process is not None:
+            r["peak_rss_mb"] = round((vm_hwm_kb(process.pid) or 0) / 1024, 1)
+        log(f"  {c:>4} connections: {r['rps']:>9.0f} responses/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
+        results[str(c)] = r
     return results
 
 
@@ -399,29 +415,12 @@ def phase_floor(connection_counts):
     (benchmarks/HTTPFloor), the framework's own ceiling on this machine."""
     port = free_port()
     process = spawn([FLOOR, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/api/v1/hooks/reference"
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise BenchError(f"{FLOOR} exited at start with status {process.returncode}")
-            time.sleep(0.05)
-    results = {}
+    wait_listening(process, port, lambda: f"{FLOOR} exited at start with status {process.returncode}")
     try:
         log("framework reference (Hummingbird alone, static 202)")
-        wrk(url, 32, CONFIG.warmup, "sha256=" + "0" * 64, "warm") if CONFIG.warmup else None
-        for c in connection_counts:
-            r = wrk(url, c, CONFIG.seconds, "sha256=" + "0" * 64, f"floor{c}")
-            if r["accepted"] == 0:
-                raise BenchError(f"the framework reference answered no 202 at {c} connections")
-            r["peak_rss_mb"] = round((vm_hwm_kb(process.pid) or 0) / 1024, 1)
-            log(f"  {c:>4} connections: {r['rps']:>9.0f} responses/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
-            results[str(c)] = r
+        return measure_reference(port, connection_counts, "floor", process=process)
     finally:
         stop(process, signal.SIGTERM, grace=20)
-    return results
 
 
 def phase_ingest(kind, pg_base, connection_counts):
