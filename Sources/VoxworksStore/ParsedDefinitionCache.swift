@@ -5,8 +5,8 @@ import VoxworksCore
 /// Every claim reads the execution's pinned definition, and the executions
 /// of one automation share a handful of versions: parsing it each time cost
 /// about a fifth of each claim on SQLite's single writer connection (both
-/// stores use it). Keyed by
-/// the whole text, so an edited definition is a new entry, never a stale one.
+/// stores use it). Keyed by the whole text, so an edited definition is a
+/// new entry, never a stale one.
 final class ParsedDefinitionCache: Sendable {
     struct Entry: Sendable {
         var definition: JSONValue

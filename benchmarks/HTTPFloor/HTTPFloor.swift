@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -16,8 +17,8 @@ import Logging
 struct HTTPFloor {
     static func main() async throws {
         guard CommandLine.arguments.count == 2, let port = Int(CommandLine.arguments[1]) else {
-            print("usage: voxworks-http-floor PORT")
-            return
+            FileHandle.standardError.write(Data("usage: voxworks-http-floor PORT\n".utf8))
+            exit(2)
         }
         var logger = Logger(label: "voxworks-http-floor")
         logger.logLevel = .error
