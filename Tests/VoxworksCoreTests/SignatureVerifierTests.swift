@@ -239,4 +239,44 @@ struct SignatureVerifierTests {
         let headers = SignatureHeaders(webhookSignature: hex(mac(body, key: keyA)))
         #expect(verifier.verify(body: Data(body), headers: headers, keys: [keyA], nowSeconds: now) == .valid)
     }
+
+    // MARK: - What a valid signature vouches for
+
+    @Test func eachFormSaysWhatItSigned() {
+        let timestamp = Int(now)
+        let timestamped = SignatureHeaders(
+            webhookSignature: hex(mac(Array("\(timestamp).".utf8) + body, key: keyA)), webhookTimestamp: String(timestamp))
+        guard case .verified(.timestamped(let signedAt, let signedMAC)) = verifier.check(body: body, headers: timestamped, keys: [keyA], nowSeconds: now) else {
+            Issue.record("the timestamped form was not verified")
+            return
+        }
+        #expect(signedAt == String(timestamp))
+        #expect(signedMAC == mac(Array("\(timestamp).".utf8) + body, key: keyA))
+        #expect(SignedDelivery.timestamped(timestamp: signedAt, mac: signedMAC).idempotencyKey?.hasPrefix("sig:\(timestamp):") == true)
+
+        let bodyOnly = SignatureHeaders(webhookSignature: hex(mac(body, key: keyA)))
+        #expect(verifier.check(body: body, headers: bodyOnly, keys: [keyA], nowSeconds: now) == .verified(.bodyOnly))
+        #expect(SignedDelivery.bodyOnly.idempotencyKey == nil)
+        // An unsigned timestamp beside a body-only MAC changes nothing.
+        var withUnsignedTimestamp = bodyOnly
+        withUnsignedTimestamp.webhookTimestamp = "1"
+        #expect(verifier.check(body: body, headers: withUnsignedTimestamp, keys: [keyA], nowSeconds: now) == .verified(.bodyOnly))
+
+        let standard = standardHeaders(id: "msg_x", timestamp: timestamp, body: body, key: keyA)
+        #expect(verifier.check(body: body, headers: standard, keys: [keyA], nowSeconds: now) == .verified(.standard(id: "msg_x")))
+        #expect(SignedDelivery.standard(id: "msg_x").idempotencyKey == "msg_x")
+    }
+
+    @Test func aValidMACWithAStaleTimestampIsOutsideTheWindow() {
+        let stale = Int(now) - 301
+        let timestamped = SignatureHeaders(
+            webhookSignature: SignatureVerifier.sign(timestamp: stale, body: body, key: keyA), webhookTimestamp: String(stale))
+        #expect(verifier.check(body: body, headers: timestamped, keys: [keyA], nowSeconds: now) == .outsideWindow)
+        #expect(verifier.check(body: body, headers: standardHeaders(timestamp: stale, body: body, key: keyA), keys: [keyA], nowSeconds: now) == .outsideWindow)
+        // With the wrong key it is simply invalid: the window is only told to a signer.
+        #expect(verifier.check(body: body, headers: timestamped, keys: [keyB], nowSeconds: now) == .invalid)
+        let future = Int(now) + 299
+        let early = SignatureHeaders(webhookSignature: SignatureVerifier.sign(timestamp: future, body: body, key: keyA), webhookTimestamp: String(future))
+        #expect(verifier.verify(body: body, headers: early, keys: [keyA], nowSeconds: now) == .valid)
+    }
 }

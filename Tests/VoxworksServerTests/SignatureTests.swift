@@ -100,7 +100,7 @@ import VoxworksStore
             try expectError(
                 try await Self.post(client, token: automation.webhook.token, headers: [
                     "webhook-id": "msg_1", "webhook-timestamp": String(stale), "webhook-signature": signature(stale, Self.body),
-                ]), .unauthorized, message: "Invalid webhook signature")
+                ]), .unauthorized, message: "Webhook timestamp outside the allowed window")
             try expectError(
                 try await Self.post(client, token: automation.webhook.token, headers: [
                     "webhook-id": "msg_1", "webhook-timestamp": String(fresh), "webhook-signature": signature(fresh, "{\"other\":1}"),
@@ -142,5 +142,101 @@ import VoxworksStore
         #expect(route.signingKeys.count == 2)
         #expect(Set(route.signingKeys) == Set([second, third]))
         #expect(!route.signingKeys.contains(try #require(firstKey)))
+    }
+
+    // MARK: Replays (issue: 2 genuine requests became 7 executions)
+
+    /// A captured Standard Webhooks request sent again with a new unsigned
+    /// key, or with a different one beside it, is the same execution.
+    @Test func aSignedWebhookIDCannotBeOverriddenByAnUnsignedKey() async throws {
+        let harness = try await TestHarness.make()
+        let (automation, key) = try await harness.automation(signing: true)
+        let key32 = try #require(key)
+        let now = Int(Date().timeIntervalSince1970)
+        let id = "msg_replay_1"
+        let signature = "v1," + Data(Self.mac(key32, "\(id).\(now).\(Self.body)")).base64EncodedString()
+        let signed = ["webhook-id": id, "webhook-timestamp": String(now), "webhook-signature": signature]
+        try await harness.withRouter { client in
+            let token = automation.webhook.token
+            let genuine = try expectAccepted(try await Self.post(client, token: token, headers: signed))
+            var replays = 0
+            for extra in [["X-Idempotency-Key": "attacker-1"], ["Idempotency-Key": "attacker-2"], ["X-Idempotency-Key": "attacker-3", "Idempotency-Key": "x"]] {
+                let replay = try await Self.post(client, token: token, headers: signed.merging(extra) { a, _ in a })
+                #expect(try expectAccepted(replay) == genuine)
+                #expect(replay.header("Idempotent-Replayed") == "true")
+                replays += 1
+            }
+            #expect(replays == 3)
+        }
+        let executions = try await harness.store.executions(teamID: harness.teamID, query: .init())
+        #expect(executions.count == 1)
+        #expect(executions.first?.idempotencyKey == id)
+    }
+
+    /// A request that carries an unsigned key first and the signed id
+    /// second gets the signed id's execution, not a new one.
+    @Test func anUnsignedKeySentFirstStillLosesToTheSignedID() async throws {
+        let harness = try await TestHarness.make()
+        let (automation, key) = try await harness.automation(signing: true)
+        let key32 = try #require(key)
+        let now = Int(Date().timeIntervalSince1970)
+        @Sendable func headers(_ id: String, unsigned: String?) -> [String: String] {
+            var fields = [
+                "webhook-id": id, "webhook-timestamp": String(now),
+                "webhook-signature": "v1," + Data(Self.mac(key32, "\(id).\(now).\(Self.body)")).base64EncodedString(),
+            ]
+            fields["X-Idempotency-Key"] = unsigned
+            return fields
+        }
+        try await harness.withRouter { client in
+            let token = automation.webhook.token
+            let withUnsigned = try expectAccepted(try await Self.post(client, token: token, headers: headers("msg_a", unsigned: "shared")))
+            let plain = try await Self.post(client, token: token, headers: headers("msg_a", unsigned: nil))
+            #expect(try expectAccepted(plain) == withUnsigned)
+            #expect(plain.header("Idempotent-Replayed") == "true")
+            // Another signed id with the same unsigned key is another delivery.
+            let other = try expectAccepted(try await Self.post(client, token: token, headers: headers("msg_b", unsigned: "shared")))
+            #expect(other != withUnsigned)
+        }
+    }
+
+    /// `X-Webhook-Signature` over `timestamp.body` with `X-Webhook-Timestamp`:
+    /// replays under new keys are the same execution; a stale or altered
+    /// timestamp is refused; a body-only MAC is still accepted alone.
+    @Test func aTimestampedSignatureMakesReplaysTheSameExecution() async throws {
+        let harness = try await TestHarness.make()
+        let (automation, key) = try await harness.automation(signing: true)
+        let key32 = try #require(key)
+        let now = Int(harness.clock.now.seconds)
+        let signature = Self.hex(Self.mac(key32, "\(now).\(Self.body)"))
+        #expect(signature == SignatureVerifier.sign(timestamp: now, body: Array(Self.body.utf8), key: key32))
+        let signed = ["X-Webhook-Signature": signature, "X-Webhook-Timestamp": String(now)]
+        try await harness.withRouter { client in
+            let token = automation.webhook.token
+            let genuine = try expectAccepted(try await Self.post(client, token: token, headers: signed))
+            for extra in [[:], ["X-Idempotency-Key": "new-1"], ["Idempotency-Key": "new-2"]] {
+                let replay = try await Self.post(client, token: token, headers: signed.merging(extra) { a, _ in a })
+                #expect(try expectAccepted(replay) == genuine)
+                #expect(replay.header("Idempotent-Replayed") == "true")
+            }
+            // The timestamp cannot be stripped (the MAC is not over the body alone) or changed.
+            try expectError(
+                try await Self.post(client, token: token, headers: ["X-Webhook-Signature": signature]), .unauthorized,
+                message: "Invalid webhook signature")
+            try expectError(
+                try await Self.post(client, token: token, headers: ["X-Webhook-Signature": signature, "X-Webhook-Timestamp": String(now + 1)]),
+                .unauthorized, message: "Invalid webhook signature")
+            // A fresh delivery of the same body (a new timestamp) is a new execution.
+            let later = ["X-Webhook-Signature": Self.hex(Self.mac(key32, "\(now + 1).\(Self.body)")), "X-Webhook-Timestamp": String(now + 1)]
+            #expect(try expectAccepted(try await Self.post(client, token: token, headers: later)) != genuine)
+        }
+        // Six minutes later the captured request is refused outright.
+        harness.clock.advance(seconds: 360)
+        try await harness.withRouter { client in
+            try expectError(
+                try await Self.post(client, token: automation.webhook.token, headers: signed), .unauthorized,
+                message: "Webhook timestamp outside the allowed window")
+        }
+        #expect(try await harness.store.executions(teamID: harness.teamID, query: .init()).count == 2)
     }
 }

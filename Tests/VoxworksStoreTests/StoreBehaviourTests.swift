@@ -61,6 +61,33 @@ import VoxworksTestSupport
         #expect(execution.receivedAt == first.receivedAt)
     }
 
+    /// Issue: every accepted body became the sample, so one large hostile
+    /// body was stored twice and read on every visit to the automation.
+    @Test(arguments: StoreKind.available)
+    func onlyAPayloadWithinTheBoundBecomesTheSample(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        try await fixture.store.closing {
+            let small = fixture.request(body: #"{"small":1}"#)
+            _ = try await fixture.store.commitIngest([small])
+            let large = "{\"big\":\"" + String(repeating: "x", count: AutomationSample.maxBytes) + "\"}"
+            let outcomes = try await fixture.store.commitIngest([fixture.request(body: large)])
+            // The large webhook is still accepted and stored as its execution's body.
+            guard case .accepted(let id)? = outcomes.first else { Issue.record("not accepted: \(outcomes)"); return }
+            #expect(try await fixture.store.execution(id: id, teamID: fixture.team.id)?.body.count == large.utf8.count)
+            let sample = try #require(try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id))
+            #expect(sample.body == Array(#"{"small":1}"#.utf8))
+
+            // The console's "use as sample" path keeps the bound too.
+            #expect(try await fixture.store.saveSample(
+                automationID: fixture.automation.id, teamID: fixture.team.id, body: Array(large.utf8), receivedAt: .now()))
+            #expect(try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id)?.body == Array(#"{"small":1}"#.utf8))
+            let exact = "{\"a\":\"" + String(repeating: "y", count: AutomationSample.maxBytes - 8) + "\"}"
+            #expect(exact.utf8.count == AutomationSample.maxBytes)
+            _ = try await fixture.store.commitIngest([fixture.request(body: exact)])
+            #expect(try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id)?.body.count == AutomationSample.maxBytes)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func anExpiredKeyStartsANewExecution(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)

@@ -117,21 +117,48 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 }
 
 extension JSONValue {
+    /// At most this many field paths are listed for a field picker.
+    public static let maxFieldPaths = 500
+    /// A path longer than this many UTF-8 bytes is left out, with everything under it.
+    public static let maxFieldPathBytes = 256
+
     /// Every path into this value, for a field picker: objects contribute
-    /// their keys, arrays their first element (as index 0).
-    public func fieldPaths(prefix: String) -> [String] {
-        switch self {
+    /// their keys, arrays their first element (as index 0). The work is
+    /// bounded whatever the value: at most `maxFieldPaths` paths of at most
+    /// `maxFieldPathBytes` bytes each are built, and the walk stops at the
+    /// cap. (Copying each full prefix into every child path without bounds
+    /// let one 60 KB webhook build 100 MB of paths.)
+    public func fieldPaths(prefix: String, limit: Int = JSONValue.maxFieldPaths, maxPathBytes: Int = JSONValue.maxFieldPathBytes) -> [String] {
+        var paths: [String] = []
+        // Depth first in document order (children are pushed in reverse);
+        // a path is listed when it is visited, before its own children.
+        var stack: [(value: JSONValue, path: String)] = Self.children(of: self, path: prefix, maxPathBytes: maxPathBytes, limit: limit).reversed()
+        while paths.count < limit, let (value, path) = stack.popLast() {
+            paths.append(path)
+            let room = limit - paths.count
+            guard room > 0 else { break }
+            stack.append(contentsOf: Self.children(of: value, path: path, maxPathBytes: maxPathBytes, limit: room).reversed())
+        }
+        return paths
+    }
+
+    /// The paths directly under `value`, at most `limit` of them, none longer than `maxPathBytes`.
+    private static func children(of value: JSONValue, path: String, maxPathBytes: Int, limit: Int) -> [(value: JSONValue, path: String)] {
+        var children: [(value: JSONValue, path: String)] = []
+        switch value {
         case .object(let object):
-            return object.members.flatMap { member -> [String] in
-                let path = prefix.isEmpty ? member.key : "\(prefix).\(member.key)"
-                return [path] + member.value.fieldPaths(prefix: path)
+            let base = path.utf8.count + (path.isEmpty ? 0 : 1)
+            for member in object.members where children.count < limit {
+                guard base + member.key.utf8.count <= maxPathBytes else { continue }
+                children.append((member.value, path.isEmpty ? member.key : "\(path).\(member.key)"))
             }
         case .array(let elements):
-            guard let first = elements.first else { return [] }
-            let path = "\(prefix).0"
-            return [path] + first.fieldPaths(prefix: path)
+            if let first = elements.first, path.utf8.count + 2 <= maxPathBytes {
+                children.append((first, "\(path).0"))
+            }
         default:
-            return []
+            break
         }
+        return children
     }
 }

@@ -4,15 +4,22 @@ import Foundation
 
 /// The signature headers of one request, as sent.
 public struct SignatureHeaders: Sendable {
-    /// `X-Webhook-Signature`: hex, `sha256=` hex, or base64 of HMAC-SHA256(body).
+    /// `X-Webhook-Signature`: hex, `sha256=` hex, or base64 of HMAC-SHA256(body),
+    /// or of HMAC-SHA256(`timestamp.body`) when `X-Webhook-Timestamp` is sent.
     public var webhookSignature: String?
+    /// `X-Webhook-Timestamp`: Unix seconds, signed with the body.
+    public var webhookTimestamp: String?
     /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
     public var standardID: String?
     public var standardTimestamp: String?
     public var standardSignature: String?
 
-    public init(webhookSignature: String? = nil, standardID: String? = nil, standardTimestamp: String? = nil, standardSignature: String? = nil) {
+    public init(
+        webhookSignature: String? = nil, webhookTimestamp: String? = nil, standardID: String? = nil, standardTimestamp: String? = nil,
+        standardSignature: String? = nil
+    ) {
         self.webhookSignature = webhookSignature
+        self.webhookTimestamp = webhookTimestamp
         self.standardID = standardID
         self.standardTimestamp = standardTimestamp
         self.standardSignature = standardSignature
@@ -27,6 +34,40 @@ public enum SignatureVerdict: Sendable, Equatable {
     case invalid
 }
 
+/// What a valid signature vouches for beyond the body. A signed delivery
+/// id or timestamp is what makes a captured request useless to replay:
+/// the id (or the signed timestamp and its MAC) becomes the idempotency
+/// key, which an unsigned header cannot change.
+public enum SignedDelivery: Sendable, Equatable {
+    /// `X-Webhook-Signature` over the body alone: nothing but the body is
+    /// signed, so a copy of the request can be sent again with a new key.
+    case bodyOnly
+    /// `X-Webhook-Signature` over `timestamp.body` with `X-Webhook-Timestamp`.
+    case timestamped(timestamp: String, mac: [UInt8])
+    /// Standard Webhooks: `webhook-id` is signed.
+    case standard(id: String)
+
+    /// The idempotency key the signature fixes, if it fixes one.
+    public var idempotencyKey: String? {
+        switch self {
+        case .bodyOnly: nil
+        case .timestamped(let timestamp, let mac): "sig:\(timestamp):" + SecretMaterial.hex(mac.prefix(16))
+        case .standard(let id): id
+        }
+    }
+}
+
+/// The outcome of checking a request's signature.
+public enum SignatureCheck: Sendable, Equatable {
+    case verified(SignedDelivery)
+    /// No signature header of any accepted form.
+    case missing
+    /// No signature matches an active secret.
+    case invalid
+    /// A signature matches, but its signed timestamp is outside the tolerance.
+    case outsideWindow
+}
+
 /// Checks a request against a webhook's active signing keys (one, or two
 /// while a secret is being rotated). Every comparison is constant time.
 public struct SignatureVerifier: Sendable {
@@ -38,24 +79,49 @@ public struct SignatureVerifier: Sendable {
     }
 
     public func verify(body: some DataProtocol, headers: SignatureHeaders, keys: [[UInt8]], nowSeconds: Double) -> SignatureVerdict {
+        switch check(body: body, headers: headers, keys: keys, nowSeconds: nowSeconds) {
+        case .verified: .valid
+        case .missing: .missing
+        case .invalid, .outsideWindow: .invalid
+        }
+    }
+
+    /// Checks every accepted form, and says what the valid one signed.
+    public func check(body: some DataProtocol, headers: SignatureHeaders, keys: [[UInt8]], nowSeconds: Double) -> SignatureCheck {
         guard headers.hasAny else { return .missing }
         let symmetricKeys = keys.map { SymmetricKey(data: $0) }
-        if let signature = headers.webhookSignature,
-           let mac = Self.decodeSignature(signature),
-           symmetricKeys.contains(where: { HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: $0) }) {
-            return .valid
+        if let signature = headers.webhookSignature, let mac = Self.decodeSignature(signature) {
+            // The timestamped form first: a MAC over `timestamp.body` never
+            // passes as a body-only one, so stripping or changing the
+            // timestamp of a captured request makes it invalid.
+            if let timestamp = headers.webhookTimestamp {
+                var signed = Array("\(timestamp).".utf8)
+                signed.append(contentsOf: body)
+                if symmetricKeys.contains(where: { HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: $0) }) {
+                    guard isFresh(timestamp, nowSeconds: nowSeconds) else { return .outsideWindow }
+                    return .verified(.timestamped(timestamp: timestamp, mac: mac))
+                }
+            }
+            if symmetricKeys.contains(where: { HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: $0) }) {
+                return .verified(.bodyOnly)
+            }
         }
-        if let list = headers.standardSignature, verifyStandard(list: list, headers: headers, body: body, keys: symmetricKeys, nowSeconds: nowSeconds) {
-            return .valid
+        if let list = headers.standardSignature, let id = headers.standardID, let timestamp = headers.standardTimestamp,
+           verifyStandard(list: list, id: id, timestamp: timestamp, body: body, keys: symmetricKeys) {
+            guard isFresh(timestamp, nowSeconds: nowSeconds) else { return .outsideWindow }
+            return .verified(.standard(id: id))
         }
         return .invalid
     }
 
-    private func verifyStandard(list: String, headers: SignatureHeaders, body: some DataProtocol, keys: [SymmetricKey], nowSeconds: Double) -> Bool {
-        guard let id = headers.standardID, let timestampText = headers.standardTimestamp,
-              let timestamp = Double(timestampText), abs(nowSeconds - timestamp) <= timestampTolerance
-        else { return false }
-        var signed = Array("\(id).\(timestampText).".utf8)
+    /// Whether a signed timestamp (Unix seconds) is within the tolerance of now.
+    private func isFresh(_ timestamp: String, nowSeconds: Double) -> Bool {
+        guard let seconds = Double(timestamp), seconds.isFinite else { return false }
+        return abs(nowSeconds - seconds) <= timestampTolerance
+    }
+
+    private func verifyStandard(list: String, id: String, timestamp: String, body: some DataProtocol, keys: [SymmetricKey]) -> Bool {
+        var signed = Array("\(id).\(timestamp).".utf8)
         signed.append(contentsOf: body)
         for entry in list.split(separator: " ") {
             guard entry.hasPrefix("v1,"), let mac = Data(base64Encoded: String(entry.dropFirst(3))) else { continue }
@@ -102,6 +168,13 @@ extension SignatureVerifier {
     /// The `X-Webhook-Signature` value a sender computes: lowercase hex HMAC-SHA256.
     public static func sign(body: some DataProtocol, key: [UInt8]) -> String {
         SecretMaterial.hex(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key)))
+    }
+
+    /// The `X-Webhook-Signature` value for a request sent with `X-Webhook-Timestamp: timestamp`.
+    public static func sign(timestamp: Int, body: some DataProtocol, key: [UInt8]) -> String {
+        var signed = Array("\(timestamp).".utf8)
+        signed.append(contentsOf: body)
+        return SecretMaterial.hex(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key)))
     }
 
     /// A Standard Webhooks `webhook-signature` value (`v1,<base64>`).

@@ -101,16 +101,19 @@ struct HooksController {
         }
 
         // 5. Signature, only when the webhook has a secret.
+        var delivery = SignedDelivery.bodyOnly
         if !route.signingKeys.isEmpty {
             let headers = SignatureHeaders(
                 webhookSignature: request.headers[.webhookSignature],
+                webhookTimestamp: request.headers[.webhookTimestamp],
                 standardID: request.headers[.standardWebhookID],
                 standardTimestamp: request.headers[.standardWebhookTimestamp],
                 standardSignature: request.headers[.standardWebhookSignature])
-            switch verifier.verify(body: body, headers: headers, keys: route.signingKeys, nowSeconds: now.seconds) {
-            case .valid: break
+            switch verifier.check(body: body, headers: headers, keys: route.signingKeys, nowSeconds: now.seconds) {
+            case .verified(let signed): delivery = signed
             case .missing: throw APIError.missingSignature
             case .invalid: throw APIError.invalidSignature
+            case .outsideWindow: throw APIError.signatureOutsideWindow
             }
         }
 
@@ -122,14 +125,25 @@ struct HooksController {
         }
 
         // 7. Idempotency key (decided against the store inside the commit).
-        // The first of these headers present is the key; every one present
-        // must be a well-formed key, so that a malformed header is reported
-        // instead of silently ignored.
-        let candidates = [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]]
-        if candidates.contains(where: { $0.map { !IdempotencyKey.isValid($0) } ?? false }) {
-            throw APIError.badRequest("Idempotency key must be 1 to 255 visible ASCII characters")
+        // A key the signature fixes (a signed delivery id, or a signed
+        // timestamp and its MAC) wins, and unsigned headers cannot change
+        // it: otherwise a captured request could be replayed as a new
+        // execution under a new key. Else the first of these headers present
+        // is the key; every one present must be a well-formed key, so that
+        // a malformed header is reported instead of silently ignored.
+        let key: String?
+        if let signed = delivery.idempotencyKey {
+            guard IdempotencyKey.isValid(signed) else {
+                throw APIError.badRequest("Idempotency key must be 1 to 255 visible ASCII characters")
+            }
+            key = signed
+        } else {
+            let candidates = [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]]
+            if candidates.contains(where: { $0.map { !IdempotencyKey.isValid($0) } ?? false }) {
+                throw APIError.badRequest("Idempotency key must be 1 to 255 visible ASCII characters")
+            }
+            key = candidates.compactMap { $0 }.first
         }
-        let key = candidates.compactMap { $0 }.first
 
         // 8 and 9. Backlog bound and durable enqueue, in one group commit.
         return try await writer.submit(IngestRequest(

@@ -25,6 +25,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public static let invalidAPIKey = APIError(.unauthorized, "Invalid API key")
     public static let missingSignature = APIError(.unauthorized, "Missing webhook signature")
     public static let invalidSignature = APIError(.unauthorized, "Invalid webhook signature")
+    public static let signatureOutsideWindow = APIError(.unauthorized, "Webhook timestamp outside the allowed window")
     public static let idempotencyConflict = APIError(.conflict, "Idempotency key was already used with a different payload")
     public static let internalError = APIError(.internalServerError, "Internal server error")
     public static let storeUnavailable = APIError(.serviceUnavailable, "Store is unavailable")

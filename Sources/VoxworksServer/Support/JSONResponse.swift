@@ -28,6 +28,7 @@ extension HTTPField.Name {
     static let rateLimitLimit = named("X-RateLimit-Limit")
     static let rateLimitRemaining = named("X-RateLimit-Remaining")
     static let webhookSignature = named("X-Webhook-Signature")
+    static let webhookTimestamp = named("X-Webhook-Timestamp")
     static let xIdempotencyKey = named("X-Idempotency-Key")
     static let idempotencyKey = named("Idempotency-Key")
     static let idempotentReplayed = named("Idempotent-Replayed")

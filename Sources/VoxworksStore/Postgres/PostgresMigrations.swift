@@ -1,4 +1,5 @@
 import Logging
+import VoxworksCore
 import PostgresNIO
 
 /// The PostgreSQL schema, versioned. Several nodes may start at once: the
@@ -462,6 +463,24 @@ enum PostgresMigrations {
             """,
             "ALTER TABLE automations ADD COLUMN step_count INTEGER",
             "UPDATE automations SET step_count = definition_text_step_count(definition)",
+        ]),
+        // Samples are bounded (AutomationSample.maxBytes): the ingest
+        // function keeps each automation's latest payload, and this trigger
+        // skips one that is too large, so the function itself is unchanged.
+        // Oversized samples kept before are removed.
+        (9, [
+            """
+            CREATE FUNCTION automation_samples_bounded() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF octet_length(NEW.body) > \(AutomationSample.maxBytes) THEN RETURN NULL; END IF;
+                RETURN NEW;
+            END $$
+            """,
+            """
+            CREATE TRIGGER automation_samples_bounded BEFORE INSERT OR UPDATE ON automation_samples
+            FOR EACH ROW EXECUTE FUNCTION automation_samples_bounded()
+            """,
+            "DELETE FROM automation_samples WHERE octet_length(body) > \(AutomationSample.maxBytes)",
         ]),
     ]
 

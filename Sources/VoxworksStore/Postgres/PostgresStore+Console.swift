@@ -36,12 +36,19 @@ extension PostgresStore {
     }
 
     public func saveSample(automationID: UUID, teamID: UUID, body: [UInt8], receivedAt: Timestamp) async throws -> Bool {
+        // An oversized body is not kept (a trigger also refuses it), but
+        // the answer still says whether the automation exists.
         try await client.query("""
-            INSERT INTO automation_samples (automation_id, body, received_at)
-            SELECT id, \(Data(body)), \(receivedAt.millis) FROM automations
-            WHERE id = \(automationID.lowercased) AND team_id = \(teamID.lowercased) AND deleted_at IS NULL
-            ON CONFLICT (automation_id) DO UPDATE SET body = EXCLUDED.body, received_at = EXCLUDED.received_at
-            RETURNING automation_id
+            WITH owner AS (
+                SELECT id FROM automations
+                WHERE id = \(automationID.lowercased) AND team_id = \(teamID.lowercased) AND deleted_at IS NULL
+            ), saved AS (
+                INSERT INTO automation_samples (automation_id, body, received_at)
+                SELECT id, \(Data(body)), \(receivedAt.millis) FROM owner WHERE \(AutomationSample.keeps(size: body.count))
+                ON CONFLICT (automation_id) DO UPDATE SET body = EXCLUDED.body, received_at = EXCLUDED.received_at
+                RETURNING automation_id
+            )
+            SELECT id FROM owner
             """, logger: logger).first() != nil
     }
 }

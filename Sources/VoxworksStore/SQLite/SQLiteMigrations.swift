@@ -1,4 +1,5 @@
 import GRDB
+import VoxworksCore
 
 /// The SQLite schema, one registered migration per version. Migrations
 /// only ever get appended: a released one is never edited.
@@ -215,6 +216,11 @@ enum SQLiteMigrations {
                 );
                 CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
                 """)
+        }
+        migrator.registerMigration("v6_bounded_samples") { db in
+            // Samples are bounded now; an oversized one kept before would
+            // still be read on every visit to its automation's page.
+            try db.execute(sql: "DELETE FROM automation_samples WHERE length(body) > ?", arguments: [AutomationSample.maxBytes])
         }
         return migrator
     }

@@ -57,6 +57,7 @@ extension SQLiteStore {
                 db, sql: "SELECT 1 FROM automations WHERE id = ? AND team_id = ? AND deleted_at IS NULL",
                 arguments: [automationID.lowercased, teamID.lowercased]) != nil
             else { return false }
+            guard AutomationSample.keeps(size: body.count) else { return true }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO automation_samples (automation_id, body, received_at) VALUES (?, ?, ?)",
                 arguments: [automationID.lowercased, Data(body), receivedAt.millis])

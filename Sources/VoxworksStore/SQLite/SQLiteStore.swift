@@ -373,7 +373,7 @@ public final class SQLiteStore: Store {
                     .text(webhook), .blob(request.body), SQLiteValue(request.contentType), SQLiteValue(request.idempotencyKey),
                     SQLiteValue(request.sourceAddress), .int(request.receivedAt.millis), .int(request.receivedAt.millis),
                 ])
-                latestByAutomation[request.route.automationID] = request
+                if AutomationSample.keeps(size: request.body.count) { latestByAutomation[request.route.automationID] = request }
                 pendingByTeam[team] = pending + 1
                 if let key = request.idempotencyKey {
                     try rememberKey.run([
@@ -383,7 +383,7 @@ public final class SQLiteStore: Store {
                 }
                 outcomes.append(.accepted(request.executionID))
             }
-            // The last payload per automation is its sample (one write per automation per batch).
+            // The last payload per automation (of a bounded size) is its sample (one write per automation per batch).
             for (automationID, request) in latestByAutomation {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO automation_samples (automation_id, body, received_at) VALUES (?, ?, ?)")
                     .run([.text(automationID.lowercased), .blob(request.body), .int(request.receivedAt.millis)])
