@@ -45,8 +45,8 @@ public enum FirstRun {
         return Report(apiKey: key, automations: try await store.allAutomations())
     }
 
-    /// The start-up banner. Keys appear only when just created; tokens only
-    /// as part of the URLs their owner needs.
+    /// The start-up banner. Keys and webhook URLs (which hold tokens)
+    /// appear only on the first start, when they were just created.
     public static func banner(_ report: Report, configuration: ServerConfiguration) -> String {
         var lines: [String] = []
         if let key = report.apiKey {
@@ -58,6 +58,11 @@ public enum FirstRun {
         }
         if report.automations.isEmpty {
             lines.append("No automations yet: create one with POST /api/v1/automations.")
+        } else if report.apiKey == nil {
+            // A webhook URL is a credential (its token lets anyone post):
+            // routine starts, whose output ends up in logs, do not print them.
+            let count = report.automations.count
+            lines.append("\(count) automation\(count == 1 ? "" : "s"). `voxworks webhooks` lists their webhook URLs.")
         } else {
             lines.append("Webhook URLs:")
             for automation in report.automations {
@@ -65,7 +70,7 @@ public enum FirstRun {
                 lines.append("  \(automation.name)\(state): \(configuration.webhookURL(token: automation.webhook.token))")
             }
         }
-        if let first = report.automations.first(where: { $0.enabled && !$0.webhook.signing }) {
+        if report.apiKey != nil, let first = report.automations.first(where: { $0.enabled && !$0.webhook.signing }) {
             lines.append("")
             lines.append("Send a first webhook:")
             lines.append("")
@@ -82,5 +87,15 @@ public enum FirstRun {
         lines.append("")
         lines.append("Web console: \(configuration.resolvedPublicURL)/app (sign in with an API key)")
         return lines.joined(separator: "\n")
+    }
+
+    /// What `voxworks webhooks` prints: every automation's webhook URL.
+    public static func webhookList(_ automations: [Automation], configuration: ServerConfiguration) -> String {
+        guard !automations.isEmpty else { return "No automations yet: create one with POST /api/v1/automations." }
+        return automations.map { automation in
+            let state = automation.enabled ? "" : " (disabled)"
+            let signing = automation.webhook.signing ? " (signed)" : ""
+            return "\(automation.name)\(state)\(signing): \(configuration.webhookURL(token: automation.webhook.token))"
+        }.joined(separator: "\n")
     }
 }

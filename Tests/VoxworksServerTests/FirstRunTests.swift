@@ -26,13 +26,19 @@ import VoxworksStore
         #expect(banner.contains("Web console: http://127.0.0.1:9999/app"))
         #expect(banner.contains("curl -i -X POST 'http://127.0.0.1:9999/api/v1/hooks/\(demo.webhook.token)'"))
 
-        // A later start lists URLs and never a key.
+        // A later start shows neither a key nor a webhook URL (a URL holds
+        // its token, and start-up output ends up in logs); `voxworks
+        // webhooks` lists the URLs on request.
         let later = try await FirstRun.prepare(store: store)
         #expect(later.apiKey == nil)
         #expect(later.automations.map(\.id) == [demo.id])
         let laterBanner = FirstRun.banner(later, configuration: configuration)
         #expect(!laterBanner.contains("vx_"))
-        #expect(laterBanner.contains("/api/v1/hooks/\(demo.webhook.token)"))
+        #expect(!laterBanner.contains(demo.webhook.token))
+        #expect(!laterBanner.contains("/api/v1/hooks/"))
+        #expect(laterBanner.contains("1 automation. `voxworks webhooks` lists their webhook URLs."))
+        let listing = FirstRun.webhookList(later.automations, configuration: configuration)
+        #expect(listing == "Demo: new lead: http://127.0.0.1:9999/api/v1/hooks/\(demo.webhook.token)")
         #expect(try await store.teams().count == 1)
     }
 }

@@ -60,7 +60,8 @@ public enum PhoneNumber {
                 "unknown phone region \"\(defaultRegion)\" (supported: \(supportedRegions.joined(separator: ", ")))")
         }
         func refuse(_ reason: String) -> StepFailure {
-            StepFailure("\(JSONValue.string(raw).serialized) cannot be a phone number: \(reason)")
+            // The value is quoted only in part: a sender can make it as long as a body.
+            StepFailure("\(JSONValue.string(Truncation.text(raw, maxBytes: 64)).serialized) cannot be a phone number: \(reason)")
         }
 
         var text = Template.trim(raw)

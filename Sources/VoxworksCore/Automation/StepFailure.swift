@@ -5,11 +5,15 @@
 /// a `503` from a remote API) or not (a value that can never be a phone
 /// number); the engine only schedules retries for retryable failures.
 public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A message is cut to this many bytes: it may quote what a sender sent,
+    /// and it is stored, shown and logged for every failed step.
+    public static let maxMessageBytes = 1_024
+
     public var message: String
     public var retryable: Bool
 
     public init(_ message: String, retryable: Bool = false) {
-        self.message = message
+        self.message = Truncation.text(message, maxBytes: Self.maxMessageBytes)
         self.retryable = retryable
     }
 

@@ -15,7 +15,9 @@ struct HTTPRequestStep: StepRunner {
         }
         var headers: [(String, String)] = []
         for (name, value) in Template.render(step.definition["headers"] ?? .object([:]), in: context).objectValue ?? JSONObject() {
-            headers.append((name, Template.text(of: value)))
+            let text = Template.text(of: value)
+            if let problem = OutboundHeaders.problem(name: name, value: text) { throw StepFailure(problem) }
+            headers.append((name, text))
         }
         headers.append(("Idempotency-Key", "\(step.execution.id.lowercased):\(step.id)"))
         var body: [UInt8]?
@@ -32,7 +34,7 @@ struct HTTPRequestStep: StepRunner {
         } catch {
             switch error {
             case .refused(let why): throw StepFailure("refused: \(why) (add it to VOXWORKS_OUTBOUND_ALLOW to permit it)")
-            case .invalidURL(let text): throw StepFailure("invalid URL \(text)")
+            case .invalidURL(let text): throw StepFailure("invalid URL \(Self.redacted(text))")
             case .timeout: throw StepFailure("timed out after \(timeout) s", retryable: true)
             case .connection(let why): throw StepFailure("connection failed: \(why)", retryable: true)
             case .responseTooLarge(let limit): throw StepFailure("response larger than \(limit) bytes")

@@ -46,11 +46,16 @@ extension StepRunner {
 }
 
 /// The fields of a step that are templates, resolved: what the step log
-/// shows as the step's input.
+/// shows as the step's input. Credentials in headers are redacted: the log
+/// is kept for weeks and shown to everyone on the team.
 func resolvedInput(_ step: StepInvocation, context: ExecutionContext) -> JSONValue {
     var object = step.definition
     for key in ["id", "type", "then", "otherwise"] { object[key] = nil }
-    return Template.render(.object(object), in: context)
+    guard case .object(var resolved) = Template.render(.object(object), in: context) else { return .object(object) }
+    if case .object(let headers)? = resolved["headers"] {
+        resolved["headers"] = .object(OutboundHeaders.redacted(headers))
+    }
+    return .object(resolved)
 }
 
 extension JSONObject {

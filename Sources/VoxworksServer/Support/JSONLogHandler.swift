@@ -30,12 +30,16 @@ public struct JSONLogHandler: LogHandler {
             "time": .string(Timestamp.now().rfc3339),
             "level": .string(event.level.rawValue),
             "label": .string(label),
-            "message": .string(event.message.description),
+            "message": .string(Self.bounded(event.message.description)),
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for key in merged.keys.sorted() {
-            object[key] = .string(merged[key]?.description ?? "")
+            object[key] = .string(Self.bounded(merged[key]?.description ?? ""))
         }
         write(JSONValue.object(object).serialized)
     }
+
+    /// Each value is cut to 2 KiB: an error may quote what a sender sent,
+    /// and one webhook must not become a megabyte log line.
+    static func bounded(_ text: String) -> String { Truncation.text(text, maxBytes: 2_048) }
 }

@@ -31,9 +31,13 @@ public struct TextLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         var line = "\(Timestamp.now().rfc3339) \(event.level) \(label):"
         for key in merged.keys.sorted() {
-            line += " \(key)=\(merged[key]?.description ?? "")"
+            line += " \(key)=\(Self.bounded(merged[key]?.description ?? ""))"
         }
-        line += " [\(event.source)] \(event.message)"
+        line += " [\(event.source)] \(Self.bounded(event.message.description))"
         write(line)
     }
+
+    /// Each value is cut to 2 KiB: an error may quote what a sender sent,
+    /// and one webhook must not become a megabyte log line.
+    static func bounded(_ text: String) -> String { Truncation.text(text, maxBytes: 2_048) }
 }

@@ -55,9 +55,16 @@ extension SQLiteStore {
     /// not exist), taken while the server keeps serving: `VACUUM INTO` reads
     /// one snapshot, and in WAL mode readers never block writers.
     public func backup(to destination: String) async throws {
-        guard !FileManager.default.fileExists(atPath: destination) else { throw BackupError.destinationExists(destination) }
-        try await pool.writeWithoutTransaction { db in
-            try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
+        // Created empty with mode 0600 first (VACUUM INTO fills an empty
+        // file): a backup holds everything the store does.
+        try PrivateFiles.createNew(at: destination)
+        do {
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw error
         }
     }
 }

@@ -18,10 +18,8 @@ public final class SQLiteStore: Store {
 
     /// Opens (creating if needed) the database at `path` and applies migrations.
     public init(path: String, secretBox: SecretBox) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
+        try PrivateFiles.createDirectory(of: path)
+        try PrivateFiles.prepareDatabase(at: path)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // The engine's writes each run in a savepoint, and SQLite keeps a
