@@ -114,7 +114,8 @@ public struct ServerConfiguration: Sendable {
         // Per-address throttles: which clients they spare, and failed keys.
         func ranges(_ name: String) throws -> [IPRange] {
             guard let text = environment[name], !text.isEmpty else { return [] }
-            return try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { entry -> IPRange in
+            let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return try entries.map { entry -> IPRange in
                 guard let range = IPRange(entry) else {
                     throw Failure.invalid(variable: name, value: entry, expected: "comma-separated IP addresses or CIDR ranges (IPv4 or IPv6)")
                 }
