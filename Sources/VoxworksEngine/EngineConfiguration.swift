@@ -13,8 +13,13 @@ public struct EngineConfiguration: Sendable {
     public var sweepInterval: Duration = .seconds(5)
     /// Region for local phone numbers (`VOXWORKS_DEFAULT_REGION`).
     public var defaultRegion = "AU"
-    /// Hosts and CIDRs `http_request` may reach although private or loopback (`VOXWORKS_OUTBOUND_ALLOW`).
+    /// Hosts, addresses and CIDRs, each with an optional port, that
+    /// `http_request` may reach although private or loopback
+    /// (`VOXWORKS_OUTBOUND_ALLOW`, in `OutboundPolicy.Entry`'s syntax).
     public var outboundAllow: [String] = []
+    /// Where this node's own HTTP server listens: refused to `http_request`
+    /// unless an allow-list entry names its port. Set by the composition root.
+    public var ownListenAddress: OutboundPolicy.ListenAddress?
     /// The simulated call provider: how long a call lasts and how it ends.
     public var callSimulatorSeconds: Double = 5
     public var callSimulatorStatus = "completed"

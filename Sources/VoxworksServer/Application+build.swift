@@ -64,14 +64,16 @@ public func buildApplication(
 
 /// The workers and the call simulator: what `VOXWORKS_ROLE=worker` runs alone.
 public func buildEngineServices(configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger) -> [any Service] {
-    let engine = configuration.engine
+    var engine = configuration.engine
+    // This node's own listener is never an `http_request` destination unless named with its port.
+    engine.ownListenAddress = OutboundPolicy.ListenAddress(host: configuration.host, port: configuration.port)
     let completion = CallCompletion(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock, logger: logger)
     let simulator = SimulatedCallProvider(
         store: dependencies.store, completion: completion, seconds: engine.callSimulatorSeconds,
         status: engine.callSimulatorStatus, clock: dependencies.clock, logger: logger)
     let runners = ExecutionRunner.standardRunners(
         store: dependencies.store,
-        client: dependencies.outbound ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow)),
+        client: dependencies.outbound ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow, own: engine.ownListenAddress)),
         provider: simulator, configuration: engine, clock: dependencies.clock)
     let metrics = dependencies.metrics
     let runner = ExecutionRunner(store: dependencies.store, runners: runners, clock: dependencies.clock, logger: logger, metrics: metrics)
@@ -90,13 +92,17 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal, metrics: metrics)
     HooksController(
         store: dependencies.store, writer: writer, limiter: dependencies.limiter, ids: UUIDv7Generator(),
-        configuration: configuration, clock: dependencies.clock, notFound: NotFoundThrottle(limit: configuration.notFoundLimit)
+        configuration: configuration, clock: dependencies.clock,
+        notFound: AddressThrottle(limit: configuration.notFoundLimit, exempt: configuration.notFoundExempt)
     ).addRoutes(to: router)
+    // One allowance per address for failed API keys and failed console sign-ins together.
+    let authFailures = AddressThrottle(limit: configuration.authFailureLimit, exempt: configuration.authFailureExempt)
     HealthController(store: dependencies.store).addRoutes(to: router)
     MetricsController(registry: dependencies.metricsRegistry, store: dependencies.store, token: configuration.metricsToken, clock: dependencies.clock)
         .addRoutes(to: router)
     let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(
-        store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock))
+        store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock,
+        failures: authFailures))
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
@@ -106,7 +112,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let consoleResponder = ConsoleResponderBox()
     ConsoleController(
         store: dependencies.store, configuration: configuration, workSignal: dependencies.workSignal, clock: dependencies.clock,
-        responder: consoleResponder
+        responder: consoleResponder, signInFailures: authFailures
     ).addRoutes(to: router)
     allowedMethods.load(router.routes)
     // Test Webhook passes its request through the same responder a sender's request meets.

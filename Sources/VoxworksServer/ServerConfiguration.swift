@@ -32,6 +32,13 @@ public struct ServerConfiguration: Sendable {
     /// `404`s one client address may draw on the webhook endpoint before its
     /// requests get `429` (slows token guessing); nil turns it off.
     public var notFoundLimit: RateLimit? = RateLimit(perSecond: 1, burst: 60)
+    /// Client addresses and ranges the `404` throttle never counts (trusted senders).
+    public var notFoundExempt: [IPRange] = []
+    /// Failed API keys and console sign-ins one client address (an IPv6
+    /// /64) may make before its API and sign-in requests get `429`; nil turns it off.
+    public var authFailureLimit: RateLimit? = RateLimit(perSecond: 10.0 / 60, burst: 20)
+    /// Client addresses and ranges the failed-key throttle never counts.
+    public var authFailureExempt: [IPRange] = []
     /// `api`, `worker` or `all`: which parts this node runs.
     public var role = Role.all
     public var engine = EngineConfiguration()
@@ -104,6 +111,25 @@ public struct ServerConfiguration: Sendable {
         if let burst = try integer("VOXWORKS_NOT_FOUND_BURST", 1...10_000_000), configuration.notFoundLimit != nil {
             configuration.notFoundLimit?.burst = burst
         }
+        // Per-address throttles: which clients they spare, and failed keys.
+        func ranges(_ name: String) throws -> [IPRange] {
+            guard let text = environment[name], !text.isEmpty else { return [] }
+            let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return try entries.map { entry -> IPRange in
+                guard let range = IPRange(entry) else {
+                    throw Failure.invalid(variable: name, value: entry, expected: "comma-separated IP addresses or CIDR ranges (IPv4 or IPv6)")
+                }
+                return range
+            }
+        }
+        configuration.notFoundExempt = try ranges("VOXWORKS_NOT_FOUND_EXEMPT")
+        configuration.authFailureExempt = try ranges("VOXWORKS_AUTH_FAILURE_EXEMPT")
+        if let rate = try integer("VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE", 0...6_000_000) {
+            configuration.authFailureLimit = rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.authFailureLimit?.burst ?? 20)
+        }
+        if let burst = try integer("VOXWORKS_AUTH_FAILURE_BURST", 1...10_000_000), configuration.authFailureLimit != nil {
+            configuration.authFailureLimit?.burst = burst
+        }
         if let role = environment["VOXWORKS_ROLE"], !role.isEmpty {
             guard let parsed = Role(rawValue: role) else {
                 throw Failure.invalid(variable: "VOXWORKS_ROLE", value: role, expected: "api, worker or all")
@@ -119,7 +145,13 @@ public struct ServerConfiguration: Sendable {
             configuration.engine.defaultRegion = region.uppercased()
         }
         if let allow = environment["VOXWORKS_OUTBOUND_ALLOW"], !allow.isEmpty {
-            configuration.engine.outboundAllow = allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let entries = allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let bad = entries.first(where: { OutboundPolicy.Entry($0) == nil }) {
+                throw Failure.invalid(
+                    variable: "VOXWORKS_OUTBOUND_ALLOW", value: bad,
+                    expected: "comma-separated host[:port], IPv4[:port], IPv6 or [IPv6]:port, or CIDR ranges (every port)")
+            }
+            configuration.engine.outboundAllow = entries
         }
         if let seconds = try integer("VOXWORKS_CALL_SIMULATOR_SECONDS", 0...86_400) { configuration.engine.callSimulatorSeconds = Double(seconds) }
         if let status = environment["VOXWORKS_CALL_SIMULATOR_STATUS"], !status.isEmpty { configuration.engine.callSimulatorStatus = status }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import VoxworksCore
 import VoxworksStore
 
 import Foundation
@@ -10,6 +11,8 @@ public struct VoxworksRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address (not a forwarded header: those can be forged).
     public let remoteAddress: String?
+    /// The same address as numbers, for the per-address throttles (no text parsing per request).
+    public let clientAddress: IPAddress?
     /// The connection, so that a client trickling its body can be cut off.
     let channel: (any Channel)?
     /// `X-Request-Id` of this request, set by `ContractMiddleware`.
@@ -23,8 +26,18 @@ public struct VoxworksRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress
+        let peer = source.channel.remoteAddress
+        remoteAddress = peer?.ipAddress
+        clientAddress = peer.flatMap(Self.ipAddress)
         channel = source.channel
+    }
+
+    static func ipAddress(_ address: SocketAddress) -> IPAddress? {
+        switch address {
+        case .v4(let v4): IPAddress.v4(UInt32(bigEndian: v4.address.sin_addr.s_addr))
+        case .v6(let v6): withUnsafeBytes(of: v6.address.sin6_addr) { IPAddress(v6Bytes: $0) }
+        case .unixDomainSocket: nil
+        }
     }
 
     /// Bodies are read by the controllers with their own limits.

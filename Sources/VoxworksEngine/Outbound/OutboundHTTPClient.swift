@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import VoxworksCore
 
 #if canImport(Glibc)
 import Glibc
@@ -70,17 +71,21 @@ public struct GuardedHTTPClient: OutboundHTTPClient {
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
 
+        // The port is the one AsyncHTTPClient connects to (the URL's, or the
+        // scheme's): the policy judges the address and that port together.
         let target: String
-        if OutboundPolicy.parse(bareHost) != nil {
-            guard policy.permits(address: bareHost) else { throw .refused("\(bareHost) is a private or loopback address") }
+        if let literal = IPAddress(bareHost) {
+            guard policy.permits(address: literal, port: port) else {
+                throw .refused("\(bareHost) port \(port) is a private, loopback or this service's own address")
+            }
             target = bareHost
         } else {
             let addresses = try await Self.resolve(bareHost, port: port)
             guard let first = addresses.first else { throw .connection("\(bareHost) does not resolve") }
-            if !policy.allowsHost(bareHost) {
-                if let bad = addresses.first(where: { !policy.permits(address: $0) }) {
-                    throw .refused("\(bareHost) resolves to \(bad), a private or loopback address")
-                }
+            // Every answer is checked; one that is not an address we can read
+            // (a scoped link-local `fe80::1%eth0`) is refused.
+            if let bad = addresses.first(where: { text in IPAddress(text).map { !policy.permits(address: $0, port: port, host: bareHost) } ?? true }) {
+                throw .refused("\(bareHost) resolves to \(bad), and port \(port) there is a private, loopback or this service's own address")
             }
             target = first
         }

@@ -1,87 +1,225 @@
 import Foundation
+import VoxworksCore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Which addresses `http_request` may reach. Loopback, private, link-local
-/// (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast and
-/// unspecified addresses, in IPv4 and IPv6 (including IPv4-mapped IPv6), are
-/// refused unless the allow-list names the host or a range holding the address.
+/// Which addresses and ports `http_request` may reach. Loopback, private,
+/// link-local (cloud metadata at 169.254.169.254), carrier-grade NAT,
+/// multicast, unspecified, site-local, discard-only and Teredo addresses, in
+/// IPv4 and IPv6, are refused; an IPv4-mapped IPv6 address is judged as the
+/// IPv4 address it is, and a NAT64 (`64:ff9b::/96`) or 6to4 (`2002::/16`)
+/// address as the IPv4 address it embeds. This node's own HTTP listener
+/// (`ownEndpoint`) is refused too, whatever its address, so that a step
+/// cannot call the service's own API or feed its own webhooks in a loop.
+///
+/// The allow-list opens exceptions. An entry with a port opens exactly that
+/// port; an entry without one opens every port except this node's own
+/// listener, which only an entry naming its port can open.
 public struct OutboundPolicy: Sendable {
-    /// Entries: host names (exact, case-insensitive), IP addresses, or CIDRs.
-    public var allow: [String]
+    public var entries: [Entry]
+    /// Ranges holding this node's own addresses, with the port it listens on.
+    let own: (ranges: [IPRange], port: Int)?
 
-    public init(allow: [String] = []) {
-        self.allow = allow.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    /// `allow` holds entries in `Entry`'s syntax; an entry that does not
+    /// parse opens nothing (the server refuses to start with one, see
+    /// `Entry.init`). `own` is where this node's HTTP server listens.
+    public init(allow: [String] = [], own: ListenAddress? = nil) {
+        entries = allow.compactMap { Entry($0) }
+        self.own = own.map { ($0.ranges(), $0.port) }
     }
 
-    public func allowsHost(_ host: String) -> Bool { allow.contains(host.lowercased()) }
-
-    /// Whether a connection to `address` (textual IPv4 or IPv6) is permitted.
-    public func permits(address: String) -> Bool {
-        guard let bytes = Self.parse(address) else { return false }
-        if !Self.isRestricted(bytes) { return true }
-        return allow.contains { entry in
-            if entry == address.lowercased() { return true }
-            guard let (network, prefix) = Self.parseCIDR(entry), network.count == bytes.count else { return false }
-            return Self.matches(bytes, network: network, prefix: prefix)
+    /// Whether a connection to `address` on `port` is permitted; `host` is
+    /// the name it was resolved from, matched against host-name entries.
+    public func permits(address: IPAddress, port: Int, host: String? = nil) -> Bool {
+        let address = address.unmapped
+        let isOwn = own.map { $0.port == port && $0.ranges.contains { $0.contains(address) } } ?? false
+        if !isOwn && !Self.isRestricted(address) { return true }
+        let name = host?.lowercased()
+        return entries.contains { entry in
+            guard entry.port == port || (entry.port == nil && !isOwn) else { return false }
+            switch entry.target {
+            case .host(let entryName): return entryName == name
+            case .range(let range): return range.contains(address)
+            }
         }
     }
 
-    /// 4 or 16 bytes, or nil when the text is not an IP address.
-    public static func parse(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        let stripped = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
-        if inet_pton(AF_INET6, stripped, &v6) == 1 {
-            return withUnsafeBytes(of: v6) { Array($0) }
-        }
-        return nil
+    /// `permits(address:port:)` for text; anything that is not an IP address is refused.
+    public func permits(address text: String, port: Int) -> Bool {
+        IPAddress(text).map { permits(address: $0, port: port) } ?? false
     }
 
-    static func parseCIDR(_ entry: String) -> ([UInt8], Int)? {
-        let parts = entry.split(separator: "/", maxSplits: 1)
-        guard let network = parse(String(parts[0])) else { return nil }
-        let prefix = parts.count == 2 ? Int(parts[1]) : network.count * 8
-        guard let prefix, prefix >= 0, prefix <= network.count * 8 else { return nil }
-        return (network, prefix)
+    static let restrictedV4: [IPRange] = [
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+        "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+    ].compactMap { IPRange($0) }
+
+    /// Refused whatever they embed: none is a destination a step needs.
+    static let restrictedV6: [IPRange] = [
+        "::/96",  // unspecified, loopback, and the deprecated IPv4-compatible form
+        "::ffff:0:0:0/96",  // IPv4-translated (SIIT)
+        "64:ff9b:1::/48",  // local-use NAT64
+        "100::/64",  // discard-only
+        "2001::/32",  // Teredo (an obsolete tunnel to an address it hides)
+        "fc00::/7",  // unique local
+        "fe80::/10",  // link-local
+        "fec0::/10",  // site-local (deprecated, still routed by some networks)
+        "ff00::/8",  // multicast
+    ].compactMap { IPRange($0) }
+
+    static let nat64 = IPRange("64:ff9b::/96")
+    static let sixToFour = IPRange("2002::/16")
+
+    /// Whether `address` (already unmapped) is loopback, private or otherwise not a public destination.
+    static func isRestricted(_ address: IPAddress) -> Bool {
+        switch address {
+        case .v4:
+            return restrictedV4.contains { $0.contains(address) }
+        case .v6(let high, let low):
+            if restrictedV6.contains(where: { $0.contains(address) }) { return true }
+            // The IPv4 address these carry is where the packets end up.
+            if nat64?.contains(address) == true { return isRestricted(.v4(UInt32(truncatingIfNeeded: low))) }
+            if sixToFour?.contains(address) == true { return isRestricted(.v4(UInt32(truncatingIfNeeded: high >> 16))) }
+            return false
+        }
+    }
+}
+
+extension OutboundPolicy {
+    /// One allow-list entry (`VOXWORKS_OUTBOUND_ALLOW` is a comma-separated list of them):
+    ///
+    /// - `10.1.2.3`, `10.1.2.3:9000`: one IPv4 address, every port or one;
+    /// - `::1`, `[::1]`, `[::1]:9000`: one IPv6 address (a port needs the brackets);
+    /// - `10.0.0.0/8`, `fd00::/8`: a range, every port;
+    /// - `internal.example`, `internal.example:8443`: a host name (whatever it
+    ///   resolves to), every port or one.
+    ///
+    /// "Every port" never includes this node's own listener; only an entry
+    /// naming its port opens it.
+    public struct Entry: Sendable, Hashable {
+        public enum Target: Sendable, Hashable {
+            case host(String)
+            case range(IPRange)
+        }
+
+        public var target: Target
+        /// nil: every port except this node's own listener.
+        public var port: Int?
+
+        /// nil when `text` is none of the forms above.
+        public init?(_ text: some StringProtocol) {
+            let text = text.trimmingCharacters(in: .whitespaces).lowercased()
+            guard !text.isEmpty else { return nil }
+            if text.hasPrefix("[") {
+                // [v6] or [v6]:port
+                guard let close = text.firstIndex(of: "]") else { return nil }
+                let inner = text[text.index(after: text.startIndex)..<close]
+                let rest = text[text.index(after: close)...]
+                guard inner.contains(":"), let address = IPAddress(inner), let range = IPRange(network: address, prefix: 128) else { return nil }
+                if rest.isEmpty {
+                    port = nil
+                } else {
+                    guard rest.hasPrefix(":"), let parsed = Self.port(rest.dropFirst()) else { return nil }
+                    port = parsed
+                }
+                target = .range(range)
+                return
+            }
+            if text.filter({ $0 == ":" }).count >= 2 {
+                // A bare IPv6 address or range: no port (it would be ambiguous).
+                guard let range = IPRange(text) else { return nil }
+                target = .range(range)
+                port = nil
+                return
+            }
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2 {
+                guard let parsed = Self.port(parts[1]) else { return nil }
+                port = parsed
+            } else {
+                port = nil
+            }
+            let name = parts[0]
+            if name.contains("/") {
+                // A range takes no port.
+                guard port == nil, let range = IPRange(name) else { return nil }
+                target = .range(range)
+            } else if let address = IPAddress(name) {
+                guard let range = IPRange(network: address, prefix: address.isIPv4 ? 32 : 128) else { return nil }
+                target = .range(range)
+            } else {
+                guard Self.isHostName(name) else { return nil }
+                target = .host(String(name))
+            }
+        }
+
+        static func port(_ text: some StringProtocol) -> Int? {
+            guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text),
+                  (1...65535).contains(value) else { return nil }
+            return value
+        }
+
+        /// Letters, digits, `-` and `_` in dot-separated labels (none starting
+        /// or ending with `-`), not all digits (`1.2.3` is a mistyped address, not a name).
+        static func isHostName(_ text: some StringProtocol) -> Bool {
+            let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard text.utf8.count <= 253, !labels.isEmpty,
+                  labels.allSatisfy({ label in
+                      !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                          && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+                  })
+            else { return false }
+            return !labels.allSatisfy { $0.allSatisfy(\.isNumber) }
+        }
     }
 
-    static func matches(_ address: [UInt8], network: [UInt8], prefix: Int) -> Bool {
-        var remaining = prefix
-        for index in 0..<address.count where remaining > 0 {
-            let bits = min(8, remaining)
-            let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - bits))
-            if address[index] & mask != network[index] & mask { return false }
-            remaining -= bits
-        }
-        return true
-    }
+    /// Where this node's HTTP server listens (`VOXWORKS_HOST`, `VOXWORKS_PORT`).
+    public struct ListenAddress: Sendable, Hashable {
+        public var host: String
+        public var port: Int
 
-    static let restrictedV4: [([UInt8], Int)] = [
-        ([0, 0, 0, 0], 8), ([10, 0, 0, 0], 8), ([100, 64, 0, 0], 10), ([127, 0, 0, 0], 8),
-        ([169, 254, 0, 0], 16), ([172, 16, 0, 0], 12), ([192, 0, 0, 0], 24), ([192, 168, 0, 0], 16),
-        ([198, 18, 0, 0], 15), ([224, 0, 0, 0], 4), ([240, 0, 0, 0], 4),
-    ]
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
 
-    static func isRestricted(_ bytes: [UInt8]) -> Bool {
-        if bytes.count == 4 {
-            return restrictedV4.contains { matches(bytes, network: $0.0, prefix: $0.1) }
+        /// The addresses that reach the listener: the one it is bound to, or,
+        /// bound to every address (`0.0.0.0`, `::`) or to a name, all of
+        /// loopback and every address of this machine's interfaces (read
+        /// once, at start).
+        func ranges() -> [IPRange] {
+            if let address = IPAddress(host), address.unmapped != .v4(0), address != .v6(0, 0),
+               let range = IPRange(network: address, prefix: address.isIPv4 ? 32 : 128) {
+                return [range]
+            }
+            let fixed = ["127.0.0.0/8", "::1/128", "0.0.0.0/32", "::/128"].compactMap { IPRange($0) }
+            return fixed + Self.interfaceAddresses().compactMap { IPRange(network: $0, prefix: $0.isIPv4 ? 32 : 128) }
         }
-        // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses carry an IPv4 address.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && ((bytes[10] == 0xFF && bytes[11] == 0xFF) || (bytes[10] == 0 && bytes[11] == 0)) {
-            if bytes[10] == 0 && bytes[12..<16].allSatisfy({ $0 == 0 }) { return true }  // :: and ::
-            return isRestricted(Array(bytes[12..<16]))
+
+        /// Every address of this machine's interfaces, loopback included.
+        public static func interfaceAddresses() -> [IPAddress] {
+            var list: UnsafeMutablePointer<ifaddrs>?
+            guard getifaddrs(&list) == 0, let first = list else { return [] }
+            defer { freeifaddrs(list) }
+            var addresses: [IPAddress] = []
+            var cursor: UnsafeMutablePointer<ifaddrs>? = first
+            while let entry = cursor {
+                if let socketAddress = entry.pointee.ifa_addr {
+                    switch Int32(socketAddress.pointee.sa_family) {
+                    case AF_INET:
+                        let value = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                        addresses.append(.v4(UInt32(bigEndian: value)))
+                    case AF_INET6:
+                        let bytes = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+                        addresses.append(withUnsafeBytes(of: bytes) { IPAddress(v6Bytes: $0) })
+                    default: break
+                    }
+                }
+                cursor = entry.pointee.ifa_next
+            }
+            return addresses
         }
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }  // ::1
-        if bytes[0] & 0xFE == 0xFC { return true }  // fc00::/7 unique local
-        if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10 link-local
-        if bytes[0] == 0xFF { return true }  // multicast
-        if bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B { return true }  // 64:ff9b::/96 NAT64
-        return false
     }
 }

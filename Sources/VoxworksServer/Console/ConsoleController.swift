@@ -14,6 +14,8 @@ struct ConsoleController {
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
     let responder: ConsoleResponderBox
+    /// Failed sign-ins per client address, shared with failed API keys.
+    let signInFailures: AddressThrottle
 
     var automationActions: AutomationActions { AutomationActions(store: store, configuration: configuration, clock: clock) }
     var executionActions: ExecutionActions { ExecutionActions(store: store, workSignal: workSignal, clock: clock) }
@@ -80,6 +82,13 @@ struct ConsoleController {
 
     @Sendable func signIn(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         guard ConsoleSecurity.originAllowed(request) else { throw ConsoleError.forbidden }
+        // An address that has spent its failed-key allowance waits before any key is looked up.
+        if let wait = signInFailures.blockedFor(context.clientAddress, now: clock().seconds) {
+            var response = ConsolePage.error(
+                .tooManyRequests, "Too many failed sign-ins from this address. Wait a minute, then try again.", session: nil)
+            response.headers[.retryAfter] = String(AddressThrottle.retryAfterHeader(wait))
+            return response
+        }
         var request = request
         let form = ConsoleForm.parse(try await request.collectBody(limit: 8192, context: context))
         guard CSRFToken.matches(form["csrf"], request.cookies[ConsoleSecurity.signInCookie]?.value) else {
@@ -88,6 +97,7 @@ struct ConsoleController {
         let key = (form["api_key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let keyHash = SecretMaterial.hash(key)
         guard key.hasPrefix("vx_"), key.utf8.count <= 200, let teamID = try await store.teamID(forAPIKeyHash: keyHash) else {
+            signInFailures.record(context.clientAddress, now: clock().seconds)
             return signInForm(request, error: "That API key is not valid (or it was revoked).", status: .unauthorized)
         }
         let now = clock()

@@ -16,7 +16,7 @@ struct HooksController {
     let ids: UUIDv7Generator
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
-    let notFound: NotFoundThrottle
+    let notFound: AddressThrottle
     let verifier = SignatureVerifier()
     let parser = JSONParser()
 
@@ -28,10 +28,10 @@ struct HooksController {
         var request = request
         let now = clock()
 
-        // 0. An address that has drawn too many 404s waits before any lookup.
-        if let wait = notFound.blockedFor(context.remoteAddress, now: now.seconds) {
+        // 0. An address (an IPv6 /64) that has drawn too many 404s waits before any lookup.
+        if let wait = notFound.blockedFor(context.clientAddress, now: now.seconds) {
             throw Self.tooManyRequests(
-                "Too many requests for unknown webhooks from this address", retryAfter: max(1, Int(wait.rounded(.up))), headers: [:])
+                "Too many requests for unknown webhooks from this address", retryAfter: AddressThrottle.retryAfterHeader(wait), headers: [:])
         }
 
         // 1. Token: looked up by its hash (so the time taken cannot depend on
@@ -39,7 +39,7 @@ struct HooksController {
         guard let token = context.parameters.get("token"), !token.isEmpty, token.utf8.count <= 256,
               let route = try await store.route(tokenHash: SecretMaterial.hash(token), now: now)
         else {
-            notFound.recordMiss(context.remoteAddress, now: now.seconds)
+            notFound.record(context.clientAddress, now: now.seconds)
             throw APIError.webhookNotFound
         }
 

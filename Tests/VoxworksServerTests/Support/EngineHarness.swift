@@ -52,7 +52,7 @@ struct EngineHarness: Sendable {
     var runner: ExecutionRunner {
         let clock = self.clock
         let runners = ExecutionRunner.standardRunners(
-            store: store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: configuration.outboundAllow)),
+            store: store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: configuration.outboundAllow, own: configuration.ownListenAddress)),
             provider: simulator, configuration: configuration, clock: { clock.now })
         // Jitter pinned to its middle, so backoff is exactly the policy's base.
         return ExecutionRunner(store: store, runners: runners, clock: { clock.now }, random: { 0.5 }, logger: logger)

@@ -11,7 +11,9 @@ import Glibc
 final class RawHTTPConnection: @unchecked Sendable {
     private let fd: Int32
 
-    init(port: Int, timeoutSeconds: Int = 5) throws {
+    /// `source`: the local address to connect from (any of 127.0.0.0/8 on
+    /// Linux), so that a test can be two clients with two addresses.
+    init(port: Int, timeoutSeconds: Int = 5, source: String? = nil) throws {
         #if canImport(Glibc)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -20,6 +22,15 @@ final class RawHTTPConnection: @unchecked Sendable {
         guard fd >= 0 else { throw Failure.socket }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { close(fd); throw Failure.bind }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -32,7 +43,7 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    enum Failure: Error { case socket, connect, send }
+    enum Failure: Error { case socket, bind, connect, send }
 
     func send(_ text: String) throws {
         try send(Array(text.utf8))
