@@ -1,6 +1,7 @@
 """The web console in headless Chromium: sign in, create an automation, send
 a test webhook, find the execution in the log, open it, replay it from the
-failed step. A screenshot of each page goes to $ARTIFACTS.
+failed step; a sender's hostile Unicode (a refresh tag behind U+0600, quotes
+with combining marks) stays text on every page. A screenshot of each page goes to $ARTIFACTS.
 
 Run by scripts/browser-test, which starts the server and passes
 VOXWORKS_URL, VOXWORKS_KEY and ARTIFACTS.
@@ -12,6 +13,8 @@ import re
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -45,10 +48,95 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def start_receiver():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+def start_receiver(handler=None):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler or Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
+
+
+class Bait(http.server.BaseHTTPRequestHandler):
+    """Counts every request: where an injected refresh tag would send the browser."""
+    hits = 0
+
+    def do_GET(self):
+        Bait.hits += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+# HTML syntax clustered with a combining mark (after it) or a prepended
+# concatenation mark (U+0600, before it): escaping one grapheme cluster at a
+# time let each of these through raw.
+HOSTILE_NAME = ("Lead \"\u0301 onmouseover=alert(1) x=\"\u0301 '\u0301 onclick=alert(3) '\u0301 "
+                "<\u20d2svg onload=alert(4)> \u0600<b id=injected>bold\u0600>")
+
+
+def refresh_key(bait_port):
+    """A sender's key that, unescaped, is a refresh tag sending the browser to the bait."""
+    return f"\u0600<meta http-equiv=refresh content=0;url=http://127.0.0.1:{bait_port}/x \u0600>"
+
+
+def injected_elements(driver):
+    return driver.execute_script(
+        "return document.querySelectorAll('meta[http-equiv], [onmouseover], [onclick], [onload], svg, #injected').length")
+
+
+def wait_unless_navigated(driver, fragment, what):
+    """Waits for `fragment` in the URL, failing at once, and clearly, if the bait was reached instead."""
+    WebDriverWait(driver, 30).until(lambda d: fragment in d.current_url or Bait.hits > 0)
+    check(Bait.hits == 0, f"{what}: an injected refresh sent the browser to {driver.current_url}")
+
+
+def hostile_unicode(driver, wait, bait_port):
+    """A sender's webhook whose key carries a refresh tag, and an automation
+    named with every hostile pattern: opening its pages must not navigate,
+    and the edit form's name field must hold the name exactly."""
+    name = HOSTILE_NAME
+    driver.get(BASE + "/app/automations/new")
+    wait.until(EC.presence_of_element_located((By.ID, "definition")))
+    # Typed through the DOM: a keyboard cannot type U+0600 or a lone combining mark.
+    driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "name"), name)
+    area = driver.find_element(By.ID, "definition")
+    driver.execute_script("arguments[0].value = arguments[1]", area, json.dumps({
+        "trigger": {"type": "webhook"},
+        "steps": [{"id": "map", "type": "transform", "mappings": [{"source": "trigger.x", "target": "x"}]}]}))
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+    wait_unless_navigated(driver, "done=created", "the new automation's page")
+    automation_url = driver.current_url.split("?")[0]
+    webhook_url = driver.find_element(By.ID, "webhook-url").text
+    # The sender: unauthenticated, as anyone on the internet.
+    body = json.dumps({refresh_key(bait_port): 1, "name": name}, ensure_ascii=False).encode()
+    request = urllib.request.Request(BASE + urllib.parse.urlparse(webhook_url).path, data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        check(response.status == 202, f"webhook answered {response.status}")
+        execution_id = json.loads(response.read())["execution_id"]
+    pages = [(automation_url, "sample"), (BASE + "/app/automations", "list"), (automation_url + "/edit", "edit"),
+             (BASE + "/app/executions", "log"), (BASE + f"/app/executions/{execution_id}", "execution")]
+    for url, what in pages:
+        driver.get(url)
+        # A refresh with content=0 navigates at once; give it time to.
+        time.sleep(2.5)
+        check(Bait.hits == 0, f"{what}: the injected refresh reached the bait {Bait.hits} times ({driver.current_url})")
+        check(driver.current_url.startswith(url), f"{what}: navigated to {driver.current_url}")
+        check(injected_elements(driver) == 0, f"{what}: an injected element is in the DOM")
+        if what == "sample":
+            payload = driver.find_element(By.ID, "payload").get_attribute("value")
+            check("\u0600<meta http-equiv=refresh" in payload, f"the sample does not show its key: {payload[:200]!r}")
+            paths = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "ul.paths code")]
+            check(any("<meta http-equiv=refresh" in path for path in paths), f"the field path is not shown: {paths}")
+        if what == "edit":
+            value = driver.find_element(By.ID, "name").get_attribute("value")
+            check(value == name, f"the name field holds {value!r}, not the name")
+        if what == "execution":
+            check("<meta http-equiv=refresh" in driver.find_element(By.TAG_NAME, "body").text, "the payload is not shown")
+        shot(driver, f"hostile-unicode-{what}")
+    print(f"hostile Unicode: {len(pages)} pages, no navigation, no injected element, the bait was hit {Bait.hits} times")
 
 
 def make_driver():
@@ -115,6 +203,7 @@ def csp_violations(driver):
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     receiver_port = start_receiver()
+    bait_port = start_receiver(Bait)
     driver = make_driver()
     wait = WebDriverWait(driver, 30)
     try:
@@ -228,10 +317,14 @@ def main():
         check(not overflow, "the log scrolls sideways at 360 px")
         shot(driver, "execution-log-360px")
 
+        # 8. Hostile Unicode from a sender and in a name: escaped, never markup.
+        driver.set_window_size(1280, 900)
+        hostile_unicode(driver, wait, bait_port)
+
         violations = csp_violations(driver)
         check(not violations, f"CSP violations: {violations}")
 
-        # 8. Sign out: the session ends.
+        # 9. Sign out: the session ends.
         driver.set_window_size(1280, 900)
         driver.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
         wait_for_text(driver, "You are signed out")

@@ -66,7 +66,7 @@ extension ConsoleController {
     @Sendable func editAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
         return automationForm(
-            session: session, automation: automation, name: automation.name, definition: ConsoleFormat.pretty(automation.definition),
+            session: session, automation: automation, name: automation.name, definition: ConsoleFormat.prettyWhole(automation.definition),
             errors: [:], enabled: automation.enabled, signing: automation.webhook.signing)
     }
 
@@ -167,7 +167,9 @@ extension ConsoleController {
     ) async throws -> Response {
         let sample = try await store.sample(automationID: automation.id, teamID: session.teamID)
         let samplePayload = sample.flatMap { try? JSONParser().parse($0.body) }
-        let paths = samplePayload?.fieldPaths(prefix: "trigger") ?? []
+        let sampleText = samplePayload.map { ConsoleFormat.pretty($0) }
+        let fields = Self.listedFields(samplePayload?.fieldPaths(prefix: "trigger") ?? [])
+        let definition = ConsoleFormat.pretty(automation.definition)
         let recent = try await recentExecutions(of: automation, teamID: session.teamID)
         let rate = automation.webhook.rateLimit
         let perSecond = rate.perSecond == rate.perSecond.rounded() && rate.perSecond < 1e9 ? String(Int(rate.perSecond)) : String(rate.perSecond)
@@ -180,18 +182,43 @@ extension ConsoleController {
             "url": configuration.webhookURL(token: automation.webhook.token),
             "rate": rateText,
             "secret": secret ?? false,
-            "payload": payload ?? samplePayload.map(ConsoleFormat.pretty) ?? Self.starterPayload,
+            // A cut sample would not parse if sent back, so the field then starts from the example.
+            "payload": payload ?? sampleText.flatMap { $0.isCut ? nil : $0.text } ?? Self.starterPayload,
+            "sampleCut": sampleText?.isCut ?? false,
+            "samplePreview": sampleText?.text ?? "",
             "payloadError": payloadError ?? false,
-            "hasFields": !paths.isEmpty,
-            "fields": paths.enumerated().map { ["index": $0.offset, "path": $0.element] as [String: Any] },
+            "hasFields": !fields.listed.isEmpty,
+            "fields": fields.listed.enumerated().map { ["index": $0.offset, "path": $0.element] as [String: Any] },
+            "moreFields": fields.more > 0 ? fields.more as Any : false,
             "sampleNote": sample.map { "From the sample kept \(ConsoleFormat.relative($0.receivedAt, now: clock())) (\($0.receivedAt.rfc3339))." } ?? "",
-            "templateExample": "{{\(paths.last ?? "trigger.first_name")}}",
-            "definition": ConsoleFormat.pretty(automation.definition),
+            "templateExample": "{{\(fields.listed.last ?? "trigger.first_name")}}",
+            "definition": definition.text,
+            "definitionCut": definition.isCut,
             "curlExample": Self.curlExample(url: configuration.webhookURL(token: automation.webhook.token), signing: automation.webhook.signing),
             "navAutomations": true,
         ]
         values.merge(recent) { current, _ in current }
         return ConsolePage.render("automation", title: automation.name, values: values, session: session, status: status, notice: notice)
+    }
+
+    /// At most this many of a sample's field paths are listed, and at most
+    /// `maxFieldBytes` of their text in all (a path longer than
+    /// `maxFieldPathBytes` is cut): the sample is a sender's payload.
+    static let maxFields = 500
+    static let maxFieldBytes = 32 * 1024
+    static let maxFieldPathBytes = 256
+
+    /// The paths the page lists, and how many more there are.
+    static func listedFields(_ paths: [String]) -> (listed: [String], more: Int) {
+        var listed: [String] = []
+        var bytes = 0
+        for path in paths {
+            let shown = Truncation.text(path, maxBytes: maxFieldPathBytes)
+            guard listed.count < maxFields, bytes + shown.utf8.count <= maxFieldBytes else { break }
+            listed.append(shown)
+            bytes += shown.utf8.count
+        }
+        return (listed, paths.count - listed.count)
     }
 
     /// A sender's request, ready to paste (the signature line only when signing is on).

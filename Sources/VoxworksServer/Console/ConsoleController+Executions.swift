@@ -109,23 +109,39 @@ extension ConsoleController {
         let steps = try await store.steps(executionID: execution.id)
         let automation = try await store.automation(id: execution.automationID, teamID: session.teamID)
         let now = clock()
-        let stepRows = steps.map { step -> [String: Any] in
+        let id = execution.id.lowercased
+        // Errors first, then the payload, then the steps' values: see ConsoleRenderBudget.
+        var budget = ConsoleRenderBudget(bytes: ConsoleRenderBudget.executionPage)
+        let executionError = execution.error.map { budget.text($0) }
+        let stepErrors = steps.map { step in step.error.map { budget.text($0) } }
+        // The payload takes its whole share whatever its size, so that the steps
+        // read the same on the page and in its live refresh, which has no payload.
+        let payloadShare = budget.take(ConsoleFormat.maxValueBytes)
+        let payload = Self.isFragment(request) ? ConsoleRendered(text: "", isCut: false) : ConsoleFormat.payload(execution.body, maxBytes: payloadShare)
+        let rawURL = "/app/executions/\(id)/raw"
+        var stepRows: [[String: Any]] = []
+        for (step, stepError) in zip(steps, stepErrors) {
             let badge = ConsoleFormat.badge(step.status)
-            return [
+            let input = step.input.map { budget.pretty($0) }
+            let output = step.output.map { budget.pretty($0) }
+            stepRows.append([
                 "stepID": step.stepID,
                 "type": step.type,
                 "badge": badge,
                 "css": badge["css"] ?? "",
                 "duration": ConsoleFormat.duration(step.durationMillis),
                 "attempts": step.attempts,
-                "stepError": step.error ?? false,
-                "input": step.input.map(ConsoleFormat.pretty) ?? "—",
-                "output": step.output.map(ConsoleFormat.pretty) ?? "—",
+                "stepError": stepError ?? false,
+                "input": input?.text ?? "—",
+                "output": output?.text ?? "—",
+                "inputCut": input?.isCut ?? false,
+                "outputCut": output?.isCut ?? false,
+                "rawURL": rawURL,
                 "open": step.status == .failed,
-            ]
+            ])
         }
         let values: [String: Any] = [
-            "id": execution.id.lowercased,
+            "id": id,
             "shortID": ConsoleFormat.shortID(execution.id),
             "automationID": execution.automationID.lowercased,
             "automationName": automation?.name ?? "(deleted automation)",
@@ -139,10 +155,12 @@ extension ConsoleController {
             "attempt": execution.attempt,
             "replayOf": execution.replayOf?.lowercased ?? false,
             "replayOfShort": execution.replayOf.map(ConsoleFormat.shortID) ?? "",
-            "error": execution.error ?? false,
+            "error": executionError ?? false,
             "steps": stepRows,
             "hasSteps": !stepRows.isEmpty,
-            "payload": ConsoleFormat.payload(execution.body),
+            "payload": payload.text,
+            "payloadCut": payload.isCut,
+            "payloadRawURL": "/app/executions/\(id)/payload.json",
             "live": !execution.status.isFinal,
             "canReplayFailed": execution.status == .failed || execution.status == .deadLetter,
             "canCancel": !execution.status.isFinal,

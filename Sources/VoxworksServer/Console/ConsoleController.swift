@@ -34,6 +34,7 @@ struct ConsoleController {
         signedIn.post("/automations", use: createAutomation)
         signedIn.get("/automations/:id", use: automation)
         signedIn.get("/automations/:id/edit", use: editAutomation)
+        signedIn.get("/automations/:id/sample.json", use: sampleJSON)
         signedIn.post("/automations/:id", use: updateAutomation)
         signedIn.post("/automations/:id/enabled", use: setEnabled)
         signedIn.post("/automations/:id/rotate-token", use: rotateToken)
@@ -43,6 +44,8 @@ struct ConsoleController {
         signedIn.post("/automations/:id/sample", use: useAsSample)
         signedIn.get("/executions", use: executions)
         signedIn.get("/executions/:id", use: execution)
+        signedIn.get("/executions/:id/raw", use: executionJSON)
+        signedIn.get("/executions/:id/payload.json", use: executionPayloadJSON)
         signedIn.post("/executions/:id/replay", use: replay)
         signedIn.post("/executions/:id/cancel", use: cancel)
     }

@@ -49,44 +49,28 @@ enum ConsoleFormat {
         }
     }
 
-    /// JSON indented by two spaces, keys in their original order.
-    static func pretty(_ value: JSONValue) -> String {
-        var output = ""
-        write(value, indent: 0, to: &output)
-        return output
+    /// At most this much of one value (a payload, a step's input or output) is rendered.
+    static let maxValueBytes = 64 * 1024
+    /// At most this much of a step's or an execution's error.
+    static let maxErrorBytes = 4 * 1024
+
+    /// JSON indented by two spaces, keys in their original order, cut after
+    /// `maxBytes` (the text then ends with "… N more bytes").
+    static func pretty(_ value: JSONValue, maxBytes: Int = maxValueBytes) -> ConsoleRendered {
+        ConsoleJSONWriter.render(value, maxBytes: maxBytes)
     }
 
-    private static func write(_ value: JSONValue, indent: Int, to output: inout String) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closing = String(repeating: "  ", count: indent)
-        switch value {
-        case .array(let elements) where !elements.isEmpty:
-            output += "[\n"
-            for (index, element) in elements.enumerated() {
-                output += pad
-                write(element, indent: indent + 1, to: &output)
-                output += index == elements.count - 1 ? "\n" : ",\n"
-            }
-            output += closing + "]"
-        case .object(let object) where object.count > 0:
-            output += "{\n"
-            for (index, member) in object.members.enumerated() {
-                output += pad
-                JSONValue.writeString(member.key, to: &output)
-                output += ": "
-                write(member.value, indent: indent + 1, to: &output)
-                output += index == object.count - 1 ? "\n" : ",\n"
-            }
-            output += closing + "}"
-        default:
-            value.write(to: &output)
-        }
+    /// The whole value, indented (indentation capped like `pretty`): for the
+    /// edit form, whose text is submitted back and so must never be cut.
+    static func prettyWhole(_ value: JSONValue) -> String {
+        ConsoleJSONWriter.render(value, maxBytes: .max).text
     }
 
-    /// A payload as stored: indented when it is JSON, else shown as text.
-    static func payload(_ bytes: [UInt8]) -> String {
-        if let value = try? JSONParser().parse(bytes) { return pretty(value) }
-        return String(decoding: bytes, as: UTF8.self)
+    /// A payload as stored: indented when it is JSON, else shown as text; cut after `maxBytes`.
+    static func payload(_ bytes: [UInt8], maxBytes: Int = maxValueBytes) -> ConsoleRendered {
+        if let value = try? JSONParser().parse(bytes) { return pretty(value, maxBytes: maxBytes) }
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        return ConsoleRendered(text: Truncation.text(decoded, maxBytes: maxBytes), isCut: decoded.utf8.count > maxBytes)
     }
 
     static func shortID(_ id: UUID) -> String { String(id.lowercased.suffix(12)) }

@@ -1,17 +1,27 @@
 import Mustache
 
-/// The console's pages, compiled into the binary. Mustache escapes every
-/// `{{value}}` for HTML; no template uses the unescaped `{{{value}}}` form.
+/// The console's pages, compiled into the binary. Every `{{value}}` is
+/// escaped for HTML by `ConsoleHTMLContentType`; no template uses the
+/// unescaped `{{{value}}}` or `{{&value}}` forms (a test checks both).
 enum ConsoleTemplates {
     /// Parsed once. A template that does not parse is a programming error that
     /// the console tests catch; at run time it turns into a plain 500, not a trap.
     static let library: Result<MustacheLibrary, any Error> = Result {
+        // The parser looks the content type up by name, so it must be known first.
+        MustacheContentTypes.register(ConsoleHTMLContentType(), named: ConsoleHTMLContentType.name)
         var library = MustacheLibrary()
-        for (name, text) in all {
+        for (name, text) in registered {
             try library.register(text, named: name)
         }
         return library
     }
+
+    /// What the library parses: each template behind the pragma that selects
+    /// the console's escaping. Added here rather than written in each
+    /// template so that no template (a partial above all, which the engine
+    /// starts with its own escaping again) can be without it. On a line of
+    /// its own the pragma renders as nothing, not even its line break.
+    static let registered: [(String, String)] = all.map { ($0.0, ConsoleHTMLContentType.pragma + "\n" + $0.1) }
 
     static let all: [(String, String)] = [
         ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
@@ -171,6 +181,7 @@ enum ConsoleTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <div class="field">
         <label for="payload">Sample payload (a JSON object)</label>
+        {{#sampleCut}}<p class="hint" id="sample_cut">The kept sample is too large to edit here, so this starts from an example. <a href="/app/automations/{{id}}/sample.json" download id="sample-raw">Download the whole sample (JSON)</a></p>{{/sampleCut}}
         {{#payloadError}}<p class="field-error" id="payload_error" role="alert">✗ {{payloadError}}</p>{{/payloadError}}
         <textarea id="payload" name="payload" rows="10" spellcheck="false"{{#payloadError}} aria-invalid="true" aria-describedby="payload_error"{{/payloadError}}>{{payload}}</textarea>
         </div>
@@ -183,10 +194,12 @@ enum ConsoleTemplates {
         {{#hasFields}}
         <p>{{sampleNote}} Copy a path into a step: as a <code>source</code> or <code>field</code> as it is, in any other string as a template such as <code>{{templateExample}}</code>.</p>
         <ul class="paths">{{#fields}}<li><code id="path-{{index}}">{{path}}</code> <button type="button" class="copy" data-copy-target="path-{{index}}" hidden>Copy</button></li>{{/fields}}</ul>
+        {{#moreFields}}<p class="muted small">… and {{moreFields}} more fields, not listed.</p>{{/moreFields}}
         {{/hasFields}}
         {{^hasFields}}<p class="muted">No sample yet: send a test webhook, or press “Use as sample”.</p>{{/hasFields}}
+        {{#sampleCut}}<details><summary>The kept sample (its start)</summary><pre class="json" id="sample-preview">{{samplePreview}}</pre></details>{{/sampleCut}}
         </section>
-        <section class="card" aria-labelledby="definition-heading"><h2 id="definition-heading">Definition</h2><pre class="json">{{definition}}</pre></section>
+        <section class="card" aria-labelledby="definition-heading"><h2 id="definition-heading">Definition</h2>{{#definitionCut}}<p class="muted small">Only the start is shown; the edit form has all of it.</p>{{/definitionCut}}<pre class="json">{{definition}}</pre></section>
         {{> footer}}
         """#
 
@@ -237,7 +250,7 @@ enum ConsoleTemplates {
         {{#hasAutomation}}<form method="post" action="/app/automations/{{automationID}}/sample"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="execution_id" value="{{id}}"><button type="submit">Use payload as sample</button></form>{{/hasAutomation}}
         </div>
         <div id="live"{{#live}} data-refresh="3000" data-refresh-url="/app/executions/{{id}}" data-reload-when-final="1"{{/live}}>{{> execution_live}}</div>
-        <section class="card" aria-labelledby="payload-heading"><h2 id="payload-heading">Trigger payload</h2><pre class="json">{{payload}}</pre></section>
+        <section class="card" aria-labelledby="payload-heading"><h2 id="payload-heading">Trigger payload</h2>{{#payloadCut}}<p class="muted small">Only the start of the payload is shown. <a href="{{payloadRawURL}}" download id="payload-raw">Download the whole payload (JSON)</a></p>{{/payloadCut}}<pre class="json">{{payload}}</pre></section>
         {{> footer}}
         """#
 
@@ -259,8 +272,8 @@ enum ConsoleTemplates {
         <li class="step step-{{css}}">
         <div class="step-head"><strong class="mono">{{stepID}}</strong> <span class="muted">{{type}}</span> {{#badge}}{{> badge}}{{/badge}} <span>{{duration}}</span> <span class="muted">attempts: {{attempts}}</span></div>
         {{#stepError}}<div class="error-box"><strong>✗ Error:</strong> {{stepError}}</div>{{/stepError}}
-        <details{{#open}} open{{/open}}><summary>Resolved input</summary><pre class="json">{{input}}</pre></details>
-        <details{{#open}} open{{/open}}><summary>Output</summary><pre class="json">{{output}}</pre></details>
+        <details{{#open}} open{{/open}}><summary>Resolved input</summary>{{#inputCut}}<p class="muted small">Only the start is shown. <a href="{{rawURL}}" download>Download the whole execution (JSON)</a></p>{{/inputCut}}<pre class="json">{{input}}</pre></details>
+        <details{{#open}} open{{/open}}><summary>Output</summary>{{#outputCut}}<p class="muted small">Only the start is shown. <a href="{{rawURL}}" download>Download the whole execution (JSON)</a></p>{{/outputCut}}<pre class="json">{{output}}</pre></details>
         </li>
         {{/steps}}
         </ol>
