@@ -228,6 +228,20 @@ import VoxworksTestSupport
         }
     }
 
+    @Test func aPayloadOverTheSampleBoundIsRefusedWithTheReason() async throws {
+        let harness = try await TestHarness.make()
+        let (automation, _) = try await harness.automation(name: "A")
+        try await harness.withRouter { client in
+            var browser = ConsoleBrowser(client)
+            try await browser.signIn(harness.apiKey)
+            let large = "{\"a\":\"" + String(repeating: "x", count: AutomationSample.maxBytes) + "\"}"
+            let refused = try await browser.post("/app/automations/\(automation.id.lowercased)/sample", ["payload": large])
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("a sample can be at most 64 KiB"))
+            #expect(try await harness.store.sample(automationID: automation.id, teamID: harness.teamID) == nil)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func theExecutionLogFiltersPagesAndRefreshesAFragment(_ kind: StoreKind) async throws {
         let harness = try await TestHarness.make(kind)

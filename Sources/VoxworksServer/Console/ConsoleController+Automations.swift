@@ -301,6 +301,10 @@ extension ConsoleController {
             }
             body = Array(payload.utf8)
         }
+        // The store would keep the old sample silently; say why instead.
+        guard AutomationSample.keeps(size: body.count) else {
+            throw ConsoleError(.badRequest, "That payload is \(body.count / 1024) KiB; a sample can be at most \(AutomationSample.maxBytes / 1024) KiB.")
+        }
         guard try await store.saveSample(automationID: automation.id, teamID: session.teamID, body: body, receivedAt: clock()) else {
             throw ConsoleError.notFound("Automation")
         }
