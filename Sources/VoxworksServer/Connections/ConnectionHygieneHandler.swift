@@ -105,7 +105,11 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
         case .draining:
             switch part {
             case .body(let bytes):
+                // Passed on: Hummingbird discards it too, and seeing it keeps
+                // Hummingbird's idle timer from resetting the connection
+                // while the deadline here still runs.
                 discard(bytes.readableBytes, context: context)
+                if phase == .draining { context.fireChannelRead(data) }
             case .end:
                 latestRequestEnded = true
                 phase = .serving
