@@ -223,6 +223,19 @@ import VoxworksStore
         return nil
     }
 
+    @Test func theCapsAreReadFromTheEnvironment() throws {
+        let defaults = try ServerConfiguration.fromEnvironment([:])
+        #expect(defaults.maxConnections == 10_000)
+        #expect(defaults.maxConnectionsPerAddress == 256)
+        let set = try ServerConfiguration.fromEnvironment(["VOXWORKS_MAX_CONNECTIONS": "0", "VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS": "32"])
+        #expect(set.maxConnections == 0)
+        #expect(set.maxConnectionsPerAddress == 32)
+        #expect(throws: ServerConfiguration.Failure.self) { try ServerConfiguration.fromEnvironment(["VOXWORKS_MAX_CONNECTIONS": "-1"]) }
+        #expect(throws: ServerConfiguration.Failure.self) {
+            try ServerConfiguration.fromEnvironment(["VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS": "many"])
+        }
+    }
+
     @Test func aMalformedChunkedBodyGets400AtInfoAndNothingIsStored() async throws {
         let capture = LogCapture()
         let harness = try await TestHarness.make { $0.idleTimeoutSeconds = 60 }
