@@ -210,6 +210,9 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     /// Shuts the output once what is written has gone, then waits (bounded)
     /// for the client to close its side.
     private func startClosing(context: ChannelHandlerContext) {
+        // Once: a late response (Hummingbird answers a body cut short by the
+        // close with a 400 of its own) must not extend the linger.
+        guard phase != .closing else { return }
         phase = .closing
         discarded = 0
         context.close(mode: .output, promise: nil)
