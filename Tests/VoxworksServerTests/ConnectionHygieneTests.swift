@@ -196,7 +196,7 @@ import VoxworksStore
             // client, seeing the end, closes too (within the 30 s linger):
             // again a new one is served.
             try #require(second).send("GET /no-such-route HTTP/1.0\r\nHost: x\r\n\r\n")
-            let (last, secondClosed) = await try #require(second).receiveToEnd()
+            let (last, secondClosed) = try await #require(second).receiveToEnd()
             #expect(last.hasPrefix("HTTP/1.0 404") && secondClosed)
             second = nil
             let fourth = try await Self.firstServed(port: port, request: probe)
