@@ -74,9 +74,12 @@ let package = Package(
                 "VoxworksStore",
                 "VoxworksEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The HTTP/1 child channel, wrapped by `GuardedHTTP1Channel`.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -59,6 +59,8 @@ LIFTED = {
     "VOXWORKS_TEAM_RATE_PER_SECOND": "1000000",
     "VOXWORKS_TEAM_RATE_BURST": "10000000",
     "VOXWORKS_BACKLOG_LIMIT": "100000000",
+    # wrk opens up to 512 connections from one address (the default cap is 256).
+    "VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS": "0",
 }
 
 # Executions pending in the store (the backlog counter each store keeps).

@@ -51,8 +51,12 @@ public func buildApplication(
     var app = Application(
         router: router,
         // An idle connection (one that never finishes its headers, or sits after
-        // a response) is closed; bodies have their own deadline.
-        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        // a response) is closed; bodies have their own deadline, which holds
+        // even for a body the route never read (`ConnectionHygieneHandler`).
+        server: .guardedHTTP1(
+            configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+            limits: ConnectionLimits(maxConnections: configuration.maxConnections, maxPerAddress: configuration.maxConnectionsPerAddress),
+            hygiene: .init(drainTime: .seconds(Int64(configuration.bodyTimeoutSeconds)), drainBytes: configuration.maxBodyBytes)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
     app.addServices(StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))

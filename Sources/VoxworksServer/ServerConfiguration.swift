@@ -18,6 +18,11 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeoutSeconds = 10
     /// How long a connection may sit idle (or never finish its headers).
     public var idleTimeoutSeconds = 30
+    /// Connections this node holds open at once; more are answered `503`
+    /// and closed. 0 turns the cap off.
+    public var maxConnections = 10_000
+    /// Connections one client address may hold open at once (same answer); 0 turns it off.
+    public var maxConnectionsPerAddress = 256
     public var idempotencyTTLSeconds: Double = 86_400
     /// Pending executions a team may have before webhooks get `429`.
     public var backlogLimit = 100_000
@@ -88,6 +93,8 @@ public struct ServerConfiguration: Sendable {
         if let bytes = try integer("VOXWORKS_MAX_BODY_BYTES", 1...(64 << 20)) { configuration.maxBodyBytes = bytes }
         if let seconds = try integer("VOXWORKS_BODY_TIMEOUT_SECONDS", 1...600) { configuration.bodyTimeoutSeconds = seconds }
         if let seconds = try integer("VOXWORKS_IDLE_TIMEOUT_SECONDS", 1...3600) { configuration.idleTimeoutSeconds = seconds }
+        if let cap = try integer("VOXWORKS_MAX_CONNECTIONS", 0...10_000_000) { configuration.maxConnections = cap }
+        if let cap = try integer("VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS", 0...10_000_000) { configuration.maxConnectionsPerAddress = cap }
         if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }
         if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
         if let days = environment["VOXWORKS_RETENTION_DAYS"], !days.isEmpty {

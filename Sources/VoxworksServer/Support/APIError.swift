@@ -29,6 +29,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public static let idempotencyConflict = APIError(.conflict, "Idempotency key was already used with a different payload")
     public static let internalError = APIError(.internalServerError, "Internal server error")
     public static let storeUnavailable = APIError(.serviceUnavailable, "Store is unavailable")
+    public static let malformedBody = APIError(.badRequest, "The request body is malformed (invalid chunked encoding)")
 
     public static func bodyTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, "Request body is larger than the limit of \(limit) bytes")

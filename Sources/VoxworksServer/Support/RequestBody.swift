@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import VoxworksCore
 
 extension Request {
@@ -28,6 +29,12 @@ extension Request {
             throw APIError.bodyTooLarge(limit: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge(limit: limit)
+        } catch is HTTPParserError {
+            // The client's fault, not the node's: `400`, logged at info so
+            // it cannot trip the error alert. `ConnectionHygieneHandler`
+            // closes the connection after the answer (the parser cannot go on).
+            context?.logger.info("malformed request body")
+            throw APIError.malformedBody
         }
         return Array(buffer.readableBytesView)
     }

@@ -74,6 +74,33 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads until the peer ends the stream (`closed`: end of stream or a
+    /// reset) or the read timeout passes (`closed` false). On a thread of
+    /// its own, started at once: Dispatch's pool on Linux adds a thread for
+    /// a blocked one only after a delay, which would make the read start
+    /// late when several tests block at once.
+    func receiveToEnd() async -> (text: String, closed: Bool) {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var received = [UInt8]()
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                var closed = false
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+                    if count > 0 {
+                        received.append(contentsOf: buffer[0..<count])
+                        continue
+                    }
+                    if count < 0, errno == EINTR { continue }
+                    // 0 is the end of the stream; a timeout leaves EAGAIN.
+                    closed = count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+                    break
+                }
+                continuation.resume(returning: (String(decoding: received, as: UTF8.self), closed))
+            }
+        }
+    }
+
     private func blockingReceive(until done: (String) -> Bool) -> String {
         var received = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65_536)

@@ -1,0 +1,255 @@
+import NIOCore
+import NIOHTTP1
+
+/// Holds every connection to its deadlines, whatever the route did with the
+/// request. It sits between NIO's HTTP/1 decoder and Hummingbird's codec, so
+/// it sees the request's version and keep-alive, which Hummingbird's own
+/// types drop. It:
+/// - closes the connection after the response when the request did not ask
+///   to keep it (HTTP/1.0 without `Connection: keep-alive`, or
+///   `Connection: close`), saying `Connection: close`;
+/// - when a response ends before its request's body has arrived (a `404`,
+///   `401` or `413` answered without reading), discards the rest within the
+///   body deadline and byte cap, or closes: Hummingbird would otherwise wait
+///   for that rest forever, and a trickle keeps its idle timer from firing;
+/// - after a malformed request (NIO's `HTTPParserError`), closes once the
+///   answer is out;
+/// - answers a connection over the caps of `ConnectionLimits` `503` and
+///   closes it.
+/// Closing is lingering: the output is shut after the response (the client
+/// sees it, then end of stream), the input is discarded until the client
+/// closes or the body deadline passes again, so unread bytes do not turn the
+/// close into a reset that could destroy the response before the client
+/// reads it. A connection thus lives at most two body deadlines past its
+/// response.
+/// On the keep-alive path it only counts; a timer exists only while a body is
+/// being discarded or a connection is closing.
+final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    struct Limits: Sendable {
+        /// How long the unread rest of a body (or a closing connection's input) may take.
+        var drainTime: TimeAmount
+        /// How many unread bytes are discarded before the connection is dropped.
+        var drainBytes: Int
+        /// How long a connection over the caps has to send its request head.
+        var refusalWait: TimeAmount = .seconds(1)
+    }
+
+    private enum Phase {
+        /// Requests pass through.
+        case serving
+        /// The response is out; the rest of its request's body is discarded.
+        case draining
+        /// Over a cap: the first request head gets `503`.
+        case refusing
+        /// The output is shut; the input is discarded until it ends.
+        case closing
+    }
+
+    private let limits: Limits
+    private var phase: Phase
+    /// Request heads read and responses ended: with pipelining, the response
+    /// being written answers request number `responsesEnded + 1`.
+    private var requestsRead = 0
+    private var responsesEnded = 0
+    private var latestRequestEnded = true
+    private var latestIsHTTP10 = false
+    /// The first request that asked for the connection to close.
+    private var closingRequest: Int?
+    private var parseFailed = false
+    private var closeAfterResponse = false
+    private var discarded = 0
+    private var timer: Scheduled<Void>?
+
+    init(limits: Limits, refusing: Bool) {
+        self.limits = limits
+        self.phase = refusing ? .refusing : .serving
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if phase == .refusing {
+            arm(limits.refusalWait, context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch phase {
+        case .serving:
+            switch part {
+            case .head(let head):
+                requestsRead += 1
+                latestRequestEnded = false
+                latestIsHTTP10 = head.version == .http1_0
+                // Parsed headers know their keep-alive state already: no scan here.
+                if closingRequest == nil, !head.isKeepAlive { closingRequest = requestsRead }
+            case .body:
+                break
+            case .end:
+                latestRequestEnded = true
+            }
+            context.fireChannelRead(data)
+        case .draining:
+            switch part {
+            case .body(let bytes):
+                // Passed on: Hummingbird discards it too, and seeing it keeps
+                // Hummingbird's idle timer from resetting the connection
+                // while the deadline here still runs.
+                discard(bytes.readableBytes, context: context)
+                if phase == .draining { context.fireChannelRead(data) }
+            case .end:
+                latestRequestEnded = true
+                phase = .serving
+                disarm()
+                context.fireChannelRead(data)
+            case .head:
+                // A head cannot come before the end of the body being drained.
+                context.close(promise: nil)
+            }
+        case .refusing:
+            if case .head = part {
+                refuse(context: context)
+            }
+        case .closing:
+            if case .body(let bytes) = part {
+                discard(bytes.readableBytes, context: context)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            switch phase {
+            case .serving:
+                // The request's handler answers `400`; then the connection goes.
+                parseFailed = true
+            case .draining, .refusing, .closing:
+                // Nobody is waiting for this request's bytes any more.
+                giveUp(context: context)
+            }
+        }
+        context.fireErrorCaught(error)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if phase == .closing, let event = event as? ChannelEvent, event == .inputClosed {
+            // The client has read the response and closed its side.
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head):
+            var close = parseFailed || phase == .closing || (closingRequest.map { $0 <= responsesEnded + 1 } ?? false)
+            if !close, head.headers.contains(name: "connection"), !head.isKeepAlive {
+                close = true
+            }
+            closeAfterResponse = close
+            if latestIsHTTP10 {
+                // An HTTP/1.0 client knows neither chunked bodies nor
+                // keep-alive by default: NIO's encoder frames a 1.0 response
+                // without chunks, so one without a length ends at the close.
+                head.version = .http1_0
+                if !close, !head.headers.contains(name: "content-length") { closeAfterResponse = true }
+                head.headers.replaceOrAdd(name: "connection", value: closeAfterResponse ? "close" : "keep-alive")
+                context.write(wrapOutboundOut(.head(head)), promise: promise)
+            } else if close {
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+                context.write(wrapOutboundOut(.head(head)), promise: promise)
+            } else {
+                context.write(data, promise: promise)
+            }
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            responsesEnded += 1
+            if closeAfterResponse {
+                context.writeAndFlush(data, promise: promise)
+                startClosing(context: context)
+            } else if responsesEnded == requestsRead, !latestRequestEnded {
+                context.write(data, promise: promise)
+                phase = .draining
+                discarded = 0
+                arm(limits.drainTime, context: context)
+            } else {
+                context.write(data, promise: promise)
+            }
+        }
+    }
+
+    /// The answer to a connection over a cap, written here: Hummingbird
+    /// never sees its request.
+    private func refuse(context: ChannelHandlerContext) {
+        let body = #"{"success":false,"message":"Too many connections"}"#
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(body.utf8.count))
+        headers.add(name: "retry-after", value: "1")
+        headers.add(name: "connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .serviceUnavailable, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        startClosing(context: context)
+    }
+
+    /// Shuts the output once what is written has gone, then waits (bounded)
+    /// for the client to close its side.
+    private func startClosing(context: ChannelHandlerContext) {
+        // Once: a late response (Hummingbird answers a body cut short by the
+        // close with a 400 of its own) must not extend the linger.
+        guard phase != .closing else { return }
+        phase = .closing
+        discarded = 0
+        context.close(mode: .output, promise: nil)
+        arm(limits.drainTime, context: context)
+    }
+
+    private func discard(_ count: Int, context: ChannelHandlerContext) {
+        discarded += count
+        if discarded > limits.drainBytes {
+            giveUp(context: context)
+        }
+    }
+
+    /// A drain past its deadline or cap closes lingering (the response may
+    /// still sit unread in the client's buffer, and a reset would destroy
+    /// it); anything else past its bound is closed at once.
+    private func giveUp(context: ChannelHandlerContext) {
+        if phase == .draining {
+            startClosing(context: context)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func arm(_ delay: TimeAmount, context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.timer = nil
+            self.giveUp(context: context)
+        }
+    }
+
+    private func disarm() {
+        timer?.cancel()
+        timer = nil
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionHygieneHandler: Sendable {}

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// How many connections a node holds open, in all and per client address.
+/// Each connection is counted from its setup until its channel closes; one
+/// over either cap is not counted and is answered `503` and closed by
+/// `ConnectionHygieneHandler`. A cap of 0 turns that cap off.
+final class ConnectionLimits: Sendable {
+    enum Admission: Equatable {
+        case admitted
+        case overNodeCap
+        case overAddressCap
+    }
+
+    let maxConnections: Int
+    let maxPerAddress: Int
+
+    private struct State: ~Copyable {
+        var total = 0
+        var perAddress: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    init(maxConnections: Int, maxPerAddress: Int) {
+        self.maxConnections = maxConnections
+        self.maxPerAddress = maxPerAddress
+    }
+
+    /// Counts the connection in when both caps allow it. An admitted
+    /// connection must be `release`d with the same address exactly once.
+    func admit(_ address: String?) -> Admission {
+        state.withLock { state in
+            if maxConnections > 0, state.total >= maxConnections { return .overNodeCap }
+            if maxPerAddress > 0, let address {
+                let open = state.perAddress[address, default: 0]
+                if open >= maxPerAddress { return .overAddressCap }
+                state.perAddress[address] = open + 1
+            }
+            state.total += 1
+            return .admitted
+        }
+    }
+
+    func release(_ address: String?) {
+        state.withLock { state in
+            state.total -= 1
+            if maxPerAddress > 0, let address, let open = state.perAddress[address] {
+                // Dropping the entry at zero keeps the table as small as the open connections.
+                state.perAddress[address] = open > 1 ? open - 1 : nil
+            }
+        }
+    }
+
+    /// Counted connections (all, and from one address).
+    var open: Int { state.withLock { $0.total } }
+    func open(from address: String) -> Int { state.withLock { $0.perAddress[address, default: 0] } }
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Hummingbird's HTTP/1 child channel with the node's connection caps and a
+/// `ConnectionHygieneHandler` placed right after NIO's request decoder (before
+/// Hummingbird's codec turns NIO's parts into its own).
+struct GuardedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let http1: HTTP1Channel
+    let limits: ConnectionLimits
+    let hygiene: ConnectionHygieneHandler.Limits
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let address = limits.maxPerAddress > 0 ? channel.remoteAddress?.ipAddress : nil
+        let admission = limits.admit(address)
+        if admission == .admitted {
+            let limits = self.limits
+            channel.closeFuture.whenComplete { _ in limits.release(address) }
+        } else {
+            logger.notice("connection refused: too many connections", metadata: [
+                "cap": .string(admission == .overNodeCap ? "node" : "address"),
+            ])
+        }
+        let hygiene = self.hygiene
+        return http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(ConnectionHygieneHandler(limits: hygiene, refusing: admission != .admitted), position: .after(decoder))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await http1.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// `.http1(configuration:)` behind the node's connection caps and deadlines.
+    static func guardedHTTP1(
+        configuration: HTTP1Channel.Configuration, limits: ConnectionLimits, hygiene: ConnectionHygieneHandler.Limits
+    ) -> HTTPServerBuilder {
+        .init { responder in
+            GuardedHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: configuration), limits: limits, hygiene: hygiene)
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import VoxworksCore
+import VoxworksServer
+import VoxworksStore
+
+/// Connection deadlines and caps on the real server over a socket
+/// (`ConnectionHygieneHandler`, `ConnectionLimits`).
+@Suite struct ConnectionHygieneTests {
+    /// Routes that answer without reading the body.
+    enum SlowClient: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case chunkedPostToAnUnknownHook
+        case signInPageWithAChunkedBody
+        case managementPostWithoutAKeyPromising100000Bytes
+
+        var testDescription: String { rawValue }
+
+        var head: String {
+            switch self {
+            case .chunkedPostToAnUnknownHook:
+                "POST /api/v1/hooks/wh_unknown HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
+            case .signInPageWithAChunkedBody:
+                "GET /app/sign-in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n"
+            case .managementPostWithoutAKeyPromising100000Bytes:
+                "POST /api/v1/automations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+            }
+        }
+
+        /// One more byte of the body that never ends.
+        var trickle: String {
+            switch self {
+            case .chunkedPostToAnUnknownHook, .signInPageWithAChunkedBody: "1\r\nx\r\n"
+            case .managementPostWithoutAKeyPromising100000Bytes: "x"
+            }
+        }
+
+        var status: String {
+            switch self {
+            case .chunkedPostToAnUnknownHook: "HTTP/1.1 404"
+            case .signInPageWithAChunkedBody: "HTTP/1.1 200"
+            case .managementPostWithoutAKeyPromising100000Bytes: "HTTP/1.1 401"
+            }
+        }
+    }
+
+    /// The client keeps its body trickling (a byte every 250 ms, which keeps
+    /// the idle timer from firing): after the answer the rest of the body
+    /// must come within the 1 s body deadline, or the connection goes
+    /// (about 1 s after the answer when the machine is quiet). Before the fix
+    /// each of these stayed open for as long as it trickled (here until the
+    /// 40 s read timeout). The idle timeout is 10 s, not 1: the trickle keeps
+    /// it from firing anyway, and with other suites loading the machine a
+    /// request can wait seconds for its handler, which a 1 s idle timer would
+    /// cut off unanswered.
+    @Test(arguments: SlowClient.allCases)
+    func aSlowBodyOnARouteThatNeverReadsItIsCutOff(_ client: SlowClient) async throws {
+        let harness = try await TestHarness.make {
+            $0.bodyTimeoutSeconds = 1
+            $0.idleTimeoutSeconds = 10
+        }
+        try await harness.application().test(.live) { testClient in
+            let port = try #require(testClient.port)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 40)
+            let started = ContinuousClock.now
+            try connection.send(client.head)
+            // On a thread of its own, so that a busy cooperative pool cannot
+            // pause the trickle. Bounded: 120 × 250 ms, or until the server
+            // closes. (A few bytes never block a send.)
+            Thread.detachNewThread {
+                for _ in 0..<120 {
+                    usleep(250_000)
+                    guard (try? connection.send(client.trickle)) != nil else { return }
+                }
+            }
+            let (answer, closed) = await connection.receiveToEnd()
+            let elapsed = ContinuousClock.now - started
+            #expect(answer.hasPrefix(client.status), "got: \(answer.prefix(200)) after \(elapsed), closed: \(closed)")
+            #expect(closed, "the server closed the connection")
+            #expect(elapsed < .seconds(15), "closed after \(elapsed)")
+        }
+    }
+
+    /// Several requests on one keep-alive connection, including ones whose
+    /// small body the route never read, before and after the response.
+    @Test func aKeepAliveClientStillGetsSeveralRequestsOnOneConnection() async throws {
+        let harness = try await TestHarness.make {
+            $0.bodyTimeoutSeconds = 2
+            $0.idleTimeoutSeconds = 5
+        }
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            func exchange(_ request: String) async throws -> String {
+                try connection.send(request)
+                return await connection.receive(until: isCompleteResponse)
+            }
+            let unknown = try await exchange("GET /no-such-route HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(unknown.hasPrefix("HTTP/1.1 404"), "got: \(unknown.prefix(200))")
+            // A 10-byte body sent with its head, never read by the route (401).
+            let unread = try await exchange(
+                "POST /api/v1/automations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n0123456789")
+            #expect(unread.hasPrefix("HTTP/1.1 401"), "got: \(unread.prefix(200))")
+            #expect(!unread.lowercased().contains("connection: close"))
+            // The same, its body sent only after the answer: it is drained, and the connection goes on.
+            let early = try await exchange(
+                "POST /api/v1/automations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n")
+            #expect(early.hasPrefix("HTTP/1.1 401"), "got: \(early.prefix(200))")
+            try connection.send("0123456789")
+            for index in 0..<3 {
+                let accepted = try await exchange(
+                    "POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                #expect(accepted.hasPrefix("HTTP/1.1 202"), "request \(index) got: \(accepted.prefix(200))")
+            }
+        }
+        #expect(try await harness.executionCount() == 3)
+    }
+
+    @Test func anHTTP10RequestWithoutKeepAliveIsClosedAfterItsResponse() async throws {
+        let harness = try await TestHarness.make { $0.idleTimeoutSeconds = 60 }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+            let started = ContinuousClock.now
+            try connection.send("GET /no-such-route HTTP/1.0\r\nHost: x\r\n\r\n")
+            let (answer, closed) = await connection.receiveToEnd()
+            let elapsed = ContinuousClock.now - started
+            #expect(answer.hasPrefix("HTTP/1.0 404"), "got: \(answer.prefix(200))")
+            #expect(answer.lowercased().contains("connection: close"))
+            #expect(closed)
+            #expect(elapsed < .seconds(10), "closed after \(elapsed), not at the 60 s idle timeout")
+        }
+    }
+
+    @Test func anHTTP10RequestWithKeepAliveKeepsItsConnection() async throws {
+        let harness = try await TestHarness.make { $0.idleTimeoutSeconds = 60 }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            for index in 0..<3 {
+                try connection.send("GET /no-such-route HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
+                let answer = await connection.receive(until: isCompleteResponse)
+                #expect(answer.hasPrefix("HTTP/1.0 404"), "request \(index) got: \(answer.prefix(200))")
+                #expect(answer.lowercased().contains("connection: keep-alive"), "request \(index) got: \(answer.prefix(300))")
+            }
+        }
+    }
+
+    enum Cap: String, CaseIterable, Sendable {
+        case perAddress, perNode
+    }
+
+    /// The test client's connection and two more fill a cap of 3; a fourth
+    /// gets `503` and is closed; once one of the two is closed (by the
+    /// client, then by the server) new ones are served again, so the count
+    /// goes down as connections close.
+    @Test(arguments: Cap.allCases)
+    func aConnectionOverTheCapGets503AndClosingOneLetsANewOneIn(_ cap: Cap) async throws {
+        let harness = try await TestHarness.make {
+            $0.idleTimeoutSeconds = 60
+            $0.bodyTimeoutSeconds = 30
+            $0.maxConnections = cap == .perNode ? 3 : 0
+            $0.maxConnectionsPerAddress = cap == .perAddress ? 3 : 0
+        }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            // The test client keeps one keep-alive connection: now it is open and counted.
+            #expect(try await client.execute(uri: "/no-such-route", method: .get).status == .notFound)
+            let probe = "GET /no-such-route HTTP/1.1\r\nHost: x\r\n\r\n"
+            func served(_ connection: RawHTTPConnection) async throws -> String {
+                try connection.send(probe)
+                return await connection.receive(until: isCompleteResponse)
+            }
+            var first: RawHTTPConnection? = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            var second: RawHTTPConnection? = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            #expect(try await served(try #require(first)).hasPrefix("HTTP/1.1 404"))
+            #expect(try await served(try #require(second)).hasPrefix("HTTP/1.1 404"))
+
+            let over = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            try over.send(probe)
+            let (refused, closed) = await over.receiveToEnd()
+            #expect(refused.hasPrefix("HTTP/1.1 503"), "got: \(refused.prefix(300))")
+            #expect(refused.hasSuffix(#"{"success":false,"message":"Too many connections"}"#), "got: \(refused)")
+            #expect(refused.lowercased().contains("retry-after: 1\r\n"))
+            #expect(refused.lowercased().contains("connection: close\r\n"))
+            #expect(closed)
+
+            // The client closes one: a new connection is served (once the server has seen the close).
+            first = nil
+            let third = try await Self.firstServed(port: port, request: probe)
+            #expect(third != nil, "a connection was let in after one closed")
+
+            // The server closes one (HTTP/1.0 without keep-alive), and the
+            // client, seeing the end, closes too (within the 30 s linger):
+            // again a new one is served.
+            try #require(second).send("GET /no-such-route HTTP/1.0\r\nHost: x\r\n\r\n")
+            let (last, secondClosed) = try await #require(second).receiveToEnd()
+            #expect(last.hasPrefix("HTTP/1.0 404") && secondClosed)
+            second = nil
+            let fourth = try await Self.firstServed(port: port, request: probe)
+            #expect(fourth != nil, "a connection was let in after the server closed one")
+
+            // Still capped: third and fourth are open.
+            let again = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            try again.send(probe)
+            #expect(await again.receiveToEnd().text.hasPrefix("HTTP/1.1 503"))
+            withExtendedLifetime((third, fourth)) {}
+        }
+    }
+
+    /// Opens connections until one is served (bounded: 50 tries over about
+    /// 10 s); nil if none was.
+    private static func firstServed(port: Int, request: String) async throws -> RawHTTPConnection? {
+        for _ in 0..<50 {
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+            try connection.send(request)
+            let answer = await connection.receive(until: isCompleteResponse)
+            if answer.hasPrefix("HTTP/1.1 404") { return connection }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return nil
+    }
+
+    @Test func theCapsAreReadFromTheEnvironment() throws {
+        let defaults = try ServerConfiguration.fromEnvironment([:])
+        #expect(defaults.maxConnections == 10_000)
+        #expect(defaults.maxConnectionsPerAddress == 256)
+        let set = try ServerConfiguration.fromEnvironment(["VOXWORKS_MAX_CONNECTIONS": "0", "VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS": "32"])
+        #expect(set.maxConnections == 0)
+        #expect(set.maxConnectionsPerAddress == 32)
+        #expect(throws: ServerConfiguration.Failure.self) { try ServerConfiguration.fromEnvironment(["VOXWORKS_MAX_CONNECTIONS": "-1"]) }
+        #expect(throws: ServerConfiguration.Failure.self) {
+            try ServerConfiguration.fromEnvironment(["VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS": "many"])
+        }
+    }
+
+    @Test func aMalformedChunkedBodyGets400AtInfoAndNothingIsStored() async throws {
+        let capture = LogCapture()
+        let harness = try await TestHarness.make { $0.idleTimeoutSeconds = 60 }
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+            let started = ContinuousClock.now
+            try connection.send(
+                "POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+            let (answer, closed) = await connection.receiveToEnd()
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "got: \(answer.prefix(300))")
+            #expect(answer.contains(#"{"success":false,"message":"The request body is malformed"#), "got: \(answer)")
+            #expect(answer.lowercased().contains("connection: close\r\n"))
+            #expect(closed)
+            #expect(ContinuousClock.now - started < .seconds(10), "closed, not left to the 60 s idle timeout")
+        }
+        #expect(try await harness.executionCount() == 0)
+        let lines = capture.lines.value
+        #expect(lines.contains { $0.contains("malformed request body") && $0.contains(#""level":"info""#) }, "the 400 was logged")
+        #expect(!lines.contains { $0.contains(#""level":"error""#) }, "no error line: \(lines.filter { $0.contains("error") })")
+    }
+}
