@@ -110,4 +110,41 @@ import VoxworksTestSupport
     static func jsonString(_ text: String) throws -> String {
         String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
     }
+
+    /// The probe that stopped a node: a 60 KB body, one 60,000-character key
+    /// holding 60,000 empty keys, made the sample endpoint build 100 MB of
+    /// field paths (336 MB peak); a 360 KB one aborted the process, and again
+    /// at every visit because the sample was stored. Both stores.
+    @Test(arguments: StoreKind.available)
+    func thePathologicalSampleCostsBoundedTimeAndSpace(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let (automation, _) = try await harness.automation()
+        func body(keys: Int, keyLength: Int) -> String {
+            var text = "{\"" + String(repeating: "k", count: keyLength) + "\":{"
+            text += (0..<keys).map { "\"\($0)\":{}" }.joined(separator: ",")
+            return text + "}}"
+        }
+        let probe = body(keys: 2_200, keyLength: 40_000)
+        let larger = body(keys: 40_000, keyLength: 60_000)
+        #expect(probe.utf8.count > 55_000 && probe.utf8.count < AutomationSample.maxBytes, "\(probe.utf8.count)")
+        #expect(larger.utf8.count > 300_000)
+        let samplePath = "/api/v1/automations/\(automation.id.lowercased)/sample"
+        try await harness.withRouter { client in
+            for payload in [probe, larger] {
+                _ = try expectAccepted(try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
+            }
+            // The larger body was accepted but not kept: the sample is the probe's.
+            let started = ContinuousClock.now
+            let answer = try await client.execute(uri: samplePath, method: .get, headers: bearer(harness.apiKey))
+            let elapsed = ContinuousClock.now - started
+            #expect(answer.status == .ok)
+            // The payload itself, and no field path: the long key is over the length cap.
+            #expect(answer.body.readableBytes < probe.utf8.count + 4_096, "\(answer.body.readableBytes) bytes")
+            #expect(elapsed < .seconds(5), "\(elapsed)")
+            let sample = try #require(try answer.json["sample"])
+            #expect(sample["fields"] == .array([]))
+            #expect(sample["payload"]?.serialized.utf8.count == probe.utf8.count)
+        }
+    }
 }
