@@ -17,6 +17,9 @@ final class ConnectionLimits: Sendable {
     private struct State: ~Copyable {
         var total = 0
         var perAddress: [String: Int] = [:]
+        /// Refusals not yet logged, and when the last log line went out.
+        var unloggedRefusals = 0
+        var lastRefusalLog: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -48,6 +51,19 @@ final class ConnectionLimits: Sendable {
                 // Dropping the entry at zero keeps the table as small as the open connections.
                 state.perAddress[address] = open > 1 ? open - 1 : nil
             }
+        }
+    }
+
+    /// Counts a refusal; answers how many to log now (at most one line a
+    /// second, so a client hammering a cap cannot turn each of its
+    /// connections into a log line), or nil while they are held back.
+    func refusalsToLog(now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock { state in
+            state.unloggedRefusals += 1
+            if let last = state.lastRefusalLog, now - last < .seconds(1) { return nil }
+            defer { state.unloggedRefusals = 0 }
+            state.lastRefusalLog = now
+            return state.unloggedRefusals
         }
     }
 

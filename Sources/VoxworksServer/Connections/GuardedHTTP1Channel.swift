@@ -20,9 +20,10 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         if admission == .admitted {
             let limits = self.limits
             channel.closeFuture.whenComplete { _ in limits.release(address) }
-        } else {
-            logger.notice("connection refused: too many connections", metadata: [
+        } else if let count = limits.refusalsToLog() {
+            logger.notice("connections refused: too many connections", metadata: [
                 "cap": .string(admission == .overNodeCap ? "node" : "address"),
+                "refused_since_last_line": .stringConvertible(count),
             ])
         }
         let hygiene = self.hygiene
