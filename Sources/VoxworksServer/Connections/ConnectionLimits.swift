@@ -1,6 +1,9 @@
 import Synchronization
+import VoxworksCore
 
-/// How many connections a node holds open, in all and per client address.
+/// How many connections a node holds open, in all and per client address
+/// (an IPv4 address, or an IPv6 /64, which one host can draw addresses
+/// from: counted as `AddressThrottle.key`).
 /// Each connection is counted from its setup until its channel closes; one
 /// over either cap is not counted and is answered `503` and closed by
 /// `ConnectionHygieneHandler`. A cap of 0 turns that cap off.
@@ -16,7 +19,7 @@ final class ConnectionLimits: Sendable {
 
     private struct State: ~Copyable {
         var total = 0
-        var perAddress: [String: Int] = [:]
+        var perAddress: [IPAddress: Int] = [:]
         /// Refusals not yet logged, and when the last log line went out.
         var unloggedRefusals = 0
         var lastRefusalLog: ContinuousClock.Instant?
@@ -31,10 +34,10 @@ final class ConnectionLimits: Sendable {
 
     /// Counts the connection in when both caps allow it. An admitted
     /// connection must be `release`d with the same address exactly once.
-    func admit(_ address: String?) -> Admission {
+    func admit(_ address: IPAddress?) -> Admission {
         state.withLock { state in
             if maxConnections > 0, state.total >= maxConnections { return .overNodeCap }
-            if maxPerAddress > 0, let address {
+            if maxPerAddress > 0, let address = address.map(AddressThrottle.key) {
                 let open = state.perAddress[address, default: 0]
                 if open >= maxPerAddress { return .overAddressCap }
                 state.perAddress[address] = open + 1
@@ -44,10 +47,10 @@ final class ConnectionLimits: Sendable {
         }
     }
 
-    func release(_ address: String?) {
+    func release(_ address: IPAddress?) {
         state.withLock { state in
             state.total -= 1
-            if maxPerAddress > 0, let address, let open = state.perAddress[address] {
+            if maxPerAddress > 0, let address = address.map(AddressThrottle.key), let open = state.perAddress[address] {
                 // Dropping the entry at zero keeps the table as small as the open connections.
                 state.perAddress[address] = open > 1 ? open - 1 : nil
             }
@@ -69,5 +72,5 @@ final class ConnectionLimits: Sendable {
 
     /// Counted connections (all, and from one address).
     var open: Int { state.withLock { $0.total } }
-    func open(from address: String) -> Int { state.withLock { $0.perAddress[address, default: 0] } }
+    func open(from address: IPAddress) -> Int { state.withLock { $0.perAddress[AddressThrottle.key(address), default: 0] } }
 }

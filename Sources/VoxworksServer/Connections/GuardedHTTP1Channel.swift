@@ -15,7 +15,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     let hygiene: ConnectionHygieneHandler.Limits
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let address = limits.maxPerAddress > 0 ? channel.remoteAddress?.ipAddress : nil
+        let address = limits.maxPerAddress > 0 ? channel.remoteAddress.flatMap(VoxworksRequestContext.ipAddress) : nil
         let admission = limits.admit(address)
         if admission == .admitted {
             let limits = self.limits
