@@ -6,7 +6,8 @@ express, because one value constrains another:
 1. Step ids are unique within an automation definition, branches included
    (`POST /api/v1/automations`, `PATCH /api/v1/automations/{id}`).
 2. `POST /api/v1/upsert-object` with an explicit `upsert_key`: `data` holds a
-   non-empty string or a number at that path.
+   non-empty string or a number at that path. The same holds for the
+   `object` of `POST /api/v1/create-phone-call`.
 
 A schema-valid request that breaks one of them is rightly answered `400`.
 So that `positive_data_acceptance` tests what the schema can say, these
@@ -85,6 +86,8 @@ def map_case(context, case):
     method, path = case.operation.method.upper(), case.operation.path
     if path == "/api/v1/upsert-object" and method == "POST":
         _key_at_upsert_key(case.body)
+    elif path == "/api/v1/create-phone-call" and method == "POST" and isinstance(case.body, dict):
+        _key_at_upsert_key(case.body.get("object"))
     elif (path, method) in (("/api/v1/automations", "POST"), ("/api/v1/automations/{id}", "PATCH")):
         _unique_step_ids(case.body)
     return case

@@ -108,6 +108,8 @@ public protocol ExecutionStore: Sendable {
     func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool)
     func createCall(_ call: Call) async throws
     func call(id: UUID) async throws -> Call?
+    /// The data of a team's object by id (a call's linked object), nil when gone.
+    func objectData(id: UUID, teamID: UUID) async throws -> JSONValue?
     /// Scheduled calls whose time has come, oldest first.
     func dueCalls(now: Timestamp, limit: Int) async throws -> [Call]
     /// Records a call's end and wakes the execution waiting for it, in one transaction.

@@ -316,6 +316,48 @@ import VoxworksTestSupport
         #expect(summary?["summary"]?.stringValue?.hasPrefix("Simulated call") == true)
     }
 
+    /// A create_call step's `object` is upserted and linked to the call;
+    /// the execution resuming after the call, and the call_completed
+    /// automation, read it again as it is when the call ends.
+    @Test(arguments: StoreKind.available)
+    func aCallsLinkedObjectIsReadAgainWhenTheCallEnds(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
+        defer { engine.receiver.stop() }
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"call","type":"create_call","script_id":"linked","from_number":"+61291234567","to":"0429069971",
+               "object":{"object_type":"monday_item","data":{"id":"{{trigger.crm_id}}","board":7}}},
+              {"id":"after","type":"transform","mappings":[{"source":"objects.monday_item.board","target":"board"},
+                                                           {"source":"call.status","target":"status"}]}]}
+            """)
+        _ = try await engine.automation("""
+            {"trigger":{"type":"call_completed","script_ids":["linked"]},"steps":[
+              {"id":"tell","type":"http_request","url":"\(engine.receiver.url("/linked"))","body":{"board":"{{objects.monday_item.board}}"}}]}
+            """)
+        let id = try await engine.trigger(automation, #"{"crm_id":"m-7"}"#)
+        #expect(try await engine.turn()?.outcome == .wait(.call, until: nil))
+        let callOutput = try #require(try await engine.steps(id)["call"]?.output)
+        #expect(callOutput["object"]?["key"] == "m-7")
+        #expect(callOutput["object"]?["object_type"] == "monday_item")
+        // The object changes while the call is scheduled.
+        _ = try await engine.store.upsertObject(
+            teamID: engine.base.teamID, type: "monday_item", key: "m-7", data: .object(["id": "m-7", "board": 8]), now: .now())
+        try await engine.simulator.finishDueCalls()
+        try await engine.drain()
+        #expect(try await engine.execution(id).status == .completed)
+        #expect(try await engine.steps(id)["after"]?.output == .object(["board": 8, "status": "completed"]))
+        let told = engine.receiver.requests(to: "/linked")
+        #expect(told.count == 1)
+        #expect(try JSONParser().parse(told.first?.body ?? "{}") == .object(["board": 8]))
+        // A definition whose object is not one is refused when it is saved.
+        await #expect(throws: (any Error).self) {
+            _ = try await engine.automation("""
+                {"trigger":{"type":"webhook"},"steps":[
+                  {"id":"call","type":"create_call","script_id":"s","from_number":"+61291234567","object":{"object_type":"Bad"}}]}
+                """)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func aFinishedCallFiresMatchingCallCompletedAutomations(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)

@@ -119,21 +119,30 @@ import VoxworksTestSupport
             #expect(call["scheduled_time"] == "2099-01-01T09:00:00.000Z")
             #expect(call["type"] == "outbound")
 
+            #expect(call["status"] == "scheduled")
             let moved = try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
                                                  body: ByteBuffer(string: #"{"scheduled_time":"2099-02-01T10:30:00Z"}"#))
             #expect(try moved.json == .object([
-                "success": true, "call_id": .string(id), "status": "scheduled", "scheduled_time": "2099-02-01T10:30:00.000Z",
+                "success": true, "call_id": .string(id), "status": "scheduled", "progress": "scheduled",
+                "scheduled_time": "2099-02-01T10:30:00.000Z",
             ]))
             try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
                                                       body: ByteBuffer(string: #"{"scheduled_time":"tomorrow"}"#)), .badRequest)
             try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: other.apiKey, ""), .notFound)
 
             let cancelled = try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, "")
-            #expect(try cancelled.json == .object(["success": true, "call_id": .string(id), "status": "cancelled"]))
-            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .conflict)
+            #expect(try cancelled.json == .object(["success": true, "call_id": .string(id), "status": "cancelled", "progress": "cancelled"]))
+            // A call that is not scheduled any more: 400 with the reason, for both actions.
+            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .badRequest,
+                            message: "Only a scheduled call can be cancelled; this one is cancelled")
             try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
-                                                      body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .conflict)
-            #expect(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"]?["progress"] == "cancelled")
+                                                      body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .badRequest,
+                            message: "Only a scheduled call can be rescheduled; this one is cancelled")
+            // get-call shows the same `status` the action answered.
+            let shown = try #require(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"])
+            #expect(shown["progress"] == "cancelled")
+            #expect(shown["status"] == "cancelled")
+            #expect(shown["scheduled_time"] == "2099-02-01T10:30:00.000Z")
 
             for body in [#"{"script_id":"s","contact":{"phone_number":"0412345678"}}"#,
                          #"{"from_number":"+61291234567","contact":{"phone_number":"0412345678"}}"#,
@@ -180,6 +189,178 @@ import VoxworksTestSupport
             #expect(call["objectives"]?.arrayValue?.first?["achieved"] == true)
             #expect(call["success_evaluation"] == "successful")
             #expect(call["recording_url"] == .null)
+        }
+    }
+
+    /// `status` is one field: what the actions answer, what get-call shows
+    /// and what the `status` filter matches, before and after a call ends.
+    @Test(arguments: StoreKind.available)
+    func theStatusFilterMatchesTheStatusClientsSee(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        try await harness.withRouter { client in
+            func create(_ phone: String) async throws -> String {
+                let response = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
+                    #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"\#(phone)"},"scheduled_time":"2099-01-01T00:00:00Z"}"#)
+                return try #require(try response.json["call_id"]?.stringValue)
+            }
+            let waiting = try await create("0412000101")
+            let cancelled = try await create("0412000102")
+            let voicemail = try await create("0412000103")
+            let silent = try await create("0412000104")
+            #expect(try await Self.post(client, "/api/v1/cancel-call/\(cancelled)", key: harness.apiKey, "").status == .ok)
+            // Two calls end: one with the provider's outcome, one without any.
+            for (id, outcome) in [(voicemail, "voicemail" as String?), (silent, nil)] {
+                let callID = try #require(UUID(uuidString: id))
+                var call = try #require(try await harness.store.call(id: callID))
+                call.progress = CallProgress.finished.rawValue
+                call.status = outcome
+                try await harness.store.finishCall(call, now: .now())
+            }
+            func ids(_ query: String) async throws -> Set<String> {
+                let response = try await Self.get(client, "/api/v1/calls?limit=100&\(query)", key: harness.apiKey)
+                #expect(response.status == .ok, "\(query): \(response.text)")
+                return Set(try response.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+            }
+            #expect(try await ids("status=scheduled") == [waiting])
+            #expect(try await ids("status=cancelled") == [cancelled])
+            #expect(try await ids("status=voicemail") == [voicemail])
+            #expect(try await ids("status=finished") == [silent])
+            #expect(try await ids("progress=finished") == [voicemail, silent])
+            #expect(try await ids("progress=cancelled") == [cancelled])
+            #expect(try await ids("progress=scheduled&status=scheduled") == [waiting])
+            // Every listed call shows the status it was filtered by.
+            for (id, status) in [(waiting, "scheduled"), (cancelled, "cancelled"), (voicemail, "voicemail"), (silent, "finished")] {
+                #expect(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"]?["status"] == .string(status))
+            }
+        }
+    }
+
+    /// Many calls created in one millisecond, whose ids differ only in
+    /// their random bits: paging by the date-time cursor returns each once,
+    /// in id order, and every cursor is an RFC 3339 date-time of that
+    /// millisecond that goes back unchanged.
+    @Test(arguments: StoreKind.available)
+    func theCallCursorIsADateTimeAndPagesThroughCallsSharingOneMillisecond(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let millis: Int64 = 1_796_000_000_123
+        func id(millis: Int64) -> UUID {
+            var random = SystemRandomNumberGenerator()
+            let a = random.next() as UInt64, b = random.next() as UInt64
+            let m = UInt64(millis)
+            return UUID(uuid: (
+                UInt8(truncatingIfNeeded: m >> 40), UInt8(truncatingIfNeeded: m >> 32), UInt8(truncatingIfNeeded: m >> 24),
+                UInt8(truncatingIfNeeded: m >> 16), UInt8(truncatingIfNeeded: m >> 8), UInt8(truncatingIfNeeded: m),
+                0x70 | UInt8(truncatingIfNeeded: a >> 8) & 0x0F, UInt8(truncatingIfNeeded: a),
+                0x80 | UInt8(truncatingIfNeeded: b >> 56) & 0x3F, UInt8(truncatingIfNeeded: b >> 48), UInt8(truncatingIfNeeded: b >> 40),
+                UInt8(truncatingIfNeeded: b >> 32), UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 16),
+                UInt8(truncatingIfNeeded: b >> 8), UInt8(truncatingIfNeeded: b)))
+        }
+        func call(_ id: UUID, millis: Int64) -> Call {
+            Call(id: id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                 toNumber: "+61412000001", scriptID: "tie", scheduledTime: Timestamp(millis: 4_070_908_800_000), createdAt: Timestamp(millis: millis))
+        }
+        let count = 60
+        var sameMillisecond: [UUID] = []
+        for _ in 0..<count { sameMillisecond.append(id(millis: millis)) }
+        for id in sameMillisecond { try await harness.store.createCall(call(id, millis: millis)) }
+        let earlier = id(millis: millis - 1)
+        try await harness.store.createCall(call(earlier, millis: millis - 1))
+        let expected = (sameMillisecond + [earlier]).map(\.lowercased).sorted(by: >)
+
+        try await harness.withRouter { client in
+            var seen: [String] = []
+            var cursors: [String] = []
+            var cursor: String?
+            for _ in 0..<50 {
+                let query = cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? ""
+                let response = try await Self.get(client, "/api/v1/calls?limit=7\(query)", key: harness.apiKey)
+                #expect(response.status == .ok, "\(response.text)")
+                seen += try response.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                cursor = try response.json["meta"]?["next_cursor"]?.stringValue
+                guard let cursor else { break }
+                cursors.append(cursor)
+            }
+            #expect(seen.count == count + 1)
+            #expect(Set(seen).count == count + 1)
+            #expect(seen == expected)
+            // 61 calls in pages of 7: eight full pages, each with a cursor.
+            #expect(cursors.count == 8)
+            let shape = #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{28}Z$"#
+            for text in cursors {
+                #expect(text.range(of: shape, options: .regularExpression) != nil, "\(text)")
+                let parsed = Timestamp(rfc3339: text)?.millis
+                #expect(parsed == millis || parsed == millis - 1, "\(text)")
+            }
+            // A date-time a client writes itself: the calls created before it.
+            let ownCursor = Timestamp(millis: millis).rfc3339
+            let before = try await Self.get(client, "/api/v1/calls?limit=100&cursor=\(ownCursor)", key: harness.apiKey)
+            #expect(try before.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [earlier.lowercased])
+            let later = try await Self.get(client, "/api/v1/calls?limit=100&cursor=2099-01-01T00:00:00%2B10:00", key: harness.apiKey)
+            #expect(try later.json["calls"]?.arrayValue?.count == count + 1)
+            // The former cursor, a call id, still works; anything else is refused.
+            let byID = try await Self.get(client, "/api/v1/calls?limit=100&cursor=\(expected[0])", key: harness.apiKey)
+            #expect(try byID.json["calls"]?.arrayValue?.count == count)
+            try expectError(try await Self.get(client, "/api/v1/calls?cursor=yesterday", key: harness.apiKey), .badRequest,
+                            message: "cursor must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z: meta.next_cursor of the previous page")
+        }
+    }
+
+    /// create-phone-call's `object` is validated like upsert-object,
+    /// upserted, linked to the call (shown by get-call) and given to
+    /// `call_completed` automations as `objects.<type>.*`.
+    @Test(arguments: StoreKind.available)
+    func aCallCarriesItsObjectToCallCompletedAutomations(_ kind: StoreKind) async throws {
+        let receiver = try await LocalReceiver.start()
+        defer { receiver.stop() }
+        let harness = try await TestHarness.make(kind) {
+            $0.role = .all
+            $0.engine = EngineConfiguration(workers: 1)
+            $0.engine.outboundAllow = ["127.0.0.1"]
+            $0.engine.callSimulatorSeconds = 1
+        }
+        _ = try await harness.store.createAutomation(
+            NewAutomation(
+                id: .v7(), teamID: harness.teamID, name: "after call", enabled: true,
+                definition: try JSONParser().parse("""
+                    {"trigger":{"type":"call_completed","script_ids":["object-script"]},"steps":[
+                      {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))",
+                       "body":{"board":"{{objects.monday_item.board_id}}","item":"{{objects.monday_item.item.code}}","status":"{{call.status}}"}}]}
+                    """),
+                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            now: .now())
+        try await harness.application().test(.live) { client in
+            let base = #""from_number":"+61291234567","script_id":"object-script","contact":{"phone_number":"0429069971"}"#
+            for (object, message) in [
+                (#""object":[1]"#, "object must be an object with type, data and optionally upsert_key"),
+                (#""object":{"type":"Bad Type","data":{"id":"1"}}"#, "object.type is required: 1 to 64 of a-z, 0-9 and _"),
+                (#""object":{"type":"monday_item","data":[1]}"#, "object.data must be an object"),
+                (#""object":{"type":"monday_item","upsert_key":"id","data":{"id":"1"}}"#, "object.upsert_key must be a key path such as $.id"),
+                (#""object":{"type":"monday_item","data":{"name":"no key"}}"#, nil),
+            ] {
+                try expectError(try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, "{\(base),\(object)}"),
+                                .badRequest, message: message)
+            }
+            // Nothing was written for the refused requests.
+            #expect(try await Self.get(client, "/api/v1/calls", key: harness.apiKey).json["calls"] == .array([]))
+
+            let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
+                "{\(base)," + #""object":{"type":"monday_item","upsert_key":"$.item.code","data":{"board_id":42,"item":{"code":"M-9"}}}}"#)
+            #expect(created.status == .created, "\(created.text)")
+            let callID = try #require(try created.json["call_id"]?.stringValue)
+            let objectID = try #require(try created.json["object"]?["id"]?.stringValue)
+            let link: JSONValue = .object(["id": .string(objectID), "object_type": "monday_item", "key": "M-9"])
+            #expect(try created.json["call"]?["object"] == link)
+            #expect(try await Self.get(client, "/api/v1/get-call/\(callID)", key: harness.apiKey).json["call"]?["object"] == link)
+            // The same object again (by its key) is updated, not duplicated; the automation sees the data as it is when the call ends.
+            let updated = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+                #"{"object_type":"monday_item","upsert_key":"$.item.code","data":{"board_id":43,"item":{"code":"M-9"}}}"#)
+            #expect(updated.status == .ok)
+            #expect(try updated.json["object"]?["id"]?.stringValue == objectID)
+
+            let fired = try await EndToEndTests.waitFor(.seconds(15)) { receiver.requests(to: "/after-call").count == 1 }
+            #expect(fired)
+            let body = try JSONParser().parse(receiver.requests(to: "/after-call").first?.body ?? "{}")
+            #expect(body == .object(["board": 43, "item": "M-9", "status": "completed"]))
         }
     }
 

@@ -173,6 +173,13 @@ public enum StepDefinitionValidator {
         if let wait = check.present("wait_for_completion"), wait.boolValue == nil {
             throw check.fail("wait_for_completion", "must be true or false")
         }
+        // The object to link to the call has the fields of an upsert_object step.
+        if let object = check.present("object") {
+            guard case .object(let fields) = object else {
+                throw check.fail("object", "must be an object with object_type, data and optionally key_path")
+            }
+            try validateUpsertObject(Check(id: check.id, step: fields, prefix: "object."))
+        }
     }
 
     private static func validateDelay(_ check: Check) throws(DefinitionError) {
@@ -206,9 +213,11 @@ public enum StepDefinitionValidator {
     private struct Check {
         let id: String
         let step: JSONObject
+        /// Names the enclosing field when `step` is a nested object (`object.`).
+        var prefix = ""
 
         func fail(_ field: String, _ text: String) -> DefinitionError {
-            DefinitionError("step \"\(id)\": field \"\(field)\" \(text)")
+            DefinitionError("step \"\(id)\": field \"\(prefix)\(field)\" \(text)")
         }
 
         /// The member, or nil when it is absent or `null`.

@@ -9,9 +9,10 @@ public struct Call: Sendable, Equatable {
     public var executionID: UUID?
     public var stepID: String?
     public var type: String
-    /// `scheduled`, `in_progress`, `finished`, `cancelled`.
+    /// A `CallProgress` raw value: `scheduled`, `in_progress`, `finished`, `cancelled`.
     public var progress: String
-    /// The outcome once finished, stored as the provider gave it.
+    /// The outcome once finished, stored as the provider gave it (nil
+    /// before). Clients see `reportedStatus`.
     public var status: String?
     public var fromNumber: String
     public var toNumber: String
@@ -30,8 +31,34 @@ public struct Call: Sendable, Equatable {
     /// `[{name, achieved}]`.
     public var objectives: JSONValue?
     public var createdAt: Timestamp
+    /// The object the call was created with (`create-phone-call`'s `object`).
+    public var object: ObjectLink?
 
-    public init(id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound", progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String, scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil, callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil, transcript: String? = nil, recordingURL: String? = nil, objectives: JSONValue? = nil, createdAt: Timestamp) {
+    /// A link to a stored object: its id, and its type and key so that the
+    /// call can show the link without reading the object.
+    public struct ObjectLink: Sendable, Equatable {
+        public var id: UUID
+        public var type: String
+        public var key: String
+
+        public init(id: UUID, type: String, key: String) {
+            self.id = id
+            self.type = type
+            self.key = key
+        }
+
+        /// From the store's three nullable columns; nil unless all are set.
+        public init?(storedID: String?, type: String?, key: String?) {
+            guard let id = storedID.flatMap(UUID.init(canonical:)), let type, let key else { return nil }
+            self.init(id: id, type: type, key: key)
+        }
+
+        public var json: JSONValue {
+            .object(["id": .string(id.lowercased), "object_type": .string(type), "key": .string(key)])
+        }
+    }
+
+    public init(id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound", progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String, scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil, callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil, transcript: String? = nil, recordingURL: String? = nil, objectives: JSONValue? = nil, createdAt: Timestamp, object: ObjectLink? = nil) {
         self.id = id
         self.teamID = teamID
         self.contactID = contactID
@@ -56,13 +83,22 @@ public struct Call: Sendable, Equatable {
         self.recordingURL = recordingURL
         self.objectives = objectives
         self.createdAt = createdAt
+        self.object = object
     }
 
-    /// `call.*` in the context after the call (api.md).
+    /// The one `status` clients see, in every response, filter and
+    /// context: the provider's outcome once the call has finished (stored as
+    /// given: `completed`, `voicemail`, …), and until then, or when a
+    /// finished call has no outcome, its progress (`scheduled`,
+    /// `in_progress`, `cancelled`, `finished`). The stores filter on the
+    /// same expression, `COALESCE(status, progress)`.
+    public var reportedStatus: String { status ?? progress }
+
+    /// `call.*` in the context after the call.
     public var contextJSON: JSONValue {
         .object([
             "id": .string(id.lowercased),
-            "status": status.json,
+            "status": .string(reportedStatus),
             "end_reason": endReason.json,
             "duration": duration.map { .int($0) } ?? .null,
             "call_summary": callSummary.json,
@@ -78,7 +114,7 @@ public struct Call: Sendable, Equatable {
             "id": .string(id.lowercased),
             "type": .string(type),
             "progress": .string(progress),
-            "status": status.json,
+            "status": .string(reportedStatus),
             "from_number": .string(fromNumber),
             "to_number": .string(toNumber),
             "contact_id": contactID?.lowercased.json ?? .null,
@@ -94,6 +130,7 @@ public struct Call: Sendable, Equatable {
             "rating": rating.map { .int($0) } ?? .null,
             "execution_id": executionID?.lowercased.json ?? .null,
             "created_at": .string(createdAt.rfc3339),
+            "object": object?.json ?? .null,
         ])
     }
 

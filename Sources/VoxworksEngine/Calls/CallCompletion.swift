@@ -23,11 +23,12 @@ public struct CallCompletion: Sendable {
         let now = clock()
         try await store.finishCall(call, now: now)
         let contact = try await call.contactID.asyncMap { try await store.contact(id: $0, teamID: call.teamID) } ?? nil
+        let linked = try await Self.linkedObject(of: call, in: store)
         for automation in try await store.callTriggeredAutomations(teamID: call.teamID) where Self.matches(automation.definition, call) {
             let trigger: JSONValue = .object([
                 "call_id": .string(call.id.lowercased),
                 "call_type": .string(call.type),
-                "call_status": call.status.json,
+                "call_status": .string(call.reportedStatus),
                 "contact_name": contact?.fullName.json ?? .null,
                 "phone_user": .string(call.toNumber),
                 "actual_time": call.startedAt?.rfc3339.json ?? .null,
@@ -36,6 +37,7 @@ public struct CallCompletion: Sendable {
             var context = ExecutionContext(trigger: trigger)
             context.set(call.contextJSON, at: "call")
             if let contact { context.set(contact.json, at: "contact") }
+            if let linked { context.set(linked.data, at: "objects.\(linked.type)") }
             try await store.insertExecution(NewExecution(
                 id: .v7(now: now), teamID: call.teamID, automationID: automation.id, body: trigger.serializedBytes,
                 context: context.root, triggerType: "call_completed", receivedAt: now))
@@ -44,13 +46,20 @@ public struct CallCompletion: Sendable {
         workSignal.signal()
     }
 
-    /// Optional filters `script_ids` and `statuses` (api.md).
+    /// The data of the object the call was created with, as it is now, for
+    /// `objects.<type>.*`; nil when there is none or it is gone.
+    static func linkedObject(of call: Call, in store: any Store) async throws -> (type: String, data: JSONValue)? {
+        guard let link = call.object, let data = try await store.objectData(id: link.id, teamID: call.teamID) else { return nil }
+        return (link.type, data)
+    }
+
+    /// Optional filters `script_ids` and `statuses` (the call's reported status).
     static func matches(_ definition: JSONValue, _ call: Call) -> Bool {
         let trigger = definition["trigger"]
         if let scripts = trigger?["script_ids"]?.arrayValue, !scripts.isEmpty,
            !scripts.contains(.string(call.scriptID)) { return false }
         if let statuses = trigger?["statuses"]?.arrayValue, !statuses.isEmpty,
-           !statuses.contains(where: { $0.stringValue == call.status }) { return false }
+           !statuses.contains(where: { $0.stringValue == call.reportedStatus }) { return false }
         return true
     }
 }

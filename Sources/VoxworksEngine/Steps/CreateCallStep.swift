@@ -28,8 +28,29 @@ struct CreateCallStep: StepRunner {
             guard let time = Timestamp(rfc3339: text) else { throw StepFailure("scheduled_time must be an RFC 3339 time, got \"\(text)\"") }
             scheduled = max(time, now)
         }
+        // An object to link to the call (the fields of an upsert_object step):
+        // checked before anything is written.
+        var objectToLink: (type: String, key: String, data: JSONValue)?
+        if let object = rendered["object"]?.objectValue {
+            guard let type = object.string("object_type") else { throw StepFailure("object.object_type is required") }
+            let data = object["data"] ?? .object([:])
+            guard data.objectValue != nil else { throw StepFailure("object.data must be an object") }
+            let paths = object.string("key_path").map { [$0] } ?? ObjectKey.defaultPaths
+            guard let (_, key) = ObjectKey.find(in: data, paths: paths) else {
+                throw StepFailure("no key for the call's object: \(paths.joined(separator: " and ")) are missing or empty in object.data")
+            }
+            objectToLink = (type, key, data)
+        }
         let call: Call
         do {
+            var link: Call.ObjectLink?
+            if let objectToLink {
+                let (stored, _) = try await store.upsertObject(
+                    teamID: step.execution.teamID, type: objectToLink.type, key: objectToLink.key, data: objectToLink.data, now: now)
+                if let id = stored["id"]?.stringValue.flatMap(UUID.init(canonical:)) {
+                    link = Call.ObjectLink(id: id, type: objectToLink.type, key: objectToLink.key)
+                }
+            }
             var contactID = context.value(at: "contact.id")?.stringValue.flatMap(UUID.init(uuidString:))
             if contactID == nil || context.value(at: "contact.phone_number")?.stringValue != to {
                 contactID = try await store.upsertContact(
@@ -37,13 +58,17 @@ struct CreateCallStep: StepRunner {
             }
             call = Call(
                 id: .v7(now: now), teamID: step.execution.teamID, contactID: contactID, executionID: step.execution.id,
-                stepID: step.id, fromNumber: fromNumber, toNumber: to, scriptID: scriptID, scheduledTime: scheduled, createdAt: now)
+                stepID: step.id, fromNumber: fromNumber, toNumber: to, scriptID: scriptID, scheduledTime: scheduled, createdAt: now,
+                object: link)
             try await store.createCall(call)
             try await provider.place(call)
         } catch {
             throw StepFailure("could not schedule the call: \(error)", retryable: true)
         }
-        let output: JSONValue = .object(["call_id": .string(call.id.lowercased), "scheduled_time": .string(scheduled.rfc3339), "to": .string(to)])
+        if let objectToLink { context.set(objectToLink.data, at: "objects.\(objectToLink.type)") }
+        var fields: JSONObject = ["call_id": .string(call.id.lowercased), "scheduled_time": .string(scheduled.rfc3339), "to": .string(to)]
+        if let link = call.object { fields["object"] = link.json }
+        let output: JSONValue = .object(fields)
         if rendered["wait_for_completion"]?.boolValue == false {
             return .done(output: output)
         }
@@ -68,6 +93,13 @@ struct CreateCallStep: StepRunner {
             throw StepFailure("the call \(id.lowercased) has not finished", retryable: true)
         }
         context.set(call.contextJSON, at: "call")
+        do {
+            if let linked = try await CallCompletion.linkedObject(of: call, in: store) {
+                context.set(linked.data, at: "objects.\(linked.type)")
+            }
+        } catch {
+            throw StepFailure("could not read the call's object: \(error)", retryable: true)
+        }
         return .done(output: call.json)
     }
 }

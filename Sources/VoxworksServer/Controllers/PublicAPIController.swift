@@ -87,14 +87,32 @@ struct PublicAPIController {
         let fields = try contactFields(contactObject, field: "contact.")
         let now = clock()
         let scheduled = try Self.time(body["scheduled_time"], field: "scheduled_time") ?? now
+        // Validated before anything is written, like the rest of the body.
+        var objectInput: ObjectInput?
+        if let value = body["object"], !value.isNull {
+            guard let object = value.objectValue else {
+                throw APIError.badRequest("object must be an object with type, data and optionally upsert_key")
+            }
+            objectInput = try Self.objectInput(type: object["type"], data: object["data"], upsertKey: object["upsert_key"], prefix: "object.", typeField: "type")
+        }
+        var storedObject: JSONValue?
+        var link: Call.ObjectLink?
+        if let objectInput {
+            let (object, _) = try await store.upsertObject(teamID: teamID, type: objectInput.type, key: objectInput.key, data: objectInput.data, now: now)
+            guard let id = object["id"]?.stringValue.flatMap(UUID.init(canonical:)) else { throw APIError.internalError }
+            storedObject = object
+            link = Call.ObjectLink(id: id, type: objectInput.type, key: objectInput.key)
+        }
         let contact = try await store.upsertContact(teamID: teamID, matchOnEmail: false, fields: fields, now: now).contact
         // contactFields requires the number, so the stored contact has it.
         guard let to = contact.phoneNumber else { throw APIError.internalError }
         let call = Call(
             id: .v7(now: now), teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
-            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: now)
+            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: now, object: link)
         try await store.createCall(call)
-        return JSONResponse.make(.created, .object(["success": true, "call_id": .string(call.id.lowercased), "call": call.json]))
+        var response: JSONObject = ["success": true, "call_id": .string(call.id.lowercased), "call": call.json]
+        if let storedObject { response["object"] = storedObject }
+        return JSONResponse.make(.created, .object(response))
     }
 
     @Sendable func showCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -113,7 +131,7 @@ struct PublicAPIController {
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = CallQuery()
         query.limit = try QueryParsing.limit(text("limit"))
-        query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
+        query.before = try Self.callCursor(text("cursor"))
         query.contactID = try QueryParsing.uuid(text("contact_id"), name: "contact_id")
         query.createdAfter = try QueryParsing.time(text("created_after"), name: "created_after")
         query.createdBefore = try QueryParsing.time(text("created_before"), name: "created_before")
@@ -124,29 +142,36 @@ struct PublicAPIController {
             query.type = type
         }
         if let progress = text("progress") {
-            guard ["scheduled", "in_progress", "finished", "cancelled"].contains(progress) else {
-                throw APIError.badRequest("progress must be one of: scheduled, in_progress, finished, cancelled")
+            guard let known = CallProgress(rawValue: progress) else {
+                throw APIError.badRequest("progress must be one of: \(CallProgress.listed)")
             }
-            query.progress = progress
+            query.progress = known.rawValue
         }
         let calls = try await store.calls(teamID: teamID, query: query)
         return JSONResponse.make(.ok, .object([
             "success": true,
             "calls": .array(calls.map(\.json)),
-            "meta": .object(["next_cursor": calls.count == query.limit ? (calls.last?.id.lowercased.json ?? .null) : .null]),
+            "meta": .object(["next_cursor": calls.count == query.limit ? (calls.last.map { JSONValue.string(DateTimeCursor.encode($0.id)) } ?? .null) : .null]),
         ]))
     }
 
     @Sendable func cancelCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
         let call = try await ownCall(context)
-        guard call.progress == "scheduled" else {
-            throw APIError(.conflict, "Only a scheduled call can be cancelled; this one is \(call.progress)")
+        // A call that is no longer scheduled is a bad request (`400`), the
+        // status the product's reference lists for this endpoint.
+        guard call.progress == CallProgress.scheduled.rawValue else {
+            throw APIError.badRequest("Only a scheduled call can be cancelled; this one is \(call.progress)")
         }
-        guard let cancelled = try await store.cancelCall(id: call.id, teamID: teamID, now: clock()), cancelled.progress == "cancelled" else {
-            throw APIError(.conflict, "Only a scheduled call can be cancelled")
+        guard let cancelled = try await store.cancelCall(id: call.id, teamID: teamID, now: clock()) else { throw APIError.notFound("Call") }
+        guard cancelled.progress == CallProgress.cancelled.rawValue else {
+            throw APIError.badRequest("Only a scheduled call can be cancelled; this one is \(cancelled.progress)")
         }
-        return JSONResponse.make(.ok, .object(["success": true, "call_id": .string(call.id.lowercased), "status": "cancelled"]))
+        // `status` is the field get-call shows under that name.
+        return JSONResponse.make(.ok, .object([
+            "success": true, "call_id": .string(call.id.lowercased), "status": .string(cancelled.reportedStatus),
+            "progress": .string(cancelled.progress),
+        ]))
     }
 
     @Sendable func rescheduleCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -157,15 +182,17 @@ struct PublicAPIController {
         guard let time = try Self.time(body["scheduled_time"], field: "scheduled_time") else {
             throw APIError.badRequest("scheduled_time is required")
         }
-        guard call.progress == "scheduled" else {
-            throw APIError(.conflict, "Only a scheduled call can be rescheduled; this one is \(call.progress)")
+        guard call.progress == CallProgress.scheduled.rawValue else {
+            throw APIError.badRequest("Only a scheduled call can be rescheduled; this one is \(call.progress)")
         }
-        guard let moved = try await store.rescheduleCall(id: call.id, teamID: teamID, to: time), moved.progress == "scheduled" else {
-            throw APIError(.conflict, "Only a scheduled call can be rescheduled")
+        guard let moved = try await store.rescheduleCall(id: call.id, teamID: teamID, to: time) else { throw APIError.notFound("Call") }
+        // The store moves only a scheduled call: one that left `scheduled` during the request keeps its time.
+        guard moved.progress == CallProgress.scheduled.rawValue, moved.scheduledTime == time else {
+            throw APIError.badRequest("Only a scheduled call can be rescheduled; this one is \(moved.progress)")
         }
         return JSONResponse.make(.ok, .object([
-            "success": true, "call_id": .string(call.id.lowercased), "status": "scheduled",
-            "scheduled_time": .string(moved.scheduledTime.rfc3339),
+            "success": true, "call_id": .string(call.id.lowercased), "status": .string(moved.reportedStatus),
+            "progress": .string(moved.progress), "scheduled_time": .string(moved.scheduledTime.rfc3339),
         ]))
     }
 
@@ -236,22 +263,47 @@ struct PublicAPIController {
         let teamID = try context.requireTeam()
         var request = request
         let body = try await request.jsonObjectBody()
-        guard let type = body["object_type"]?.stringValue, AutomationDefinition.isValidObjectType(type) else {
-            throw APIError.badRequest("object_type is required: 1 to 64 of a-z, 0-9 and _")
+        let input = try Self.objectInput(type: body["object_type"], data: body["data"], upsertKey: body["upsert_key"], prefix: "", typeField: "object_type")
+        let (object, created) = try await store.upsertObject(teamID: teamID, type: input.type, key: input.key, data: input.data, now: clock())
+        return JSONResponse.make(created ? .created : .ok, .object(["success": true, "object": object]))
+    }
+
+    /// An object to upsert, validated.
+    struct ObjectInput {
+        var type: String
+        var key: String
+        var data: JSONValue
+    }
+
+    /// The checks of `upsert-object`, shared with `create-phone-call`'s
+    /// `object`; `prefix` names the enclosing field in messages.
+    static func objectInput(type: JSONValue?, data: JSONValue?, upsertKey: JSONValue?, prefix: String, typeField: String) throws -> ObjectInput {
+        guard let type = type?.stringValue, AutomationDefinition.isValidObjectType(type) else {
+            throw APIError.badRequest("\(prefix)\(typeField) is required: 1 to 64 of a-z, 0-9 and _")
         }
-        guard let data = body["data"], data.objectValue != nil else { throw APIError.badRequest("data must be an object") }
+        guard let data, data.objectValue != nil else { throw APIError.badRequest("\(prefix)data must be an object") }
         var paths = ObjectKey.defaultPaths
-        if let keyPath = body["upsert_key"], !keyPath.isNull {
+        if let keyPath = upsertKey, !keyPath.isNull {
             guard let text = keyPath.stringValue, text.hasPrefix("$."), text.count > 2 else {
-                throw APIError.badRequest("upsert_key must be a key path such as $.id")
+                throw APIError.badRequest("\(prefix)upsert_key must be a key path such as $.id")
             }
             paths = [text]
         }
         guard let (_, key) = ObjectKey.find(in: data, paths: paths) else {
-            throw APIError.badRequest("data has no key at \(paths.joined(separator: " or "))")
+            throw APIError.badRequest("\(prefix)data has no key at \(paths.joined(separator: " or "))")
         }
-        let (object, created) = try await store.upsertObject(teamID: teamID, type: type, key: key, data: data, now: clock())
-        return JSONResponse.make(created ? .created : .ok, .object(["success": true, "object": object]))
+        return ObjectInput(type: type, key: key, data: data)
+    }
+
+    /// `cursor` on `GET /calls`: an RFC 3339 date-time (`meta.next_cursor`,
+    /// see `DateTimeCursor`), or a call id as the cursor was before.
+    static func callCursor(_ text: String?) throws -> UUID? {
+        guard let text, !text.isEmpty else { return nil }
+        if let id = UUID(uuidString: text) { return id }
+        guard let id = DateTimeCursor.decode(text) else {
+            throw APIError.badRequest("cursor must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z: meta.next_cursor of the previous page")
+        }
+        return id
     }
 
     // MARK: Helpers

@@ -482,6 +482,13 @@ enum PostgresMigrations {
             """,
             "DELETE FROM automation_samples WHERE octet_length(body) > \(AutomationSample.maxBytes)",
         ]),
+        // The object a call was created with: its id to read its data when
+        // the call ends, its type and key to show the link.
+        (10, [
+            "ALTER TABLE calls ADD COLUMN object_id TEXT",
+            "ALTER TABLE calls ADD COLUMN object_type TEXT",
+            "ALTER TABLE calls ADD COLUMN object_key TEXT",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -24,7 +24,8 @@ extension PostgresStore {
 
     public func calls(teamID: UUID, query: CallQuery) async throws -> [Call] {
         var filter = PostgresFilter("team_id", equals: teamID.lowercased)
-        filter.add("status", "=", query.status)
+        // One status for clients: the outcome once finished, else the progress (Call.reportedStatus).
+        filter.add("COALESCE(status, progress)", "=", query.status)
         filter.add("type", "=", query.type)
         filter.add("progress", "=", query.progress)
         filter.add("script_id", "=", query.scriptID)

@@ -497,21 +497,28 @@ extension PostgresStore {
             callSummary: try row.value("call_summary"), structuredData: try row.json("structured_data"),
             successEvaluation: try row.value("success_evaluation"), rating: try row.value("rating", as: Int32?.self).map(Int.init),
             transcript: try row.value("transcript"), recordingURL: try row.value("recording_url"), objectives: try row.json("objectives"),
-            createdAt: try row.timestamp("created_at"))
+            createdAt: try row.timestamp("created_at"),
+            object: Call.ObjectLink(
+                storedID: try row.value("object_id", as: String?.self), type: try row.value("object_type"), key: try row.value("object_key")))
     }
 
     public func createCall(_ call: Call) async throws {
         try await client.query("""
             INSERT INTO calls (id, team_id, contact_id, execution_id, step_id, type, progress, status, from_number, to_number, script_id,
-                scheduled_time, created_at)
+                scheduled_time, created_at, object_id, object_type, object_key)
             VALUES (\(call.id.lowercased), \(call.teamID.lowercased), \(call.contactID?.lowercased), \(call.executionID?.lowercased), \(call.stepID),
                 \(call.type), \(call.progress), \(call.status), \(call.fromNumber), \(call.toNumber), \(call.scriptID), \(call.scheduledTime.millis),
-                \(call.createdAt.millis))
+                \(call.createdAt.millis), \(call.object?.id.lowercased), \(call.object?.type), \(call.object?.key))
             """, logger: logger)
     }
 
     public func call(id: UUID) async throws -> Call? {
         try await client.query("SELECT * FROM calls WHERE id = \(id.lowercased)", logger: logger).first().map(Self.call(from:))
+    }
+
+    public func objectData(id: UUID, teamID: UUID) async throws -> JSONValue? {
+        try await client.query("SELECT data FROM objects WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)", logger: logger)
+            .first()?.json("data")
     }
 
     public func dueCalls(now: Timestamp, limit: Int) async throws -> [Call] {

@@ -222,6 +222,15 @@ enum SQLiteMigrations {
             // still be read on every visit to its automation's page.
             try db.execute(sql: "DELETE FROM automation_samples WHERE length(body) > ?", arguments: [AutomationSample.maxBytes])
         }
+        migrator.registerMigration("v7_call_objects") { db in
+            // The object a call was created with: its id to read its data
+            // when the call ends, its type and key to show the link.
+            try db.execute(sql: """
+                ALTER TABLE calls ADD COLUMN object_id TEXT;
+                ALTER TABLE calls ADD COLUMN object_type TEXT;
+                ALTER TABLE calls ADD COLUMN object_key TEXT;
+                """)
+        }
         return migrator
     }
 }

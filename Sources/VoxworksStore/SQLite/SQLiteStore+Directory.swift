@@ -25,7 +25,8 @@ extension SQLiteStore {
 
     public func calls(teamID: UUID, query: CallQuery) async throws -> [Call] {
         var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
-        filter.add("status = :status", "status", query.status)
+        // One status for clients: the outcome once finished, else the progress (Call.reportedStatus).
+        filter.add("COALESCE(status, progress) = :status", "status", query.status)
         filter.add("type = :type", "type", query.type)
         filter.add("progress = :progress", "progress", query.progress)
         filter.add("script_id = :script", "script", query.scriptID)

@@ -434,7 +434,8 @@ extension SQLiteStore {
             successEvaluation: row["success_evaluation"], rating: row["rating"],
             transcript: row["transcript"], recordingURL: row["recording_url"],
             objectives: (row["objectives"] as String?).flatMap { try? JSONParser().parse($0) },
-            createdAt: Timestamp(millis: row["created_at"]))
+            createdAt: Timestamp(millis: row["created_at"]),
+            object: Call.ObjectLink(storedID: row["object_id"], type: row["object_type"], key: row["object_key"]))
     }
 
     public func createCall(_ call: Call) async throws {
@@ -442,13 +443,13 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO calls (id, team_id, contact_id, execution_id, step_id, type, progress, status, from_number, to_number,
-                        script_id, scheduled_time, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        script_id, scheduled_time, created_at, object_id, object_type, object_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.id.lowercased, call.teamID.lowercased, call.contactID?.lowercased, call.executionID?.lowercased, call.stepID,
                     call.type, call.progress, call.status, call.fromNumber, call.toNumber, call.scriptID, call.scheduledTime.millis,
-                    call.createdAt.millis,
+                    call.createdAt.millis, call.object?.id.lowercased, call.object?.type, call.object?.key,
                 ])
         }
     }
@@ -456,6 +457,13 @@ extension SQLiteStore {
     public func call(id: UUID) async throws -> Call? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ?", arguments: [id.lowercased]).map(Self.call(from:))
+        }
+    }
+
+    public func objectData(id: UUID, teamID: UUID) async throws -> JSONValue? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM objects WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
+                .flatMap { try? JSONParser().parse($0) }
         }
     }
 
