@@ -2,9 +2,9 @@ import Foundation
 import VoxworksCore
 import VoxworksEngine
 
-/// Everything `voxworks serve` can be told, with the defaults of
-/// `shared/spec/api.md`. Read once at start; environment variables first,
-/// flags override them.
+/// Everything `voxworks serve` can be told, with its defaults (the
+/// configuration table in README.md). Read once at start; environment
+/// variables first, flags override them.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080

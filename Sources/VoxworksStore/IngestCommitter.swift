@@ -13,7 +13,7 @@ public struct IngestRequest: Sendable {
     public var fingerprint: [UInt8]?
     public var sourceAddress: String?
     public var receivedAt: Timestamp
-    /// The team's bound on pending executions (contract §1.8).
+    /// The team's bound on pending executions (docs/webhooks.md, backlog).
     public var backlogLimit: Int
     public var idempotencyTTL: Double
 

@@ -17,7 +17,7 @@ struct GCRATests {
         return (decisions, state)
     }
 
-    /// The scenario of contract §4 at fixed clock values (the epoch, and a Unix time
+    /// A burst of five, then a refusal (10/s, burst 5), at fixed clock values (the epoch, and a Unix time
     /// in seconds as the server passes it).
     @Test(arguments: [0.0, 1_780_000_000.0])
     func burstOfFiveThenDenied(start: Double) throws {

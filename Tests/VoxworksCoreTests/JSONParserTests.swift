@@ -327,7 +327,7 @@ struct JSONParserTests {
     }
 
     /// The parser's own comment says a well-formed non-object and garbage are both
-    /// 400s "but the message should say which", and contract §1.6 asks for a message
+    /// 400s "but the message should say which", and the webhook reference asks for a message
     /// that says which. Garbage that does not start with `{` must therefore be
     /// reported as malformed (or invalid UTF-8), not as "must be a JSON object".
     @Test func validateObjectTellsGarbageApartFromANonObject() {

@@ -1,4 +1,4 @@
-/// Contract §7.
+/// An execution's status, as the API shows it (docs/automations.md lists what each means).
 public enum ExecutionStatus: String, Sendable, CaseIterable, Codable {
     case pending
     case processing

@@ -1,4 +1,4 @@
-/// Contract §7 step statuses.
+/// A step's status in the execution log.
 public enum StepStatus: String, Sendable, CaseIterable {
     case pending
     case processing

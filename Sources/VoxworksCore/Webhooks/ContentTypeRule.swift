@@ -1,5 +1,5 @@
 import Foundation
-/// Contract §1.4: an explicit media type must be `application/json` or a
+/// The webhook's content-type rule (docs/webhooks.md): an explicit media type must be `application/json` or a
 /// `+json` structured suffix; parameters such as `charset` are allowed; a
 /// missing Content-Type is accepted.
 public enum ContentTypeRule {

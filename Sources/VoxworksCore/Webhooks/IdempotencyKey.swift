@@ -1,6 +1,6 @@
 import Crypto
 
-/// The idempotency key of a webhook request (contract §5).
+/// The idempotency key of a webhook request (docs/webhooks.md, idempotency).
 public enum IdempotencyKey {
     /// 1–255 visible ASCII characters.
     public static func isValid(_ key: String) -> Bool {

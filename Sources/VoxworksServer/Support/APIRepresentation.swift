@@ -2,7 +2,7 @@ import VoxworksCore
 
 import Foundation
 
-/// The JSON shapes of `shared/spec/api.md`, in one place.
+/// The JSON shapes of the management API (docs/openapi.yaml), in one place.
 enum APIRepresentation {
     static func automation(_ automation: Automation, configuration: ServerConfiguration, signingSecret: String? = nil) -> JSONValue {
         var webhook: JSONObject = [
