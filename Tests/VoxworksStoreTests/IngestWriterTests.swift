@@ -81,11 +81,14 @@ import VoxworksStore
         }
     }
 
+    /// The deadline is 2 s, not less: the later commit must also finish
+    /// within it, and with the whole suite running in parallel on two cores
+    /// a 300 ms deadline was once missed by a commit that does no work.
     @Test(.timeLimit(.minutes(1))) func aCommitThatNeverReturnsTimesOutAndLaterWebhooksStillCommit() async throws {
-        let writer = IngestWriter(committer: HangingOnceCommitter(), commitDeadline: .milliseconds(300))
+        let writer = IngestWriter(committer: HangingOnceCommitter(), commitDeadline: .seconds(2))
         let started = ContinuousClock.now
         await #expect(throws: IngestWriterError.commitTimedOut) { _ = try await writer.submit(Self.request()) }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(15))
         // The drain loop was not held by the hung commit.
         let next = Self.request()
         #expect(try await writer.submit(next) == .accepted(next.executionID))
