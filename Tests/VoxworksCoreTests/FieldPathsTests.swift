@@ -21,13 +21,14 @@ import VoxworksCore
         let elapsed = ContinuousClock.now - started
         // The long key itself is over the length cap, so nothing under it is listed.
         #expect(paths.isEmpty)
-        #expect(elapsed < .seconds(2), "took \(elapsed)")
+        // Unbounded, this built 60,000 paths of 60,000 bytes (3.6 GB).
+        #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
 
     @Test func manyKeysAreCappedInCountAndLength() throws {
         let prefix = String(repeating: "p", count: 200)
         var body = "{\"" + prefix + "\":{"
-        body += (0..<60_000).map { "\"key\($0)\":{\"x\":1}" }.joined(separator: ",")
+        body += (0..<10_000).map { "\"key\($0)\":{\"x\":1}" }.joined(separator: ",")
         body += "}}"
         let value = try JSONParser().parse(Array(body.utf8))
         let paths = value.fieldPaths(prefix: "trigger")

@@ -200,7 +200,9 @@ import VoxworksTestSupport
     static let maxPageBytes = 1_000_000
     static let maxPageSeconds = 20.0
 
-    @Test(arguments: ["nested arrays", "flat object"])
+    /// The two shapes run one after the other: each costs seconds of CPU in
+    /// a debug build, and together they starved the suite's timing tests.
+    @Test(.serialized, arguments: ["nested arrays", "flat object"])
     func aOneMegabytePayloadRendersBoundedPagesAndItsRawJSONWhole(_ shape: String) async throws {
         let harness = try await TestHarness.make()
         let (automation, _) = try await harness.automation(name: "Big")

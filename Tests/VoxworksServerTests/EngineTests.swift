@@ -197,7 +197,9 @@ import VoxworksTestSupport
         let started = ContinuousClock.now
         guard case .retry(let message, _)? = try await engine.turn()?.outcome else { Issue.record("expected a retry"); return }
         #expect(message.hasPrefix("step \"gone\": "))
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // A bound against a hang, not a speed claim: the suite's parallel load
+        // on two cores once stretched this to 11.6 s.
+        #expect(ContinuousClock.now - started < .seconds(30))
         withExtendedLifetime(refusing) {}
     }
 

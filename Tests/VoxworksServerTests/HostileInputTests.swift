@@ -141,7 +141,7 @@ import VoxworksTestSupport
             #expect(answer.status == .ok)
             // The payload itself, and no field path: the long key is over the length cap.
             #expect(answer.body.readableBytes < probe.utf8.count + 4_096, "\(answer.body.readableBytes) bytes")
-            #expect(elapsed < .seconds(5), "\(elapsed)")
+            #expect(elapsed < .seconds(10), "\(elapsed)")
             let sample = try #require(try answer.json["sample"])
             #expect(sample["fields"] == .array([]))
             #expect(sample["payload"]?.serialized.utf8.count == probe.utf8.count)

@@ -58,7 +58,9 @@ import VoxworksTestSupport
             let response = await connection.receive(until: isCompleteResponse)
             #expect(response.hasPrefix("HTTP/1.1 413"), "got: \(response)")
             #expect(response.contains("\"success\":false"))
-            #expect(ContinuousClock.now - started < .seconds(8))
+            // Generous for a loaded machine: a server that waited for the body
+            // would answer 408 at its 10 s deadline, which the prefix refuses.
+            #expect(ContinuousClock.now - started < .seconds(15))
         }
         #expect(try await harness.executionCount() == 0)
     }
