@@ -3,6 +3,21 @@ import Foundation
 import Testing
 @testable import VoxworksCore
 
+/// Whether a request passes, for the many tests that need only that.
+private enum SignatureVerdict: Equatable {
+    case valid, missing, invalid
+}
+
+extension SignatureVerifier {
+    fileprivate func verify(body: some DataProtocol, headers: SignatureHeaders, keys: [[UInt8]], nowSeconds: Double) -> SignatureVerdict {
+        switch check(body: body, headers: headers, keys: keys, nowSeconds: nowSeconds) {
+        case .verified: .valid
+        case .missing: .missing
+        case .invalid, .outsideWindow: .invalid
+        }
+    }
+}
+
 @Suite("SignatureVerifier")
 struct SignatureVerifierTests {
     let verifier = SignatureVerifier()

@@ -157,21 +157,10 @@ import VoxworksTestSupport
     func aCallCreatedThroughTheAPIFinishesAndFiresCallCompletedAutomations(_ kind: StoreKind) async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
-        let harness = try await TestHarness.make(kind) {
-            $0.role = .all
-            $0.engine = EngineConfiguration(workers: 1)
-            $0.engine.outboundAllow = ["127.0.0.1"]
-            $0.engine.callSimulatorSeconds = 1
-        }
-        _ = try await harness.store.createAutomation(
-            NewAutomation(
-                id: .v7(), teamID: harness.teamID, name: "after call", enabled: true,
-                definition: try JSONParser().parse("""
+        let harness = try await Self.callCompletedHarness(kind, definition: """
                     {"trigger":{"type":"call_completed","script_ids":["api-script"]},"steps":[
                       {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))","body":{"call":"{{trigger.call_id}}","name":"{{contact.full_name}}"}}]}
-                    """),
-                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
-            now: .now())
+            """)
         try await harness.application().test(.live) { client in
             let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
                 #"{"from_number":"+61291234567","script_id":"api-script","contact":{"phone_number":"0429069971","first_name":"Ada","last_name":"L"}}"#)
@@ -312,22 +301,11 @@ import VoxworksTestSupport
     func aCallCarriesItsObjectToCallCompletedAutomations(_ kind: StoreKind) async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
-        let harness = try await TestHarness.make(kind) {
-            $0.role = .all
-            $0.engine = EngineConfiguration(workers: 1)
-            $0.engine.outboundAllow = ["127.0.0.1"]
-            $0.engine.callSimulatorSeconds = 1
-        }
-        _ = try await harness.store.createAutomation(
-            NewAutomation(
-                id: .v7(), teamID: harness.teamID, name: "after call", enabled: true,
-                definition: try JSONParser().parse("""
+        let harness = try await Self.callCompletedHarness(kind, definition: """
                     {"trigger":{"type":"call_completed","script_ids":["object-script"]},"steps":[
                       {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))",
                        "body":{"board":"{{objects.monday_item.board_id}}","item":"{{objects.monday_item.item.code}}","status":"{{call.status}}"}}]}
-                    """),
-                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
-            now: .now())
+            """)
         try await harness.application().test(.live) { client in
             let base = #""from_number":"+61291234567","script_id":"object-script","contact":{"phone_number":"0429069971"}"#
             for (object, message) in [
@@ -484,5 +462,22 @@ import VoxworksTestSupport
             harness.clock.advance(seconds: 1.01)
             #expect(try await Self.get(client, "/api/v1/contacts", key: harness.apiKey).status == .ok)
         }
+    }
+
+    /// A node with workers and a 1 s call simulator, and a `call_completed`
+    /// automation with `definition`.
+    static func callCompletedHarness(_ kind: StoreKind, definition: String) async throws -> TestHarness {
+        let harness = try await TestHarness.make(kind) {
+            $0.role = .all
+            $0.engine = EngineConfiguration(workers: 1)
+            $0.engine.outboundAllow = ["127.0.0.1"]
+            $0.engine.callSimulatorSeconds = 1
+        }
+        _ = try await harness.store.createAutomation(
+            NewAutomation(
+                id: .v7(), teamID: harness.teamID, name: "after call", enabled: true, definition: try JSONParser().parse(definition),
+                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            now: .now())
+        return harness
     }
 }

@@ -28,12 +28,6 @@ public struct SignatureHeaders: Sendable {
     var hasAny: Bool { webhookSignature != nil || standardSignature != nil }
 }
 
-public enum SignatureVerdict: Sendable, Equatable {
-    case valid
-    case missing
-    case invalid
-}
-
 /// What a valid signature vouches for beyond the body. A signed delivery
 /// id or timestamp is what makes a captured request useless to replay:
 /// the id (or the signed timestamp and its MAC) becomes the idempotency
@@ -76,14 +70,6 @@ public struct SignatureVerifier: Sendable {
 
     public init(timestampTolerance: Double = 300) {
         self.timestampTolerance = timestampTolerance
-    }
-
-    public func verify(body: some DataProtocol, headers: SignatureHeaders, keys: [[UInt8]], nowSeconds: Double) -> SignatureVerdict {
-        switch check(body: body, headers: headers, keys: keys, nowSeconds: nowSeconds) {
-        case .verified: .valid
-        case .missing: .missing
-        case .invalid, .outsideWindow: .invalid
-        }
     }
 
     /// Checks every accepted form, and says what the valid one signed.
