@@ -3,7 +3,9 @@ import VoxworksCore
 
 /// The engine's knobs (see the configuration table in the README).
 public struct EngineConfiguration: Sendable {
-    /// Executions run at once by this node (`VOXWORKS_WORKERS`).
+    /// Executions in flight at once on this node (`VOXWORKS_WORKERS`). An
+    /// execution waiting on a receiver is a suspended task, not a thread,
+    /// so the default is sized for I/O rather than for the cores.
     public var workers: Int
     /// How long a claim lasts without a heartbeat.
     public var leaseSeconds: Double = 30
@@ -24,7 +26,9 @@ public struct EngineConfiguration: Sendable {
     public var callSimulatorSeconds: Double = 5
     public var callSimulatorStatus = "completed"
 
-    public init(workers: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
+    public static let defaultWorkers = 256
+
+    public init(workers: Int = EngineConfiguration.defaultWorkers) {
         self.workers = max(1, workers)
     }
 }

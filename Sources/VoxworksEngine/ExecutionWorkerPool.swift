@@ -4,14 +4,19 @@ import ServiceLifecycle
 import VoxworksCore
 import VoxworksStore
 
-/// The workers of one node: `workers` loops that claim an execution, run
-/// it with a lease kept alive by the node's `LeaseHeartbeat`, and record how
-/// the turn ended; plus a sweeper that returns the leases of dead workers (another
-/// process, or this one before a crash) to the queue.
+/// The executions of one node in flight: a dispatcher claims an execution
+/// whenever fewer than `workers` are in flight and runs it in a task of
+/// its own, with a lease kept alive by the node's `LeaseHeartbeat`; the
+/// task records how the turn ended and, in the same transaction, claims
+/// the next one to run. A sweeper returns the leases of dead workers
+/// (another process, or this one before a crash) to the queue.
 ///
-/// Idle workers sleep on the `WorkSignal`, which a commit raises, so new
-/// work starts at once; a short poll catches due retries and delays.
-/// On graceful shutdown each worker finishes the execution it holds and stops.
+/// An execution waiting on a slow receiver is a suspended task, not a busy
+/// thread: `workers` caps executions in flight, not threads, so its default
+/// is sized for I/O. Only the dispatcher sleeps on the `WorkSignal`, which
+/// a commit raises, so new work starts at once without waking every idle
+/// slot; a short poll catches due retries and delays.
+/// On graceful shutdown each task finishes the execution it holds and stops.
 public struct ExecutionWorkerPool: Service {
     let store: any Store
     let runner: ExecutionRunner
@@ -22,6 +27,7 @@ public struct ExecutionWorkerPool: Service {
     let logger: Logger
     let metrics: ServiceMetrics
     let heartbeat: LeaseHeartbeat
+    let slots: ExecutionSlots
 
     public init(store: any Store, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled) {
         self.metrics = metrics
@@ -32,21 +38,18 @@ public struct ExecutionWorkerPool: Service {
         self.clock = clock
         self.logger = logger
         heartbeat = LeaseHeartbeat(store: store, leaseSeconds: configuration.leaseSeconds, clock: clock, logger: logger)
+        slots = ExecutionSlots(count: configuration.workers)
         nodeID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                // The heartbeat outlives the workers: on graceful shutdown
-                // each finishes the turn it holds, its lease still kept.
+                // The heartbeat outlives the executions in flight: on graceful
+                // shutdown each finishes the turn it holds, its lease still kept.
                 await withTaskGroup(of: Void.self) { beating in
                     beating.addTask { await heartbeat.run() }
-                    await withDiscardingTaskGroup { workers in
-                        for index in 0..<configuration.workers {
-                            workers.addTask { await workerLoop(worker: "\(nodeID)/\(index)") }
-                        }
-                    }
+                    await dispatch()
                     beating.cancelAll()
                 }
             }
@@ -56,25 +59,42 @@ public struct ExecutionWorkerPool: Service {
 
     private var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
-    func workerLoop(worker: String) async {
-        // Claimed with the previous turn's end; run even when stopping, since it is held.
-        var next: ClaimedExecution?
-        while !stopping || next != nil {
-            do {
-                if let claimed = next {
-                    next = await process(claimed, worker: worker)
+    /// Claims while a slot is free; each claimed execution runs in a child
+    /// task that holds its slot until it finds no next execution to run.
+    func dispatch() async {
+        await withDiscardingTaskGroup { running in
+            while !stopping {
+                guard let slot = slots.take() else {
+                    await cancelWhenGracefulShutdown { await slots.waitForFree(timeout: configuration.idlePoll) }
                     continue
                 }
-                let now = clock()
-                if let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: configuration.leaseSeconds)) {
-                    next = await process(claimed, worker: worker)
-                    continue
+                let worker = "\(nodeID)/\(slot)"
+                do {
+                    let now = clock()
+                    if let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: configuration.leaseSeconds)) {
+                        running.addTask {
+                            await carry(claimed, worker: worker)
+                            slots.give(slot)
+                        }
+                        continue
+                    }
+                    slots.give(slot)
+                } catch {
+                    slots.give(slot)
+                    logger.error("claiming an execution failed", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
                 }
-            } catch {
-                logger.error("claiming an execution failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                await cancelWhenGracefulShutdown { await signal.wait(timeout: configuration.idlePoll) }
             }
-            await cancelWhenGracefulShutdown { await signal.wait(timeout: configuration.idlePoll) }
+        }
+    }
+
+    /// Runs a claimed execution, then each one claimed with a turn's end,
+    /// until a turn ends without a next one. Runs even when stopping: it is held.
+    func carry(_ claimed: ClaimedExecution, worker: String) async {
+        var next: ClaimedExecution? = claimed
+        while let current = next {
+            next = await process(current, worker: worker)
         }
     }
 

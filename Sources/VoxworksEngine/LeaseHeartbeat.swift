@@ -18,7 +18,7 @@ import VoxworksStore
 final class LeaseHeartbeat: Sendable {
     private struct Held {
         let worker: String
-        var due: ContinuousClock.Instant
+        var due: Timestamp
     }
 
     private let store: any ExecutionStore
@@ -34,11 +34,13 @@ final class LeaseHeartbeat: Sendable {
         self.logger = logger
     }
 
-    private var beatInterval: Duration { .seconds(leaseSeconds / 4) }
+    /// Measured on the engine's clock, as the leases are, so a test can move
+    /// time and beat (`beatDue`) by hand instead of racing real sleeps.
+    private var beatInterval: Double { leaseSeconds / 4 }
 
     /// From now until `end`, `worker`'s lease on `executionID` is kept alive.
     func begin(_ executionID: UUID, worker: String) {
-        let due = ContinuousClock.now + beatInterval
+        let due = clock().adding(seconds: beatInterval)
         held.withLock { $0[executionID] = Held(worker: worker, due: due) }
     }
 
@@ -62,8 +64,8 @@ final class LeaseHeartbeat: Sendable {
     /// Extends every lease whose beat is due, together, so that their
     /// writes can share commits.
     func beatDue() async {
-        let now = ContinuousClock.now
-        let next = now + beatInterval
+        let now = clock()
+        let next = now.adding(seconds: beatInterval)
         let due = held.withLock { held -> [(UUID, String)] in
             var due: [(UUID, String)] = []
             for (id, entry) in held where entry.due <= now {

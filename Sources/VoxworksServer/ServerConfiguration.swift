@@ -143,7 +143,7 @@ public struct ServerConfiguration: Sendable {
             }
             configuration.role = parsed
         }
-        if let workers = try integer("VOXWORKS_WORKERS", 1...1024) { configuration.engine.workers = workers }
+        if let workers = try integer("VOXWORKS_WORKERS", 1...10_000) { configuration.engine.workers = workers }
         if let lease = try integer("VOXWORKS_LEASE_SECONDS", 3...3600) { configuration.engine.leaseSeconds = Double(lease) }
         if let region = environment["VOXWORKS_DEFAULT_REGION"], !region.isEmpty {
             guard PhoneNumber.countryCode(for: region.uppercased()) != nil else {

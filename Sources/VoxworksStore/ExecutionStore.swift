@@ -32,6 +32,8 @@ public struct NewExecution: Sendable {
     public var automationID: UUID
     public var body: [UInt8]
     public var replayOf: UUID?
+    /// See `Execution.stepKeysFrom`.
+    public var stepKeysFrom: UUID?
     /// Starting context and completed steps (replay from the failed step).
     public var context: JSONObject?
     public var completedSteps: [StepRecord]

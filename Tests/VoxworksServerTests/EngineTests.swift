@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VoxworksCore
-import VoxworksEngine
+@testable import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
@@ -427,25 +427,26 @@ import VoxworksTestSupport
             context: nil, stepsCompleted: 1) == false)
     }
 
-    /// The worker pool keeps a long turn's lease alive: a step that outlasts
-    /// the lease several times over runs once, and the execution completes
-    /// on its first attempt, while the sweeper returns expired leases every
-    /// tenth of a second. Without the heartbeat the sweep hands the
-    /// execution to the other worker, which calls the receiver again.
+    /// The worker pool keeps a long turn's lease alive: with the production
+    /// lease (30 s), a step held while the test moves the engine's clock 60 s
+    /// on, ten seconds at a time, is never swept back, runs once, and the
+    /// execution completes on its first attempt. Deterministic: each move
+    /// is followed by a beat and a sweep driven by the test, so a loaded
+    /// machine cannot delay the beat past the lease. Without the heartbeat
+    /// the third sweep hands the execution back to the queue.
     @Test(arguments: StoreKind.available)
     func theHeartbeatKeepsALongTurnsLease(_ kind: StoreKind) async throws {
-        let engine = try await EngineHarness.make(kind) {
-            $0.leaseSeconds = 1
-            $0.sweepInterval = .milliseconds(100)
-        }
+        let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        engine.receiver.delay("/slow", by: .milliseconds(3500))
+        #expect(engine.configuration.leaseSeconds == 30)
+        engine.receiver.delay("/slow", by: .seconds(4))
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"slow","type":"http_request","url":"\(engine.receiver.url("/slow"))","timeout_seconds":20}]}
             """)
         let id = try await engine.trigger(automation, "{}")
-        let clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        let testClock = engine.clock
+        let clock: @Sendable () -> Timestamp = { testClock.now }
         let runners = ExecutionRunner.standardRunners(
             store: engine.store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: engine.configuration.outboundAllow)),
             provider: engine.simulator, configuration: engine.configuration, clock: clock)
@@ -455,9 +456,22 @@ import VoxworksTestSupport
         let running = Task { try await pool.run() }
         defer { running.cancel() }
 
+        // The step is in flight once the receiver holds its request.
+        for _ in 0..<300 where engine.receiver.requests(to: "/slow").isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(engine.receiver.requests(to: "/slow").count == 1, "the step reached the receiver")
+        var swept = 0
+        for _ in 0..<6 {
+            testClock.advance(seconds: 10)
+            await pool.heartbeat.beatDue()
+            swept += try await engine.store.releaseExpiredLeases(now: testClock.now)
+        }
+        #expect(swept == 0, "the lease outlived 60 s of a 30 s lease")
+
         var execution = try await engine.execution(id)
-        for _ in 0..<150 where !execution.status.isFinal {
-            try await Task.sleep(for: .milliseconds(100))
+        for _ in 0..<300 where !execution.status.isFinal {
+            try await Task.sleep(for: .milliseconds(50))
             execution = try await engine.execution(id)
         }
         #expect(execution.status == .completed)

@@ -81,6 +81,54 @@ import VoxworksTestSupport
         }
     }
 
+    /// What a receiver dedupes on: automatic retries and replays from the
+    /// failed step send the original execution's `<execution>:<step>` key
+    /// (the receiver may have processed an attempt that timed out on our
+    /// side), even for a replay of a replay; a replay from the start is a
+    /// new run and sends new keys.
+    @Test(arguments: StoreKind.available)
+    func replaysKeepTheKeysReceiversDedupeOn(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
+        defer { engine.receiver.stop() }
+        // The original fails at `second` (a retry, then a refusal); so does its first replay.
+        engine.receiver.plan("/second", statuses: [503, 400, 400])
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"first","type":"http_request","url":"\(engine.receiver.url("/first"))"},
+              {"id":"second","type":"http_request","url":"\(engine.receiver.url("/second"))"}],
+             "retry":{"max_attempts":3,"initial_backoff_seconds":1}}
+            """)
+        let original = try await engine.trigger(automation, "{}")
+        try await engine.drain()
+        engine.clock.advance(seconds: 5)
+        try await engine.drain()
+        #expect(try await engine.execution(original).status == .failed)
+        let originalKey = "\(original.lowercased):second"
+        #expect(engine.receiver.requests(to: "/second").map(\.idempotencyKey) == [originalKey, originalKey], "a retry sends the same key")
+
+        try await engine.base.withRouter { client in
+            func replay(_ id: UUID, from: String) async throws -> UUID {
+                try expectAccepted(try await client.execute(
+                    uri: "/api/v1/executions/\(id.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
+                    body: ByteBuffer(string: #"{"from":"\#(from)"}"#)))
+            }
+            let first = try await replay(original, from: "failed_step")
+            try await engine.drain()
+            #expect(try await engine.execution(first).status == .failed)
+            let second = try await replay(first, from: "failed_step")
+            try await engine.drain()
+            #expect(try await engine.execution(second).status == .completed)
+            let keys = engine.receiver.requests(to: "/second").map(\.idempotencyKey)
+            #expect(keys == Array(repeating: originalKey, count: 4), "replays from the failed step reuse the original's key")
+
+            let fresh = try await replay(original, from: "start")
+            try await engine.drain()
+            #expect(try await engine.execution(fresh).status == .completed)
+            #expect(engine.receiver.requests(to: "/first").map(\.idempotencyKey) == ["\(original.lowercased):first", "\(fresh.lowercased):first"])
+            #expect(engine.receiver.requests(to: "/second").last?.idempotencyKey == "\(fresh.lowercased):second", "a replay from the start sends new keys")
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func cancelStopsAPendingExecution(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)

@@ -85,13 +85,18 @@ def main():
         def send(n):
             body = json.dumps({"n": n}).encode()
             signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
-            for _ in range(600):
+            last = "no answer"
+            # Bounded by time, not tries: an answer may take the commit deadline (10 s).
+            give_up = time.time() + 240
+            while time.time() < give_up:
                 try:
                     status, reply = call("POST", f"{base}/api/v1/hooks/{token}", raw=body,
                                          headers={"X-Webhook-Signature": signature, "X-Idempotency-Key": f"crash-{n}"}, timeout=10)
-                except OSError:
+                except OSError as error:
+                    last = f"no answer ({error})"
                     time.sleep(0.1)  # no answer: the server is down; retry with the same key
                     continue
+                last = f"{status} {reply}"
                 if status == 202:
                     with lock:
                         previous = answered.setdefault(n, reply["execution_id"])
@@ -102,7 +107,10 @@ def main():
                     with lock:
                         down_answers.append(status)
                 time.sleep(0.1)
-            raise SystemExit(f"webhook {n} never got a 202")
+            state["log"].flush()
+            with open(state["log"].name, errors="replace") as log:
+                tail = log.read()[-4000:]
+            raise SystemExit(f"webhook {n} never got a 202 in 240 s (last answer: {last}); the server log ends:\n{tail}")
 
         failures = []
 

@@ -17,6 +17,11 @@ public struct Execution: Sendable, Hashable {
     public var finishedAt: Timestamp?
     public var error: String?
     public var replayOf: UUID?
+    /// The execution whose id prefixes this one's step `Idempotency-Key`s,
+    /// when it is not this one: a replay from the failed step sends the
+    /// original's keys, since the receiver may have processed an attempt
+    /// that timed out on our side.
+    public var stepKeysFrom: UUID?
     public var stepsTotal: Int
     public var stepsCompleted: Int
 
@@ -24,8 +29,9 @@ public struct Execution: Sendable, Hashable {
         id: UUID, teamID: UUID, automationID: UUID, status: ExecutionStatus, body: [UInt8],
         contentType: String?, idempotencyKey: String?, sourceAddress: String?, receivedAt: Timestamp,
         attempt: Int = 0, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, error: String? = nil,
-        replayOf: UUID? = nil, stepsTotal: Int = 0, stepsCompleted: Int = 0
+        replayOf: UUID? = nil, stepsTotal: Int = 0, stepsCompleted: Int = 0, stepKeysFrom: UUID? = nil
     ) {
+        self.stepKeysFrom = stepKeysFrom
         self.id = id
         self.teamID = teamID
         self.automationID = automationID
@@ -43,6 +49,9 @@ public struct Execution: Sendable, Hashable {
         self.stepsTotal = stepsTotal
         self.stepsCompleted = stepsCompleted
     }
+
+    /// What step `Idempotency-Key`s start with: `<this>:<step_id>`.
+    public var stepKeyPrefix: UUID { stepKeysFrom ?? id }
 
     public var durationMillis: Int64? {
         guard let startedAt, let finishedAt else { return nil }

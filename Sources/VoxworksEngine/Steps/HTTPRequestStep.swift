@@ -19,7 +19,8 @@ struct HTTPRequestStep: StepRunner {
             if let problem = OutboundHeaders.problem(name: name, value: text) { throw StepFailure(problem) }
             headers.append((name, text))
         }
-        headers.append(("Idempotency-Key", "\(step.execution.id.lowercased):\(step.id)"))
+        // A replay from the failed step keeps the original execution's keys.
+        headers.append(("Idempotency-Key", "\(step.execution.stepKeyPrefix.lowercased):\(step.id)"))
         var body: [UInt8]?
         if let template = step.definition["body"], !template.isNull, method != "GET" {
             body = Template.render(template, in: context).serializedBytes

@@ -30,6 +30,9 @@ struct ExecutionActions {
             guard original.status == .failed || original.status == .deadLetter else {
                 throw APIError(.conflict, "Only a failed or dead-lettered execution can be replayed from its failed step")
             }
+            // The receiver may already have processed an attempt that timed
+            // out on our side: the steps run again under the original's keys.
+            new.stepKeysFrom = original.stepKeyPrefix
             new.context = try await store.savedContext(executionID: original.id)
             new.completedSteps = try await store.steps(executionID: original.id).filter(\.status.isDone)
         }

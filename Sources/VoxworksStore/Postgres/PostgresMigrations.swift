@@ -489,6 +489,9 @@ enum PostgresMigrations {
             "ALTER TABLE calls ADD COLUMN object_type TEXT",
             "ALTER TABLE calls ADD COLUMN object_key TEXT",
         ]),
+        // Whose id a replay from the failed step sends in its steps'
+        // Idempotency-Keys (null: its own).
+        (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -58,7 +58,7 @@ extension PostgresStore {
                     steps_total = CASE WHEN pinned.first_claim THEN pinned.step_count ELSE e.steps_total END
                 FROM pinned WHERE e.id = pinned.id
                 RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
-                    e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed,
+                    e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed, e.step_keys_from,
                     e.definition, e.context, e.trigger_type, pinned.wait_reason AS resumed_from
             )
             """
@@ -238,9 +238,10 @@ extension PostgresStore {
             let completed = Int32(new.completedSteps.filter { $0.status == .completed }.count)
             try await connection.query("""
                 INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at, replay_of,
-                    context, definition, trigger_type, steps_completed)
+                    step_keys_from, context, definition, trigger_type, steps_completed)
                 VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.automationID.lowercased), 'pending', \(Data(new.body)),
                     'application/json', \(new.receivedAt.millis), \(new.receivedAt.millis), \(new.replayOf?.lowercased),
+                    \(new.stepKeysFrom?.lowercased),
                     \(new.context.map { JSONValue.object($0).serialized }), \(new.definition?.serialized), \(new.triggerType), \(completed))
                 """, logger: self.logger)
             for step in new.completedSteps {

@@ -345,7 +345,7 @@ public final class PostgresStore: Store {
 
     static let executionColumns = """
         id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
-        attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed
+        attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed, step_keys_from
         """
 
     static func execution(from row: PostgresRandomAccessRow) throws -> Execution {
@@ -356,7 +356,8 @@ public final class PostgresStore: Store {
             sourceAddress: try row.value("source_address"), receivedAt: try row.timestamp("received_at"),
             attempt: Int(try row.value("attempt", as: Int32.self)), startedAt: try row.optionalTimestamp("started_at"),
             finishedAt: try row.optionalTimestamp("finished_at"), error: try row.value("error"), replayOf: try row.optionalUUID("replay_of"),
-            stepsTotal: Int(try row.value("steps_total", as: Int32.self)), stepsCompleted: Int(try row.value("steps_completed", as: Int32.self)))
+            stepsTotal: Int(try row.value("steps_total", as: Int32.self)), stepsCompleted: Int(try row.value("steps_completed", as: Int32.self)),
+            stepKeysFrom: try row.optionalUUID("step_keys_from"))
     }
 
     public func execution(id: UUID, teamID: UUID) async throws -> Execution? {

@@ -231,6 +231,11 @@ enum SQLiteMigrations {
                 ALTER TABLE calls ADD COLUMN object_key TEXT;
                 """)
         }
+        migrator.registerMigration("v10_step_keys") { db in
+            // Whose id a replay from the failed step sends in its steps'
+            // Idempotency-Keys (null: its own).
+            try db.execute(sql: "ALTER TABLE executions ADD COLUMN step_keys_from TEXT")
+        }
         return migrator
     }
 }

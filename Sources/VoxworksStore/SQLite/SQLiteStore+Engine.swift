@@ -149,12 +149,12 @@ extension SQLiteStore {
         try db.execute(
             sql: """
                 INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at,
-                    replay_of, context, definition, trigger_type, steps_completed)
-                VALUES (?, ?, ?, 'pending', ?, 'application/json', ?, ?, ?, ?, ?, ?, ?)
+                    replay_of, step_keys_from, context, definition, trigger_type, steps_completed)
+                VALUES (?, ?, ?, 'pending', ?, 'application/json', ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 new.id.lowercased, new.teamID.lowercased, new.automationID.lowercased, Data(new.body),
-                new.receivedAt.millis, new.receivedAt.millis, new.replayOf?.lowercased,
+                new.receivedAt.millis, new.receivedAt.millis, new.replayOf?.lowercased, new.stepKeysFrom?.lowercased,
                 new.context.map { JSONValue.object($0).serialized }, new.definition?.serialized, new.triggerType,
                 new.completedSteps.filter { $0.status == .completed }.count,
             ])

@@ -397,10 +397,10 @@ public final class SQLiteStore: Store {
     /// engine's single writer. A query may select more columns after them.
     static let executionColumns = """
         id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
-        attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed
+        attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed, step_keys_from
         """
     /// The position of the first column after `executionColumns`.
-    static let afterExecutionColumns = 16
+    static let afterExecutionColumns = 17
 
     static func execution(from row: some ColumnReading) throws -> Execution {
         guard let id = row.text(0).flatMap(UUID.init(canonical:)), let teamID = row.text(1).flatMap(UUID.init(canonical:)),
@@ -413,7 +413,8 @@ public final class SQLiteStore: Store {
             startedAt: row.optionalInt(10).map(Timestamp.init(millis:)),
             finishedAt: row.optionalInt(11).map(Timestamp.init(millis:)),
             error: row.text(12), replayOf: row.text(13).flatMap(UUID.init(canonical:)),
-            stepsTotal: Int(row.int(14)), stepsCompleted: Int(row.int(15)))
+            stepsTotal: Int(row.int(14)), stepsCompleted: Int(row.int(15)),
+            stepKeysFrom: row.text(16).flatMap(UUID.init(canonical:)))
     }
 
     public func execution(id: UUID, teamID: UUID) async throws -> Execution? {
