@@ -11,9 +11,11 @@ each figure.
 
 import argparse
 import base64
+import concurrent.futures
 import datetime
 import hashlib
 import hmac
+import http.server
 import json
 import math
 import os
@@ -26,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -622,6 +625,131 @@ def phase_end_to_end(kind, pg_base, ingest_max, workers):
     return figure
 
 
+class IsolationReceiver(http.server.BaseHTTPRequestHandler):
+    """A receiver for the isolation figure: answers after `delay` seconds, and
+    counts each delivery by its Idempotency-Key (a key seen twice is a step
+    that ran twice)."""
+    protocol_version = "HTTP/1.1"
+    delay = 0.0
+    counts = None
+    lock = None
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        key = self.headers.get("Idempotency-Key", "")
+        with self.lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
+        if self.delay:
+            time.sleep(self.delay)
+        body = b'{"ok":true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_isolation_receiver(delay):
+    handler = type("Receiver", (IsolationReceiver,), {"delay": delay, "counts": {}, "lock": threading.Lock()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.request_queue_size = 4096
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, handler
+
+
+def post_webhook(url, body, key):
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "X-Idempotency-Key": key})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 202:
+            raise BenchError(f"webhook answered {response.status}")
+        return json.load(response)["execution_id"]
+
+
+def phase_isolation(kind, pg_base, dead_count, slow_count, healthy_count, healthy_rate):
+    """The healthy automation's received -> finished latency while
+    `dead_count` executions target a refusing port and `slow_count` a
+    receiver that answers after 8 s, on one node with the default
+    configuration (only loopback allowed for the receivers). Also: how fast a
+    refused connection fails its attempt, and that nothing was lost or ran twice."""
+    store = Store(kind, pg_base, "isolation")
+    store.env["VOXWORKS_OUTBOUND_ALLOW"] = "127.0.0.1"
+    healthy_server, healthy = start_isolation_receiver(0)
+    slow_server, slow = start_isolation_receiver(8)
+    refusing_port = free_port()  # nothing listens there
+    server = Server(store)
+    try:
+        def create(name, url):
+            request = urllib.request.Request(
+                f"{server.base}/api/v1/automations", method="POST",
+                data=json.dumps({"name": name, "webhook": {"rate_limit": {"per_second": 100000, "burst": 1000000}},
+                                 "definition": {"trigger": {"type": "webhook"}, "steps": [
+                                     {"id": "deliver", "type": "http_request", "url": url, "body": {"n": "{{trigger.n}}"}}]}}).encode(),
+                headers={"Authorization": f"Bearer {store.key}", "Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                automation = json.load(response)["automation"]
+            return automation["id"], automation["webhook"]["url"]
+
+        dead_id, dead_url = create("dead", f"http://127.0.0.1:{refusing_port}/crm")
+        slow_id, slow_url = create("slow", f"http://127.0.0.1:{slow_server.server_address[1]}/crm")
+        healthy_id, healthy_url = create("healthy", f"http://127.0.0.1:{healthy_server.server_address[1]}/crm")
+        started = time.time()
+        with concurrent.futures.ThreadPoolExecutor(32) as pool:
+            list(pool.map(lambda n: post_webhook(dead_url, json.dumps({"n": n}).encode(), f"dead-{n}"), range(dead_count)))
+            list(pool.map(lambda n: post_webhook(slow_url, json.dumps({"n": n}).encode(), f"slow-{n}"), range(slow_count)))
+        log(f"[{kind}] isolation: queued {dead_count} to a refusing port and {slow_count} to an 8 s receiver "
+            f"in {time.time() - started:.1f} s; now {healthy_count} healthy at {healthy_rate}/s")
+        healthy_ids = []
+        next_at = time.time()
+        for n in range(healthy_count):
+            next_at += 1 / healthy_rate
+            healthy_ids.append(post_webhook(healthy_url, json.dumps({"n": n}).encode(), f"healthy-{n}"))
+            time.sleep(max(0, next_at - time.time()))
+        try:
+            wait_until(lambda: store.query(
+                f"SELECT count(*) FROM executions WHERE automation_id = '{healthy_id}' AND status = 'completed'")[0] >= healthy_count,
+                120, 0.2, "the healthy executions to complete")
+        except BenchError:
+            log("  (not every healthy execution completed within 120 s of the last one)")
+        peak = server.peak_rss_kb()
+        in_flight_dead = store.query(f"SELECT count(*) FROM executions WHERE automation_id = '{dead_id}'")[0]
+        in_flight_slow = store.query(f"SELECT count(*) FROM executions WHERE automation_id = '{slow_id}'")[0]
+    finally:
+        server.stop()
+        healthy_server.shutdown()
+        slow_server.shutdown()
+    latencies = sorted(store.column(
+        f"SELECT finished_at - received_at FROM executions WHERE automation_id = '{healthy_id}' AND status = 'completed'"))
+    refused = sorted(store.column(
+        f"SELECT s.finished_at - s.started_at FROM execution_steps s JOIN executions e ON e.id = s.execution_id "
+        f"WHERE e.automation_id = '{dead_id}' AND s.finished_at IS NOT NULL AND s.started_at IS NOT NULL"))
+    store.drop()
+    healthy_twice = sum(1 for count in healthy.counts.values() if count > 1)
+    slow_twice = sum(1 for count in slow.counts.values() if count > 1)
+    figure = {
+        "dead": dead_count, "slow": slow_count, "healthy": healthy_count, "healthy_rate_per_second": healthy_rate,
+        "stored": {"dead": in_flight_dead, "slow": in_flight_slow},
+        "healthy_completed": len(latencies), "healthy_delivered": len(healthy.counts),
+        "p50_ms": percentile(latencies, 50) if latencies else None,
+        "p99_ms": percentile(latencies, 99) if latencies else None,
+        "max_ms": latencies[-1] if latencies else None,
+        "refused_attempts": len(refused),
+        "refused_p50_ms": percentile(refused, 50) if refused else None,
+        "refused_max_ms": refused[-1] if refused else None,
+        "run_twice": {"healthy": healthy_twice, "slow": slow_twice},
+        "slow_delivered": len(slow.counts),
+        "peak_rss_mb": round((peak or 0) / 1024, 1),
+    }
+    log(f"  healthy received -> finished p50 {figure['p50_ms']} ms, p99 {figure['p99_ms']} ms "
+        f"({len(latencies)}/{healthy_count} completed); refused attempt p50 {figure['refused_p50_ms']} ms "
+        f"over {len(refused)} steps; run twice: {healthy_twice} healthy, {slow_twice} slow")
+    return figure
+
+
 def fill_backlog(store, automation_id, count):
     """Inserts `count` pending executions straight into the stopped server's store."""
     now = int(time.time() * 1000) - 3_600_000  # an hour old: queued before anything the benchmark sends
@@ -839,6 +967,25 @@ def evaluate(results):
                    f"{b['with_backlog']['rps']:,.0f} vs {b['empty']['rps']:,.0f}/s = {ratio:.3f} x empty "
                    f"({(ratio - 1) * 100:+.1f} %; medians of {b.get('rounds', 1)} round(s))" + (" [reduced backlog, not 1,000,000]" if b["pending"] < 1_000_000 else ""))
     for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        i = data.get("isolation")
+        if i:
+            complete = i["healthy_completed"] == i["healthy"]
+            ok = complete and i["p50_ms"] is not None and i["p50_ms"] <= 200 and i["p99_ms"] <= 1000
+            target(f"{kind} isolation: healthy automation p50 <= 200 ms, p99 <= 1 s with {i['dead']:,} dead and "
+                   f"{i['slow']:,} slow executions queued",
+                   {"p50_ms": i["p50_ms"], "p99_ms": i["p99_ms"], "completed": i["healthy_completed"]}, ok,
+                   f"p50 {i['p50_ms']} ms, p99 {i['p99_ms']} ms, {i['healthy_completed']}/{i['healthy']} completed")
+            refused_ok = i["refused_p50_ms"] is not None and i["refused_p50_ms"] < 100
+            target(f"{kind} isolation: a refused connection fails its attempt in < 100 ms (median)",
+                   {"refused_p50_ms": i["refused_p50_ms"]}, refused_ok,
+                   f"median {i['refused_p50_ms']} ms, max {i['refused_max_ms']} ms over {i['refused_attempts']} steps")
+            twice = i["run_twice"]["healthy"] + i["run_twice"]["slow"]
+            lost = i["stored"]["dead"] != i["dead"] or i["stored"]["slow"] != i["slow"]
+            target(f"{kind} isolation: nothing lost, nothing run twice", {"run_twice": i["run_twice"], "stored": i["stored"]},
+                   twice == 0 and not lost and i["healthy_delivered"] == i["healthy"],
+                   f"{i['stored']['dead']}/{i['dead']} dead and {i['stored']['slow']}/{i['slow']} slow stored, "
+                   f"{i['healthy_delivered']}/{i['healthy']} healthy delivered, {twice} key(s) delivered twice")
+    for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if data.get("ingest"):
             peak = max([data["ingest"]["peak_rss_mb"]] + ([data["backlog"].get("peak_rss_mb", data["backlog"]["with_backlog"]["peak_rss_mb"])] if data.get("backlog") else []))
             target(f"{kind} peak RSS during the ingest benchmark <= 150 MB", {"peak_rss_mb": peak}, peak <= 150,
@@ -905,6 +1052,11 @@ def table(report):
                 row(label, kind, b["connections"], fmt(r["rps"]), fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
                     fmt(r["p999_ms"], 2), fmt(r["errors"]), fmt(r["peak_rss_mb"], 1),
                     f"{b['ratio']:.3f} x empty" if r is b["with_backlog"] else "")
+        if data.get("isolation"):
+            i = data["isolation"]
+            row(f"isolation: healthy, {i['dead']:,} dead + {i['slow']:,} slow", kind, "-",
+                f"{i['healthy_rate_per_second']}/s", fmt(i["p50_ms"]), fmt(i["p99_ms"]), "-", "-", fmt(i["peak_rss_mb"], 1),
+                f"refused attempt p50 {i['refused_p50_ms']} ms")
     lines.append("")
     lines.append("targets:")
     for t in report["targets"]:
@@ -941,6 +1093,8 @@ def main():
     CONFIG.drain = int(env.get("VOXWORKS_BENCH_DRAIN") or (2_000 if smoke else 100_000))
     CONFIG.backlog = int(env.get("VOXWORKS_BENCH_BACKLOG") or (50_000 if smoke else 1_000_000))
     CONFIG.workers = int(env.get("VOXWORKS_BENCH_DRAIN_WORKERS") or 64)
+    CONFIG.isolation = int(env.get("VOXWORKS_BENCH_ISOLATION") or (100 if smoke else 1_000))
+    CONFIG.isolation_healthy = int(env.get("VOXWORKS_BENCH_ISOLATION_HEALTHY") or (20 if smoke else 300))
     CONFIG.backlog_rounds = max(1, int(env.get("VOXWORKS_BENCH_BACKLOG_ROUNDS") or (1 if smoke else 3)))
     CONFIG.wrk_threads = int(env.get("VOXWORKS_BENCH_WRK_THREADS") or max(2, (os.cpu_count() or 2) // 2))
     CONFIG.wrk_timeout = int(env.get("VOXWORKS_BENCH_WRK_TIMEOUT") or 5)
@@ -973,6 +1127,23 @@ def main():
     sqlite_connections = [32, 128, 512]
     postgres_connections = [32, 64, 128, 512]
     nginx_connections = sorted(set(sqlite_connections + (postgres_connections if "postgres" in stores else [])))
+    only = [p for p in (env.get("VOXWORKS_BENCH_ONLY") or "").split(",") if p]
+    if only:
+        # One figure alone (e.g. VOXWORKS_BENCH_ONLY=isolation while working on it); never a full report.
+        if set(only) - {"isolation"}:
+            raise BenchError("VOXWORKS_BENCH_ONLY supports: isolation")
+        report["mode"] += "-partial"
+        args.output = os.path.join(ROOT, "benchmarks", "results", "partial.json")
+        for kind in stores:
+            base = pg_base if kind == "postgres" else None
+            report["results"][kind] = {"isolation": phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
+                                                                    CONFIG.isolation_healthy, 10)}
+        report["targets"] = evaluate(report["results"])
+        print(table(report), flush=True)
+        with open(args.output, "w") as f:
+            json.dump(report, f, indent=2)
+            f.write("\n")
+        return 0 if all(t["met"] for t in report["targets"]) or not args.check_targets else 3
     report["results"]["nginx"] = phase_nginx(nginx_connections)
     report["results"]["http_floor"] = phase_floor(nginx_connections)
     for kind in stores:
@@ -985,6 +1156,8 @@ def main():
         data["drain"] = phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max)
         data["end_to_end"] = phase_end_to_end(kind, base, ingest_max, CONFIG.workers)
         data["backlog"] = phase_backlog(kind, base, CONFIG.backlog)
+        data["isolation"] = phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
+                                            CONFIG.isolation_healthy, 10)
     report["elapsed_seconds"] = round(time.time() - started, 1)
     report["targets"] = evaluate(report["results"])
 
