@@ -10,9 +10,10 @@ import VoxworksTestSupport
 /// deferred execution is `pending` until the half-open time, holds no
 /// worker and spends no attempt.
 @Suite struct DestinationCircuitEngineTests {
-    /// Five executions fail against a refused port (each takes the client's
-    /// 5 s connect timeout today, as AsyncHTTPClient retries a refused
-    /// connection until then): the circuit opens. The
+    /// Five executions fail against a refused port (AsyncHTTPClient retries
+    /// a refused connection until the step's deadline, 1 s here: a timeout
+    /// or a connection error, both failures of the destination): the
+    /// circuit opens. The
     /// sixth is deferred to the half-open time without sending, then runs
     /// there as attempt 1, its step's first attempt.
     @Test(arguments: StoreKind.available)
@@ -22,13 +23,13 @@ import VoxworksTestSupport
         let refusing = try RefusingPort()
         let automation = try await engine.automation("""
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":300,"max_backoff_seconds":600},"steps":[
-              {"id":"post","type":"http_request","url":"\(refusing.url("/hook?token=secret"))"}]}
+              {"id":"post","type":"http_request","url":"\(refusing.url("/hook?token=secret"))","timeout_seconds":1}]}
             """)
         engine.clock.freeze()
         for _ in 0..<5 {
             _ = try await engine.trigger(automation, "{}")
             guard case .retry(let error, _)? = try await engine.turn()?.outcome else { Issue.record("expected a retry"); return }
-            #expect(error.contains("connection failed"))
+            #expect(error.hasPrefix(#"step "post": "#))
         }
         let openedAt = engine.clock.now
         let halfOpen = openedAt.adding(seconds: 30)
