@@ -190,6 +190,20 @@ import VoxworksEngine
         #expect(circuits.snapshot().isEmpty)
     }
 
+    /// Failing hosts named by templated URLs do not grow the table without
+    /// bound: past `maxOrigins`, closed origins are forgotten; open ones stay.
+    @Test func theTableOfOriginsIsBounded() async {
+        let circuits = circuits()
+        for _ in 0..<5 { await send(circuits, .failure(.timeout)) }
+        for index in 0..<DestinationCircuits.maxOrigins {
+            if case .admitted(let pass) = circuits.admit("http://host-\(index).example/", team: nil) { pass.finish(.down) }
+        }
+        let remembered = circuits.snapshot()
+        #expect(remembered.count <= DestinationCircuits.maxOrigins)
+        #expect(remembered.count < 10, "the closed ones were forgotten when the table filled")
+        #expect(circuits.snapshot(of: Self.origin).state == .open)
+    }
+
     /// A request sent before the circuit opened, ending after, counts for nothing.
     @Test func aStaleRequestsEndDoesNotCount() async {
         let circuits = circuits()

@@ -191,6 +191,10 @@ public final class DestinationCircuits: Sendable {
     /// Teams remembered per origin (for the console's view): enough for any
     /// real sharing of a receiver, bounded against a crafted flood.
     static let maxTeamsPerOrigin = 64
+    /// Origins remembered at most before closed ones with nothing in flight
+    /// are forgotten (their failure counts start again): URLs templated
+    /// from payloads could otherwise name a new failing host per request.
+    public static let maxOrigins = 10_000
 
     public let settings: Settings
     private let clock: @Sendable () -> Timestamp
@@ -220,6 +224,12 @@ public final class DestinationCircuits: Sendable {
         let settings = self.settings
         let random = self.random
         return circuits.withLock { circuits in
+            if circuits[origin] == nil, circuits.count >= Self.maxOrigins {
+                circuits = circuits.filter { _, circuit in
+                    if case .closed = circuit.phase { return circuit.inFlight > 0 }
+                    return true
+                }
+            }
             var circuit = circuits[origin] ?? Circuit(cooldownSeconds: settings.cooldownSeconds)
             defer {
                 // Only kept while there is something to remember: templated
