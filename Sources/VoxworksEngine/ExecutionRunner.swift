@@ -222,6 +222,8 @@ public struct ExecutionRunner: Sendable {
             case .deferred(let reason, let until, let message):
                 // Nothing was sent: the line goes back to how it stood, its
                 // attempts uncounted, with the reason shown until it runs.
+                // Lines handed to an effect that did not happen go with the turn's end.
+                if let leading { restore(leading) }
                 record.status = .pending
                 record.attempts = existing?.attempts ?? 0
                 record.startedAt = existing?.startedAt
