@@ -22,6 +22,10 @@ public struct EngineConfiguration: Sendable {
     /// Where this node's own HTTP server listens: refused to `http_request`
     /// unless an allow-list entry names its port. Set by the composition root.
     public var ownListenAddress: OutboundPolicy.ListenAddress?
+    /// Per-destination protection of `http_request` (`VOXWORKS_CIRCUIT_FAILURES`,
+    /// `VOXWORKS_CIRCUIT_COOLDOWN_SECONDS`, `VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS`,
+    /// `VOXWORKS_DESTINATION_MAX_IN_FLIGHT`), per node.
+    public var destinationSettings = DestinationCircuits.Settings()
     /// The simulated call provider: how long a call lasts and how it ends.
     public var callSimulatorSeconds: Double = 5
     public var callSimulatorStatus = "completed"

@@ -33,13 +33,14 @@ public struct ExecutionRunner: Sendable {
     }
 
     /// The standard step runners.
-    public static func standardRunners(store: any Store, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp) -> [String: any StepRunner] {
+    /// `circuits` is the node's one per-destination state (nil: a fresh one from `configuration`).
+    public static func standardRunners(store: any Store, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, circuits: DestinationCircuits? = nil) -> [String: any StepRunner] {
         [
             "transform": TransformStep(),
             "condition": ConditionStep(),
             "upsert_contact": UpsertContactStep(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
             "upsert_object": UpsertObjectStep(store: store, clock: clock),
-            "http_request": HTTPRequestStep(client: client),
+            "http_request": HTTPRequestStep(client: client, circuits: circuits ?? DestinationCircuits(settings: configuration.destinationSettings, clock: clock)),
             "create_call": CreateCallStep(store: store, provider: provider, defaultRegion: configuration.defaultRegion, clock: clock),
             "delay": DelayStep(clock: clock),
         ]
@@ -159,7 +160,8 @@ public struct ExecutionRunner: Sendable {
 
         mutating func run(_ step: JSONObject, id: String, type: String, existing: StepRecord?) async throws -> ExecutionOutcome? {
             guard let stepRunner = runner.runners[type] else { return .failed("step \"\(id)\": unknown step type \(type)") }
-            let resuming = claimed.resumedFrom != nil && existing?.status == .processing
+            // A deferral (`destination`) is no wait: the step runs afresh.
+            let resuming = claimed.resumedFrom != nil && claimed.resumedFrom != .destination && existing?.status == .processing
             var invocation = StepInvocation(
                 id: id, type: type, definition: step, execution: claimed.execution, resuming: resuming,
                 previousOutput: resuming ? existing?.output : nil)
@@ -217,6 +219,18 @@ public struct ExecutionRunner: Sendable {
                 record.output = output
                 keep(record, context: context.root)
                 return .wait(reason, until: until)
+            case .deferred(let reason, let until, let message):
+                // Nothing was sent: the line goes back to how it stood, its
+                // attempts uncounted, with the reason shown until it runs.
+                // Lines handed to an effect that did not happen go with the turn's end.
+                if let leading { restore(leading) }
+                record.status = .pending
+                record.attempts = existing?.attempts ?? 0
+                record.startedAt = existing?.startedAt
+                record.finishedAt = nil
+                record.error = message
+                keep(record, context: nil)
+                return .deferred(reason, until: until)
             }
         }
 

@@ -131,6 +131,7 @@ public struct ExecutionWorkerPool: Service {
             case .failed: metrics.executionFinished(status: .failed)
             case .deadLetter: metrics.executionFinished(status: .deadLetter)
             case .retry: metrics.retryScheduled()
+            case .deferred: metrics.executionDeferred()
             case .wait: break
             }
             return next

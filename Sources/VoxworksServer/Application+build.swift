@@ -16,6 +16,10 @@ public struct ServerDependencies: Sendable {
     public var workSignal: WorkSignal
     /// Services the store needs beside the workers (PostgreSQL's LISTEN for wake-ups).
     public var storeServices: [any Service] = []
+    /// This node's per-destination circuits and in-flight caps, shared by the
+    /// workers, `/metrics` and the console (nil: made from the configuration
+    /// by `buildApplication` or `buildEngineServices`).
+    public var circuits: DestinationCircuits?
     /// What `/metrics` shows; every part of the node writes to it through `metrics`.
     public var metricsRegistry = PrometheusCollectorRegistry()
 
@@ -41,12 +45,21 @@ public struct ServerDependencies: Sendable {
     }
 }
 
+extension ServerDependencies {
+    /// One instance for the whole node, made once from the configuration.
+    mutating func resolveCircuits(_ configuration: ServerConfiguration) {
+        if circuits == nil { circuits = DestinationCircuits(settings: configuration.engine.destinationSettings, clock: clock) }
+    }
+}
+
 /// The composition root: routes, middleware and background services.
 public func buildApplication(
     configuration: ServerConfiguration,
     dependencies: ServerDependencies,
     logger: Logger
 ) -> some ApplicationProtocol {
+    var dependencies = dependencies
+    dependencies.resolveCircuits(configuration)
     let router = buildRouter(configuration: configuration, dependencies: dependencies)
     var app = Application(
         router: router,
@@ -68,6 +81,8 @@ public func buildApplication(
 
 /// The workers and the call simulator: what `VOXWORKS_ROLE=worker` runs alone.
 public func buildEngineServices(configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger) -> [any Service] {
+    var dependencies = dependencies
+    dependencies.resolveCircuits(configuration)
     var engine = configuration.engine
     // This node's own listener is never an `http_request` destination unless named with its port.
     engine.ownListenAddress = OutboundPolicy.ListenAddress(host: configuration.host, port: configuration.port)
@@ -78,7 +93,7 @@ public func buildEngineServices(configuration: ServerConfiguration, dependencies
     let runners = ExecutionRunner.standardRunners(
         store: dependencies.store,
         client: dependencies.outbound ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow, own: engine.ownListenAddress)),
-        provider: simulator, configuration: engine, clock: dependencies.clock)
+        provider: simulator, configuration: engine, clock: dependencies.clock, circuits: dependencies.circuits)
     let metrics = dependencies.metrics
     let runner = ExecutionRunner(store: dependencies.store, runners: runners, clock: dependencies.clock, logger: logger, metrics: metrics)
     let pool = ExecutionWorkerPool(
@@ -102,7 +117,9 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     // One allowance per address for failed API keys and failed console sign-ins together.
     let authFailures = AddressThrottle(limit: configuration.authFailureLimit, exempt: configuration.authFailureExempt)
     HealthController(store: dependencies.store).addRoutes(to: router)
-    MetricsController(registry: dependencies.metricsRegistry, store: dependencies.store, token: configuration.metricsToken, clock: dependencies.clock)
+    MetricsController(
+        registry: dependencies.metricsRegistry, store: dependencies.store, circuits: dependencies.circuits, token: configuration.metricsToken,
+        clock: dependencies.clock)
         .addRoutes(to: router)
     let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(
         store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock,
@@ -116,7 +133,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let consoleResponder = ConsoleResponderBox()
     ConsoleController(
         store: dependencies.store, configuration: configuration, workSignal: dependencies.workSignal, clock: dependencies.clock,
-        responder: consoleResponder, signInFailures: authFailures
+        responder: consoleResponder, signInFailures: authFailures, circuits: dependencies.circuits
     ).addRoutes(to: router)
     allowedMethods.load(router.routes)
     // Test Webhook passes its request through the same responder a sender's request meets.

@@ -145,6 +145,21 @@ public struct ServerConfiguration: Sendable {
         }
         if let workers = try integer("VOXWORKS_WORKERS", 1...10_000) { configuration.engine.workers = workers }
         if let lease = try integer("VOXWORKS_LEASE_SECONDS", 3...3600) { configuration.engine.leaseSeconds = Double(lease) }
+        if let failures = try integer("VOXWORKS_CIRCUIT_FAILURES", 1...1000) { configuration.engine.destinationSettings.failureThreshold = failures }
+        if let cap = try integer("VOXWORKS_DESTINATION_MAX_IN_FLIGHT", 1...100_000) { configuration.engine.destinationSettings.maxInFlight = cap }
+        if let seconds = try integer("VOXWORKS_CIRCUIT_COOLDOWN_SECONDS", 1...86_400) { configuration.engine.destinationSettings.cooldownSeconds = Double(seconds) }
+        let cooldown = configuration.engine.destinationSettings.cooldownSeconds
+        if let seconds = try integer("VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS", 1...86_400) {
+            guard Double(seconds) >= cooldown else {
+                throw Failure.invalid(
+                    variable: "VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS", value: String(seconds),
+                    expected: "at least VOXWORKS_CIRCUIT_COOLDOWN_SECONDS (\(Int(cooldown)))")
+            }
+            configuration.engine.destinationSettings.maxCooldownSeconds = Double(seconds)
+        } else {
+            // A first cool-down longer than the default longest is the longest.
+            configuration.engine.destinationSettings.maxCooldownSeconds = max(configuration.engine.destinationSettings.maxCooldownSeconds, cooldown)
+        }
         if let region = environment["VOXWORKS_DEFAULT_REGION"], !region.isEmpty {
             guard PhoneNumber.countryCode(for: region.uppercased()) != nil else {
                 throw Failure.invalid(variable: "VOXWORKS_DEFAULT_REGION", value: region, expected: "one of \(PhoneNumber.supportedRegions.joined(separator: ", "))")

@@ -65,6 +65,10 @@ public enum ExecutionOutcome: Sendable, Equatable {
     case deadLetter(String)
     /// Parked without a worker until `until` (a delay) or until woken (a call).
     case wait(WaitReason, until: Timestamp?)
+    /// Not run now, and no attempt spent: back to `pending` at `until`, with
+    /// `reason` as its `wait_reason` so the next claim does not count an
+    /// attempt. It queues with other pending work, never ahead of it.
+    case deferred(WaitReason, until: Timestamp)
 }
 
 /// The engine's side of the store: the queue, the step log, and the

@@ -39,6 +39,11 @@ public struct ServiceMetrics: Sendable {
         Counter(label: "voxworks_execution_retries_total", factory: factory).increment()
     }
 
+    /// An execution sent back to the queue by its destination's circuit or in-flight cap.
+    public func executionDeferred() {
+        Counter(label: "voxworks_executions_deferred_total", factory: factory).increment()
+    }
+
     public func step(type: String, status: StepStatus, seconds: Double) {
         Timer(label: "voxworks_step_duration_seconds", dimensions: [("type", type), ("status", status.rawValue)], factory: factory)
             .recordNanoseconds(Int64(seconds * 1e9))

@@ -29,6 +29,7 @@ import VoxworksTestSupport
     @Test func aTurnsWritesKeepTheirTemplatesTextWhateverTheOutcome() throws {
         let outcomes: [ExecutionOutcome] = [
             .completed, .failed("bad"), .deadLetter("gone"), .retry(error: "503", runAt: now), .wait(.delay, until: now), .wait(.call, until: nil),
+            .deferred(.destination, until: now),
         ]
         for outcome in outcomes {
             for steps in [lines, nil] {

@@ -297,6 +297,42 @@ import VoxworksTestSupport
         #expect(stats.oldestPendingAgeSeconds(now: now) < 60)
     }
 
+    /// A deferral (a destination's open circuit) puts the execution back in
+    /// the pending queue until its time, lease released, and its next claim
+    /// counts no attempt and says why it was deferred.
+    @Test(arguments: StoreKind.available)
+    func aDeferredExecutionIsPendingUntilItsTimeAndItsClaimCountsNoAttempt(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        _ = try await fixture.store.commitIngest([fixture.request()])
+        let now = Timestamp.now()
+        let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
+        let id = claimed.execution.id
+        #expect(claimed.execution.attempt == 1)
+        let until = now.adding(seconds: 30)
+        let line = StepRecord(stepID: "post", position: 1, type: "http_request", status: .pending, attempts: 0, error: "destination down")
+        let held = try await fixture.store.finishTurn(
+            executionID: id, worker: "w", outcome: .deferred(.destination, until: until), now: now,
+            steps: StepLogWrite(records: [line], context: nil, stepsCompleted: 0))
+        #expect(held)
+        let execution = try #require(try await fixture.store.execution(id: id, teamID: fixture.team.id))
+        #expect(execution.status == .pending)
+        #expect(execution.attempt == 1)
+        #expect(try await fixture.store.steps(executionID: id) == [line])
+        let stats = try await fixture.store.queueStats(now: now)
+        #expect(stats.pending == 1 && stats.waiting == 0 && stats.running == 0)
+        #expect(try await fixture.store.claimExecution(worker: "w", now: until.adding(seconds: -0.001), leaseUntil: until) == nil)
+        let again = try #require(try await fixture.store.claimExecution(worker: "w2", now: until, leaseUntil: until.adding(seconds: 30)))
+        #expect(again.execution.id == id)
+        #expect(again.execution.attempt == 1, "a deferral spends no attempt")
+        #expect(again.resumedFrom == .destination)
+        #expect(again.steps == [line])
+        // Its next outcome, a retry, leaves no reason behind: the claim after counts an attempt.
+        try await fixture.store.finishTurn(executionID: id, worker: "w2", outcome: .retry(error: "503", runAt: until), now: until)
+        let third = try #require(try await fixture.store.claimExecution(worker: "w3", now: until, leaseUntil: until.adding(seconds: 30)))
+        #expect(third.execution.attempt == 2)
+        #expect(third.resumedFrom == nil)
+    }
+
     @Test(arguments: StoreKind.available)
     func stepLinesWrittenWithTheOutcomeCommitTogetherAndOnlyForTheLeaseHolder(_ kind: StoreKind) async throws {
         let fixture = try await Fixture.make(kind)

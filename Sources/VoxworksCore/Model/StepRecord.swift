@@ -43,8 +43,13 @@ public struct StepRecord: Sendable, Equatable {
     }
 }
 
-/// Why an execution is `processing` without a worker holding it.
+/// Why an execution is `processing` without a worker holding it, or
+/// (`destination`) why a `pending` one is due later without having spent
+/// an attempt.
 public enum WaitReason: String, Sendable {
     case delay
     case call
+    /// Deferred by its `http_request` destination's circuit or in-flight cap:
+    /// `pending`, and its next claim does not count an attempt.
+    case destination
 }

@@ -7,6 +7,8 @@ import VoxworksCore
 /// saves the response under `save_as` (default `source`).
 struct HTTPRequestStep: StepRunner {
     let client: any OutboundHTTPClient
+    /// The node's per-destination circuits and in-flight caps.
+    let circuits: DestinationCircuits
 
     func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
         let method = (step.definition.string("method") ?? "POST").uppercased()
@@ -29,9 +31,14 @@ struct HTTPRequestStep: StepRunner {
             }
         }
         let timeout = step.definition["timeout_seconds"]?.doubleValue ?? 10
+        let pass: DestinationCircuits.Pass
+        switch circuits.admit(url, team: step.execution.teamID) {
+        case .admitted(let admitted): pass = admitted
+        case .deferred(let deferral): return .deferred(.destination, until: deferral.runAt, message: deferral.message)
+        }
         let response: OutboundResponse
         do {
-            response = try await client.send(OutboundRequest(method: method, url: url, headers: headers, body: body, timeoutSeconds: timeout))
+            response = try await pass.send(OutboundRequest(method: method, url: url, headers: headers, body: body, timeoutSeconds: timeout), via: client)
         } catch {
             switch error {
             case .refused(let why): throw StepFailure("refused: \(why) (add it to VOXWORKS_OUTBOUND_ALLOW to permit it)")

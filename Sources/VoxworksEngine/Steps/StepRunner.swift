@@ -24,6 +24,11 @@ public enum StepResult: Sendable {
     case done(output: JSONValue, branch: Bool? = nil)
     /// Parks the execution without a worker (a delay, or a call to finish).
     case wait(WaitReason, until: Timestamp?, output: JSONValue)
+    /// Did not run (its destination's circuit is open, or it has too many
+    /// requests in flight): the execution goes back to the queue until
+    /// `until`, holding no worker and spending no attempt. `message` is the
+    /// step log's text.
+    case deferred(WaitReason, until: Timestamp, message: String)
 }
 
 /// One runner per step type. A runner reads and writes the context and

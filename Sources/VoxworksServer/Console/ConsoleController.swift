@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import VoxworksCore
+import VoxworksEngine
 import VoxworksStore
 
 import Foundation
@@ -16,6 +17,8 @@ struct ConsoleController {
     let responder: ConsoleResponderBox
     /// Failed sign-ins per client address, shared with failed API keys.
     let signInFailures: AddressThrottle
+    /// This node's destination circuits (nil: none to show).
+    let circuits: DestinationCircuits?
 
     var automationActions: AutomationActions { AutomationActions(store: store, configuration: configuration, clock: clock) }
     var executionActions: ExecutionActions { ExecutionActions(store: store, workSignal: workSignal, clock: clock) }
@@ -48,6 +51,7 @@ struct ConsoleController {
         signedIn.get("/executions/:id/payload.json", use: executionPayloadJSON)
         signedIn.post("/executions/:id/replay", use: replay)
         signedIn.post("/executions/:id/cancel", use: cancel)
+        signedIn.get("/destinations", use: destinations)
     }
 
     // MARK: Assets, sign-in, sign-out

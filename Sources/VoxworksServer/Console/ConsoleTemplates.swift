@@ -27,8 +27,33 @@ enum ConsoleTemplates {
         ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
         ("automations", automations), ("automation_form", automationForm), ("automation", automation),
         ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
-        ("execution_live", executionLive),
+        ("execution_live", executionLive), ("destinations", destinations),
     ]
+
+    static let destinations = #"""
+        {{> header}}
+        <h1>Destinations</h1>
+        <p>Receivers your <code>http_request</code> steps send to, as this node sees them. A destination that fails {{failureThreshold}} times in a row is paused (its circuit opens): executions that reach it wait in the queue until the pause ends, holding no worker and spending no attempt. At most {{maxInFlight}} requests go to one destination at once.</p>
+        <p class="muted small">This node only · updated {{updatedAt}}.</p>
+        {{#hasDestinations}}
+        <table class="stack">
+        <thead><tr><th scope="col">Destination</th><th scope="col">Circuit</th><th scope="col">Failures in a row</th><th scope="col">Paused until</th><th scope="col">In flight</th></tr></thead>
+        <tbody>
+        {{#destinations}}
+        <tr>
+        <td data-label="Destination" class="mono">{{origin}}</td>
+        <td data-label="Circuit">{{state}}</td>
+        <td data-label="Failures in a row">{{failures}}</td>
+        <td data-label="Paused until">{{#openUntil}}<time datetime="{{openUntil}}">{{openUntil}}</time>{{/openUntil}}{{^openUntil}}—{{/openUntil}}</td>
+        <td data-label="In flight">{{inFlight}}</td>
+        </tr>
+        {{/destinations}}
+        </tbody>
+        </table>
+        {{/hasDestinations}}
+        {{^hasDestinations}}<p class="empty">No destination has failed or is busy right now.</p>{{/hasDestinations}}
+        {{> footer}}
+        """#
 
     static let header = #"""
         <!DOCTYPE html>
@@ -48,6 +73,7 @@ enum ConsoleTemplates {
         <nav aria-label="Main">
         <a href="/app/automations"{{#navAutomations}} aria-current="page"{{/navAutomations}}>Automations</a>
         <a href="/app/executions"{{#navExecutions}} aria-current="page"{{/navExecutions}}>Executions</a>
+        <a href="/app/destinations"{{#navDestinations}} aria-current="page"{{/navDestinations}}>Destinations</a>
         </nav>
         <form class="sign-out" method="post" action="/app/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
         {{/signedIn}}

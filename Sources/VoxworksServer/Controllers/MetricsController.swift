@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import Prometheus
 import VoxworksCore
+import VoxworksEngine
 import VoxworksStore
 
 /// `GET /metrics` in the Prometheus text format. Off unless
@@ -13,6 +14,8 @@ import VoxworksStore
 struct MetricsController {
     let registry: PrometheusCollectorRegistry
     let store: any Store
+    /// This node's destinations (nil: a node without them shows none).
+    let circuits: DestinationCircuits?
     let token: String?
     let clock: @Sendable () -> Timestamp
 
@@ -41,6 +44,18 @@ struct MetricsController {
         if let bytes = stats.storeBytes {
             gauge("store", "bytes", "Size of the store on disk").set(Double(bytes))
         }
+        // Per node: each node keeps its own circuits (their states are not shared).
+        let destinations = circuits?.snapshot() ?? []
+        let open = destinations.filter { $0.state == .open }.count
+        gauge("circuits", "open", "Destinations whose circuit is open on this node").set(Double(open))
+        for state in DestinationCircuits.State.allCases {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "voxworks", metricName: "circuits", unitName: "", helpText: "Destinations with a circuit on this node, by state"),
+                labels: [("state", state.rawValue)])
+                .set(Double(destinations.filter { $0.state == state }.count))
+        }
+        gauge("destination_requests", "in_flight", "http_request requests under way from this node")
+            .set(Double(destinations.reduce(0) { $0 + $1.inFlight }))
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

@@ -165,6 +165,7 @@ extension PostgresStore {
             case .deadLetter(let error): ("dead_letter", now.millis, true, error, false, nil, nil)
             case .retry(let error, let runAt): ("pending", nil, true, error, true, runAt.millis, nil)
             case .wait(let reason, let until): (nil, nil, false, nil, true, until?.millis ?? Int64.max, reason.rawValue)
+            case .deferred(let reason, let until): ("pending", nil, false, nil, true, until.millis, reason.rawValue)
             }
         }
     }

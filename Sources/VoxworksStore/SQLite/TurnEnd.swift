@@ -3,7 +3,7 @@ import GRDB
 import VoxworksCore
 
 /// How a turn ended, ready for SQLite: the outcome's update (one fixed text
-/// per outcome kind, so the statement cache holds at most five), which also
+/// per outcome kind, so the statement cache holds at most six), which also
 /// saves the context, and the step-log lines written with it.
 struct TurnEnd: Sendable {
     let sql: String
@@ -38,6 +38,9 @@ struct TurnEnd: Sendable {
             // A call wait has no due time: the call's end sets one.
             arguments += [.int(until?.millis ?? Int64.max), .text(reason.rawValue)]
             sql = "UPDATE executions SET wait_reason = ?6, run_at = ?5, \(released), \(saved) WHERE \(owned)"
+        case .deferred(let reason, let until):
+            arguments += [.int(until.millis), .text(reason.rawValue)]
+            sql = "UPDATE executions SET status = 'pending', wait_reason = ?6, run_at = ?5, \(released), \(saved) WHERE \(owned)"
         }
         self.arguments = arguments
         self.lines = lines

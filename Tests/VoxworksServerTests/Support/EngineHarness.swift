@@ -14,6 +14,9 @@ struct EngineHarness: Sendable {
     let store: any Store
     let receiver: LocalReceiver
     let configuration: EngineConfiguration
+    /// The node's circuits, kept across turns as a running node keeps them
+    /// (jitter pinned to 0: a deferral is due exactly at the half-open time).
+    let circuits: DestinationCircuits
 
     var clock: TestClock { base.clock }
 
@@ -27,7 +30,9 @@ struct EngineHarness: Sendable {
         configuration.callSimulatorSeconds = 0
         configure(&configuration)
         let receiver = if let receiver { receiver } else { try await LocalReceiver.start() }
-        return EngineHarness(base: base, store: base.store, receiver: receiver, configuration: configuration)
+        let clock = base.clock
+        let circuits = DestinationCircuits(settings: configuration.destinationSettings, clock: { clock.now }, random: { 0 })
+        return EngineHarness(base: base, store: base.store, receiver: receiver, configuration: configuration, circuits: circuits)
     }
 
     /// The same database, opened afresh: what a restarted node sees.
@@ -53,7 +58,7 @@ struct EngineHarness: Sendable {
         let clock = self.clock
         let runners = ExecutionRunner.standardRunners(
             store: store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: configuration.outboundAllow, own: configuration.ownListenAddress)),
-            provider: simulator, configuration: configuration, clock: { clock.now })
+            provider: simulator, configuration: configuration, clock: { clock.now }, circuits: circuits)
         // Jitter pinned to its middle, so backoff is exactly the policy's base.
         return ExecutionRunner(store: store, runners: runners, clock: { clock.now }, random: { 0.5 }, logger: logger)
     }

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Testing
 import VoxworksCore
+import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
@@ -77,9 +78,10 @@ struct TestHarness: Sendable {
         return try await TestHarness.make(kind, directory: directory, postgresURL: postgresURL) { $0 = configuration }
     }
 
-    func application(logger: Logger = Logger(label: "test")) -> some ApplicationProtocol {
+    func application(logger: Logger = Logger(label: "test"), circuits: DestinationCircuits? = nil) -> some ApplicationProtocol {
         let clock = self.clock
         var dependencies = ServerDependencies(store: store, clock: { clock.now })
+        dependencies.circuits = circuits
         if let postgres = store as? PostgresStore {
             // The shared store's rate limiter and wake-ups, as `voxworks serve` wires them.
             dependencies.limiter = PostgresRateLimiter(store: postgres)
@@ -90,8 +92,8 @@ struct TestHarness: Sendable {
 
     /// Runs `body` against the router in process.
     @discardableResult
-    func withRouter<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        try await application().test(.router, body)
+    func withRouter<T: Sendable>(circuits: DestinationCircuits? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await application(circuits: circuits).test(.router, body)
     }
 
     /// Creates an automation straight in the store; returns it and its raw signing key.
