@@ -68,6 +68,37 @@ import VoxworksEngine
         #expect(circuits.snapshot(of: Self.origin).state == .open)
     }
 
+    /// Circuits and caps are per team: one team's failures at a receiver
+    /// others use too, or its requests filling the cap, leave another
+    /// team's deliveries there alone.
+    @Test func oneTeamsFailuresAndLoadDoNotPauseAnotherTeam() async {
+        let circuits = circuits(.init(maxInFlight: 1))
+        let (noisy, quiet) = (UUID(), UUID())
+        for _ in 0..<5 {
+            if case .admitted(let pass) = circuits.admit(Self.url, team: noisy) { pass.finish(.down) }
+        }
+        guard case .deferred = circuits.admit(Self.url, team: noisy) else {
+            Issue.record("the noisy team's circuit should be open")
+            return
+        }
+        #expect(circuits.snapshot(of: Self.origin, team: noisy).state == .open)
+        // The quiet team's circuit is closed: its request goes, and fills its own cap of one.
+        guard case .admitted(let quietPass) = circuits.admit(Self.url, team: quiet) else {
+            Issue.record("the quiet team was paused by the noisy team's failures")
+            return
+        }
+        #expect(circuits.snapshot(of: Self.origin, team: quiet).state == .closed)
+        guard case .deferred(let busy) = circuits.admit(Self.url, team: quiet), case .busy = busy.cause else {
+            Issue.record("the quiet team's second request should wait for its own cap")
+            return
+        }
+        quietPass.finish(.up)
+        guard case .admitted = circuits.admit(Self.url, team: quiet) else {
+            Issue.record("a freed slot should admit the quiet team again")
+            return
+        }
+    }
+
     /// A 4xx (and 408, 429) is a receiver that answers: it resets the count;
     /// a policy refusal says nothing about the receiver.
     @Test func answersBelow500ResetTheCount() async {

@@ -33,7 +33,10 @@ public struct DestinationOrigin: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Per-destination protection for `http_request`, in this node's memory
-/// (each node keeps its own; nothing is shared through the store):
+/// (each node keeps its own; nothing is shared through the store), kept
+/// per team: a team whose requests fail at a shared receiver (a path that
+/// answers 500, a slow endpoint) cannot pause or crowd out another team's
+/// deliveries to it.
 ///
 /// - a circuit per origin opens after `failureThreshold` consecutive
 ///   failures (no connection, a timeout, a 5xx). While open, requests are
@@ -85,8 +88,8 @@ public final class DestinationCircuits: Sendable {
         public var inFlight: Int
         /// The current (or next) cool-down.
         public var cooldownSeconds: Double
-        /// Teams whose executions sent to it (the console shows a team only its own).
-        public var teams: Set<UUID>
+        /// The team whose executions sent to it (the console shows a team only its own).
+        public var team: UUID?
     }
 
     /// Why a request was not sent, and when its execution should try again.
@@ -143,7 +146,7 @@ public final class DestinationCircuits: Sendable {
     /// Leave to send one request; reports its end to the circuit.
     public struct Pass: Sendable {
         let circuits: DestinationCircuits?
-        let origin: DestinationOrigin?
+        fileprivate let key: Key?
         /// The circuit's generation at admission: the end of a request sent
         /// before the circuit last changed state does not count.
         let generation: Int
@@ -162,8 +165,8 @@ public final class DestinationCircuits: Sendable {
         }
 
         public func finish(_ verdict: Verdict) {
-            guard let circuits, let origin else { return }
-            circuits.finish(origin, generation: generation, isProbe: isProbe, verdict: verdict)
+            guard let circuits, let key else { return }
+            circuits.finish(key, generation: generation, isProbe: isProbe, verdict: verdict)
         }
     }
 
@@ -179,7 +182,6 @@ public final class DestinationCircuits: Sendable {
         var cooldownSeconds: Double
         var inFlight = 0
         var generation = 0
-        var teams: Set<UUID> = []
 
         /// Nothing worth keeping: a closed circuit with no failures and nothing in flight.
         var isIdle: Bool {
@@ -188,9 +190,12 @@ public final class DestinationCircuits: Sendable {
         }
     }
 
-    /// Teams remembered per origin (for the console's view): enough for any
-    /// real sharing of a receiver, bounded against a crafted flood.
-    static let maxTeamsPerOrigin = 64
+    /// A circuit's identity: one team's requests to one origin.
+    fileprivate struct Key: Hashable, Sendable {
+        var team: UUID?
+        var origin: DestinationOrigin
+    }
+
     /// Origins remembered at most before closed ones with nothing in flight
     /// are forgotten (their failure counts start again): URLs templated
     /// from payloads could otherwise name a new failing host per request.
@@ -199,7 +204,7 @@ public final class DestinationCircuits: Sendable {
     public let settings: Settings
     private let clock: @Sendable () -> Timestamp
     private let random: @Sendable () -> Double
-    private let circuits = Mutex<[DestinationOrigin: Circuit]>([:])
+    private let circuits = Mutex<[Key: Circuit]>([:])
 
     public init(
         settings: Settings = Settings(), clock: @escaping @Sendable () -> Timestamp = { .now() },
@@ -214,7 +219,7 @@ public final class DestinationCircuits: Sendable {
     /// is admitted without a circuit (the client refuses it).
     public func admit(_ url: String, team: UUID?) -> Admission {
         guard let origin = DestinationOrigin(url: url) else {
-            return .admitted(Pass(circuits: nil, origin: nil, generation: 0, isProbe: false))
+            return .admitted(Pass(circuits: nil, key: nil, generation: 0, isProbe: false))
         }
         return admit(origin, team: team)
     }
@@ -223,20 +228,20 @@ public final class DestinationCircuits: Sendable {
         let now = clock()
         let settings = self.settings
         let random = self.random
+        let key = Key(team: team, origin: origin)
         return circuits.withLock { circuits in
-            if circuits[origin] == nil, circuits.count >= Self.maxOrigins {
+            if circuits[key] == nil, circuits.count >= Self.maxOrigins {
                 circuits = circuits.filter { _, circuit in
                     if case .closed = circuit.phase { return circuit.inFlight > 0 }
                     return true
                 }
             }
-            var circuit = circuits[origin] ?? Circuit(cooldownSeconds: settings.cooldownSeconds)
+            var circuit = circuits[key] ?? Circuit(cooldownSeconds: settings.cooldownSeconds)
             defer {
                 // Only kept while there is something to remember: templated
                 // URLs cannot grow the table with one entry per request.
-                circuits[origin] = circuit.isIdle ? nil : circuit
+                circuits[key] = circuit.isIdle ? nil : circuit
             }
-            if let team, circuit.teams.count < Self.maxTeamsPerOrigin { circuit.teams.insert(team) }
             // A short wait, between one and two `busyRetrySeconds`.
             var busyUntil: Timestamp { now.adding(seconds: settings.busyRetrySeconds * (1 + random())) }
             var probe = false
@@ -261,16 +266,16 @@ public final class DestinationCircuits: Sendable {
                 }
             }
             circuit.inFlight += 1
-            return .admitted(Pass(circuits: self, origin: origin, generation: circuit.generation, isProbe: probe))
+            return .admitted(Pass(circuits: self, key: key, generation: circuit.generation, isProbe: probe))
         }
     }
 
-    private func finish(_ origin: DestinationOrigin, generation: Int, isProbe: Bool, verdict: Verdict) {
+    private func finish(_ key: Key, generation: Int, isProbe: Bool, verdict: Verdict) {
         let now = clock()
         let settings = self.settings
         circuits.withLock { circuits in
-            guard var circuit = circuits[origin] else { return }
-            defer { circuits[origin] = circuit.isIdle ? nil : circuit }
+            guard var circuit = circuits[key] else { return }
+            defer { circuits[key] = circuit.isIdle ? nil : circuit }
             circuit.inFlight = max(0, circuit.inFlight - 1)
             guard generation == circuit.generation else { return }
             switch (circuit.phase, verdict) {
@@ -302,11 +307,11 @@ public final class DestinationCircuits: Sendable {
         }
     }
 
-    /// Every origin with something to show, by origin.
+    /// Every circuit with something to show, by origin.
     public func snapshot() -> [Snapshot] {
         let now = clock()
         return circuits.withLock { circuits in
-            circuits.map { origin, circuit in
+            circuits.map { key, circuit in
                 let (state, until): (State, Timestamp?) = switch circuit.phase {
                 case .closed: (.closed, nil)
                 // An open circuit past its cool-down lets the next request through: half-open.
@@ -314,15 +319,15 @@ public final class DestinationCircuits: Sendable {
                 case .halfOpen: (.halfOpen, nil)
                 }
                 return Snapshot(
-                    origin: origin, state: state, consecutiveFailures: circuit.consecutiveFailures, openUntil: until,
-                    inFlight: circuit.inFlight, cooldownSeconds: circuit.cooldownSeconds, teams: circuit.teams)
+                    origin: key.origin, state: state, consecutiveFailures: circuit.consecutiveFailures, openUntil: until,
+                    inFlight: circuit.inFlight, cooldownSeconds: circuit.cooldownSeconds, team: key.team)
             }
         }.sorted { $0.origin.description < $1.origin.description }
     }
 
-    /// The state of one origin (closed when unknown).
-    public func snapshot(of origin: DestinationOrigin) -> Snapshot {
-        snapshot().first { $0.origin == origin }
-            ?? Snapshot(origin: origin, state: .closed, consecutiveFailures: 0, openUntil: nil, inFlight: 0, cooldownSeconds: settings.cooldownSeconds, teams: [])
+    /// The state of one team's circuit for an origin (closed when unknown).
+    public func snapshot(of origin: DestinationOrigin, team: UUID? = nil) -> Snapshot {
+        snapshot().first { $0.origin == origin && $0.team == team }
+            ?? Snapshot(origin: origin, state: .closed, consecutiveFailures: 0, openUntil: nil, inFlight: 0, cooldownSeconds: settings.cooldownSeconds, team: team)
     }
 }

@@ -9,7 +9,7 @@ extension ConsoleController {
         let session = try requireSession(context)
         // Circuits are shared by every team sending to a receiver; a team
         // sees only the receivers its own executions sent to.
-        let shown = (circuits?.snapshot() ?? []).filter { $0.teams.contains(session.teamID) }
+        let shown = (circuits?.snapshot() ?? []).filter { $0.team == session.teamID }
         let settings = circuits?.settings ?? DestinationCircuits.Settings()
         let rows: [[String: Any]] = shown.map { destination in
             [
