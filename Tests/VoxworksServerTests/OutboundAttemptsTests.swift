@@ -22,15 +22,21 @@ import VoxworksTestSupport
     }
 
     /// A closed port is refused by the kernel in well under a millisecond;
-    /// the attempt used to take the 5 s connect timeout, as the connection
-    /// pool retried until it. Five tries; the median must be far below that.
+    /// the attempt used to last until the connect deadline, as the
+    /// connection pool retried until it. The connect timeout here is 10 s,
+    /// so a retrying client would take 10 s on every try. Seven tries: the
+    /// fastest must show the failure itself is immediate (< 100 ms); the
+    /// median and the slowest are bounded loosely, as the suite's parallel
+    /// load on two cores stretches any one try (a median of 380 ms and a
+    /// try of 1.7 s were seen while PostgreSQL started beside it).
     @Test func aRefusedConnectionFailsItsAttemptAtOnce() async throws {
         let refusing = try RefusingPort()
         var durations: [Double] = []
-        for _ in 0..<5 {
+        for _ in 0..<7 {
             let started = ContinuousClock.now
             do {
-                _ = try await Self.client.send(OutboundRequest(method: "GET", url: refusing.url("/x"), headers: [], body: nil, timeoutSeconds: 10))
+                _ = try await Self.client.send(OutboundRequest(
+                    method: "GET", url: refusing.url("/x"), headers: [], body: nil, timeoutSeconds: 10, connectTimeoutSeconds: 10))
                 Issue.record("a closed port answered")
             } catch {
                 #expect(error == .connectionRefused("127.0.0.1:\(refusing.port)"))
@@ -40,10 +46,10 @@ import VoxworksTestSupport
         let sorted = durations.sorted()
         let median = sorted[sorted.count / 2]
         print("refused connection attempt, ms: \(durations.map { String(format: "%.1f", $0) }.joined(separator: ", ")); median \(String(format: "%.1f", median))")
-        #expect(durations.count == 5)
-        #expect(median < 100, "median \(median) ms")
-        // Even the slowest try on a loaded machine is nowhere near the old 5 s.
-        #expect(sorted.last ?? .infinity < 2_000, "slowest \(sorted.last ?? -1) ms")
+        #expect(durations.count == 7)
+        #expect(sorted.first ?? .infinity < 100, "fastest \(sorted.first ?? -1) ms")
+        #expect(median < 1_500, "median \(median) ms")
+        #expect(sorted.last ?? .infinity < 5_000, "slowest \(sorted.last ?? -1) ms")
         withExtendedLifetime(refusing) {}
     }
 
