@@ -53,6 +53,61 @@ import VoxworksTestSupport
         withExtendedLifetime(refusing) {}
     }
 
+    /// A name that does not resolve is its own failure (retried), not a
+    /// connection error. Offline, the resolver may take its own timeout to say so.
+    @Test func anUnresolvableNameIsToldApart() async throws {
+        let started = ContinuousClock.now
+        do {
+            _ = try await Self.client.send(OutboundRequest(method: "GET", url: "http://nothing.invalid/x", headers: [], body: nil, timeoutSeconds: 10))
+            Issue.record("nothing.invalid answered")
+        } catch {
+            #expect(error == .unresolvable("nothing.invalid"))
+        }
+        print("unresolvable name, ms: \(String(format: "%.1f", Self.millis(ContinuousClock.now - started)))")
+    }
+
+    /// TLS to a listener that speaks plain HTTP: the handshake fails, at once, as a TLS failure.
+    @Test func aFailedHandshakeIsATLSFailure() async throws {
+        let receiver = try await LocalReceiver.start()
+        defer { receiver.stop() }
+        let started = ContinuousClock.now
+        do {
+            _ = try await Self.client.send(OutboundRequest(
+                method: "GET", url: "https://127.0.0.1:\(receiver.port)/x", headers: [], body: nil, timeoutSeconds: 10))
+            Issue.record("a plain HTTP listener completed a TLS handshake")
+        } catch {
+            guard case .tlsFailed = error else { Issue.record("expected a TLS failure, got \(error)"); return }
+        }
+        let elapsed = Self.millis(ContinuousClock.now - started)
+        print("TLS failure, ms: \(String(format: "%.1f", elapsed))")
+        #expect(elapsed < 5_000, "\(elapsed) ms")
+    }
+
+    /// The client made for each request is shut down before `send` returns:
+    /// no connection to the receiver is open once the 10 requests are done.
+    @Test func noConnectionOutlivesItsRequest() async throws {
+        let receiver = try await LocalReceiver.start()
+        defer { receiver.stop() }
+        for _ in 0..<10 {
+            let response = try await Self.client.send(OutboundRequest(method: "GET", url: receiver.url("/ok"), headers: [], body: nil, timeoutSeconds: 10))
+            #expect(response.status == 200)
+        }
+        #expect(receiver.requests(to: "/ok").count == 10)
+        // Looked at right away: the shutdown is awaited in `send`.
+        let open = Self.establishedConnections(toPort: receiver.port)
+        #expect(open == 0, "\(open) connections to the receiver still established")
+    }
+
+    /// Client-side TCP connections to `port` on 127.0.0.1 in state ESTABLISHED (from /proc/net/tcp).
+    private static func establishedConnections(toPort port: Int) -> Int {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+        let remote = String(format: "0100007F:%04X", port)
+        return table.split(separator: "\n").dropFirst().filter { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count > 3 && fields[2] == remote && fields[3] == "01"
+        }.count
+    }
+
     /// The outbound policy refuses before any socket is opened.
     @Test func aRefusedDestinationFailsAtOnce() async throws {
         let strict = GuardedHTTPClient(policy: OutboundPolicy())
