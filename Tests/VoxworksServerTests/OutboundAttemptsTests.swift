@@ -83,6 +83,22 @@ import VoxworksTestSupport
         #expect(elapsed < 5_000, "\(elapsed) ms")
     }
 
+    /// A receiver that resets the connection before answering: a reset, told apart, at once.
+    @Test func aResetConnectionIsToldApart() async throws {
+        let listener = try StalledListener(.resetting)
+        let started = ContinuousClock.now
+        do {
+            _ = try await Self.client.send(OutboundRequest(method: "POST", url: listener.url("/x"), headers: [], body: [1], timeoutSeconds: 10))
+            Issue.record("a resetting listener answered")
+        } catch {
+            guard case .connectionReset = error else { Issue.record("expected a reset, got \(error)"); return }
+        }
+        let elapsed = Self.millis(ContinuousClock.now - started)
+        print("connection reset, ms: \(String(format: "%.1f", elapsed))")
+        #expect(elapsed < 5_000, "\(elapsed) ms")
+        withExtendedLifetime(listener) {}
+    }
+
     /// The client made for each request is shut down before `send` returns:
     /// no connection to the receiver is open once the 10 requests are done.
     @Test func noConnectionOutlivesItsRequest() async throws {

@@ -15,8 +15,11 @@ import Glibc
 /// (the connect timeout's case, without a non-routable address, which an
 /// offline machine cannot reach either). `isSaturated` says whether that
 /// was observed.
+///
+/// `.resetting`: a thread accepts each connection and resets it at once
+/// (`SO_LINGER` 0), before any answer: the connection-reset case.
 final class StalledListener: @unchecked Sendable {
-    enum Mode { case silent, fullBacklog }
+    enum Mode { case silent, fullBacklog, resetting }
 
     private let fd: Int32
     private var fillers: [Int32] = []
@@ -37,6 +40,19 @@ final class StalledListener: @unchecked Sendable {
         guard bound == 0, named == 0, listen(fd, mode == .silent ? 16 : 0) == 0 else { close(fd); throw Failure.bind }
         self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
+        if mode == .resetting {
+            let thread = Thread {
+                // Ends when `deinit` shuts the listening socket down (accept fails).
+                while true {
+                    let client = accept(fd, nil, nil)
+                    guard client >= 0 else { return }
+                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                    _ = setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                    close(client)
+                }
+            }
+            thread.start()
+        }
         if mode == .fullBacklog {
             // Bounded: a few connections fill a backlog of one on Linux.
             for _ in 0..<6 {
@@ -49,6 +65,8 @@ final class StalledListener: @unchecked Sendable {
 
     deinit {
         for filler in fillers { close(filler) }
+        // Wakes a thread blocked in accept, which then ends.
+        shutdown(fd, Int32(SHUT_RDWR))
         close(fd)
     }
 
