@@ -161,6 +161,9 @@ public struct GuardedHTTPClient: OutboundHTTPClient {
             }
         case ChannelError.connectTimeout:
             return .connectTimeout
+        case ChannelError.ioOnClosedChannel, ChannelError.eof, ChannelError.outputClosed, ChannelError.alreadyClosed:
+            // Closed under a write or a read: the receiver hung up before answering.
+            return .connectionReset("the receiver closed the connection")
         case let error as NIOConnectionError:
             if error.dnsAError != nil, error.dnsAAAAError != nil { return .unresolvable(error.host) }
             // Refused on every address tried: nothing listens there.
@@ -173,7 +176,8 @@ public struct GuardedHTTPClient: OutboundHTTPClient {
         case let error as IOError:
             switch error.errnoCode {
             case ECONNREFUSED: return .connectionRefused(endpoint)
-            case ECONNRESET, EPIPE: return .connectionReset("connection reset")
+            case ECONNRESET: return .connectionReset("the receiver reset the connection")
+            case EPIPE: return .connectionReset("the receiver closed the connection")
             case ETIMEDOUT: return .connectTimeout
             case ENETUNREACH, EHOSTUNREACH: return .connection("no route to \(endpoint)")
             default: return .connection(String(describing: error))
