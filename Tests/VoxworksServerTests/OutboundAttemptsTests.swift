@@ -26,9 +26,10 @@ import VoxworksTestSupport
     /// connection pool retried until it. The connect timeout here is 10 s,
     /// so a retrying client would take 10 s on every try. Seven tries: the
     /// fastest must show the failure itself is immediate (< 100 ms); the
-    /// median and the slowest are bounded loosely, as the suite's parallel
-    /// load on two cores stretches any one try (a median of 380 ms and a
-    /// try of 1.7 s were seen while PostgreSQL started beside it).
+    /// median is bounded loosely and the slowest not at all, as the whole
+    /// server suite's parallel load on two cores stretches any one try (a
+    /// median of 580 ms and one try of 8.7 s were seen on PostgreSQL, with
+    /// every test sharing the two event loop threads).
     @Test func aRefusedConnectionFailsItsAttemptAtOnce() async throws {
         let refusing = try RefusingPort()
         var durations: [Double] = []
@@ -48,8 +49,7 @@ import VoxworksTestSupport
         print("refused connection attempt, ms: \(durations.map { String(format: "%.1f", $0) }.joined(separator: ", ")); median \(String(format: "%.1f", median))")
         #expect(durations.count == 7)
         #expect(sorted.first ?? .infinity < 100, "fastest \(sorted.first ?? -1) ms")
-        #expect(median < 1_500, "median \(median) ms")
-        #expect(sorted.last ?? .infinity < 5_000, "slowest \(sorted.last ?? -1) ms")
+        #expect(median < 3_000, "median \(median) ms")
         withExtendedLifetime(refusing) {}
     }
 
@@ -136,7 +136,7 @@ import VoxworksTestSupport
             guard case .refused = error else { Issue.record("expected a policy refusal, got \(error)"); return }
         }
         let elapsed = Self.millis(ContinuousClock.now - started)
-        #expect(elapsed < 1_000, "\(elapsed) ms")
+        #expect(elapsed < 3_000, "\(elapsed) ms")
     }
 
     /// A listener whose backlog is full drops the SYN: the connect waits,
@@ -204,7 +204,7 @@ import VoxworksTestSupport
         defer { engine.receiver.stop() }
         let refusing = try RefusingPort()
         let automation = try await engine.automation("""
-            {"trigger":{"type":"webhook"},"steps":[{"id":"gone","type":"http_request","url":"\(refusing.url("/gone"))"}]}
+            {"trigger":{"type":"webhook"},"steps":[{"id":"gone","type":"http_request","url":"\(refusing.url("/gone"))","connect_timeout_seconds":10}]}
             """)
         let id = try await engine.trigger(automation, "{}")
         guard case .retry(let message, _)? = try await engine.turn()?.outcome else { Issue.record("expected a retry"); return }
@@ -212,7 +212,8 @@ import VoxworksTestSupport
         let step = try #require(try await engine.steps(id)["gone"])
         #expect(step.error == "connection refused (127.0.0.1:\(refusing.port))")
         #expect(step.attemptLog.attempts.map(\.outcome) == [.refused])
-        #expect(step.attemptLog.attempts.first.map { $0.durationMillis < 1_000 } == true)
+        // Well under the 10 s a retried connect would take, with room for a loaded machine.
+        #expect(step.attemptLog.attempts.first.map { $0.durationMillis < 9_000 } == true)
         withExtendedLifetime(refusing) {}
     }
 
