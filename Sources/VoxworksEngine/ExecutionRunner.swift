@@ -40,7 +40,9 @@ public struct ExecutionRunner: Sendable {
             "condition": ConditionStep(),
             "upsert_contact": UpsertContactStep(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
             "upsert_object": UpsertObjectStep(store: store, clock: clock),
-            "http_request": HTTPRequestStep(client: client, circuits: circuits ?? DestinationCircuits(settings: configuration.destinationSettings, clock: clock)),
+            "http_request": HTTPRequestStep(
+                client: client, circuits: circuits ?? DestinationCircuits(settings: configuration.destinationSettings, clock: clock),
+                clock: clock),
             "create_call": CreateCallStep(store: store, provider: provider, defaultRegion: configuration.defaultRegion, clock: clock),
             "delay": DelayStep(clock: clock),
         ]
@@ -170,7 +172,9 @@ public struct ExecutionRunner: Sendable {
                 startedAt: resuming ? existing?.startedAt : runner.clock(),
                 attempts: (existing?.attempts ?? 0) + (resuming ? 0 : 1),
                 input: resuming ? existing?.input : resolvedInput(invocation, context: context),
-                output: resuming ? existing?.output : nil)
+                output: resuming ? existing?.output : nil,
+                // Attempts of earlier turns (retries) stay in the log.
+                attemptLog: existing?.attemptLog ?? StepAttemptLog())
             // Everything logged so far is committed before a step with effects
             // acts, or in the same transaction when the effect is a store write.
             var leading: StepLogWrite?
@@ -196,6 +200,7 @@ public struct ExecutionRunner: Sendable {
                 if let leading { restore(leading) }
                 record.status = .failed
                 record.error = error.message
+                if let attempt = error.attempt { record.attemptLog.append(attempt) }
                 record.finishedAt = runner.clock()
                 observe(record)
                 keep(record, context: nil)
@@ -204,8 +209,9 @@ public struct ExecutionRunner: Sendable {
             }
             context = working
             switch result {
-            case .done(let output, let branch):
+            case .done(let output, let branch, let attempt):
                 record.status = .completed
+                if let attempt { record.attemptLog.append(attempt) }
                 record.output = output
                 record.finishedAt = runner.clock()
                 completed += 1

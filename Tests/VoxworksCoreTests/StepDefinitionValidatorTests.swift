@@ -321,6 +321,16 @@ struct StepDefinitionValidatorTests {
         }
     }
 
+    @Test func httpRequestConnectTimeout() throws {
+        for value in ["0", "0.05", "31", "-1", #""3""#, "true"] {
+            try fails(#"{"id":"h","type":"http_request","url":"https://x.test","connect_timeout_seconds":\#(value)}"#,
+                      #"step "h": field "connect_timeout_seconds" must be a number from 0.1 to 30"#)
+        }
+        for value in ["0.1", "3", "30", "null"] {
+            try passes(#"{"id":"h","type":"http_request","url":"https://x.test","connect_timeout_seconds":\#(value)}"#)
+        }
+    }
+
     @Test func httpRequestSaveAs() throws {
         for value in [#""Source""#, #""a-b""#, #""""#, #""source.x""#, "1"] {
             try fails(#"{"id":"h","type":"http_request","url":"https://x.test","save_as":\#(value)}"#,

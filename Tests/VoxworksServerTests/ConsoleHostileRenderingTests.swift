@@ -132,7 +132,10 @@ import VoxworksTestSupport
             #expect(try await harness.store.recordStep(
                 executionID: id, worker: "w",
                 record: StepRecord(stepID: "crm", position: 0, type: "http_request", status: .failed, startedAt: now, finishedAt: now,
-                                   attempts: 1, input: value, output: value, error: "refused: " + hostile),
+                                   attempts: 1, input: value, output: value, error: "refused: " + hostile,
+                                   attemptLog: StepAttemptLog(attempts: [StepAttempt(
+                                       number: 1, startedAt: now, durationMillis: 3, outcome: .answered, statusCode: 503,
+                                       headers: [AttemptHeader(name: "X-Request-Id", value: hostile)], body: hostile, error: hostile)])),
                 context: nil, stepsCompleted: 0))
 
             var browser = ConsoleBrowser(client)
@@ -169,6 +172,10 @@ import VoxworksTestSupport
             let failed = pages[10].1.text
             #expect(Self.containsBytes(failed, "<strong>✗ Error:</strong> refused: &quot;\u{301} onmouseover"))
             #expect(Self.containsBytes(failed, "<strong>✗ Error:</strong> &quot;\u{301} onmouseover"))
+            // The attempt timeline: its body, header value and error, escaped.
+            #expect(Self.containsBytes(failed, "HTTP attempts (1)"))
+            #expect(Self.containsBytes(failed, "<pre class=\"json\">&quot;\u{301} onmouseover"))
+            #expect(Self.containsBytes(failed, "<dd class=\"mono\">&quot;\u{301} onmouseover"))
             // The name in the edit form's value attribute: escaped, and the attribute closes where the template closes it.
             for edit in [pages[3].1.text, pages[4].1.text] {
                 let escapedName = "value=\"Lead &quot;\u{301} onmouseover=alert(1) x=&quot;\u{301} &#39;\u{301} onclick=alert(3) &#39;\u{301} "

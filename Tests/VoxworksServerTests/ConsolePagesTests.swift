@@ -318,6 +318,11 @@ import VoxworksTestSupport
             #expect(html.contains("answered 400"))
             #expect(html.contains("<details open><summary>Resolved input</summary>"))
             #expect(html.contains("&quot;n&quot;: 7"))
+            // Each step's HTTP attempts as a timeline: the failed one open, with the receiver's answer escaped.
+            #expect(html.contains("<details class=\"attempts\" open><summary>HTTP attempts (1)</summary>"))
+            #expect(html.contains("<strong>answered 400</strong>"))
+            #expect(html.contains("<pre class=\"json\">{&quot;ok&quot;:false,&quot;path&quot;:&quot;/flaky&quot;,&quot;count&quot;:1}</pre>"))
+            #expect(html.contains("<dt>Content-Type</dt><dd class=\"mono\">application/json</dd>") || html.contains("<dt>content-type</dt><dd class=\"mono\">application/json</dd>"))
             #expect(html.contains("id=\"replay-failed\""))
             #expect(!html.contains("id=\"cancel\""))
             #expect(!html.contains("data-refresh"))

@@ -39,7 +39,10 @@ import VoxworksTestSupport
             #expect(steps[1]["output"] == .null)
             #expect(steps[1]["error"]?.stringValue?.hasSuffix("answered 400") == true)
             #expect(steps[0]["duration_ms"]?.intValue != nil)
-            #expect(steps[0]["attempts"] == 1)
+            #expect(steps[0]["attempt_count"] == 1)
+            #expect(steps[0]["attempts"]?.arrayValue?.count == 1)
+            #expect(steps[1]["attempts"]?.arrayValue?.first?["outcome"] == "answered")
+            #expect(steps[1]["attempts"]?.arrayValue?.first?["status_code"] == 400)
 
             // The list shows steps done/total without the steps themselves.
             let list = try await client.execute(uri: "/api/v1/executions?automation_id=\(automation.id.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
@@ -58,6 +61,10 @@ import VoxworksTestSupport
             #expect(replayedExecution["status"] == "completed")
             #expect(replayedExecution["replay_of"]?.stringValue == original.lowercased)
             #expect(replayedExecution["trigger"] == .object(["n": 7]))
+            // The kept step comes with its attempt; the rerun step starts a log of its own.
+            let replayedSteps = try #require(replayedExecution["steps"]?.arrayValue)
+            #expect(replayedSteps.map { $0["attempts"]?.arrayValue?.count } == [1, 1])
+            #expect(replayedSteps.last?["attempts"]?.arrayValue?.first?["status_code"] == 200)
             #expect(engine.receiver.requests(to: "/first").count == 1)
             #expect(engine.receiver.requests(to: "/flaky").count == 2)
 

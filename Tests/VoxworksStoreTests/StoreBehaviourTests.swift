@@ -433,6 +433,41 @@ import VoxworksTestSupport
         #expect(stored.first { $0.stepID == "failed" }?.error?.hasPrefix("upstream said ") == true)
     }
 
+    /// A step's attempt log is stored with its line (as the step is
+    /// rewritten, and at the turn's end) and read back whole, NULs and all,
+    /// and a step without attempts reads back an empty log.
+    @Test(arguments: StoreKind.available)
+    func aStepsAttemptLogRoundTrips(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture.make(kind)
+        let now = Timestamp(millis: Timestamp.now().millis)
+        let id = try await fixture.ingestAndClaim(now: now)
+        var log = StepAttemptLog()
+        for index in 0..<24 {
+            log.append(StepAttempt(
+                startedAt: now.adding(seconds: Double(index)), durationMillis: Int64(index), outcome: index < 23 ? .answered : .refused,
+                statusCode: index < 23 ? 503 : nil, headers: [AttemptHeader(name: "Retry-After", value: "\(index)")],
+                body: index < 23 ? #"{"error":"db down \u0000"}"# + "\u{0}" : nil, bodyTruncated: index == 0,
+                error: "answered 503 \u{0} \"quoted\""))
+        }
+        #expect(log.omitted == 4)
+        let line = StepRecord(stepID: "crm", position: 1, type: "http_request", status: .failed, startedAt: now, finishedAt: now, attempts: 24, error: "x", attemptLog: log)
+        let plain = StepRecord(stepID: "map", position: 0, type: "transform", status: .completed, attempts: 1)
+        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(records: [plain, line], context: nil, stepsCompleted: 1)))
+        var stored = try await fixture.store.steps(executionID: id)
+        #expect(stored.first { $0.stepID == "crm" }?.attemptLog == log)
+        #expect(stored.first { $0.stepID == "map" }?.attemptLog.isEmpty == true)
+        // One more attempt, written with the turn's end.
+        var longer = line
+        longer.attemptLog.append(StepAttempt(startedAt: now, durationMillis: 1, outcome: .timedOut, error: "timed out after 10 s"))
+        #expect(try await fixture.store.finishTurn(
+            executionID: id, worker: "w", outcome: .failed("x"), now: now,
+            steps: StepLogWrite(records: [longer], context: nil, stepsCompleted: 1)))
+        stored = try await fixture.store.steps(executionID: id)
+        let read = try #require(stored.first { $0.stepID == "crm" }?.attemptLog)
+        #expect(read == longer.attemptLog)
+        #expect(read.total == 25 && read.attempts.last?.number == 25)
+    }
+
     /// An upsert step's start line is written in the upsert's own
     /// transaction: both or neither, and only for the lease holder.
     @Test(arguments: StoreKind.available)

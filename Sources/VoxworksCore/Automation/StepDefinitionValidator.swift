@@ -15,6 +15,9 @@ public enum StepDefinitionValidator {
     public static let matchOnFields = ["phone_number", "email"]
     public static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     public static let timeoutRange: ClosedRange<Double> = 1...60
+    /// `http_request`'s `connect_timeout_seconds`: how long to wait for a
+    /// connection (a refused one fails at once whatever this is).
+    public static let connectTimeoutRange: ClosedRange<Double> = 0.1...30
     public static let defaultTimeoutSeconds = 10
     /// 30 days.
     public static let maxDelaySeconds = 2_592_000
@@ -150,6 +153,11 @@ public enum StepDefinitionValidator {
         if let timeout = check.present("timeout_seconds") {
             guard let seconds = timeout.doubleValue, timeoutRange.contains(seconds) else {
                 throw check.fail("timeout_seconds", "must be a number from 1 to 60")
+            }
+        }
+        if let timeout = check.present("connect_timeout_seconds") {
+            guard let seconds = timeout.doubleValue, connectTimeoutRange.contains(seconds) else {
+                throw check.fail("connect_timeout_seconds", "must be a number from 0.1 to 30")
             }
         }
         if let saveAs = check.present("save_as") {

@@ -11,10 +11,14 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var message: String
     public var retryable: Bool
+    /// The HTTP attempt that failed, for the step's attempt log (an
+    /// `http_request` step's; nil for a failure that sent nothing).
+    public var attempt: StepAttempt?
 
-    public init(_ message: String, retryable: Bool = false) {
+    public init(_ message: String, retryable: Bool = false, attempt: StepAttempt? = nil) {
         self.message = Truncation.text(message, maxBytes: Self.maxMessageBytes)
         self.retryable = retryable
+        self.attempt = attempt
     }
 
     public var description: String { retryable ? "\(message) (retryable)" : message }

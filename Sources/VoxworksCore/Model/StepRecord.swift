@@ -23,8 +23,11 @@ public struct StepRecord: Sendable, Equatable {
     public var input: JSONValue?
     public var output: JSONValue?
     public var error: String?
+    /// Each HTTP attempt the step made, across the execution's turns (an
+    /// `http_request` step's; empty for the others).
+    public var attemptLog: StepAttemptLog
 
-    public init(stepID: String, position: Int, type: String, status: StepStatus, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, attempts: Int = 0, input: JSONValue? = nil, output: JSONValue? = nil, error: String? = nil) {
+    public init(stepID: String, position: Int, type: String, status: StepStatus, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, attempts: Int = 0, input: JSONValue? = nil, output: JSONValue? = nil, error: String? = nil, attemptLog: StepAttemptLog = StepAttemptLog()) {
         self.stepID = stepID
         self.position = position
         self.type = type
@@ -35,6 +38,7 @@ public struct StepRecord: Sendable, Equatable {
         self.input = input
         self.output = output
         self.error = error
+        self.attemptLog = attemptLog
     }
 
     public var durationMillis: Int64? {

@@ -20,8 +20,9 @@ public struct StepInvocation: Sendable {
 
 /// What a step did.
 public enum StepResult: Sendable {
-    /// Finished; `branch` is a condition's result.
-    case done(output: JSONValue, branch: Bool? = nil)
+    /// Finished; `branch` is a condition's result; `attempt` is the HTTP
+    /// attempt that succeeded, for the step's attempt log.
+    case done(output: JSONValue, branch: Bool? = nil, attempt: StepAttempt? = nil)
     /// Parks the execution without a worker (a delay, or a call to finish).
     case wait(WaitReason, until: Timestamp?, output: JSONValue)
     /// Did not run (its destination's circuit is open, or it has too many

@@ -76,6 +76,11 @@ enum ConsoleAssets {
         .step { background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--gray); border-radius: 4px; padding: .6rem .8rem; margin: 0 0 .6rem; }
         .step-completed { border-left-color: var(--ok); } .step-failed { border-left-color: var(--bad); } .step-processing { border-left-color: var(--info); }
         .step-head { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }
+        .timeline { list-style: none; padding: 0 0 0 .5rem; border-left: 2px solid var(--line); }
+        .attempt { padding: .3rem .6rem; margin: 0 0 .4rem; border-left: 3px solid var(--gray); }
+        .attempt-completed { border-left-color: var(--ok); } .attempt-failed { border-left-color: var(--bad); }
+        .attempt-head { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }
+        .attempt-gap { padding: .2rem .6rem; }
         summary { cursor: pointer; }
         .wire { margin: 0 0 1rem; }
         .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }

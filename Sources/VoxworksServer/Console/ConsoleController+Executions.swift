@@ -124,6 +124,7 @@ extension ConsoleController {
             let badge = ConsoleFormat.badge(step.status)
             let input = step.input.map { budget.pretty($0) }
             let output = step.output.map { budget.pretty($0) }
+            let attemptRows = ConsoleAttemptRows.rows(step.attemptLog, budget: &budget)
             stepRows.append([
                 "stepID": step.stepID,
                 "type": step.type,
@@ -131,6 +132,9 @@ extension ConsoleController {
                 "css": badge["css"] ?? "",
                 "duration": ConsoleFormat.duration(step.durationMillis),
                 "attempts": step.attempts,
+                "attemptRows": attemptRows,
+                "hasAttempts": !attemptRows.isEmpty,
+                "attemptTotal": step.attemptLog.total,
                 "stepError": stepError ?? false,
                 "input": input?.text ?? "—",
                 "output": output?.text ?? "—",

@@ -65,7 +65,11 @@ enum APIRepresentation {
             "started_at": record.startedAt?.rfc3339.json ?? .null,
             "finished_at": record.finishedAt?.rfc3339.json ?? .null,
             "duration_ms": record.durationMillis.map { .int(Int($0)) } ?? .null,
-            "attempts": .int(record.attempts),
+            // How many times the step ran (it was `attempts` before each
+            // HTTP attempt was kept); `attempts` lists those HTTP attempts.
+            "attempt_count": .int(record.attempts),
+            "attempts": .array(record.attemptLog.attempts.map(\.json)),
+            "attempts_omitted": .int(record.attemptLog.omitted),
             "input": record.input ?? .null,
             "output": record.output ?? .null,
             "error": record.error.json,

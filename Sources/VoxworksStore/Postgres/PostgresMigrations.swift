@@ -489,6 +489,11 @@ enum PostgresMigrations {
             "ALTER TABLE calls ADD COLUMN object_type TEXT",
             "ALTER TABLE calls ADD COLUMN object_key TEXT",
         ]),
+        // Each HTTP attempt of a step (`StepAttemptLog`, as JSON text): what
+        // a receiver answered on every try, not only the last error.
+        (11, [
+            "ALTER TABLE execution_steps ADD COLUMN attempt_log TEXT",
+        ]),
         // Whose id a replay from the failed step sends in its steps'
         // Idempotency-Keys (null: its own).
         (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),

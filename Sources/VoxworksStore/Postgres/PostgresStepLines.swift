@@ -17,14 +17,17 @@ struct PostgresStepLines: Sendable {
     /// id if the worker holds it, else no row: then nothing is written).
     static let writtenAfterHeld = """
         written AS (
-            INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+            INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error,
+                attempt_log)
             SELECT held.id, l.step_id, l.position, l.type, l.status, l.started_at, l.finished_at, l.attempts,
-                COALESCE((l.input -> 'v')::TEXT, l.input ->> 's'), COALESCE((l.output -> 'v')::TEXT, l.output ->> 's'), l.error
+                COALESCE((l.input -> 'v')::TEXT, l.input ->> 's'), COALESCE((l.output -> 'v')::TEXT, l.output ->> 's'), l.error,
+                l.attempt_log
             FROM held, step_lines, json_to_recordset(step_lines.lines) AS l(step_id TEXT, position INTEGER, type TEXT, status TEXT,
-                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input JSON, output JSON, error TEXT)
+                started_at BIGINT, finished_at BIGINT, attempts INTEGER, input JSON, output JSON, error TEXT, attempt_log TEXT)
             ON CONFLICT (execution_id, step_id) DO UPDATE SET position = EXCLUDED.position, type = EXCLUDED.type,
                 status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
-                attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error
+                attempts = EXCLUDED.attempts, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error,
+                attempt_log = EXCLUDED.attempt_log
         )
         """
 
@@ -51,6 +54,8 @@ struct PostgresStepLines: Sendable {
                 // A text column cannot hold a NUL; PostgreSQL would refuse the
                 // whole write (and the claim that goes with it).
                 "error": record.error.map { .string($0.replacing("\u{0}", with: "\u{FFFD}")) } ?? .null,
+                // As text: its JSON escapes (a NUL's `\u0000` too) stay escaped in the column.
+                "attempt_log": record.attemptLog.storedText.map { .string($0) } ?? .null,
             ])
         }
         json = JSONValue.array(lines).serialized

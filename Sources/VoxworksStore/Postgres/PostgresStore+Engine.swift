@@ -247,10 +247,11 @@ extension PostgresStore {
                 """, logger: self.logger)
             for step in new.completedSteps {
                 try await connection.query("""
-                    INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                    INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error,
+                        attempt_log)
                     VALUES (\(new.id.lowercased), \(step.stepID), \(Int32(step.position)), \(step.type), \(step.status.rawValue),
                         \(step.startedAt?.millis), \(step.finishedAt?.millis), \(Int32(step.attempts)), \(step.input?.serialized),
-                        \(step.output?.serialized), \(step.error))
+                        \(step.output?.serialized), \(step.error), \(step.attemptLog.storedText))
                     """, logger: self.logger)
             }
             try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(Self.workChannel)"), logger: self.logger)
@@ -263,14 +264,15 @@ extension PostgresStore {
 
     func fetchSteps(_ connection: PostgresConnection, executionID: UUID) async throws -> [StepRecord] {
         try await connection.query("""
-            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error
+            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log
             FROM execution_steps WHERE execution_id = \(executionID.lowercased) ORDER BY position
             """, logger: logger).all().map { row in
             StepRecord(
                 stepID: try row.value("step_id"), position: Int(try row.value("position", as: Int32.self)), type: try row.value("type"),
                 status: StepStatus(rawValue: try row.value("status")) ?? .pending, startedAt: try row.optionalTimestamp("started_at"),
                 finishedAt: try row.optionalTimestamp("finished_at"), attempts: Int(try row.value("attempts", as: Int32.self)),
-                input: try row.json("input"), output: try row.json("output"), error: try row.value("error"))
+                input: try row.json("input"), output: try row.json("output"), error: try row.value("error"),
+                attemptLog: StepAttemptLog(storedText: try row.value("attempt_log")))
         }
     }
 

@@ -231,6 +231,11 @@ enum SQLiteMigrations {
                 ALTER TABLE calls ADD COLUMN object_key TEXT;
                 """)
         }
+        migrator.registerMigration("v8_step_attempts") { db in
+            // Each HTTP attempt of a step (`StepAttemptLog`, as JSON): what
+            // a receiver answered on every try, not only the last error.
+            try db.execute(sql: "ALTER TABLE execution_steps ADD COLUMN attempt_log TEXT")
+        }
         migrator.registerMigration("v10_step_keys") { db in
             // Whose id a replay from the failed step sends in its steps'
             // Idempotency-Keys (null: its own).

@@ -161,12 +161,13 @@ extension SQLiteStore {
         for step in new.completedSteps {
             try db.execute(
                 sql: """
-                    INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     new.id.lowercased, step.stepID, step.position, step.type, step.status.rawValue, step.startedAt?.millis,
                     step.finishedAt?.millis, step.attempts, step.input?.serialized, step.output?.serialized, step.error,
+                    step.attemptLog.storedText,
                 ])
         }
     }
@@ -191,18 +192,19 @@ extension SQLiteStore {
         var input: String?
         var output: String?
         var error: String?
+        var attemptLog: String?
     }
 
     static func fetchStepRows(_ db: Database, executionID: String) throws -> [StepRow] {
         let statement = try db.cachedStatement(sql: """
-            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error
+            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log
             FROM execution_steps WHERE execution_id = ? ORDER BY position
             """)
         return try Row.fetchAll(statement, arguments: [executionID]).map { row in
             StepRow(
                 stepID: row["step_id"], position: row["position"], type: row["type"], status: row["status"],
                 startedAt: row["started_at"], finishedAt: row["finished_at"], attempts: row["attempts"],
-                input: row["input"], output: row["output"], error: row["error"])
+                input: row["input"], output: row["output"], error: row["error"], attemptLog: row["attempt_log"])
         }
     }
 
@@ -216,7 +218,8 @@ extension SQLiteStore {
             attempts: row.attempts,
             input: row.input.flatMap { try? parser.parse($0) },
             output: row.output.flatMap { try? parser.parse($0) },
-            error: row.error)
+            error: row.error,
+            attemptLog: StepAttemptLog(storedText: row.attemptLog))
     }
 
     public func savedContext(executionID: UUID) async throws -> JSONObject? {

@@ -22,6 +22,7 @@ struct StepLogLines: Sendable {
                     .text(id), .text(record.stepID), .int(Int64(record.position)), .text(record.type), .text(record.status.rawValue),
                     SQLiteValue(record.startedAt?.millis), SQLiteValue(record.finishedAt?.millis), .int(Int64(record.attempts)),
                     SQLiteValue(record.input?.serialized), SQLiteValue(record.output?.serialized), SQLiteValue(record.error),
+                    SQLiteValue(record.attemptLog.storedText),
                 ]
             }
             return values
@@ -31,7 +32,7 @@ struct StepLogLines: Sendable {
         stepsCompleted = log.stepsCompleted
     }
 
-    private static let columns = 11
+    private static let columns = 12
     /// Lines per statement: a turn writes one to a few; longer logs go in chunks.
     private static let chunk = 8
     /// The insert of 1…`chunk` lines, made once: one statement for a
@@ -41,7 +42,7 @@ struct StepLogLines: Sendable {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         return """
             INSERT OR REPLACE INTO execution_steps
-                (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error)
+                (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log)
             VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
             """
     }

@@ -17,8 +17,16 @@ final class LocalReceiver: Sendable {
         var body: String
     }
 
+    /// An answer planned in full: status, headers and body.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: [(String, String)] = [("Content-Type", "application/json")]
+        var body: [UInt8]
+    }
+
     let received = LockedBox<[Received]>([])
     private let plans = LockedBox<[String: [Int]]>([:])
+    private let answers = LockedBox<[String: [Answer]]>([:])
     private let delays = LockedBox<[String: Duration]>([:])
     private let group: ServiceGroup
     let port: Int
@@ -32,6 +40,9 @@ final class LocalReceiver: Sendable {
 
     /// The next answers for `path`, in order; after them, 200.
     func plan(_ path: String, statuses: [Int]) { plans.withLock { $0[path, default: []] += statuses } }
+
+    /// The next answers for `path`, in full; they come before any planned statuses.
+    func plan(_ path: String, answers planned: [Answer]) { answers.withLock { $0[path, default: []] += planned } }
 
     /// Every answer for `path` waits this long (a slow receiver).
     func delay(_ path: String, by duration: Duration) { delays.withLock { $0[path] = duration } }
@@ -76,6 +87,20 @@ final class LocalReceiver: Sendable {
             $0.append(Received(
                 method: request.method.rawValue, path: path, idempotencyKey: headers["idempotency-key"],
                 headers: headers, body: String(buffer: body)))
+        }
+        let answer = receiver.answers.withLock { answers -> Answer? in
+            guard var queue = answers[path], !queue.isEmpty else { return nil }
+            let next = queue.removeFirst()
+            answers[path] = queue
+            return next
+        }
+        if let answer {
+            if let delay = receiver.delays.value[path] { try await Task.sleep(for: delay) }
+            var fields = HTTPFields()
+            for (name, value) in answer.headers {
+                if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+            }
+            return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         let status = receiver.plans.withLock { plans -> Int in
             guard var queue = plans[path], !queue.isEmpty else { return 200 }
