@@ -724,9 +724,18 @@ def phase_isolation(kind, pg_base, dead_count, slow_count, healthy_count, health
         slow_server.shutdown()
     latencies = sorted(store.column(
         f"SELECT finished_at - received_at FROM executions WHERE automation_id = '{healthy_id}' AND status = 'completed'"))
-    refused = sorted(store.column(
-        f"SELECT s.finished_at - s.started_at FROM execution_steps s JOIN executions e ON e.id = s.execution_id "
-        f"WHERE e.automation_id = '{dead_id}' AND s.finished_at IS NOT NULL AND s.started_at IS NOT NULL"))
+    # Every attempt of the dead automation's step, from the step's attempt log.
+    if kind == "sqlite":
+        attempts_sql = ("SELECT {} FROM execution_steps s JOIN executions e ON e.id = s.execution_id, "
+                        "json_each(s.attempt_log, '$.attempts') a WHERE e.automation_id = '" + dead_id + "' {}")
+        duration, outcome = "json_extract(a.value, '$.duration_ms')", "json_extract(a.value, '$.outcome')"
+    else:
+        attempts_sql = ("SELECT {} FROM execution_steps s JOIN executions e ON e.id = s.execution_id, "
+                        "jsonb_array_elements(s.attempt_log::jsonb -> 'attempts') a WHERE e.automation_id = '" + dead_id + "' {}")
+        duration, outcome = "(a ->> 'duration_ms')::bigint", "a ->> 'outcome'"
+    refused = sorted(store.column(attempts_sql.format(duration, f"AND {outcome} = 'refused'")))
+    all_attempts = store.column(attempts_sql.format("count(*)", ""))[0]
+    outcomes = {"refused": len(refused), "other": all_attempts - len(refused)}
     store.drop()
     healthy_twice = sum(1 for count in healthy.counts.values() if count > 1)
     slow_twice = sum(1 for count in slow.counts.values() if count > 1)
@@ -737,7 +746,7 @@ def phase_isolation(kind, pg_base, dead_count, slow_count, healthy_count, health
         "p50_ms": percentile(latencies, 50) if latencies else None,
         "p99_ms": percentile(latencies, 99) if latencies else None,
         "max_ms": latencies[-1] if latencies else None,
-        "refused_attempts": len(refused),
+        "refused_attempts": len(refused), "dead_attempt_outcomes": outcomes,
         "refused_p50_ms": percentile(refused, 50) if refused else None,
         "refused_max_ms": refused[-1] if refused else None,
         "run_twice": {"healthy": healthy_twice, "slow": slow_twice},
@@ -746,7 +755,7 @@ def phase_isolation(kind, pg_base, dead_count, slow_count, healthy_count, health
     }
     log(f"  healthy received -> finished p50 {figure['p50_ms']} ms, p99 {figure['p99_ms']} ms "
         f"({len(latencies)}/{healthy_count} completed); refused attempt p50 {figure['refused_p50_ms']} ms "
-        f"over {len(refused)} steps; run twice: {healthy_twice} healthy, {slow_twice} slow")
+        f"over {len(refused)} attempts ({outcomes}); run twice: {healthy_twice} healthy, {slow_twice} slow")
     return figure
 
 
@@ -978,7 +987,7 @@ def evaluate(results):
             refused_ok = i["refused_p50_ms"] is not None and i["refused_p50_ms"] < 100
             target(f"{kind} isolation: a refused connection fails its attempt in < 100 ms (median)",
                    {"refused_p50_ms": i["refused_p50_ms"]}, refused_ok,
-                   f"median {i['refused_p50_ms']} ms, max {i['refused_max_ms']} ms over {i['refused_attempts']} steps")
+                   f"median {i['refused_p50_ms']} ms, max {i['refused_max_ms']} ms over {i['refused_attempts']} refused attempts")
             twice = i["run_twice"]["healthy"] + i["run_twice"]["slow"]
             lost = i["stored"]["dead"] != i["dead"] or i["stored"]["slow"] != i["slow"]
             target(f"{kind} isolation: nothing lost, nothing run twice", {"run_twice": i["run_twice"], "stored": i["stored"]},
