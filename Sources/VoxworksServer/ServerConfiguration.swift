@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var idempotencyTTLSeconds: Double = 86_400
     /// Pending executions a team may have before webhooks get `429`.
     public var backlogLimit = 100_000
+    /// Executions of one team in flight at once, across the cluster
+    /// (`VOXWORKS_TEAM_CONCURRENCY`; see `ConcurrencyLimit`).
+    public var teamConcurrency = ConcurrencyLimit.teamDefault
     /// Finished executions older than this many days are deleted; nil keeps them.
     public var retentionDays: Int? = 30
     /// How long a replaced signing secret keeps working.
@@ -97,6 +100,7 @@ public struct ServerConfiguration: Sendable {
         if let cap = try integer("VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS", 0...10_000_000) { configuration.maxConnectionsPerAddress = cap }
         if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }
         if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
+        if let cap = try integer("VOXWORKS_TEAM_CONCURRENCY", 1...100_000) { configuration.teamConcurrency = cap }
         if let days = environment["VOXWORKS_RETENTION_DAYS"], !days.isEmpty {
             if days == "forever" {
                 configuration.retentionDays = nil

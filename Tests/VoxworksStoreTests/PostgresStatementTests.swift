@@ -39,12 +39,14 @@ import VoxworksTestSupport
                     as: PostgresStore.StepWrite.self)
                 try check(
                     PostgresStore.finishTurnAndClaim(
-                        executionID: id, worker: "node-7", lines: PostgresStepLines(steps), finish: finish, now: now, leaseUntil: now),
+                        executionID: id, worker: "node-7", lines: PostgresStepLines(steps), finish: finish, now: now, leaseUntil: now,
+                        afterTeam: id.lowercased, teamCap: 128),
                     as: PostgresStore.FinishTurnAndClaim.self)
             }
         }
         try check(PostgresStore.stepWrite(executionID: id, worker: "w", lines: PostgresStepLines(lines)), as: PostgresStore.StepWrite.self)
-        try check(PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now), as: PostgresStore.Claim.self)
+        try check(PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now, afterTeam: nil, teamCap: 128), as: PostgresStore.Claim.self)
+        try check(PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now, afterTeam: id.lowercased, teamCap: 7), as: PostgresStore.Claim.self)
     }
 
     @Test func theContactUpsertKeepsItsTemplatesTextWithAndWithoutLeadingLines() throws {

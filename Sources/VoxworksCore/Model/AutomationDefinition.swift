@@ -32,6 +32,7 @@ public enum AutomationDefinition {
         default: throw DefinitionError("definition.steps must be an array")
         }
         try RetryPolicy.validate(definition)
+        try ConcurrencyLimit.validate(definition)
         if type == "call_completed" {
             for filter in ["script_ids", "statuses"] {
                 guard let value = trigger[filter], !value.isNull else { continue }

@@ -497,6 +497,24 @@ enum PostgresMigrations {
         // Whose id a replay from the failed step sends in its steps'
         // Idempotency-Keys (null: its own).
         (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),
+        // Fair claims and concurrency caps (PostgresStore.claimExecution).
+        // Pending rows by team, automation and run_at, so that the next
+        // team, the next automation and an automation's oldest due row are
+        // each one index probe; rows in flight, so that counting them against
+        // a cap reads at most a cap's worth of entries; each team's
+        // automation round-robin cursor, shared by the nodes (advanced
+        // under the team's lock, so it is no extra contention); and the
+        // claim itself as a function: a team's claims are serialized by an
+        // advisory lock on the team, and each statement after the lock
+        // takes a new snapshot (READ COMMITTED, a VOLATILE function), so
+        // the in-flight counts see every claim committed by whoever held
+        // the lock before, on any node.
+        (12, [
+            "CREATE INDEX executions_fair ON executions(team_id, automation_id, run_at, id) WHERE status = 'pending'",
+            "CREATE INDEX executions_in_flight ON executions(team_id, automation_id) WHERE status = 'processing' AND wait_reason IS NULL",
+            "CREATE TABLE claim_cursors (team_id TEXT PRIMARY KEY, automation_id TEXT NOT NULL)",
+            PostgresClaimFunction.create,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

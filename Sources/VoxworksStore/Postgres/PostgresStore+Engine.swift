@@ -5,68 +5,50 @@ import VoxworksCore
 extension PostgresStore {
     // MARK: Queue
 
-    /// One statement claims the oldest due execution, and so one round
-    /// trip and one commit: two index-ordered probes (due waits first, then
-    /// due pending work; an OR of the two would sort the whole backlog), the
-    /// second run only when the first finds nothing (`FOR UPDATE` cannot
-    /// go under a `UNION`, hence two CTEs), each taking one row
-    /// with `SKIP LOCKED` so that workers on every node claim different
-    /// ones without waiting on each other; then the update that leases it,
-    /// pins its definition at the first claim, with the step count stored beside it.
+    /// One statement claims the next execution, and so one round trip and
+    /// one commit: `claim_execution` (see `PostgresClaimFunction`) takes a
+    /// due wait first, then due pending work chosen fairly across teams
+    /// and their automations, within the concurrency caps, with
+    /// `SKIP LOCKED` so that workers on every node claim different rows.
+    /// The team cursor is this node's (`fairness`), moved to the team of
+    /// each execution claimed.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        let statement = Self.claim(worker: worker, now: now, leaseUntil: leaseUntil)
+        let statement = Self.claim(worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: fairness.lastTeam, teamCap: fairness.teamConcurrency)
         guard let row = try await engineClient.rows(statement, preparedAs: Claim.self, logger: logger).first else { return nil }
         return try await claimedExecution(from: row)
     }
 
-    static func claim(worker: String, now: Timestamp, leaseUntil: Timestamp) -> PostgresStatement {
+    static func claim(worker: String, now: Timestamp, leaseUntil: Timestamp, afterTeam: String?, teamCap: Int) -> PostgresStatement {
         var parameters = PostgresParameters()
-        let claim = claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
-        return parameters.statement("WITH \(claim) SELECT * FROM claimed")
+        let call = claimCall(&parameters, worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: afterTeam, teamCap: teamCap, after: nil)
+        return parameters.statement("SELECT * FROM \(call)")
     }
 
     enum Claim: PostgresPreparedText {
-        static let name = "voxworks_claim"
-        static let template = PostgresStore.claim(worker: "", now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0))
+        static let name = "voxworks_claim_fair"
+        static let template = PostgresStore.claim(worker: "", now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0), afterTeam: nil, teamCap: 1)
     }
 
-    /// The claim as CTEs ending in `claimed` (the leased row, or none).
-    static func claimCTEs(_ parameters: inout PostgresParameters, worker: String, now: Timestamp, leaseUntil: Timestamp) -> String {
-        let now = parameters.add(now.millis)
+    /// The call of `claim_execution`. `after`: a value the call must wait
+    /// for (a lateral reference, so that a turn's end is written first).
+    static func claimCall(
+        _ parameters: inout PostgresParameters, worker: String, now: Timestamp, leaseUntil: Timestamp, afterTeam: String?, teamCap: Int,
+        after: String?
+    ) -> String {
         let worker = parameters.add(worker)
+        let now = parameters.add(now.millis)
         let lease = parameters.add(leaseUntil.millis)
-        return """
-            due_wait AS (
-                SELECT id, wait_reason FROM executions
-                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= \(now)
-                ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
-            ), due_pending AS (
-                SELECT id, wait_reason FROM executions
-                WHERE status = 'pending' AND run_at <= \(now) AND NOT EXISTS (SELECT 1 FROM due_wait)
-                ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED
-            ), pinned AS (
-                SELECT next.id, next.wait_reason, e.definition IS NULL AS first_claim,
-                    COALESCE(e.definition, a.definition) AS definition, COALESCE(a.step_count, 0) AS step_count
-                FROM (SELECT * FROM due_wait UNION ALL SELECT * FROM due_pending) AS next JOIN executions e ON e.id = next.id
-                    LEFT JOIN automations a ON a.id = e.automation_id AND e.definition IS NULL
-            ), claimed AS (
-                UPDATE executions e SET status = 'processing', lease_owner = \(worker), lease_expires_at = \(lease),
-                    wait_reason = NULL, run_at = NULL,
-                    attempt = e.attempt + CASE WHEN pinned.wait_reason IS NULL THEN 1 ELSE 0 END,
-                    started_at = COALESCE(e.started_at, \(now)),
-                    definition = pinned.definition,
-                    steps_total = CASE WHEN pinned.first_claim THEN pinned.step_count ELSE e.steps_total END
-                FROM pinned WHERE e.id = pinned.id
-                RETURNING e.id, e.team_id, e.automation_id, e.status, e.body, e.content_type, e.idempotency_key, e.source_address,
-                    e.received_at, e.attempt, e.started_at, e.finished_at, e.error, e.replay_of, e.steps_total, e.steps_completed, e.step_keys_from,
-                    e.definition, e.context, e.trigger_type, pinned.wait_reason AS resumed_from
-            )
-            """
+        let team = parameters.add(afterTeam ?? "")
+        let teamCap = parameters.add(Int32(teamCap))
+        let defaultCap = parameters.add(Int32(ConcurrencyLimit.automationDefault))
+        let ordered = after.map { " + 0 * \($0)" } ?? ""
+        return "claim_execution(\(worker), \(now)\(ordered), \(lease), \(team), \(teamCap), \(defaultCap))"
     }
 
     /// A row of `claimed`, with what the worker needs to resume it.
     private func claimedExecution(from row: PostgresRandomAccessRow) async throws -> ClaimedExecution {
         var execution = try Self.execution(from: row)
+        fairness.served(team: execution.teamID.lowercased)
         let parsed = definitions.entry(for: try row.value("definition", as: String?.self))
         let definition = parsed.definition
         let resumedFrom = try row.value("resumed_from", as: String?.self)
@@ -112,14 +94,14 @@ extension PostgresStore {
     }
 
     /// Both in one statement, and so one round trip and one commit: the
-    /// turn's end (as `finishTurn`) and the claim (as `claimExecution`), as
-    /// CTEs of one statement. They touch different rows: the claim's probes
-    /// see the rows as they were before the statement, when the execution
-    /// being finished was still `processing` without a wait, which neither
-    /// probe takes.
+    /// turn's end (as `finishTurn`) and the claim (as `claimExecution`).
+    /// The claim is called laterally on the turn's end, so the end is
+    /// written first, and the claim's statements (each with a new
+    /// snapshot) count the finished execution as no longer in flight.
     public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
         let statement = Self.finishTurnAndClaim(
-            executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finish: Finish(outcome, now: now), now: now, leaseUntil: leaseUntil)
+            executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finish: Finish(outcome, now: now), now: now, leaseUntil: leaseUntil,
+            afterTeam: fairness.lastTeam, teamCap: fairness.teamConcurrency)
         guard let row = try await engineClient.rows(statement, preparedAs: FinishTurnAndClaim.self, logger: logger).first
         else { throw StoreError.corrupt("a turn's end answered no row") }
         let held = try row.value("held_count", as: Int64.self) == 1
@@ -128,22 +110,25 @@ extension PostgresStore {
     }
 
     static func finishTurnAndClaim(
-        executionID: UUID, worker: String, lines: PostgresStepLines, finish: Finish, now: Timestamp, leaseUntil: Timestamp
+        executionID: UUID, worker: String, lines: PostgresStepLines, finish: Finish, now: Timestamp, leaseUntil: Timestamp,
+        afterTeam: String?, teamCap: Int
     ) -> PostgresStatement {
         var parameters = PostgresParameters()
         let write = stepWriteCTEs(&parameters, executionID: executionID, worker: worker, lines: lines, finishing: finish)
-        let claim = claimCTEs(&parameters, worker: worker, now: now, leaseUntil: leaseUntil)
+        let claim = claimCall(
+            &parameters, worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: afterTeam, teamCap: teamCap, after: "ended.held_count")
         return parameters.statement("""
-            WITH \(write), \(claim)
-            SELECT (SELECT count(*) FROM held) AS held_count, claimed.* FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
+            WITH \(write)
+            SELECT ended.held_count, claimed.*
+            FROM (SELECT count(*) AS held_count FROM held) AS ended LEFT JOIN LATERAL \(claim) AS claimed ON true
             """)
     }
 
     enum FinishTurnAndClaim: PostgresPreparedText {
-        static let name = "voxworks_finish_turn_and_claim"
+        static let name = "voxworks_finish_turn_and_claim_fair"
         static let template = PostgresStore.finishTurnAndClaim(
             executionID: UUID(), worker: "", lines: PostgresStepLines(nil), finish: Finish(.completed, now: Timestamp(millis: 0)),
-            now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0))
+            now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0), afterTeam: nil, teamCap: 1)
     }
 
     /// How a turn's end changes the execution's row; nil leaves a column as it is.

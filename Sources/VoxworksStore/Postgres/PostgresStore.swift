@@ -13,6 +13,8 @@ public final class PostgresStore: Store {
     let routeCache = RouteCache()
     /// Pinned definitions as claims parse them, by their text.
     let definitions = ParsedDefinitionCache()
+    /// This node's round-robin of claims and the team cap (see `FairClaimCursor`).
+    public let fairness = FairClaimCursor()
     let logger: Logger
     /// For `PostgresRateLimiter` only: sessions with `synchronous_commit=off`.
     let limiterClient: PostgresClient

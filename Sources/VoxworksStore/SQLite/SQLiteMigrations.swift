@@ -241,6 +241,18 @@ enum SQLiteMigrations {
             // Idempotency-Keys (null: its own).
             try db.execute(sql: "ALTER TABLE executions ADD COLUMN step_keys_from TEXT")
         }
+        migrator.registerMigration("v9_fair_claims") { db in
+            // Fair claims (SQLiteStore.fairPending): pending rows by team,
+            // automation and run_at, so that the next team, the next
+            // automation and an automation's oldest due row are each one
+            // seek; and the rows in flight, so that counting them against
+            // a concurrency cap reads at most a cap's worth of entries.
+            try db.execute(sql: """
+                CREATE INDEX executions_fair ON executions(team_id, automation_id, run_at, id) WHERE status = 'pending';
+                CREATE INDEX executions_in_flight ON executions(team_id, automation_id)
+                    WHERE status = 'processing' AND wait_reason IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -7,32 +7,30 @@ extension SQLiteStore {
 
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
         let definitions = self.definitions
+        let fairness = self.fairness
         let claimed = try await engineWrites.write { db in
-            try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions)
+            try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions, fairness: fairness)
         }
         return claimed.map(Self.claimedExecution(from:))
     }
 
     /// Statements are cached per connection: compiling them (and GRDB's authorizer
     /// pass over every compiled statement) cost more than running them.
-    static func claim(_ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp, definitions: ParsedDefinitionCache) throws -> ClaimedRow? {
+    static func claim(
+        _ db: Database, worker: String, now: Timestamp, leaseUntil: Timestamp, definitions: ParsedDefinitionCache, fairness: FairClaimCursor
+    ) throws -> ClaimedRow? {
         // Waits that are due first (they already hold their attempt), then
-        // due pending work, oldest first: two index-ordered probes in one
-        // statement (SQLite runs the second only when the first finds nothing).
-        let due = try db.cachedStatement(sql: """
-            SELECT id, wait_reason FROM (
-                SELECT id, wait_reason FROM executions
-                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?1
-                ORDER BY run_at LIMIT 1)
-            UNION ALL
-            SELECT id, wait_reason FROM (
-                SELECT id, wait_reason FROM executions WHERE status = 'pending' AND run_at <= ?1 ORDER BY run_at LIMIT 1)
-            LIMIT 1
+        // due pending work, chosen fairly (`fairPending`).
+        let dueWait = try db.cachedStatement(sql: """
+            SELECT id, wait_reason FROM executions
+            WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
+            ORDER BY run_at LIMIT 1
             """)
-        guard let (id, resumedFrom) = try due.firstRow([.int(now.millis)], { row in
+        let waiting = try dueWait.firstRow([.int(now.millis)], { row in
             guard let id = row.text(0) else { throw StoreError.corrupt("execution without an id") }
             return (id, row.text(1).flatMap(WaitReason.init(rawValue:)))
-        }) else { return nil }
+        })
+        guard let (id, resumedFrom) = try waiting ?? fairPending(db, now: now, fairness: fairness) else { return nil }
         // Read, then one update: the definition is pinned at the first claim
         // and its step count is known only once it is parsed.
         guard let (stored, contextText, triggerType, pinned) = try db.cachedStatement(sql: """
@@ -119,8 +117,9 @@ extension SQLiteStore {
     public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
         let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
         let definitions = self.definitions
+        let fairness = self.fairness
         let (held, next) = try await engineWrites.write { db in
-            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions))
+            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions, fairness: fairness))
         }
         return (held, next.map(Self.claimedExecution(from:)))
     }

@@ -15,6 +15,8 @@ public final class SQLiteStore: Store {
     let engineWrites: SQLiteWriteBatcher
     /// Definitions parsed at claim time (see `ParsedDefinitionCache`).
     let definitions = ParsedDefinitionCache()
+    /// This node's round-robin of claims and the team cap (see `FairClaimCursor`).
+    public let fairness = FairClaimCursor()
 
     /// Opens (creating if needed) the database at `path` and applies migrations.
     public init(path: String, secretBox: SecretBox) throws {
