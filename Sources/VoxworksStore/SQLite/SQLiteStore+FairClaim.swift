@@ -18,31 +18,32 @@ extension SQLiteStore {
     /// entry past the previous one, and whether an automation has due work
     /// is its first entry's run_at, so pending rows waiting for a later
     /// run_at (retries in backoff) are never scanned. The in-flight counts
-    /// read `executions_in_flight`, at most a cap's worth of entries. Each
-    /// probe is ordered as `executions_fair`, so that the planner reads it
-    /// and not an index that holds the finished rows too.
+    /// read `executions_in_flight`, at most a cap's worth of entries. The
+    /// indexes are named (`INDEXED BY`): without statistics SQLite's
+    /// planner read the next team from `executions_due` and sorted every
+    /// pending row (24 ms a claim with 100,000 pending).
     /// Called on the single writer connection, so counting and claiming
     /// cannot interleave with another claim.
     static func fairPending(_ db: Database, now: Timestamp, fairness: FairClaimCursor) throws -> (String, WaitReason?)? {
         let nextTeam = try db.cachedStatement(sql: """
-            SELECT team_id FROM executions WHERE status = 'pending' AND team_id > ?
+            SELECT team_id FROM executions INDEXED BY executions_fair WHERE status = 'pending' AND team_id > ?
             ORDER BY team_id, automation_id, run_at, id LIMIT 1
             """)
         let nextAutomation = try db.cachedStatement(sql: """
-            SELECT automation_id FROM executions WHERE status = 'pending' AND team_id = ? AND automation_id > ?
+            SELECT automation_id FROM executions INDEXED BY executions_fair WHERE status = 'pending' AND team_id = ? AND automation_id > ?
             ORDER BY team_id, automation_id, run_at, id LIMIT 1
             """)
         let oldestDue = try db.cachedStatement(sql: """
-            SELECT id, wait_reason FROM executions
+            SELECT id, wait_reason FROM executions INDEXED BY executions_fair
             WHERE status = 'pending' AND team_id = ? AND automation_id = ? AND run_at <= ?
             ORDER BY team_id, automation_id, run_at, id LIMIT 1
             """)
         let teamInFlight = try db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT 1 FROM executions
+            SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
                 WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? LIMIT ?)
             """)
         let automationInFlight = try db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT 1 FROM executions
+            SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
                 WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? AND automation_id = ? LIMIT ?)
             """)
         let automationCap = try db.cachedStatement(sql: "SELECT json_extract(definition, '$.concurrency') FROM automations WHERE id = ?")
@@ -54,7 +55,8 @@ extension SQLiteStore {
         func step(_ after: String, start: String, wrapped: inout Bool, _ next: (String) throws -> String?) throws -> String? {
             probes += 1
             if let found = try next(after) {
-                return wrapped && found > start ? nil : found
+                // Round done once past where it started (no cursor: once at the end).
+                return wrapped && !start.isEmpty && found > start ? nil : found
             }
             guard !wrapped else { return nil }
             wrapped = true
