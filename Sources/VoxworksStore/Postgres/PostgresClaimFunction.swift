@@ -11,21 +11,31 @@ import VoxworksCore
 ///    team without due work is passed over after one look (every probe
 ///    is ordered as `executions_fair`, so that the planner reads that
 ///    index, which holds pending rows only, and not one holding the
-///    finished rows too). The first team
-///    with due work is locked (`pg_advisory_xact_lock`, until the
-///    statement commits): every claim of that team, on every node, waits
-///    for it, so counting the team's executions in flight and claiming one
-///    cannot interleave with another claim. Later teams are only tried
-///    (`pg_try_advisory_xact_lock`): a claim waits only while it holds no
-///    lock, so claims cannot deadlock. Each statement after the lock takes
-///    a new snapshot (READ COMMITTED, VOLATILE), so the counts see the
-///    claims committed before the lock was granted.
-/// 3. Under the lock: the team's in-flight count against `team_cap`; then
-///    its automations in id order after the team's cursor, wrapping; for
-///    each with due work, its in-flight count against its `concurrency`
-///    (read from its definition, `default_cap` when absent), then its
-///    oldest due row (run_at, id; `SKIP LOCKED`), which is leased, and the
-///    team's cursor is moved to that automation.
+///    finished rows too).
+/// 3. The first team with due work is locked (`pg_advisory_xact_lock`,
+///    until the statement commits), then the team's in-flight count is
+///    read and compared with `team_cap`; the same for each of its
+///    automations with due work (after the team's cursor, wrapping) and
+///    its `concurrency` (`default_cap` when absent); then its oldest due
+///    row (run_at, id; `SKIP LOCKED`) is leased and the team's cursor
+///    moved to that automation. Each statement after a lock takes a new
+///    snapshot (READ COMMITTED, VOLATILE), so a count sees every claim
+///    committed before the lock was granted.
+///
+/// The locks are striped so that a team's claims do not all take turns
+/// through their commits (one lock per team measured a PostgreSQL drain of
+/// one team at a quarter of its rate): a cap is split into `stripes(cap)`
+/// locks (1 for a cap of 8 or less, up to `maxStripes`), and a claim takes
+/// the one its worker's name hashes to. A claim not yet committed always
+/// holds its stripe, so at most `stripes - 1` claims the count cannot see
+/// are under way, and a claim goes ahead only when `count + stripes - 1 <
+/// cap`: the cap is never passed, and a striped cap may stop up to
+/// `stripes - 1` short of it (at most an eighth: 57 of 64, 121 of 128). A
+/// claim waits for a lock only while it holds none of that kind (a team
+/// stripe, then an automation stripe while holding only its team stripe);
+/// every other lock is only tried (`pg_try_advisory_xact_lock`), so a
+/// claim never waits while holding a lock another waiter needs, and
+/// claims cannot deadlock.
 ///
 /// A pending row's `wait_reason` is read and answered as `resumed_from`
 /// (a deferred execution spends no attempt), as for a wait.
@@ -35,6 +45,12 @@ enum PostgresClaimFunction {
     /// Probes one claim may make (a bound on its work when many teams or
     /// automations are all at their caps).
     static let probeLimit = 2_000
+    /// Locks a cap is split into (see above): a cap of 8 or less has one
+    /// (exact), 16 has 2, 64 and more have 8.
+    static let maxStripes = 8
+
+    /// SQL: the stripe count of a cap.
+    static func stripes(_ cap: String) -> String { "GREATEST(1, LEAST(\(maxStripes), \(cap) / \(maxStripes)))" }
 
     static let create = """
         CREATE FUNCTION claim_execution(
@@ -57,6 +73,10 @@ enum PostgresClaimFunction {
             automation_wrapped BOOLEAN;
             next_automation TEXT;
             holds_lock BOOLEAN := false;
+            holds_automation_lock BOOLEAN := false;
+            team_stripes INTEGER := \(stripes("team_cap"));
+            automation_stripes INTEGER;
+            worker_hash BIGINT := abs(hashtext(worker)::bigint);
             cap INTEGER;
             cap_number NUMERIC;
             probes INTEGER := 0;
@@ -83,14 +103,16 @@ enum PostgresClaimFunction {
                 ORDER BY e.team_id, e.automation_id, e.run_at, e.id LIMIT 1;
                 CONTINUE WHEN NOT FOUND;
                 IF holds_lock THEN
-                    CONTINUE WHEN NOT pg_try_advisory_xact_lock(\(lockSpace), hashtext(team));
+                    CONTINUE WHEN NOT pg_try_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || worker_hash % team_stripes));
                 ELSE
-                    PERFORM pg_advisory_xact_lock(\(lockSpace), hashtext(team));
+                    PERFORM pg_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || worker_hash % team_stripes));
                     holds_lock := true;
                 END IF;
+                -- The other stripes' holders may each be claiming one more, not yet committed.
                 CONTINUE WHEN (SELECT count(*) FROM (
                     SELECT 1 FROM executions e
-                    WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team LIMIT team_cap) AS f) >= team_cap;
+                    WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team LIMIT team_cap) AS f)
+                    + team_stripes - 1 >= team_cap;
                 automation_start := COALESCE((SELECT c.automation_id FROM claim_cursors c WHERE c.team_id = team), '');
                 automation := automation_start;
                 automation_wrapped := automation_start = '';
@@ -120,10 +142,18 @@ enum PostgresClaimFunction {
                         WHEN cap_number BETWEEN \(ConcurrencyLimit.range.lowerBound) AND \(ConcurrencyLimit.range.upperBound)
                             AND cap_number = trunc(cap_number) THEN cap_number::integer
                         ELSE default_cap END;
+                    automation_stripes := \(stripes("cap"));
+                    IF holds_automation_lock THEN
+                        CONTINUE WHEN NOT pg_try_advisory_xact_lock(
+                            \(lockSpace + 1), hashtext(automation || '/' || worker_hash % automation_stripes));
+                    ELSE
+                        PERFORM pg_advisory_xact_lock(\(lockSpace + 1), hashtext(automation || '/' || worker_hash % automation_stripes));
+                        holds_automation_lock := true;
+                    END IF;
                     CONTINUE WHEN (SELECT count(*) FROM (
                         SELECT 1 FROM executions e
                         WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team AND e.automation_id = automation
-                        LIMIT cap) AS f) >= cap;
+                        LIMIT cap) AS f) + automation_stripes - 1 >= cap;
                     SELECT e.id, e.wait_reason INTO chosen, reason FROM executions e
                     WHERE e.status = 'pending' AND e.team_id = team AND e.automation_id = automation AND e.run_at <= now_ms
                     ORDER BY e.team_id, e.automation_id, e.run_at, e.id LIMIT 1 FOR UPDATE SKIP LOCKED;
