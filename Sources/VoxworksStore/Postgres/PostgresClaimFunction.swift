@@ -18,7 +18,11 @@ import VoxworksCore
 ///    automations with due work (after the team's cursor, wrapping) and
 ///    its `concurrency` (`default_cap` when absent); then its oldest due
 ///    row (run_at, id; `SKIP LOCKED`) is leased and the team's cursor
-///    moved to that automation. Each statement after a lock takes a new
+///    moved to that automation. The automation cursor is kept per team
+///    and lock stripe (`claim_cursors`), written only by the stripe's
+///    holder and only when it moves: one cursor row per team, written by
+///    every claim, made every claim of the team wait for the previous
+///    one's commit on that row. Each statement after a lock takes a new
 ///    snapshot (READ COMMITTED, VOLATILE), so a count sees every claim
 ///    committed before the lock was granted.
 ///
@@ -76,6 +80,7 @@ enum PostgresClaimFunction {
             holds_automation_lock BOOLEAN := false;
             team_stripes INTEGER := \(stripes("team_cap"));
             automation_stripes INTEGER;
+            team_stripe INTEGER;
             worker_hash BIGINT := abs(hashtext(worker)::bigint);
             cap INTEGER;
             cap_number NUMERIC;
@@ -113,7 +118,10 @@ enum PostgresClaimFunction {
                     SELECT 1 FROM executions e
                     WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team LIMIT team_cap) AS f)
                     + team_stripes - 1 >= team_cap;
-                automation_start := COALESCE((SELECT c.automation_id FROM claim_cursors c WHERE c.team_id = team), '');
+                -- The cursor of this team stripe: its row is written only by the stripe's holder.
+                team_stripe := worker_hash % team_stripes;
+                automation_start := COALESCE(
+                    (SELECT c.automation_id FROM claim_cursors c WHERE c.team_id = team AND c.stripe = team_stripe), '');
                 automation := automation_start;
                 automation_wrapped := automation_start = '';
                 LOOP
@@ -158,8 +166,10 @@ enum PostgresClaimFunction {
                     WHERE e.status = 'pending' AND e.team_id = team AND e.automation_id = automation AND e.run_at <= now_ms
                     ORDER BY e.team_id, e.automation_id, e.run_at, e.id LIMIT 1 FOR UPDATE SKIP LOCKED;
                     IF chosen IS NOT NULL THEN
-                        INSERT INTO claim_cursors AS c (team_id, automation_id) VALUES (team, automation)
-                        ON CONFLICT (team_id) DO UPDATE SET automation_id = EXCLUDED.automation_id;
+                        IF automation <> automation_start THEN
+                            INSERT INTO claim_cursors AS c (team_id, stripe, automation_id) VALUES (team, team_stripe, automation)
+                            ON CONFLICT (team_id, stripe) DO UPDATE SET automation_id = EXCLUDED.automation_id;
+                        END IF;
                         EXIT teams;
                     END IF;
                 END LOOP;

@@ -502,17 +502,16 @@ enum PostgresMigrations {
         // team, the next automation and an automation's oldest due row are
         // each one index probe; rows in flight, so that counting them against
         // a cap reads at most a cap's worth of entries; each team's
-        // automation round-robin cursor, shared by the nodes (advanced
-        // under the team's lock, so it is no extra contention); and the
-        // claim itself as a function: a team's claims are serialized by an
-        // advisory lock on the team, and each statement after the lock
-        // takes a new snapshot (READ COMMITTED, a VOLATILE function), so
-        // the in-flight counts see every claim committed by whoever held
-        // the lock before, on any node.
+        // automation round-robin cursor per lock stripe, shared by the nodes
+        // (advanced under the stripe's lock, so it is no extra contention);
+        // and the claim itself as a function, which counts under striped
+        // advisory locks, each statement after a lock with a new snapshot
+        // (READ COMMITTED, a VOLATILE function), so that the counts see
+        // every claim committed before, on any node (PostgresClaimFunction).
         (12, [
             "CREATE INDEX executions_fair ON executions(team_id, automation_id, run_at, id) WHERE status = 'pending'",
             "CREATE INDEX executions_in_flight ON executions(team_id, automation_id) WHERE status = 'processing' AND wait_reason IS NULL",
-            "CREATE TABLE claim_cursors (team_id TEXT PRIMARY KEY, automation_id TEXT NOT NULL)",
+            "CREATE TABLE claim_cursors (team_id TEXT NOT NULL, stripe INTEGER NOT NULL, automation_id TEXT NOT NULL, PRIMARY KEY (team_id, stripe))",
             PostgresClaimFunction.create,
         ]),
     ]
