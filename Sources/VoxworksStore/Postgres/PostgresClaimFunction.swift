@@ -35,8 +35,10 @@ import VoxworksCore
 /// are under way, and a claim goes ahead only when `count + stripes - 1 <
 /// cap`: the cap is never passed, and a striped cap may stop up to
 /// `stripes - 1` short of it (at most an eighth: 57 of 64, 121 of 128). A
-/// claim waits for a lock only while it holds none of that kind (a team
-/// stripe, then an automation stripe while holding only its team stripe);
+/// claim takes the first free stripe (trying from its worker's own), and
+/// waits for its worker's stripe only when all are taken, and only while it
+/// holds no lock of that kind (a team stripe, then an automation stripe
+/// while holding only its team stripe);
 /// every other lock is only tried (`pg_try_advisory_xact_lock`), so a
 /// claim never waits while holding a lock another waiter needs, and
 /// claims cannot deadlock.
@@ -81,6 +83,7 @@ enum PostgresClaimFunction {
             team_stripes INTEGER := \(stripes("team_cap"));
             automation_stripes INTEGER;
             team_stripe INTEGER;
+            automation_stripe INTEGER;
             worker_hash BIGINT := abs(hashtext(worker)::bigint);
             cap INTEGER;
             cap_number NUMERIC;
@@ -107,19 +110,26 @@ enum PostgresClaimFunction {
                 PERFORM 1 FROM executions e WHERE e.status = 'pending' AND e.team_id = team AND e.run_at <= now_ms
                 ORDER BY e.team_id, e.automation_id, e.run_at, e.id LIMIT 1;
                 CONTINUE WHEN NOT FOUND;
-                IF holds_lock THEN
-                    CONTINUE WHEN NOT pg_try_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || worker_hash % team_stripes));
-                ELSE
-                    PERFORM pg_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || worker_hash % team_stripes));
-                    holds_lock := true;
+                -- A free stripe if there is one (from the worker's own), else wait for the worker's own.
+                team_stripe := NULL;
+                FOR k IN 0 .. team_stripes - 1 LOOP
+                    IF pg_try_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || (worker_hash + k) % team_stripes)) THEN
+                        team_stripe := (worker_hash + k) % team_stripes;
+                        EXIT;
+                    END IF;
+                END LOOP;
+                IF team_stripe IS NULL THEN
+                    CONTINUE WHEN holds_lock;
+                    team_stripe := worker_hash % team_stripes;
+                    PERFORM pg_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || team_stripe));
                 END IF;
+                holds_lock := true;
                 -- The other stripes' holders may each be claiming one more, not yet committed.
                 CONTINUE WHEN (SELECT count(*) FROM (
                     SELECT 1 FROM executions e
                     WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team LIMIT team_cap) AS f)
                     + team_stripes - 1 >= team_cap;
                 -- The cursor of this team stripe: its row is written only by the stripe's holder.
-                team_stripe := worker_hash % team_stripes;
                 automation_start := COALESCE(
                     (SELECT c.automation_id FROM claim_cursors c WHERE c.team_id = team AND c.stripe = team_stripe), '');
                 automation := automation_start;
@@ -151,13 +161,19 @@ enum PostgresClaimFunction {
                             AND cap_number = trunc(cap_number) THEN cap_number::integer
                         ELSE default_cap END;
                     automation_stripes := \(stripes("cap"));
-                    IF holds_automation_lock THEN
-                        CONTINUE WHEN NOT pg_try_advisory_xact_lock(
-                            \(lockSpace + 1), hashtext(automation || '/' || worker_hash % automation_stripes));
-                    ELSE
+                    automation_stripe := NULL;
+                    FOR k IN 0 .. automation_stripes - 1 LOOP
+                        IF pg_try_advisory_xact_lock(
+                            \(lockSpace + 1), hashtext(automation || '/' || (worker_hash + k) % automation_stripes)) THEN
+                            automation_stripe := (worker_hash + k) % automation_stripes;
+                            EXIT;
+                        END IF;
+                    END LOOP;
+                    IF automation_stripe IS NULL THEN
+                        CONTINUE WHEN holds_automation_lock;
                         PERFORM pg_advisory_xact_lock(\(lockSpace + 1), hashtext(automation || '/' || worker_hash % automation_stripes));
-                        holds_automation_lock := true;
                     END IF;
+                    holds_automation_lock := true;
                     CONTINUE WHEN (SELECT count(*) FROM (
                         SELECT 1 FROM executions e
                         WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team AND e.automation_id = automation
