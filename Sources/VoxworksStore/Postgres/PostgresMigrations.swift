@@ -494,9 +494,6 @@ enum PostgresMigrations {
         (11, [
             "ALTER TABLE execution_steps ADD COLUMN attempt_log TEXT",
         ]),
-        // Whose id a replay from the failed step sends in its steps'
-        // Idempotency-Keys (null: its own).
-        (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),
         // Fair claims and concurrency caps (PostgresStore.claimExecution).
         // Pending rows by team, automation and run_at, so that the next
         // team, the next automation and an automation's oldest due row are
@@ -514,6 +511,9 @@ enum PostgresMigrations {
             "CREATE TABLE claim_cursors (team_id TEXT NOT NULL, stripe INTEGER NOT NULL, automation_id TEXT NOT NULL, PRIMARY KEY (team_id, stripe))",
             PostgresClaimFunction.create,
         ]),
+        // Whose id a replay from the failed step sends in its steps'
+        // Idempotency-Keys (null: its own).
+        (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

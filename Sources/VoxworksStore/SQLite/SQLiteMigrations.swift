@@ -236,11 +236,6 @@ enum SQLiteMigrations {
             // a receiver answered on every try, not only the last error.
             try db.execute(sql: "ALTER TABLE execution_steps ADD COLUMN attempt_log TEXT")
         }
-        migrator.registerMigration("v10_step_keys") { db in
-            // Whose id a replay from the failed step sends in its steps'
-            // Idempotency-Keys (null: its own).
-            try db.execute(sql: "ALTER TABLE executions ADD COLUMN step_keys_from TEXT")
-        }
         migrator.registerMigration("v9_fair_claims") { db in
             // Fair claims (SQLiteStore.fairPending): pending rows by team,
             // automation and run_at, so that the next team, the next
@@ -252,6 +247,11 @@ enum SQLiteMigrations {
                 CREATE INDEX executions_in_flight ON executions(team_id, automation_id)
                     WHERE status = 'processing' AND wait_reason IS NULL;
                 """)
+        }
+        migrator.registerMigration("v10_step_keys") { db in
+            // Whose id a replay from the failed step sends in its steps'
+            // Idempotency-Keys (null: its own).
+            try db.execute(sql: "ALTER TABLE executions ADD COLUMN step_keys_from TEXT")
         }
         return migrator
     }
