@@ -41,10 +41,20 @@ public final class PostgresStore: Store {
         limiterConfiguration.options.additionalStartupParameters = configuration.options.additionalStartupParameters.map {
             $0.0 == "synchronous_commit" ? ("synchronous_commit", "off") : $0
         }
+        // The engine's statements on a few connections: a node keeps up to
+        // VOXWORKS_WORKERS executions in flight, and every extra concurrent
+        // engine transaction contends with the others (advisory locks of the
+        // fair claim, the WAL) and with the webhooks' commits. Measured on 2
+        // vCPUs (benchmarks/quick-ingest and quick-drain, PostgreSQL, three
+        // steps, 256 in flight): 20 connections gave ingest 2,050/s and drain
+        // 1,193/s; 5–6 gave 2,800–2,960/s and 1,020–1,320/s; 3 gave
+        // 5,410/s but drain 877/s.
+        var engineConfiguration = configuration
+        engineConfiguration.options.maximumConnections = max(2, maximumConnections / 4)
         let store = PostgresStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             limiterClient: PostgresClient(configuration: limiterConfiguration, backgroundLogger: logger),
-            engineClient: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            engineClient: PostgresClient(configuration: engineConfiguration, backgroundLogger: logger),
             secretBox: secretBox, logger: logger)
         do {
             try await PostgresMigrations.migrate(store.client, logger: logger)
