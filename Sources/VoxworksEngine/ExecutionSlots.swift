@@ -7,12 +7,10 @@ import VoxworksStore
 final class ExecutionSlots: Sendable {
     private let free: Mutex<[Int]>
     private let freed = WorkSignal()
-    let capacity: Int
 
     init(count: Int) {
-        capacity = max(1, count)
         // Taken from the end: slot 0 first, so a quiet node uses few names.
-        free = Mutex(Array((0..<capacity).reversed()))
+        free = Mutex(Array((0..<max(1, count)).reversed()))
     }
 
     /// A free slot, or nil when every slot is in flight.
@@ -29,7 +27,4 @@ final class ExecutionSlots: Sendable {
     func waitForFree(timeout: Duration) async {
         await freed.wait(timeout: timeout)
     }
-
-    /// Executions in flight now.
-    var inFlight: Int { capacity - free.withLock { $0.count } }
 }
