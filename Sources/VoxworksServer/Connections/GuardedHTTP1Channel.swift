@@ -27,10 +27,20 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             ])
         }
         let hygiene = self.hygiene
-        return http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            let pipeline = channel.pipeline.syncOperations
-            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(ConnectionHygieneHandler(limits: hygiene, refusing: admission != .admitted), position: .after(decoder))
+        return http1.setup(channel: channel, logger: logger).map { value in
+            // The value wraps a NIOAsyncChannel whose writer NIO requires to
+            // be finished: dropping it (a setup that fails after it was made,
+            // say on a connection the peer already closed) traps the whole
+            // process when the channel becomes active. So the value is always
+            // handed on; a connection we could not guard is closed instead.
+            do {
+                let pipeline = channel.pipeline.syncOperations
+                let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+                try pipeline.addHandler(ConnectionHygieneHandler(limits: hygiene, refusing: admission != .admitted), position: .after(decoder))
+            } catch {
+                logger.debug("closing a connection that could not be set up", metadata: ["error": "\(error)"])
+                channel.close(promise: nil)
+            }
             return value
         }
     }
