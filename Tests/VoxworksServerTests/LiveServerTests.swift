@@ -136,7 +136,10 @@ import VoxworksTestSupport
         let token = try await harness.automation().automation.webhook.token
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
-            let stalled = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+            // Read for up to 40 s: a server that only closed at its 60 s idle
+            // timeout would fail the bound below (30 s, what a loaded machine
+            // needs: 10.2 s was seen with the whole suite running).
+            let stalled = try RawHTTPConnection(port: port, timeoutSeconds: 40)
             let started = ContinuousClock.now
             try stalled.send("POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{")
             let normal = try RawHTTPConnection(port: port, timeoutSeconds: 10)
@@ -150,7 +153,7 @@ import VoxworksTestSupport
             #expect(answer.components(separatedBy: "HTTP/1.1 ").count == 2, "one response only, got: \(answer)")
             #expect(answer.contains("\"success\":false"))
             #expect(elapsed >= .milliseconds(900), "not before the deadline")
-            #expect(elapsed < .seconds(10), "closed soon after the deadline")
+            #expect(elapsed < .seconds(30), "closed after the deadline, long before the idle timeout")
         }
         #expect(try await harness.executionCount() == 1)
     }
@@ -186,11 +189,40 @@ import VoxworksTestSupport
         let token = try await harness.automation(rateLimit: RateLimit(perSecond: 1_000, burst: 1_000)).automation.webhook.token
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
-            // Two thousand connections that connect and say nothing.
-            let idle: [RawHTTPConnection] = try await withCheckedThrowingContinuation { continuation in
+            // A new connection queues behind every one opened before it (one
+            // listening socket, accepted and served in order): its answer
+            // means the server has taken every one of them, so none is still
+            // waiting, accepted but not served, when the test's server stops;
+            // NIO treats such a connection as a fatal error, and it once
+            // crashed the whole test process. Done on every way out.
+            func drainAccepted() async throws -> Bool {
+                let last = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+                try last.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                return await last.receive(until: isCompleteResponse).hasPrefix("HTTP/1.1 200")
+            }
+            // Two thousand connections that connect and say nothing. A
+            // connect refused while the accept queue is full is tried again
+            // (a loaded machine accepts slowly); one that still fails ends the
+            // test only after the server took the others.
+            let opened: Result<[RawHTTPConnection], any Error> = await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {
-                    continuation.resume(with: Result { try (0..<2_000).map { _ in try RawHTTPConnection(port: port) } })
+                    continuation.resume(returning: Result {
+                        try (0..<2_000).map { _ in
+                            var tries = 0
+                            while true {
+                                do { return try RawHTTPConnection(port: port) } catch where tries < 5 {
+                                    tries += 1
+                                    usleep(100_000)
+                                }
+                            }
+                        }
+                    })
                 }
+            }
+            guard case .success(let idle) = opened else {
+                _ = try? await drainAccepted()
+                _ = try opened.get()
+                return
             }
             #expect(idle.count == 2_000)
             // Normal traffic goes on, promptly, while they are held open.
@@ -202,15 +234,7 @@ import VoxworksTestSupport
                 _ = try expectAccepted(response)
             }
             #expect(ContinuousClock.now - started < .seconds(20))
-            // A new connection queues behind the two thousand (one listening
-            // socket, accepted and served in order): its answer means the
-            // server has taken every one of them, so none is still waiting,
-            // accepted but not served, when the test's server stops; NIO
-            // treats such a connection as a fatal error, and it once crashed
-            // the whole test process.
-            let last = try RawHTTPConnection(port: port, timeoutSeconds: 20)
-            try last.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            #expect(await last.receive(until: isCompleteResponse).hasPrefix("HTTP/1.1 200"))
+            #expect(try await drainAccepted(), "the server took every connection")
             withExtendedLifetime(idle) {}
         }
         #expect(try await harness.executionCount() == 50)
