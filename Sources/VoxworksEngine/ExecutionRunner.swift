@@ -17,13 +17,13 @@ import VoxworksStore
 /// just before it did.
 public struct ExecutionRunner: Sendable {
     let store: any Store
-    let runners: [String: any StepRunner]
+    let runners: StepRunners
     let clock: @Sendable () -> Timestamp
     let random: @Sendable () -> Double
     let logger: Logger
     let metrics: ServiceMetrics
 
-    public init(store: any Store, runners: [String: any StepRunner], clock: @escaping @Sendable () -> Timestamp, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger, metrics: ServiceMetrics = .disabled) {
+    public init(store: any Store, runners: StepRunners, clock: @escaping @Sendable () -> Timestamp, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger, metrics: ServiceMetrics = .disabled) {
         self.store = store
         self.runners = runners
         self.clock = clock
@@ -34,18 +34,17 @@ public struct ExecutionRunner: Sendable {
 
     /// The standard step runners.
     /// `circuits` is the node's one per-destination state (nil: a fresh one from `configuration`).
-    public static func standardRunners(store: any Store, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, circuits: DestinationCircuits? = nil) -> [String: any StepRunner] {
-        [
-            "transform": TransformStep(),
-            "condition": ConditionStep(),
-            "upsert_contact": UpsertContactStep(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
-            "upsert_object": UpsertObjectStep(store: store, clock: clock),
-            "http_request": HTTPRequestStep(
+    public static func standardRunners(store: any Store, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, circuits: DestinationCircuits? = nil) -> StepRunners {
+        StepRunners(
+            transform: TransformStep(),
+            condition: ConditionStep(),
+            upsertContact: UpsertContactStep(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
+            upsertObject: UpsertObjectStep(store: store, clock: clock),
+            httpRequest: HTTPRequestStep(
                 client: client, circuits: circuits ?? DestinationCircuits(settings: configuration.destinationSettings, clock: clock),
                 clock: clock),
-            "create_call": CreateCallStep(store: store, provider: provider, defaultRegion: configuration.defaultRegion, clock: clock),
-            "delay": DelayStep(clock: clock),
-        ]
+            createCall: CreateCallStep(store: store, provider: provider, defaultRegion: configuration.defaultRegion, clock: clock),
+            delay: DelayStep(clock: clock))
     }
 
     /// How a turn ended, and the step-log lines still to be written with its outcome.
@@ -80,6 +79,8 @@ public struct ExecutionRunner: Sendable {
         let runner: ExecutionRunner
         let claimed: ClaimedExecution
         let worker: String
+        /// Nil when the execution's stored data could not be read.
+        let definition: AutomationDefinition?
         let policy: RetryPolicy
         var records: [String: StepRecord]
         var context = ExecutionContext(trigger: .object([:]))
@@ -93,12 +94,17 @@ public struct ExecutionRunner: Sendable {
             self.runner = runner
             self.claimed = claimed
             self.worker = worker
-            policy = RetryPolicy(definition: claimed.definition)
+            definition = try? claimed.definition.get()
+            policy = definition?.retry ?? .standard
             records = Dictionary(claimed.steps.map { ($0.stepID, $0) }, uniquingKeysWith: { $1 })
             completed = claimed.steps.filter { $0.status == .completed }.count
         }
 
         mutating func start() async throws -> ExecutionOutcome? {
+            // Corrupt stored data fails the execution with the store's error
+            // (table and row): it never runs, let alone completes, without its steps.
+            if case .failure(let error) = claimed.definition { return .failed("\(error)") }
+            guard let definition else { return .failed("the execution's definition could not be read") }
             if let saved = claimed.context {
                 context = ExecutionContext(root: saved)
             } else {
@@ -107,9 +113,8 @@ public struct ExecutionRunner: Sendable {
                 }
                 context = ExecutionContext(trigger: trigger)
             }
-            let steps = claimed.definition["steps"]?.arrayValue ?? []
             do {
-                if let outcome = try await walk(steps, skip: false) { return outcome }
+                if let outcome = try await walk(definition.steps, skip: false) { return outcome }
             } catch is LostLease {
                 return nil
             }
@@ -124,51 +129,48 @@ public struct ExecutionRunner: Sendable {
         }
 
         /// Walks a list of steps; a non-nil result ends the turn.
-        mutating func walk(_ steps: [JSONValue], skip: Bool) async throws -> ExecutionOutcome? {
-            for value in steps {
-                guard let step = value.objectValue, let id = step["id"]?.stringValue, let type = step["type"]?.stringValue else {
-                    return .failed("the definition has a step without an id or type")
-                }
+        mutating func walk(_ steps: [AutomationStep], skip: Bool) async throws -> ExecutionOutcome? {
+            for step in steps {
+                let id = step.id
+                let type = step.type
                 position += 1
                 let existing = records[id]
                 if skip {
                     if existing?.status != .skipped {
-                        keep(StepRecord(stepID: id, position: position, type: type, status: .skipped), context: nil)
+                        keep(StepRecord(stepID: id, position: position, type: type.rawValue, status: .skipped), context: nil)
                     }
-                    if let outcome = try await walkBranches(step, type: type, taken: nil) { return outcome }
+                    if let outcome = try await walkBranches(step, taken: nil) { return outcome }
                     continue
                 }
                 if let existing, existing.status.isDone {
-                    if type == "condition" {
+                    if case .condition = step.kind {
                         let taken = existing.output?["result"]?.boolValue ?? false
-                        if let outcome = try await walkBranches(step, type: type, taken: taken) { return outcome }
+                        if let outcome = try await walkBranches(step, taken: taken) { return outcome }
                     }
                     continue
                 }
-                if let outcome = try await run(step, id: id, type: type, existing: existing) { return outcome }
+                if let outcome = try await run(step, existing: existing) { return outcome }
             }
             return nil
         }
 
         /// A condition's branches: the taken one runs, the other is logged as skipped.
         /// `taken == nil` skips both (the condition itself was skipped).
-        mutating func walkBranches(_ step: JSONObject, type: String, taken: Bool?) async throws -> ExecutionOutcome? {
-            guard type == "condition" else { return nil }
-            let then = step["then"]?.arrayValue ?? []
-            let otherwise = step["otherwise"]?.arrayValue ?? []
-            if let outcome = try await walk(then, skip: taken != true) { return outcome }
-            return try await walk(otherwise, skip: taken != false)
+        mutating func walkBranches(_ step: AutomationStep, taken: Bool?) async throws -> ExecutionOutcome? {
+            guard case .condition(let condition) = step.kind else { return nil }
+            if let outcome = try await walk(condition.then, skip: taken != true) { return outcome }
+            return try await walk(condition.otherwise, skip: taken != false)
         }
 
-        mutating func run(_ step: JSONObject, id: String, type: String, existing: StepRecord?) async throws -> ExecutionOutcome? {
-            guard let stepRunner = runner.runners[type] else { return .failed("step \"\(id)\": unknown step type \(type)") }
+        mutating func run(_ step: AutomationStep, existing: StepRecord?) async throws -> ExecutionOutcome? {
+            let id = step.id
+            let effects = runner.runners.effects(of: step.type)
             // A deferral (`destination`) is no wait: the step runs afresh.
             let resuming = claimed.resumedFrom != nil && claimed.resumedFrom != .destination && existing?.status == .processing
             var invocation = StepInvocation(
-                id: id, type: type, definition: step, execution: claimed.execution, resuming: resuming,
-                previousOutput: resuming ? existing?.output : nil)
+                step: step, execution: claimed.execution, resuming: resuming, previousOutput: resuming ? existing?.output : nil)
             var record = StepRecord(
-                stepID: id, position: position, type: type, status: .processing,
+                stepID: id, position: position, type: step.type.rawValue, status: .processing,
                 startedAt: resuming ? existing?.startedAt : runner.clock(),
                 attempts: (existing?.attempts ?? 0) + (resuming ? 0 : 1),
                 input: resuming ? existing?.input : resolvedInput(invocation, context: context),
@@ -178,21 +180,22 @@ public struct ExecutionRunner: Sendable {
             // Everything logged so far is committed before a step with effects
             // acts, or in the same transaction when the effect is a store write.
             var leading: StepLogWrite?
-            if !stepRunner.hasEffects {
+            switch effects {
+            case .none:
                 if !resuming { keep(record, context: nil) }
-            } else if stepRunner.writesStepLogWithEffect {
+            case .inStoreTransaction:
                 if !resuming { keep(record, context: nil) }
                 leading = takeUnsaved()
                 invocation.leadingLog = leading.map { LeadingStepLog(executionID: claimed.execution.id, worker: worker, lines: $0) }
-            } else if resuming {
+            case .afterCommit where resuming:
                 try await flush()
-            } else {
+            case .afterCommit:
                 try await save(record)
             }
             var working = context
             let result: StepResult
             do {
-                result = try await stepRunner.run(invocation, context: &working)
+                result = try await runner.runners.run(invocation, context: &working)
             } catch {
                 // The transaction that was to carry the leading lines failed (or
                 // never ran): they go with the turn's end instead. Rewriting a
@@ -217,8 +220,8 @@ public struct ExecutionRunner: Sendable {
                 completed += 1
                 observe(record)
                 keep(record, context: context.root)
-                if type == "condition" {
-                    return try await walkBranches(step, type: type, taken: branch ?? false)
+                if case .condition = step.kind {
+                    return try await walkBranches(step, taken: branch ?? false)
                 }
                 return nil
             case .wait(let reason, let until, let output):

@@ -27,7 +27,7 @@ public enum FirstRun {
           {"id":"route","type":"condition","field":"trigger.source","operator":"equals","value":"website",
            "then":[{"id":"call","type":"create_call","script_id":"demo","from_number":"+61291234567"}]}
         ]}
-        """#)) ?? AutomationDefinition.empty
+        """#)) ?? AutomationDefinition.emptyJSON
 
     public static func prepare(store: any Store, now: Timestamp = .now()) async throws -> Report {
         guard try await store.teams().isEmpty,

@@ -5,8 +5,10 @@ import VoxworksCore
 public struct ClaimedExecution: Sendable {
     public var execution: Execution
     /// The automation's definition as it was when the execution first ran;
-    /// retries and resumptions use the same one.
-    public var definition: JSONValue
+    /// retries and resumptions use the same one. A failure when the
+    /// execution's stored data cannot be read (its definition, context or
+    /// step lines): the execution then fails with that error.
+    public var definition: Result<AutomationDefinition, StoreError>
     /// The context saved after the last completed step (nil: start fresh).
     public var context: JSONObject?
     public var steps: [StepRecord]
@@ -15,7 +17,7 @@ public struct ClaimedExecution: Sendable {
     /// The webhook trigger's kind: `webhook` or `call_completed`.
     public var triggerType: String
 
-    public init(execution: Execution, definition: JSONValue, context: JSONObject?, steps: [StepRecord], resumedFrom: WaitReason?, triggerType: String) {
+    public init(execution: Execution, definition: Result<AutomationDefinition, StoreError>, context: JSONObject?, steps: [StepRecord], resumedFrom: WaitReason?, triggerType: String) {
         self.execution = execution
         self.definition = definition
         self.context = context

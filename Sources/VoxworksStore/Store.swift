@@ -26,6 +26,9 @@ public protocol Store: IngestCommitter, ExecutionStore, DirectoryStore, ConsoleS
     func automations(teamID: UUID, after: UUID?, limit: Int) async throws -> [Automation]
     /// Every live automation of every team, oldest first (for the start-up listing).
     func allAutomations() async throws -> [Automation]
+    /// Every live automation's definition as stored, undecoded (for `DefinitionAudit`,
+    /// which must report a corrupt one rather than stop at it).
+    func storedDefinitions() async throws -> [(id: String, name: String, text: String)]
     func automation(id: UUID, teamID: UUID) async throws -> Automation?
     func updateAutomation(id: UUID, teamID: UUID, patch: AutomationPatch, now: Timestamp) async throws -> Automation?
     func deleteAutomation(id: UUID, teamID: UUID, now: Timestamp) async throws -> Bool

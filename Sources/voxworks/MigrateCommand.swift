@@ -1,4 +1,5 @@
 import ArgumentParser
+import VoxworksCore
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations and exit.")
@@ -9,7 +10,13 @@ struct MigrateCommand: AsyncParsableCommand {
         let configuration = try storeOptions.configuration()
         // Opening applies pending migrations (on PostgreSQL under an advisory lock).
         let opened = try await storeOptions.open(configuration)
+        let findings = DefinitionAudit.findings(try await opened.store.storedDefinitions())
         await opened.close()
         Console.write("Migrations applied to \(opened.describe).")
+        // Definitions saved before a rule became stricter keep running; they are named here, not broken.
+        for finding in findings { Console.write(finding.line) }
+        if !findings.isEmpty {
+            Console.write("\(findings.count) stored definition(s) need attention (docs/automations.md, \"Strict definitions\").")
+        }
     }
 }

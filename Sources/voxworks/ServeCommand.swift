@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
         let opened = try await storeOptions.open(configuration, logger: logger, workSignal: workSignal)
         var dependencies = ServerDependencies(store: opened.store, limiter: opened.limiter, workSignal: workSignal)
         dependencies.storeServices = opened.services
+        for finding in DefinitionAudit.findings(try await opened.store.storedDefinitions()) {
+            logger.warning("stored definition needs attention", metadata: ["detail": "\(finding.line)"])
+        }
         let report = try await FirstRun.prepare(store: opened.store)
         Console.write(FirstRun.banner(report, configuration: configuration))
         let listening = configuration.role.servesHTTP ? "Listening on \(configuration.resolvedPublicURL)" : "Running workers only"

@@ -15,7 +15,7 @@ public struct WebhookFixture: Sendable {
         let team = try await store.createTeam(name: "T", now: now)
         let automation = try await store.createAutomation(
             NewAutomation(
-                id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
+                id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.emptyJSON,
                 webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: signingKey),
             now: now)
         guard let route = try await store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now) else { throw NoRoute() }

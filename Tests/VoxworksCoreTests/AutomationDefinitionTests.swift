@@ -46,9 +46,9 @@ struct AutomationDefinitionTests {
     // MARK: - Accepted
 
     @Test func emptyDefinitionIsValid() throws {
-        #expect(validationError(AutomationDefinition.empty) == nil)
-        #expect(AutomationDefinition.empty.serialized == #"{"trigger":{"type":"webhook"},"steps":[]}"#)
-        #expect(AutomationDefinition.stepCount(AutomationDefinition.empty) == 0)
+        #expect(validationError(AutomationDefinition.emptyJSON) == nil)
+        #expect(AutomationDefinition.emptyJSON.serialized == #"{"trigger":{"type":"webhook"},"steps":[]}"#)
+        #expect(AutomationDefinition.stepCount(AutomationDefinition.emptyJSON) == 0)
     }
 
     @Test func bothTriggerTypesAreAccepted() throws {
@@ -58,7 +58,7 @@ struct AutomationDefinitionTests {
 
     @Test func everyStepTypeIsAccepted() throws {
         let types = ["transform", "condition", "upsert_contact", "upsert_object", "http_request", "create_call", "delay"]
-        #expect(AutomationDefinition.stepTypes == Set(types))
+        #expect(Set(StepType.allCases.map(\.rawValue)) == Set(types))
         let steps = types.enumerated().map { step("s\($0.offset)", $0.element) }
         #expect(validationError(webhookDefinition(steps: steps)) == nil)
     }
@@ -230,5 +230,25 @@ struct AutomationDefinitionTests {
         let value = webhookDefinition(steps: [step("a"), condition, step("b"), step("c"), step("d")])
         #expect(AutomationDefinition.stepCount(value) == 21)
         #expect(validationError(value) == DefinitionError("definition has 21 steps; at most 20 are allowed (branch steps count)"))
+    }
+
+    @Test func unknownFieldsOutsideStepsAreRefusedWithTheNearestName() throws {
+        #expect(try validationError(#"{"trigger":{"type":"webhook"},"stpes":[]}"#)
+            == DefinitionError(#"definition: unknown field "stpes" (did you mean "steps"?)"#))
+        #expect(try validationError(#"{"trigger":{"type":"call_completed","script_id":["a"]}}"#)
+            == DefinitionError(#"definition.trigger: unknown field "script_id" (did you mean "script_ids"?)"#))
+        #expect(try validationError(#"{"trigger":{"type":"webhook","statuses":["completed"]}}"#)
+            == DefinitionError(#"definition.trigger: unknown field "statuses" (known fields: type)"#))
+        #expect(try validationError(#"{"trigger":{"type":"webhook"},"retry":{"max_attempt":3}}"#)
+            == DefinitionError(#"definition.retry: unknown field "max_attempt" (did you mean "max_attempts"?)"#))
+        #expect(try validationError(#"{"trigger":{"type":"webhook"},"steps":[{"id":"a","type":"http_reqest"}]}"#)
+            == DefinitionError(#"step "a": field "type" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object (did you mean "http_request"?)"#))
+    }
+
+    @Test func nearestNameCountsATranspositionAsOneEdit() {
+        #expect(NearestName.find("mehtod", among: ["method", "url"]) == "method")
+        #expect(NearestName.find("bdy", among: ["body", "headers"]) == "body")
+        #expect(NearestName.find("zzzzzz", among: ["method", "url"]) == nil)
+        #expect(NearestName.find("", among: ["method"]) == nil)
     }
 }

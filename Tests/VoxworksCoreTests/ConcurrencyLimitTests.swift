@@ -4,7 +4,7 @@ import VoxworksCore
 /// The definition's `concurrency`: validated where definitions are, with a default.
 @Suite struct ConcurrencyLimitTests {
     @Test func absentOrNullTakesTheDefaultOfSixtyFour() throws {
-        #expect(ConcurrencyLimit.automation(AutomationDefinition.empty) == 64)
+        #expect(ConcurrencyLimit.automation(AutomationDefinition.emptyJSON) == 64)
         let null = try JSONParser().parse(#"{"trigger":{"type":"webhook"},"concurrency":null}"#)
         try AutomationDefinition.validate(null)
         #expect(ConcurrencyLimit.automation(null) == 64)

@@ -80,7 +80,7 @@ import VoxworksStore
             let minimal = try await Self.createAutomation(client, key: harness.apiKey, body: "{\"name\":\"Minimal\"}")
             #expect(minimal.status == .created)
             let automation = try #require(try minimal.json["automation"])
-            #expect(automation["definition"] == AutomationDefinition.empty)
+            #expect(automation["definition"] == AutomationDefinition.emptyJSON)
             #expect(automation["webhook"]?["signing"] == false)
             #expect(automation["webhook"]?["signing_secret"] == nil)
             #expect(automation["webhook"]?["rate_limit"] == .object(["per_second": 50, "burst": 100]))
@@ -98,6 +98,9 @@ import VoxworksStore
                  "Invalid definition: definition.trigger.type must be one of: call_completed, webhook"),
                 ("{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"webhook\"},\"steps\":[{\"id\":\"a\",\"type\":\"teleport\"}]}}",
                  "Invalid definition: step \"a\": field \"type\" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object"),
+                // A typo is refused with the nearest valid name, not accepted and ignored.
+                ("{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"webhook\"},\"steps\":[{\"id\":\"crm\",\"type\":\"http_request\",\"url\":\"https://example.com\",\"metod\":\"PATCH\"}]}}",
+                 "Invalid definition: step \"crm\": unknown field \"metod\" (did you mean \"method\"?)"),
             ]
             for (body, message) in invalid {
                 try expectError(try await Self.createAutomation(client, key: harness.apiKey, body: body), .badRequest, message: message)

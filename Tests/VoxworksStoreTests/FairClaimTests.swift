@@ -21,7 +21,7 @@ import VoxworksTestSupport
         static func make(in store: any Store, automations count: Int = 1, concurrency: Int? = nil) async throws -> Tenant {
             let team = try await store.createTeam(name: "T", now: FairClaimTests.now)
             var made: [Automation] = []
-            var definition = AutomationDefinition.empty
+            var definition = AutomationDefinition.emptyJSON
             if let concurrency, case .object(var object) = definition {
                 object["concurrency"] = .number(String(concurrency))
                 definition = .object(object)
@@ -202,6 +202,37 @@ import VoxworksTestSupport
             #expect(held)
             #expect(next?.execution.automationID == capped.automations[0].id)
             #expect(try await Self.claim(store) == nil)
+        }
+    }
+
+    /// The cap lives in `automations.concurrency`, written with the
+    /// definition: a new cap takes effect at the next claim, and a claim
+    /// never parses a definition (so a corrupt one cannot fail every claim).
+    @Test(arguments: StoreKind.available)
+    func aCapChangedWithTheDefinitionHoldsAtTheNextClaim(_ kind: StoreKind) async throws {
+        let (store, _, _) = try await kind.makeStore()
+        try await store.closing {
+            let tenant = try await Tenant.make(in: store)
+            for _ in 0..<4 { try await tenant.enqueue(in: store) }
+            let capped = try JSONParser().parse(#"{"trigger":{"type":"webhook"},"steps":[],"concurrency":1}"#)
+            _ = try await store.updateAutomation(
+                id: tenant.automations[0].id, teamID: tenant.team.id, patch: AutomationPatch(definition: capped), now: Self.now)
+            _ = try #require(try await Self.claim(store))
+            #expect(try await Self.claim(store) == nil, "the cap set by the update holds")
+            let column = try await Self.count(store, "SELECT concurrency FROM automations WHERE id = '\(tenant.automations[0].id.lowercased)'")
+            #expect(column == 1)
+            // Lifting the cap (no `concurrency`: the default) lets the next one in.
+            _ = try await store.updateAutomation(
+                id: tenant.automations[0].id, teamID: tenant.team.id, patch: AutomationPatch(definition: AutomationDefinition.emptyJSON), now: Self.now)
+            _ = try #require(try await Self.claim(store))
+            // A definition corrupted behind the store's back does not stop the claim.
+            try await Self.execute(store, "UPDATE automations SET definition = '{' WHERE id = '\(tenant.automations[0].id.lowercased)'")
+            let claimed = try #require(try await Self.claim(store))
+            guard case .failure(let error) = claimed.definition else {
+                Issue.record("a corrupt definition was handed over as readable")
+                return
+            }
+            #expect(error == .corrupt(table: "executions", id: claimed.execution.id.lowercased, detail: "definition is not valid JSON"))
         }
     }
 

@@ -128,7 +128,7 @@ import VoxworksTestSupport
         // Another team has its own backlog.
         let secondTeam = try await fixture.store.createTeam(name: "U", now: .now())
         let automation = try await fixture.store.createAutomation(
-            NewAutomation(id: .v7(), teamID: secondTeam.id, name: "B", enabled: true, definition: AutomationDefinition.empty,
+            NewAutomation(id: .v7(), teamID: secondTeam.id, name: "B", enabled: true, definition: AutomationDefinition.emptyJSON,
                           webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
             now: .now())
         var request = fixture.request(backlog: 3)
@@ -199,7 +199,7 @@ import VoxworksTestSupport
         let now = Timestamp.now()
         let team = try await first.createTeam(name: "T", now: now)
         let automation = try await first.createAutomation(
-            NewAutomation(id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.empty,
+            NewAutomation(id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.emptyJSON,
                           webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
             now: now)
         let route = try #require(try await first.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now))

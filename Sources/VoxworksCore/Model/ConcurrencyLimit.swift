@@ -22,6 +22,14 @@ public enum ConcurrencyLimit {
         return value
     }
 
+    /// The cap a definition sets, or nil when it sets none (or an unusable
+    /// one): what the stores keep in `automations.concurrency`, so that a
+    /// claim reads a column instead of parsing the definition.
+    public static func explicit(_ definition: JSONValue) -> Int? {
+        guard let value = definition["concurrency"]?.intValue, range.contains(value) else { return nil }
+        return value
+    }
+
     /// Checks the `concurrency` field of a definition.
     public static func validate(_ definition: JSONValue) throws(DefinitionError) {
         guard let value = definition["concurrency"], !value.isNull else { return }

@@ -24,8 +24,18 @@ public struct CallCompletion: Sendable {
         try await store.finishCall(call, now: now)
         let contact = try await call.contactID.asyncMap { try await store.contact(id: $0, teamID: call.teamID) } ?? nil
         let linked = try await Self.linkedObject(of: call, in: store)
-        for automation in try await store.callTriggeredAutomations(teamID: call.teamID) where Self.matches(automation.definition, call) {
-            let trigger: JSONValue = .object([
+        for automation in try await store.callTriggeredAutomations(teamID: call.teamID) {
+            let trigger: AutomationTrigger
+            do {
+                trigger = try AutomationDefinition(parsing: automation.definition, strictness: .lenient).trigger
+            } catch {
+                logger.error(
+                    "call_completed automation skipped: its definition cannot run",
+                    metadata: ["automation_id": "\(automation.id.lowercased)", "error": "\(error.message)"])
+                continue
+            }
+            guard Self.matches(trigger, call) else { continue }
+            let payload: JSONValue = .object([
                 "call_id": .string(call.id.lowercased),
                 "call_type": .string(call.type),
                 "call_status": .string(call.reportedStatus),
@@ -34,12 +44,12 @@ public struct CallCompletion: Sendable {
                 "actual_time": call.startedAt?.rfc3339.json ?? .null,
                 "script_id": .string(call.scriptID),
             ])
-            var context = ExecutionContext(trigger: trigger)
+            var context = ExecutionContext(trigger: payload)
             context.set(call.contextJSON, at: "call")
             if let contact { context.set(contact.json, at: "contact") }
             if let linked { context.set(linked.data, at: "objects.\(linked.type)") }
             try await store.insertExecution(NewExecution(
-                id: .v7(now: now), teamID: call.teamID, automationID: automation.id, body: trigger.serializedBytes,
+                id: .v7(now: now), teamID: call.teamID, automationID: automation.id, body: payload.serializedBytes,
                 context: context.root, triggerType: "call_completed", receivedAt: now))
             logger.info("call_completed automation fired", metadata: ["automation_id": "\(automation.id.lowercased)", "call_id": "\(call.id.lowercased)"])
         }
@@ -54,12 +64,10 @@ public struct CallCompletion: Sendable {
     }
 
     /// Optional filters `script_ids` and `statuses` (the call's reported status).
-    static func matches(_ definition: JSONValue, _ call: Call) -> Bool {
-        let trigger = definition["trigger"]
-        if let scripts = trigger?["script_ids"]?.arrayValue, !scripts.isEmpty,
-           !scripts.contains(.string(call.scriptID)) { return false }
-        if let statuses = trigger?["statuses"]?.arrayValue, !statuses.isEmpty,
-           !statuses.contains(where: { $0.stringValue == call.reportedStatus }) { return false }
+    static func matches(_ trigger: AutomationTrigger, _ call: Call) -> Bool {
+        guard case .callCompleted(let scripts, let statuses) = trigger else { return false }
+        if let scripts, !scripts.isEmpty, !scripts.contains(call.scriptID) { return false }
+        if let statuses, !statuses.isEmpty, !statuses.contains(call.reportedStatus) { return false }
         return true
     }
 }

@@ -11,31 +11,31 @@ struct CreateCallStep: StepRunner {
     let defaultRegion: String
     let clock: @Sendable () -> Timestamp
 
-    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+    func run(_ spec: CreateCallSpec, _ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
         if step.resuming {
             return try await resume(step, context: &context)
         }
-        let rendered = Template.render(.object(step.definition), in: context).objectValue ?? JSONObject()
-        guard let scriptID = rendered.string("script_id"), !scriptID.isEmpty else { throw StepFailure("script_id is empty") }
-        guard let from = rendered.string("from_number"), !from.isEmpty else { throw StepFailure("from_number is empty") }
-        let toText = rendered.string("to") ?? context.value(at: "contact.phone_number")?.stringValue
+        func rendered(_ template: JSONValue?) -> String? { template.flatMap { Template.render($0, in: context).stringValue } }
+        guard let scriptID = rendered(spec.scriptID), !scriptID.isEmpty else { throw StepFailure("script_id is empty") }
+        guard let from = rendered(spec.fromNumber), !from.isEmpty else { throw StepFailure("from_number is empty") }
+        let toText = rendered(spec.to) ?? context.value(at: "contact.phone_number")?.stringValue
         guard let toText, !toText.isEmpty else { throw StepFailure("no number to call: set \"to\" or upsert a contact first") }
         let to = try PhoneNumber.normalize(toText, defaultRegion: defaultRegion)
         let fromNumber = try PhoneNumber.normalize(from, defaultRegion: defaultRegion)
         let now = clock()
         var scheduled = now
-        if let text = rendered.string("scheduled_time"), !text.isEmpty {
+        if let text = rendered(spec.scheduledTime), !text.isEmpty {
             guard let time = Timestamp(rfc3339: text) else { throw StepFailure("scheduled_time must be an RFC 3339 time, got \"\(text)\"") }
             scheduled = max(time, now)
         }
         // An object to link to the call (the fields of an upsert_object step):
         // checked before anything is written.
         var objectToLink: (type: String, key: String, data: JSONValue)?
-        if let object = rendered["object"]?.objectValue {
-            guard let type = object.string("object_type") else { throw StepFailure("object.object_type is required") }
-            let data = object["data"] ?? .object([:])
+        if let object = spec.object {
+            let type = object.objectType
+            let data = Template.render(object.data, in: context)
             guard data.objectValue != nil else { throw StepFailure("object.data must be an object") }
-            let paths = object.string("key_path").map { [$0] } ?? ObjectKey.defaultPaths
+            let paths = object.keyPath.map { [$0] } ?? ObjectKey.defaultPaths
             guard let (_, key) = ObjectKey.find(in: data, paths: paths) else {
                 throw StepFailure("no key for the call's object: \(paths.joined(separator: " and ")) are missing or empty in object.data")
             }
@@ -69,7 +69,7 @@ struct CreateCallStep: StepRunner {
         var fields: JSONObject = ["call_id": .string(call.id.lowercased), "scheduled_time": .string(scheduled.rfc3339), "to": .string(to)]
         if let link = call.object { fields["object"] = link.json }
         let output: JSONValue = .object(fields)
-        if rendered["wait_for_completion"]?.boolValue == false {
+        if !spec.waitForCompletion {
             return .done(output: output)
         }
         return .wait(.call, until: nil, output: output)

@@ -5,24 +5,22 @@ import VoxworksCore
 struct DelayStep: StepRunner {
     let clock: @Sendable () -> Timestamp
 
-    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+    func run(_ spec: DelaySpec, _ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
         if step.resuming {
             return .done(output: step.previousOutput ?? .object([:]))
         }
         let now = clock()
         let until: Timestamp
-        if let seconds = step.definition["seconds"].map({ Template.render($0, in: context) }), !seconds.isNull {
-            guard let value = seconds.doubleValue ?? seconds.stringValue.flatMap(Double.init), value >= 0 else {
-                throw StepFailure("delay seconds must be a number of seconds, got \(seconds.serialized)")
-            }
-            until = now.adding(seconds: value)
-        } else if let text = step.definition["until"].map({ Template.render($0, in: context) })?.stringValue {
-            guard let time = Timestamp(rfc3339: text) else {
-                throw StepFailure("delay until must be an RFC 3339 time, got \"\(text)\"")
+        switch spec {
+        case .seconds(let seconds):
+            until = now.adding(seconds: seconds)
+        case .until(let template):
+            let rendered = Template.render(template, in: context)
+            guard let text = rendered.stringValue, let time = Timestamp(rfc3339: text) else {
+                let shown = Truncation.text(rendered.stringValue.map { "\"\($0)\"" } ?? rendered.serialized, maxBytes: 200)
+                throw StepFailure("delay until must be an RFC 3339 time, got \(shown)")
             }
             until = time
-        } else {
-            throw StepFailure("a delay needs seconds or until")
         }
         let output: JSONValue = .object(["until": .string(until.rfc3339)])
         guard until > now else { return .done(output: output) }

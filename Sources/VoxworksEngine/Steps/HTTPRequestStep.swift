@@ -13,13 +13,13 @@ struct HTTPRequestStep: StepRunner {
     let circuits: DestinationCircuits
     var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 
-    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
-        let method = (step.definition.string("method") ?? "POST").uppercased()
-        guard let url = Template.render(step.definition["url"] ?? .null, in: context).stringValue, !url.isEmpty else {
+    func run(_ spec: HTTPRequestSpec, _ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        let method = spec.method.rawValue
+        guard let url = Template.render(spec.url, in: context).stringValue, !url.isEmpty else {
             throw StepFailure("url is empty after templates")
         }
         var headers: [(String, String)] = []
-        for (name, value) in Template.render(step.definition["headers"] ?? .object([:]), in: context).objectValue ?? JSONObject() {
+        for (name, value) in Template.render(.object(spec.headers), in: context).objectValue ?? JSONObject() {
             let text = Template.text(of: value)
             if let problem = OutboundHeaders.problem(name: name, value: text) { throw StepFailure(problem) }
             headers.append((name, text))
@@ -27,14 +27,14 @@ struct HTTPRequestStep: StepRunner {
         // A replay from the failed step keeps the original execution's keys.
         headers.append(("Idempotency-Key", "\(step.execution.stepKeyPrefix.lowercased):\(step.id)"))
         var body: [UInt8]?
-        if let template = step.definition["body"], !template.isNull, method != "GET" {
+        if let template = spec.body, spec.method != .get {
             body = Template.render(template, in: context).serializedBytes
             if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
                 headers.append(("Content-Type", "application/json"))
             }
         }
-        let timeout = step.definition["timeout_seconds"]?.doubleValue ?? 10
-        let connectTimeout = step.definition["connect_timeout_seconds"]?.doubleValue ?? 3
+        let timeout = spec.timeoutSeconds
+        let connectTimeout = spec.connectTimeoutSeconds
         let pass: DestinationCircuits.Pass
         switch circuits.admit(url, team: step.execution.teamID) {
         case .admitted(let admitted): pass = admitted
@@ -68,8 +68,7 @@ struct HTTPRequestStep: StepRunner {
         }
         switch response.status {
         case 200..<300:
-            let name = step.definition.string("save_as") ?? "source"
-            context.set(parsed, at: name == "source" ? "source" : "source.\(name)")
+            context.set(parsed, at: spec.saveAs == "source" ? "source" : "source.\(spec.saveAs)")
             return .done(output: output, attempt: answered(nil))
         case 408, 429, 500..<600:
             throw failed("\(method) \(Self.redacted(url)) answered \(response.status)", retryable: true)

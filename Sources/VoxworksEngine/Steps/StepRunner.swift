@@ -2,20 +2,19 @@ import Foundation
 import VoxworksCore
 import VoxworksStore
 
-/// One step about to run: its definition and where it runs.
+/// One step about to run: its parsed definition and where it runs.
 public struct StepInvocation: Sendable {
-    public var id: String
-    public var type: String
-    /// The step's definition as written (templates unresolved).
-    public var definition: JSONObject
+    public var step: AutomationStep
     public var execution: Execution
     /// True when the step already started and its execution resumes after a wait.
     public var resuming: Bool
     /// The step's own output recorded before the wait (a call id, a wake time).
     public var previousOutput: JSONValue?
-    /// For a runner with `writesStepLogWithEffect`: the lines its store
-    /// write must carry (this step's start and any before it).
+    /// For a runner whose effects are `.inStoreTransaction`: the lines its
+    /// store write must carry (this step's start and any before it).
     public var leadingLog: LeadingStepLog?
+
+    public var id: String { step.id }
 }
 
 /// What a step did.
@@ -32,30 +31,74 @@ public enum StepResult: Sendable {
     case deferred(WaitReason, until: Timestamp, message: String)
 }
 
-/// One runner per step type. A runner reads and writes the context and
-/// throws `StepFailure` (retryable or not) when it cannot do its work.
+/// Whether running a step can be seen outside its execution, and so when
+/// its start line must be durable.
+public enum StepEffects: Sendable {
+    /// Nothing outside the execution (a transform, a condition): the start
+    /// line is written with the step's end, no commit before it.
+    case none
+    /// A request sent or a call placed: everything logged so far is
+    /// committed before the step acts.
+    case afterCommit
+    /// The effect is one store transaction (an upsert) that writes the
+    /// leading lines first: the start line goes with the effect.
+    case inStoreTransaction
+}
+
+/// The runner of one step type: it receives that type's parsed spec, reads
+/// and writes the context, and throws `StepFailure` (retryable or not)
+/// when it cannot do its work.
 public protocol StepRunner: Sendable {
-    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult
-    /// Whether running the step can be seen outside its execution (a record
-    /// written, a request sent, a call placed). A step without effects needs
-    /// no commit before it runs: its start line is written with its end.
-    var hasEffects: Bool { get }
-    /// Whether the step's effect is one store transaction that writes
-    /// `StepInvocation.leadingLog` first (an upsert): its start line then
-    /// goes with the effect instead of in a commit before it.
-    var writesStepLogWithEffect: Bool { get }
+    associatedtype Spec: Sendable
+    func run(_ spec: Spec, _ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult
+    var effects: StepEffects { get }
 }
 
 extension StepRunner {
-    public var hasEffects: Bool { true }
-    public var writesStepLogWithEffect: Bool { false }
+    public var effects: StepEffects { .afterCommit }
+}
+
+/// One runner per step type, and the one exhaustive `switch` that hands each
+/// step its typed spec: a new step type does not compile until it has a runner.
+public struct StepRunners: Sendable {
+    var transform: TransformStep
+    var condition: ConditionStep
+    var upsertContact: UpsertContactStep
+    var upsertObject: UpsertObjectStep
+    var httpRequest: HTTPRequestStep
+    var createCall: CreateCallStep
+    var delay: DelayStep
+
+    func run(_ invocation: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        switch invocation.step.kind {
+        case .transform(let spec): try await transform.run(spec, invocation, context: &context)
+        case .condition(let spec): try await condition.run(spec, invocation, context: &context)
+        case .upsertContact(let spec): try await upsertContact.run(spec, invocation, context: &context)
+        case .upsertObject(let spec): try await upsertObject.run(spec, invocation, context: &context)
+        case .httpRequest(let spec): try await httpRequest.run(spec, invocation, context: &context)
+        case .createCall(let spec): try await createCall.run(spec, invocation, context: &context)
+        case .delay(let spec): try await delay.run(spec, invocation, context: &context)
+        }
+    }
+
+    func effects(of type: StepType) -> StepEffects {
+        switch type {
+        case .transform: transform.effects
+        case .condition: condition.effects
+        case .upsertContact: upsertContact.effects
+        case .upsertObject: upsertObject.effects
+        case .httpRequest: httpRequest.effects
+        case .createCall: createCall.effects
+        case .delay: delay.effects
+        }
+    }
 }
 
 /// The fields of a step that are templates, resolved: what the step log
 /// shows as the step's input. Credentials in headers are redacted: the log
 /// is kept for weeks and shown to everyone on the team.
 func resolvedInput(_ step: StepInvocation, context: ExecutionContext) -> JSONValue {
-    var object = step.definition
+    var object = step.step.written
     for key in ["id", "type", "then", "otherwise"] { object[key] = nil }
     guard case .object(var resolved) = Template.render(.object(object), in: context) else { return .object(object) }
     if case .object(let headers)? = resolved["headers"] {

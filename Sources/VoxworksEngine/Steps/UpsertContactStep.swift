@@ -8,12 +8,10 @@ struct UpsertContactStep: StepRunner {
     let defaultRegion: String
     let clock: @Sendable () -> Timestamp
 
-    var writesStepLogWithEffect: Bool { true }
+    var effects: StepEffects { .inStoreTransaction }
 
-    static let fieldNames = ["phone_number", "first_name", "last_name", "email", "title", "address", "location"]
-
-    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
-        let rendered = Template.render(step.definition["fields"] ?? .object([:]), in: context).objectValue ?? JSONObject()
+    func run(_ spec: UpsertContactSpec, _ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        let rendered = Template.render(.object(spec.fields), in: context).objectValue ?? JSONObject()
         func text(_ key: String) -> String? {
             guard let value = rendered[key], !value.isNull else { return nil }
             let string = value.stringValue ?? Template.text(of: value)
@@ -26,16 +24,17 @@ struct UpsertContactStep: StepRunner {
         if let raw = text("phone_number") {
             fields.phoneNumber = try PhoneNumber.normalize(raw, defaultRegion: defaultRegion)
         }
-        let matchOnEmail = step.definition.string("match_on") == "email"
-        if matchOnEmail && fields.email == nil {
+        switch spec.matchOn {
+        case .email where fields.email == nil:
             throw StepFailure("match_on is email but the email field is empty")
-        }
-        if !matchOnEmail && fields.phoneNumber == nil {
+        case .phoneNumber where fields.phoneNumber == nil:
             throw StepFailure("match_on is phone_number but the phone_number field is empty")
+        default:
+            break
         }
         do {
             let (contact, created) = try await store.upsertContact(
-                teamID: step.execution.teamID, matchOnEmail: matchOnEmail, fields: fields, now: clock(), log: step.leadingLog)
+                teamID: step.execution.teamID, matchOnEmail: spec.matchOn == .email, fields: fields, now: clock(), log: step.leadingLog)
             context.set(contact.json, at: "contact")
             return .done(output: .object(["contact": contact.json, "created": .bool(created)]))
         } catch {

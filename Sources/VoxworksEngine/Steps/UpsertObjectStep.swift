@@ -7,20 +7,19 @@ struct UpsertObjectStep: StepRunner {
     let store: any Store
     let clock: @Sendable () -> Timestamp
 
-    var writesStepLogWithEffect: Bool { true }
+    var effects: StepEffects { .inStoreTransaction }
 
-    func run(_ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
-        guard let type = step.definition.string("object_type") else { throw StepFailure("object_type is required") }
-        let data = Template.render(step.definition["data"] ?? .object([:]), in: context)
+    func run(_ spec: UpsertObjectSpec, _ step: StepInvocation, context: inout ExecutionContext) async throws(StepFailure) -> StepResult {
+        let data = Template.render(spec.data, in: context)
         guard data.objectValue != nil else { throw StepFailure("data must be an object") }
-        let paths = step.definition.string("key_path").map { [$0] } ?? ObjectKey.defaultPaths
+        let paths = spec.keyPath.map { [$0] } ?? ObjectKey.defaultPaths
         guard let (path, key) = ObjectKey.find(in: data, paths: paths) else {
             throw StepFailure("no key for the object: \(paths.joined(separator: " and ")) are missing or empty in data")
         }
         do {
             let (object, created) = try await store.upsertObject(
-                teamID: step.execution.teamID, type: type, key: key, data: data, now: clock(), log: step.leadingLog)
-            context.set(data, at: "objects.\(type)")
+                teamID: step.execution.teamID, type: spec.objectType, key: key, data: data, now: clock(), log: step.leadingLog)
+            context.set(data, at: "objects.\(spec.objectType)")
             return .done(output: .object(["object": object, "created": .bool(created), "key_path": .string(path)]))
         } catch {
             throw StepFailure("could not save the object: \(error)", retryable: true)

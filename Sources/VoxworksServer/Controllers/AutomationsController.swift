@@ -49,7 +49,7 @@ struct AutomationsController {
         let body = try await request.jsonObjectBody()
         guard let name = try Self.name(body["name"]) else { throw APIError.badRequest("name is required") }
         let enabled = try Self.optionalBool(body["enabled"], field: "enabled") ?? true
-        let definition = try Self.definition(body["definition"]) ?? AutomationDefinition.empty
+        let definition = try Self.definition(body["definition"]) ?? AutomationDefinition.emptyJSON
         var rateLimit = RateLimit.webhookDefault
         var signing = false
         switch body["webhook"] {

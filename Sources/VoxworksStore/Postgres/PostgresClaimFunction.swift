@@ -59,7 +59,7 @@ enum PostgresClaimFunction {
     static func stripes(_ cap: String) -> String { "GREATEST(1, LEAST(\(maxStripes), \(cap) / \(maxStripes)))" }
 
     static let create = """
-        CREATE FUNCTION claim_execution(
+        CREATE OR REPLACE FUNCTION claim_execution(
             worker TEXT, now_ms BIGINT, lease BIGINT, after_team TEXT, team_cap INTEGER, default_cap INTEGER)
         RETURNS TABLE (
             id TEXT, team_id TEXT, automation_id TEXT, status TEXT, body BYTEA, content_type TEXT, idempotency_key TEXT,
@@ -86,7 +86,6 @@ enum PostgresClaimFunction {
             automation_stripe INTEGER;
             worker_hash BIGINT := abs(hashtext(worker)::bigint);
             cap INTEGER;
-            cap_number NUMERIC;
             probes INTEGER := 0;
         BEGIN
             SELECT e.id, e.wait_reason INTO chosen, reason FROM executions e
@@ -153,13 +152,9 @@ enum PostgresClaimFunction {
                     WHERE e.status = 'pending' AND e.team_id = team AND e.automation_id = automation AND e.run_at <= now_ms
                     ORDER BY e.team_id, e.automation_id, e.run_at, e.id LIMIT 1;
                     CONTINUE WHEN NOT FOUND;
-                    -- The definition's `concurrency` as ConcurrencyLimit.automation reads it.
-                    cap_number := (SELECT CASE WHEN jsonb_typeof(d.value) = 'number' THEN d.value::text::numeric END
-                        FROM (SELECT a.definition::jsonb -> 'concurrency' AS value FROM automations a WHERE a.id = automation) AS d);
-                    cap := CASE
-                        WHEN cap_number BETWEEN \(ConcurrencyLimit.range.lowerBound) AND \(ConcurrencyLimit.range.upperBound)
-                            AND cap_number = trunc(cap_number) THEN cap_number::integer
-                        ELSE default_cap END;
+                    -- The definition's `concurrency`, kept in a column with it
+                    -- (ConcurrencyLimit.explicit): a claim never parses a definition.
+                    cap := coalesce((SELECT a.concurrency FROM automations a WHERE a.id = automation), default_cap);
                     automation_stripes := \(stripes("cap"));
                     automation_stripe := NULL;
                     FOR k IN 0 .. automation_stripes - 1 LOOP

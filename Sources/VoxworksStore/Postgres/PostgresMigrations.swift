@@ -514,6 +514,32 @@ enum PostgresMigrations {
         // Whose id a replay from the failed step sends in its steps'
         // Idempotency-Keys (null: its own).
         (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),
+        // Each automation's `concurrency` beside its definition (NULL: the
+        // default), written with it, so that `claim_execution` reads a column
+        // instead of casting the definition to jsonb on every claim (which
+        // cost each claim a parse, and failed every claim once one
+        // definition was not valid JSON). Backfilled through a cast that
+        // reads a corrupt definition as no cap instead of failing.
+        (14, [
+            "ALTER TABLE automations ADD COLUMN concurrency INTEGER",
+            """
+            CREATE FUNCTION voxworks_try_jsonb(text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+            BEGIN
+                RETURN $1::jsonb;
+            EXCEPTION WHEN others THEN
+                RETURN NULL;
+            END $$
+            """,
+            """
+            UPDATE automations SET concurrency = (d.value::text)::integer
+            FROM (SELECT id, voxworks_try_jsonb(definition) -> 'concurrency' AS value FROM automations) AS d
+            WHERE d.id = automations.id AND jsonb_typeof(d.value) = 'number'
+                AND (d.value::text)::numeric BETWEEN \(ConcurrencyLimit.range.lowerBound) AND \(ConcurrencyLimit.range.upperBound)
+                AND (d.value::text)::numeric = trunc((d.value::text)::numeric)
+            """,
+            "DROP FUNCTION voxworks_try_jsonb(text)",
+            PostgresClaimFunction.create,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -10,7 +10,7 @@ extension PostgresRandomAccessRow {
 
     func uuid(_ column: String) throws -> UUID {
         let text: String = try value(column)
-        guard let id = UUID(uuidString: text) else { throw StoreError.corrupt("\(column) is not a UUID") }
+        guard let id = UUID(uuidString: text) else { throw StoreError.corrupt(table: "row", id: text, detail: "\(column) is not a UUID") }
         return id
     }
 
@@ -24,8 +24,9 @@ extension PostgresRandomAccessRow {
         try value(column, as: Int64?.self).map(Timestamp.init(millis:))
     }
 
-    func json(_ column: String) throws -> JSONValue? {
-        try value(column, as: String?.self).flatMap { try? JSONParser().parse($0) }
+    /// A JSON column; text that does not parse is corrupt data of `table` row `id`.
+    func json(_ column: String, table: String, id: String) throws -> JSONValue? {
+        try StoredJSON.parse(try value(column, as: String?.self), table: table, id: id, column: column)
     }
 
     func bytes(_ column: String) throws -> [UInt8] { Array(try value(column, as: Data.self)) }

@@ -49,10 +49,16 @@ extension PostgresStore {
     private func claimedExecution(from row: PostgresRandomAccessRow) async throws -> ClaimedExecution {
         var execution = try Self.execution(from: row)
         fairness.served(team: execution.teamID.lowercased)
-        let parsed = definitions.entry(for: try row.value("definition", as: String?.self))
-        let definition = parsed.definition
+        let id = execution.id.lowercased
+        let parsed = definitions.entry(for: try row.value("definition", as: String?.self), executionID: id)
+        var definition = parsed.definition
         let resumedFrom = try row.value("resumed_from", as: String?.self)
-        let context = try row.json("context")?.objectValue
+        var context: JSONObject?
+        do {
+            context = try StoredJSON.object(try row.value("context", as: String?.self), table: "executions", id: id, column: "context")
+        } catch let error as StoreError {
+            definition = .failure(error)
+        }
         let total = parsed.stepCount
         if total != execution.stepsTotal {
             // Only if the database counted otherwise than Swift does (it should not).
@@ -63,9 +69,17 @@ extension PostgresStore {
         // with some (a replay carries the steps it skips, and their context);
         // only the lease holder writes them, so they can be read after the claim.
         let hasLines = execution.attempt > 1 || resumedFrom != nil || execution.replayOf != nil || context != nil
+        var steps: [StepRecord] = []
+        if hasLines, case .success = definition {
+            do {
+                steps = try await engineClient.withConnection { try await self.fetchSteps($0, executionID: execution.id) }
+            } catch let error as StoreError {
+                (definition, context) = (.failure(error), nil)
+            }
+        }
         return ClaimedExecution(
             execution: execution, definition: definition, context: context,
-            steps: hasLines ? try await engineClient.withConnection { try await self.fetchSteps($0, executionID: execution.id) } : [],
+            steps: steps,
             resumedFrom: resumedFrom.flatMap(WaitReason.init(rawValue:)),
             triggerType: try row.value("trigger_type"))
     }
@@ -89,7 +103,7 @@ extension PostgresStore {
     /// Runs a `stepWrite`: whether the worker held the execution.
     private func held(_ statement: PostgresStatement) async throws -> Bool {
         guard let row = try await engineClient.rows(statement, preparedAs: StepWrite.self, logger: logger).first
-        else { throw StoreError.corrupt("a step write answered no row") }
+        else { throw StoreError.inconsistent("a step write answered no row") }
         return try row.value("held_count", as: Int64.self) == 1
     }
 
@@ -103,7 +117,7 @@ extension PostgresStore {
             executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finish: Finish(outcome, now: now), now: now, leaseUntil: leaseUntil,
             afterTeam: fairness.lastTeam, teamCap: fairness.teamConcurrency)
         guard let row = try await engineClient.rows(statement, preparedAs: FinishTurnAndClaim.self, logger: logger).first
-        else { throw StoreError.corrupt("a turn's end answered no row") }
+        else { throw StoreError.inconsistent("a turn's end answered no row") }
         let held = try row.value("held_count", as: Int64.self) == 1
         guard try row.value("id", as: String?.self) != nil else { return (held, nil) }
         return (held, try await claimedExecution(from: row))
@@ -256,14 +270,16 @@ extension PostgresStore {
                 stepID: try row.value("step_id"), position: Int(try row.value("position", as: Int32.self)), type: try row.value("type"),
                 status: StepStatus(rawValue: try row.value("status")) ?? .pending, startedAt: try row.optionalTimestamp("started_at"),
                 finishedAt: try row.optionalTimestamp("finished_at"), attempts: Int(try row.value("attempts", as: Int32.self)),
-                input: try row.json("input"), output: try row.json("output"), error: try row.value("error"),
+                input: try row.json("input", table: "execution_steps", id: "\(executionID.lowercased)/\(try row.value("step_id", as: String.self))"),
+                output: try row.json("output", table: "execution_steps", id: "\(executionID.lowercased)/\(try row.value("step_id", as: String.self))"),
+                error: try row.value("error"),
                 attemptLog: StepAttemptLog(storedText: try row.value("attempt_log")))
         }
     }
 
     public func savedContext(executionID: UUID) async throws -> JSONObject? {
         try await client.query("SELECT context FROM executions WHERE id = \(executionID.lowercased)", logger: logger)
-            .first()?.json("context")?.objectValue
+            .first()?.json("context", table: "executions", id: executionID.lowercased)?.objectValue
     }
 
     public func cancelExecution(id: UUID, teamID: UUID, now: Timestamp) async throws -> Execution? {
@@ -289,7 +305,10 @@ extension PostgresStore {
         guard let row = try await client.query(
             "SELECT team_id, definition, enabled FROM automations WHERE id = \(id.lowercased) AND deleted_at IS NULL", logger: logger
         ).first() else { return nil }
-        return (try row.uuid("team_id"), try row.json("definition") ?? AutomationDefinition.empty, try row.value("enabled"))
+        guard let definition = try row.json("definition", table: "automations", id: id.lowercased) else {
+            throw StoreError.corrupt(table: "automations", id: id.lowercased, detail: "definition is missing")
+        }
+        return (try row.uuid("team_id"), definition, try row.value("enabled"))
     }
 
     public func callTriggeredAutomations(teamID: UUID) async throws -> [Automation] {
@@ -329,7 +348,7 @@ extension PostgresStore {
             } else {
                 try await engineClient.rows(statement, preparedAs: ContactUpsertAfterLines.self, logger: logger)
             }
-            guard let row = rows.first else { throw log == nil ? StoreError.corrupt("contact upsert returned nothing") : LeaseLost() }
+            guard let row = rows.first else { throw log == nil ? StoreError.inconsistent("contact upsert returned nothing") : LeaseLost() }
             return (try Self.contact(from: row), try row.value("inserted"))
         }
         return try await withLeaseLostUnwrapped { try await self.engineClient.withTransaction(logger: self.logger) { connection in
@@ -346,11 +365,11 @@ extension PostgresStore {
                         last_name = COALESCE(\(fields.lastName), last_name), email = COALESCE(\(fields.email), email), title = COALESCE(\(fields.title), title),
                         address = COALESCE(\(fields.address), address), location = COALESCE(\(fields.location), location), updated_at = \(now.millis)
                     WHERE id = \(id) RETURNING *
-                    """, logger: self.logger).first() else { throw StoreError.corrupt("contact vanished") }
+                    """, logger: self.logger).first() else { throw StoreError.inconsistent("contact vanished") }
                 return (try Self.contact(from: row), false)
             }
             guard let row = try await connection.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: nil).query, logger: self.logger).first()
-            else { throw StoreError.corrupt("contact upsert returned nothing") }
+            else { throw StoreError.inconsistent("contact upsert returned nothing") }
             return (try Self.contact(from: row), try row.value("inserted"))
         } }
     }
@@ -465,7 +484,7 @@ extension PostgresStore {
         } else {
             try await client.query(query, logger: logger)
         }
-        guard let row = try await rows.first() else { throw StoreError.corrupt("object upsert returned nothing") }
+        guard let row = try await rows.first() else { throw StoreError.inconsistent("object upsert returned nothing") }
         let object: JSONValue = .object([
             "id": .string(try row.value("id")), "object_type": .string(type), "key": .string(key), "data": data,
             "created_at": .string(try row.timestamp("created_at").rfc3339), "updated_at": .string(now.rfc3339),
@@ -483,9 +502,9 @@ extension PostgresStore {
             toNumber: try row.value("to_number"), scriptID: try row.value("script_id"), scheduledTime: try row.timestamp("scheduled_time"),
             startedAt: try row.optionalTimestamp("started_at"), endedAt: try row.optionalTimestamp("ended_at"),
             duration: try row.value("duration", as: Int32?.self).map(Int.init), endReason: try row.value("end_reason"),
-            callSummary: try row.value("call_summary"), structuredData: try row.json("structured_data"),
+            callSummary: try row.value("call_summary"), structuredData: try row.json("structured_data", table: "calls", id: try row.value("id")),
             successEvaluation: try row.value("success_evaluation"), rating: try row.value("rating", as: Int32?.self).map(Int.init),
-            transcript: try row.value("transcript"), recordingURL: try row.value("recording_url"), objectives: try row.json("objectives"),
+            transcript: try row.value("transcript"), recordingURL: try row.value("recording_url"), objectives: try row.json("objectives", table: "calls", id: try row.value("id")),
             createdAt: try row.timestamp("created_at"),
             object: Call.ObjectLink(
                 storedID: try row.value("object_id", as: String?.self), type: try row.value("object_type"), key: try row.value("object_key")))
@@ -507,7 +526,7 @@ extension PostgresStore {
 
     public func objectData(id: UUID, teamID: UUID) async throws -> JSONValue? {
         try await client.query("SELECT data FROM objects WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)", logger: logger)
-            .first()?.json("data")
+            .first()?.json("data", table: "objects", id: id.lowercased)
     }
 
     public func dueCalls(now: Timestamp, limit: Int) async throws -> [Call] {

@@ -27,16 +27,26 @@ extension PostgresStore {
         let outcomes = try rows.first?.value("outcomes", as: [Int16].self) ?? []
         let replays = try rows.first?.value("replays", as: [String].self) ?? []
         guard outcomes.count == batch.count, replays.count == batch.count else {
-            throw StoreError.corrupt("ingest_batch answered \(outcomes.count) outcomes for \(batch.count) requests")
+            throw StoreError.inconsistent("ingest_batch answered \(outcomes.count) outcomes for \(batch.count) requests")
         }
-        return batch.indices.map { index in
+        // 0 accepted, 1 a replay of `replays[i]`, 2 a key held with another
+        // body, 3 the backlog is full; anything else is a bug, said as such.
+        var answers: [IngestOutcome] = []
+        answers.reserveCapacity(batch.count)
+        for index in batch.indices {
             switch outcomes[index] {
-            case 0: .accepted(batch[index].executionID)
-            case 1: UUID(uuidString: replays[index]).map(IngestOutcome.replayed) ?? .conflict
-            case 3: .backlogFull
-            default: .conflict
+            case 0: answers.append(.accepted(batch[index].executionID))
+            case 1:
+                guard let original = UUID(uuidString: replays[index]) else {
+                    throw StoreError.inconsistent("ingest_batch answered a replay of \"\(replays[index])\"")
+                }
+                answers.append(.replayed(original))
+            case 2: answers.append(.conflict)
+            case 3: answers.append(.backlogFull)
+            default: throw StoreError.inconsistent("ingest_batch answered outcome \(outcomes[index])")
             }
         }
+        return answers
     }
 
     /// `commitIngest`'s statement, prepared on each connection.

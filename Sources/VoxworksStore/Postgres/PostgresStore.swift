@@ -179,7 +179,10 @@ public final class PostgresStore: Store {
         """
 
     static func automation(from row: PostgresRandomAccessRow) throws -> Automation {
-        let definition = try row.json("definition") ?? AutomationDefinition.empty
+        let id: String = try row.value("id")
+        guard let definition = try row.json("definition", table: "automations", id: id) else {
+            throw StoreError.corrupt(table: "automations", id: id, detail: "definition is missing")
+        }
         return Automation(
             id: try row.uuid("id"), teamID: try row.uuid("team_id"), name: try row.value("name"), enabled: try row.value("enabled"),
             definition: definition, createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
@@ -204,9 +207,10 @@ public final class PostgresStore: Store {
         let sealed = try new.signingKey.map { Data(try secretBox.seal($0)) }
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query("""
-                INSERT INTO automations (id, team_id, name, enabled, definition, step_count, created_at, updated_at)
+                INSERT INTO automations (id, team_id, name, enabled, definition, step_count, concurrency, created_at, updated_at)
                 VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.name), \(new.enabled), \(new.definition.serialized),
-                        \(Int32(AutomationDefinition.stepCount(new.definition))), \(now.millis), \(now.millis))
+                        \(Int32(AutomationDefinition.stepCount(new.definition))), \(ConcurrencyLimit.explicit(new.definition).map(Int32.init)),
+                        \(now.millis), \(now.millis))
                 """, logger: logger)
             try await connection.query("""
                 INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
@@ -219,7 +223,7 @@ public final class PostgresStore: Store {
                     logger: logger)
             }
             guard let automation = try await self.fetchAutomation(connection, id: new.id, teamID: new.teamID, now: now) else {
-                throw StoreError.corrupt("automation vanished after insert")
+                throw StoreError.inconsistent("automation vanished after insert")
             }
             return automation
         }
@@ -246,6 +250,12 @@ public final class PostgresStore: Store {
         ).all().map(Self.automation(from:))
     }
 
+    public func storedDefinitions() async throws -> [(id: String, name: String, text: String)] {
+        try await client.query(
+            "SELECT id, name, definition FROM automations WHERE deleted_at IS NULL ORDER BY created_at, id", logger: logger
+        ).all().map { (id: try $0.value("id"), name: try $0.value("name"), text: try $0.value("definition", as: String?.self) ?? "") }
+    }
+
     public func automation(id: UUID, teamID: UUID) async throws -> Automation? {
         try await client.withConnection { try await self.fetchAutomation($0, id: id, teamID: teamID, now: .now()) }
     }
@@ -263,7 +273,8 @@ public final class PostgresStore: Store {
             }
             if let definition = patch.definition {
                 try await connection.query("""
-                    UPDATE automations SET definition = \(definition.serialized), step_count = \(Int32(AutomationDefinition.stepCount(definition)))
+                    UPDATE automations SET definition = \(definition.serialized), step_count = \(Int32(AutomationDefinition.stepCount(definition))),
+                        concurrency = \(ConcurrencyLimit.explicit(definition).map(Int32.init))
                     WHERE id = \(key)
                     """, logger: self.logger)
             }
@@ -343,7 +354,7 @@ public final class PostgresStore: Store {
             """, logger: logger).first() else { return nil }
         let sealed: [String] = try row.value("sealed_keys")
         let keys = try sealed.map { text -> [UInt8] in
-            guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else { throw StoreError.corrupt("sealed key") }
+            guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else { throw StoreError.corrupt(table: "signing_keys", id: "?", detail: "a sealed key is not base64") }
             return try secretBox.open(Array(data))
         }
         let route = WebhookRoute(
@@ -361,7 +372,7 @@ public final class PostgresStore: Store {
         """
 
     static func execution(from row: PostgresRandomAccessRow) throws -> Execution {
-        guard let status = ExecutionStatus(rawValue: try row.value("status")) else { throw StoreError.corrupt("execution status") }
+        guard let status = ExecutionStatus(rawValue: try row.value("status")) else { throw StoreError.corrupt(table: "executions", id: (try? row.value("id", as: String.self)) ?? "?", detail: "unknown status") }
         return Execution(
             id: try row.uuid("id"), teamID: try row.uuid("team_id"), automationID: try row.uuid("automation_id"), status: status,
             body: try row.bytes("body"), contentType: try row.value("content_type"), idempotencyKey: try row.value("idempotency_key"),

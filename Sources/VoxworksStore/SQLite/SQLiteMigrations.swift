@@ -253,6 +253,17 @@ enum SQLiteMigrations {
             // Idempotency-Keys (null: its own).
             try db.execute(sql: "ALTER TABLE executions ADD COLUMN step_keys_from TEXT")
         }
+        // Each automation's `concurrency` beside its definition (NULL: the
+        // default), so that the fair claim reads a column, not JSON: parsing
+        // it cost every claim, and one corrupt definition failed them all.
+        migrator.registerMigration("v11_automation_concurrency") { db in
+            try db.execute(sql: "ALTER TABLE automations ADD COLUMN concurrency INTEGER")
+            try db.execute(sql: """
+                UPDATE automations SET concurrency = json_extract(definition, '$.concurrency')
+                WHERE json_valid(definition) AND json_type(definition, '$.concurrency') = 'integer'
+                    AND json_extract(definition, '$.concurrency') BETWEEN \(ConcurrencyLimit.range.lowerBound) AND \(ConcurrencyLimit.range.upperBound)
+                """)
+        }
         return migrator
     }
 }

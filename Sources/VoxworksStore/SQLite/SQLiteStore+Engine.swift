@@ -27,7 +27,7 @@ extension SQLiteStore {
             ORDER BY run_at LIMIT 1
             """)
         let waiting = try dueWait.firstRow([.int(now.millis)], { row in
-            guard let id = row.text(0) else { throw StoreError.corrupt("execution without an id") }
+            guard let id = row.text(0) else { throw StoreError.corrupt(table: "executions", id: "?", detail: "a row without an id") }
             return (id, row.text(1).flatMap(WaitReason.init(rawValue:)))
         })
         guard let (id, resumedFrom) = try waiting ?? fairPending(db, now: now, fairness: fairness) else { return nil }
@@ -44,7 +44,7 @@ extension SQLiteStore {
             })
         else { return nil }
         var execution = stored
-        let parsed = definitions.entry(for: pinned)
+        let parsed = definitions.entry(for: pinned, executionID: id)
         let neverRun = execution.attempt == 0 && resumedFrom == nil
         execution.status = .processing
         if resumedFrom == nil { execution.attempt += 1 }
@@ -68,21 +68,30 @@ extension SQLiteStore {
             triggerType: triggerType)
     }
 
-    /// JSON is parsed here, after the write, off the single writer connection every worker waits for.
+    /// JSON is parsed here, after the write, off the single writer connection
+    /// every worker waits for. Stored data that cannot be read is handed over
+    /// as the definition's failure: the execution fails with it.
     static func claimedExecution(from claimed: ClaimedRow) -> ClaimedExecution {
-        ClaimedExecution(
-            execution: claimed.execution,
-            definition: claimed.definition,
-            context: claimed.contextText.flatMap { try? JSONParser().parse($0).objectValue },
-            steps: claimed.steps.map(Self.stepRecord(from:)),
-            resumedFrom: claimed.resumedFrom,
-            triggerType: claimed.triggerType)
+        let id = claimed.execution.id.lowercased
+        var definition = claimed.definition
+        var context: JSONObject?
+        var steps: [StepRecord] = []
+        do {
+            context = try StoredJSON.object(claimed.contextText, table: "executions", id: id, column: "context")
+            for row in claimed.steps { steps.append(try Self.stepRecord(from: row, executionID: id)) }
+        } catch {
+            definition = .failure(error)
+            (context, steps) = (nil, [])
+        }
+        return ClaimedExecution(
+            execution: claimed.execution, definition: definition, context: context, steps: steps,
+            resumedFrom: claimed.resumedFrom, triggerType: claimed.triggerType)
     }
 
     /// A claimed execution as read inside the claim's transaction, its JSON not yet parsed.
     struct ClaimedRow: Sendable {
         var execution: Execution
-        var definition: JSONValue
+        var definition: Result<AutomationDefinition, StoreError>
         var contextText: String?
         var steps: [StepRow]
         var resumedFrom: WaitReason?
@@ -176,7 +185,7 @@ extension SQLiteStore {
     }
 
     static func fetchSteps(_ db: Database, executionID: String) throws -> [StepRecord] {
-        try fetchStepRows(db, executionID: executionID).map(stepRecord(from:))
+        try fetchStepRows(db, executionID: executionID).map { row throws(StoreError) in try stepRecord(from: row, executionID: executionID) }
     }
 
     /// A step-log line as stored, its JSON columns not yet parsed.
@@ -207,24 +216,25 @@ extension SQLiteStore {
         }
     }
 
-    static func stepRecord(from row: StepRow) -> StepRecord {
-        let parser = JSONParser()
+    static func stepRecord(from row: StepRow, executionID: String) throws(StoreError) -> StepRecord {
+        let line = "\(executionID)/\(row.stepID)"
         return StepRecord(
             stepID: row.stepID, position: row.position, type: row.type,
             status: StepStatus(rawValue: row.status) ?? .pending,
             startedAt: row.startedAt.map(Timestamp.init(millis:)),
             finishedAt: row.finishedAt.map(Timestamp.init(millis:)),
             attempts: row.attempts,
-            input: row.input.flatMap { try? parser.parse($0) },
-            output: row.output.flatMap { try? parser.parse($0) },
+            input: try StoredJSON.parse(row.input, table: "execution_steps", id: line, column: "input"),
+            output: try StoredJSON.parse(row.output, table: "execution_steps", id: line, column: "output"),
             error: row.error,
             attemptLog: StepAttemptLog(storedText: row.attemptLog))
     }
 
     public func savedContext(executionID: UUID) async throws -> JSONObject? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT context FROM executions WHERE id = ?", arguments: [executionID.lowercased])
-                .flatMap { try? JSONParser().parse($0).objectValue }
+            try StoredJSON.object(
+                String.fetchOne(db, sql: "SELECT context FROM executions WHERE id = ?", arguments: [executionID.lowercased]),
+                table: "executions", id: executionID.lowercased, column: "context")
         }
     }
 
@@ -255,7 +265,12 @@ extension SQLiteStore {
                 arguments: [id.lowercased]),
                 let team = UUID(canonical: row["team_id"]) else { return nil }
             return (team, row["definition"], row["enabled"])
-        }.map { ($0.0, (try? JSONParser().parse($0.1)) ?? AutomationDefinition.empty, $0.2) }
+        }.map { row throws(StoreError) in
+            guard let definition = try StoredJSON.parse(row.1, table: "automations", id: id.lowercased, column: "definition") else {
+                throw StoreError.corrupt(table: "automations", id: id.lowercased, detail: "definition is missing")
+            }
+            return (row.0, definition, row.2)
+        }
     }
 
     public func callTriggeredAutomations(teamID: UUID) async throws -> [Automation] {
@@ -300,7 +315,7 @@ extension SQLiteStore {
 
     static func contact(from row: some ColumnReading) throws -> Contact {
         guard let id = row.text(0).flatMap(UUID.init(canonical:)), let team = row.text(1).flatMap(UUID.init(canonical:)) else {
-            throw StoreError.corrupt("bad contact row")
+            throw StoreError.corrupt(table: "contacts", id: row.text(0) ?? "?", detail: "id or team_id is not a UUID")
         }
         return Contact(
             id: id, teamID: team, phoneNumber: row.text(2), firstName: row.text(3), lastName: row.text(4),
@@ -369,7 +384,7 @@ extension SQLiteStore {
                 SQLiteValue(fields.lastName), SQLiteValue(fields.email), SQLiteValue(fields.title), SQLiteValue(fields.address),
                 SQLiteValue(fields.location), .int(now.millis), .int(now.millis),
             ], contact(from:))
-        else { throw StoreError.corrupt("contact upsert returned nothing") }
+        else { throw StoreError.inconsistent("contact upsert returned nothing") }
         return (contact, contact.id.lowercased == id)
     }
 
@@ -422,7 +437,7 @@ extension SQLiteStore {
 
     static func call(from row: Row) throws -> Call {
         guard let id = UUID(canonical: row["id"]), let team = UUID(canonical: row["team_id"]) else {
-            throw StoreError.corrupt("bad call row")
+            throw StoreError.corrupt(table: "calls", id: row["id"] ?? "?", detail: "id or team_id is not a UUID")
         }
         return Call(
             id: id, teamID: team, contactID: (row["contact_id"] as String?).flatMap(UUID.init(canonical:)),
@@ -432,10 +447,10 @@ extension SQLiteStore {
             startedAt: (row["started_at"] as Int64?).map(Timestamp.init(millis:)),
             endedAt: (row["ended_at"] as Int64?).map(Timestamp.init(millis:)), duration: row["duration"],
             endReason: row["end_reason"], callSummary: row["call_summary"],
-            structuredData: (row["structured_data"] as String?).flatMap { try? JSONParser().parse($0) },
+            structuredData: try StoredJSON.parse(row["structured_data"], table: "calls", id: id.lowercased, column: "structured_data"),
             successEvaluation: row["success_evaluation"], rating: row["rating"],
             transcript: row["transcript"], recordingURL: row["recording_url"],
-            objectives: (row["objectives"] as String?).flatMap { try? JSONParser().parse($0) },
+            objectives: try StoredJSON.parse(row["objectives"], table: "calls", id: id.lowercased, column: "objectives"),
             createdAt: Timestamp(millis: row["created_at"]),
             object: Call.ObjectLink(storedID: row["object_id"], type: row["object_type"], key: row["object_key"]))
     }
@@ -464,8 +479,9 @@ extension SQLiteStore {
 
     public func objectData(id: UUID, teamID: UUID) async throws -> JSONValue? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT data FROM objects WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
-                .flatMap { try? JSONParser().parse($0) }
+            try StoredJSON.parse(
+                String.fetchOne(db, sql: "SELECT data FROM objects WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased]),
+                table: "objects", id: id.lowercased, column: "data")
         }
     }
 

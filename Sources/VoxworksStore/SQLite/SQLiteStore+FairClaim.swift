@@ -46,7 +46,9 @@ extension SQLiteStore {
             SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
                 WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? AND automation_id = ? LIMIT ?)
             """)
-        let automationCap = try db.cachedStatement(sql: "SELECT json_extract(definition, '$.concurrency') FROM automations WHERE id = ?")
+        // A column written with the definition: a claim never parses one
+        // (and a corrupt definition cannot stall every claim).
+        let automationCap = try db.cachedStatement(sql: "SELECT concurrency FROM automations WHERE id = ?")
         let teamCap = fairness.teamConcurrency
         var probes = 0
 

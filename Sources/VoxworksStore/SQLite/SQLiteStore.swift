@@ -123,9 +123,12 @@ public final class SQLiteStore: Store {
 
     private static func automation(from row: Row) throws -> Automation {
         guard let id = UUID(canonical: row["id"]), let teamID = UUID(canonical: row["team_id"]),
-              let webhookID = UUID(canonical: row["webhook_id"]) else { throw StoreError.corrupt("bad uuid in automations") }
-        let definitionText: String = row["definition"]
-        let definition = (try? JSONParser().parse(definitionText)) ?? AutomationDefinition.empty
+              let webhookID = UUID(canonical: row["webhook_id"])
+        else { throw StoreError.corrupt(table: "automations", id: row["id"] ?? "?", detail: "id, team_id or webhook_id is not a UUID") }
+        let definitionText: String? = row["definition"]
+        guard let definition = try StoredJSON.parse(definitionText, table: "automations", id: id.lowercased, column: "definition") else {
+            throw StoreError.corrupt(table: "automations", id: id.lowercased, detail: "definition is missing")
+        }
         return Automation(
             id: id, teamID: teamID, name: row["name"], enabled: row["enabled"], definition: definition,
             createdAt: Timestamp(millis: row["created_at"]), updatedAt: Timestamp(millis: row["updated_at"]),
@@ -147,10 +150,13 @@ public final class SQLiteStore: Store {
         return try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO automations (id, team_id, name, enabled, definition, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO automations (id, team_id, name, enabled, definition, concurrency, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [new.id.lowercased, new.teamID.lowercased, new.name, new.enabled, new.definition.serialized, now.millis, now.millis])
+                arguments: [
+                    new.id.lowercased, new.teamID.lowercased, new.name, new.enabled, new.definition.serialized,
+                    ConcurrencyLimit.explicit(new.definition), now.millis, now.millis,
+                ])
             try db.execute(
                 sql: """
                     INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
@@ -164,7 +170,7 @@ public final class SQLiteStore: Store {
                     arguments: [UUID().lowercased, new.webhookID.lowercased, Data(sealed), now.millis])
             }
             guard let automation = try self.fetchAutomation(db, id: new.id, teamID: new.teamID, now: now) else {
-                throw StoreError.corrupt("automation vanished after insert")
+                throw StoreError.inconsistent("automation vanished after insert")
             }
             return automation
         }
@@ -193,6 +199,13 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func storedDefinitions() async throws -> [(id: String, name: String, text: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, definition FROM automations WHERE deleted_at IS NULL ORDER BY created_at, id")
+                .map { (id: $0["id"], name: $0["name"], text: $0["definition"] ?? "") }
+        }
+    }
+
     public func automation(id: UUID, teamID: UUID) async throws -> Automation? {
         try await pool.read { db in try self.fetchAutomation(db, id: id, teamID: teamID, now: .now()) }
     }
@@ -209,7 +222,9 @@ public final class SQLiteStore: Store {
                 try db.execute(sql: "UPDATE automations SET enabled = ? WHERE id = ?", arguments: [enabled, key])
             }
             if let definition = patch.definition {
-                try db.execute(sql: "UPDATE automations SET definition = ? WHERE id = ?", arguments: [definition.serialized, key])
+                try db.execute(
+                    sql: "UPDATE automations SET definition = ?, concurrency = ? WHERE id = ?",
+                    arguments: [definition.serialized, ConcurrencyLimit.explicit(definition), key])
             }
             if let limit = patch.rateLimit {
                 try db.execute(
@@ -407,7 +422,8 @@ public final class SQLiteStore: Store {
     static func execution(from row: some ColumnReading) throws -> Execution {
         guard let id = row.text(0).flatMap(UUID.init(canonical:)), let teamID = row.text(1).flatMap(UUID.init(canonical:)),
               let automationID = row.text(2).flatMap(UUID.init(canonical:)),
-              let status = row.text(3).flatMap(ExecutionStatus.init(rawValue:)) else { throw StoreError.corrupt("bad execution row") }
+              let status = row.text(3).flatMap(ExecutionStatus.init(rawValue:))
+        else { throw StoreError.corrupt(table: "executions", id: row.text(0) ?? "?", detail: "a UUID or the status is unreadable") }
         return Execution(
             id: id, teamID: teamID, automationID: automationID, status: status, body: row.blob(4),
             contentType: row.text(5), idempotencyKey: row.text(6), sourceAddress: row.text(7),
@@ -453,19 +469,6 @@ public final class SQLiteStore: Store {
                     """,
                 arguments: [now.millis, limit])
             return db.changesCount
-        }
-    }
-}
-
-public enum StoreError: Error, CustomStringConvertible {
-    case corrupt(String)
-    /// A write after `close()`.
-    case closed
-
-    public var description: String {
-        switch self {
-        case .corrupt(let what): "store data is corrupt: \(what)"
-        case .closed: "the store is closed"
         }
     }
 }

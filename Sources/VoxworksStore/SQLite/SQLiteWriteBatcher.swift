@@ -158,7 +158,7 @@ final class SQLiteWriteBatcher: Sendable {
                     } else if let value = outcome.withLock({ $0 }) {
                         continuation.resume(with: value)
                     } else {
-                        continuation.resume(throwing: StoreError.corrupt("write did not run"))
+                        continuation.resume(throwing: StoreError.inconsistent("write did not run"))
                     }
                 })
             if !queue.append(job) {

@@ -105,7 +105,7 @@ struct TestHarness: Sendable {
         let automation = try await store.createAutomation(
             NewAutomation(
                 id: UUID(), teamID: teamID ?? self.teamID, name: name, enabled: enabled,
-                definition: AutomationDefinition.empty, webhookID: UUID(), token: SecretMaterial.webhookToken(),
+                definition: AutomationDefinition.emptyJSON, webhookID: UUID(), token: SecretMaterial.webhookToken(),
                 rateLimit: rateLimit, signingKey: key),
             now: .now())
         return (automation, key)

@@ -1,17 +1,19 @@
 import Testing
 @testable import VoxworksCore
 
-@Suite("StepDefinitionValidator")
-struct StepDefinitionValidatorTests {
+@Suite("Step definitions")
+struct StepDefinitionTests {
     private static let roots = "trigger, contact, objects, mapped, source or call"
 
-    /// The error for a step given as JSON text (its `id` and `type` are read from it), or nil when accepted.
+    /// The error for a step given as JSON text, parsed strictly as the only
+    /// step of a webhook definition (an `id` of "s" when it has none), or
+    /// nil when accepted.
     private func error(_ text: String) throws -> DefinitionError? {
-        let step = try #require(try JSONParser().parse(text).objectValue)
-        let id = step["id"]?.stringValue ?? "s"
-        let type = step["type"]?.stringValue ?? ""
+        var step = try #require(try JSONParser().parse(text).objectValue)
+        if step["id"] == nil { step["id"] = "s" }
+        let definition: JSONValue = .object(["trigger": .object(["type": "webhook"]), "steps": .array([.object(step)])])
         do {
-            try StepDefinitionValidator.validate(step: step, id: id, type: type)
+            _ = try AutomationDefinition(parsing: definition)
             return nil
         } catch {
             return error
@@ -54,19 +56,20 @@ struct StepDefinitionValidatorTests {
          ]}
         """#)
         #expect(throws: Never.self) { try AutomationDefinition.validate(definition) }
+        let parsed = try AutomationDefinition(parsing: definition)
         var validated: [String] = []
-        func walk(_ steps: [JSONValue]) throws {
+        func walk(_ steps: [AutomationStep]) {
             for step in steps {
-                let object = try #require(step.objectValue)
-                let id = try #require(object["id"]?.stringValue)
-                try StepDefinitionValidator.validate(step: object, id: id, type: try #require(object["type"]?.stringValue))
-                validated.append(id)
-                try walk(object["then"]?.arrayValue ?? [])
-                try walk(object["otherwise"]?.arrayValue ?? [])
+                validated.append(step.id)
+                if case .condition(let condition) = step.kind {
+                    walk(condition.then)
+                    walk(condition.otherwise)
+                }
             }
         }
-        try walk(try #require(definition["steps"]?.arrayValue))
+        walk(parsed.steps)
         #expect(validated == ["map", "contact", "route", "call", "notify", "wait", "obj"])
+        #expect(parsed.stepCount == 7)
     }
 
     @Test func unknownTypeIsRefused() throws {
@@ -74,8 +77,68 @@ struct StepDefinitionValidatorTests {
                   #"step "x": field "type" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object"#)
     }
 
-    @Test func unknownExtraFieldsAreAllowed() throws {
-        try passes(#"{"id":"w","type":"delay","seconds":1,"description":"{{not a path}}","note":5,"x":{"y":[1]}}"#)
+    @Test func unknownFieldsAreRefusedWithTheNearestName() throws {
+        try fails(#"{"id":"crm","type":"http_request","url":"https://example.com","metod":"PATCH"}"#,
+                  #"step "crm": unknown field "metod" (did you mean "method"?)"#)
+        try fails(#"{"id":"crm","type":"http_request","url":"https://example.com","bdy":{"a":1}}"#,
+                  #"step "crm": unknown field "bdy" (did you mean "body"?)"#)
+        try fails(#"{"id":"m","type":"transform","mappings":[{"source":"trigger.a","target":"a","tranform":"uppercase"}]}"#,
+                  #"step "m": unknown field "mappings[0].tranform" (did you mean "transform"?)"#)
+        try fails(#"{"id":"c","type":"create_call","script_id":"s","from_number":"+61291234567","object":{"object_type":"deal","data":{"id":"1"},"keypath":"$.id"}}"#,
+                  #"step "c": unknown field "object.keypath" (did you mean "key_path"?)"#)
+        try fails(#"{"id":"d","type":"delay","secnds":5}"#, #"step "d": field "seconds" or field "until" is required"#)
+        try fails(#"{"id":"d","type":"delay","seconds":5,"secnds":5}"#, #"step "d": unknown field "secnds" (did you mean "seconds"?)"#)
+        // Nothing close: the known fields are listed instead.
+        try fails(#"{"id":"w","type":"delay","seconds":1,"description":"later"}"#,
+                  #"step "w": unknown field "description" (known fields: id, seconds, type, until)"#)
+    }
+
+    @Test func storedDefinitionsWithUnknownFieldsStillParseLeniently() throws {
+        let definition = try JSONParser().parse(#"""
+            {"trigger":{"type":"webhook","note":1},"retry":{"max_attempts":2,"jitter":true},"owner":"ops",
+             "steps":[{"id":"w","type":"http_request","url":"https://example.com","metod":"PATCH","x":{"y":[1]}}]}
+            """#)
+        #expect(throws: DefinitionError.self) { try AutomationDefinition(parsing: definition) }
+        let parsed = try AutomationDefinition(parsing: definition, strictness: .lenient)
+        guard case .httpRequest(let spec) = try #require(parsed.steps.first).kind else {
+            Issue.record("not an http_request step")
+            return
+        }
+        // The misspelt field is ignored, exactly as before strict parsing.
+        #expect(spec.method == .post)
+        #expect(parsed.retry.maxAttempts == 2)
+    }
+
+    @Test func specsCarryTheirDefaults() throws {
+        let definition = try JSONParser().parse(#"""
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"h","type":"http_request","url":"https://example.com"},
+              {"id":"c","type":"create_call","script_id":"s","from_number":"+61291234567"},
+              {"id":"u","type":"upsert_contact","fields":{"phone_number":"{{trigger.phone}}"}}]}
+            """#)
+        let steps = try AutomationDefinition(parsing: definition).steps
+        #expect(steps.map(\.type) == [.httpRequest, .createCall, .upsertContact])
+        if case .httpRequest(let spec) = steps[0].kind {
+            #expect(spec.method == .post)
+            #expect(spec.timeoutSeconds == 10)
+            #expect(spec.connectTimeoutSeconds == 3)
+            #expect(spec.saveAs == "source")
+            #expect(spec.body == nil)
+        } else {
+            Issue.record("step h is not an http_request")
+        }
+        if case .createCall(let spec) = steps[1].kind {
+            #expect(spec.waitForCompletion)
+            #expect(spec.to == nil)
+            #expect(spec.object == nil)
+        } else {
+            Issue.record("step c is not a create_call")
+        }
+        if case .upsertContact(let spec) = steps[2].kind {
+            #expect(spec.matchOn == .phoneNumber)
+        } else {
+            Issue.record("step u is not an upsert_contact")
+        }
     }
 
     // MARK: - transform
@@ -142,7 +205,7 @@ struct StepDefinitionValidatorTests {
         try passes(#"{"id":"c","type":"condition","field":"trigger.total","operator":"greater_than","value":100,"then":[],"otherwise":null}"#)
         try passes(#"{"id":"c","type":"condition","field":"trigger.note","operator":"equals","value":null}"#)
         try passes(#"{"id":"c","type":"condition","field":"contact.email","operator":"is_empty"}"#)
-        try passes(#"{"id":"c","type":"condition","field":"contact.email","operator":"is_not_empty","then":[{"id":"x"}]}"#)
+        try passes(#"{"id":"c","type":"condition","field":"contact.email","operator":"is_not_empty","then":[{"id":"x","type":"delay","seconds":1}]}"#)
         try passes(#"{"id":"c","type":"condition","field":"trigger.a","operator":"equals","value":"{{mapped.b}}"}"#)
         for op in ConditionOperator.allCases {
             try passes(#"{"id":"c","type":"condition","field":"trigger.a","operator":"\#(op.rawValue)","value":1}"#)
