@@ -38,10 +38,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // In-process machinery that is neither storage nor HTTP: batching
+        // queues, the work signal, rate limiting, the service's metrics.
+        .target(
+            name: "VoxworksRuntime",
+            dependencies: [
+                "VoxworksCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VoxworksStore",
             dependencies: [
                 "VoxworksCore",
+                "VoxworksRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the engine's hot statements (see `SQLiteValue`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -55,10 +68,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Webhook ingestion as a use case: the group commit behind every 202.
+        .target(
+            name: "VoxworksIngest",
+            dependencies: ["VoxworksCore", "VoxworksRuntime", "VoxworksStore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VoxworksEngine",
             dependencies: [
                 "VoxworksCore",
+                "VoxworksRuntime",
                 "VoxworksStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,7 +93,9 @@ let package = Package(
             name: "VoxworksServer",
             dependencies: [
                 "VoxworksCore",
+                "VoxworksRuntime",
                 "VoxworksStore",
+                "VoxworksIngest",
                 "VoxworksEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The HTTP/1 child channel, wrapped by `GuardedHTTP1Channel`.
@@ -93,6 +115,7 @@ let package = Package(
             name: "voxworks",
             dependencies: [
                 "VoxworksCore",
+                "VoxworksRuntime",
                 "VoxworksStore",
                 "VoxworksServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "VoxworksEngineTests",
             dependencies: [
-                "VoxworksCore", "VoxworksStore", "VoxworksEngine", "VoxworksTestSupport",
+                "VoxworksCore", "VoxworksRuntime", "VoxworksStore", "VoxworksEngine", "VoxworksTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,9 +149,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VoxworksRuntimeTests",
+            dependencies: ["VoxworksCore", "VoxworksRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VoxworksIngestTests",
+            dependencies: ["VoxworksCore", "VoxworksStore", "VoxworksIngest"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VoxworksStoreTests",
             dependencies: [
-                "VoxworksCore", "VoxworksStore", "VoxworksTestSupport", .product(name: "Logging", package: "swift-log"),
+                "VoxworksCore", "VoxworksRuntime", "VoxworksStore", "VoxworksTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -148,7 +181,9 @@ let package = Package(
             name: "VoxworksServerTests",
             dependencies: [
                 "VoxworksCore",
+                "VoxworksRuntime",
                 "VoxworksStore",
+                "VoxworksIngest",
                 "VoxworksServer",
                 "VoxworksEngine",
                 "VoxworksTestSupport",

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
 
 /// Runs one claimed execution from where it stands: steps already
 /// completed (or skipped) are not run again, so a retry resumes at the

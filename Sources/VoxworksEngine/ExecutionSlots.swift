@@ -1,5 +1,6 @@
 import Synchronization
 import VoxworksStore
+import VoxworksRuntime
 
 /// The node's executions in flight, as numbered slots: a slot's number
 /// names the lease owner (`<node>/<slot>`), so lease owners stay a bounded

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
 
 /// The executions of one node in flight: a dispatcher claims an execution
 /// whenever fewer than `workers` are in flight and runs it in a task of

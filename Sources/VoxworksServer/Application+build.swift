@@ -5,6 +5,8 @@ import ServiceLifecycle
 import VoxworksCore
 import VoxworksEngine
 import VoxworksStore
+import VoxworksRuntime
+import VoxworksIngest
 
 /// The parts a running node is made of, built once by the composition root.
 /// Tests replace the clock and the outbound HTTP client.

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import VoxworksCore
 import VoxworksServer
 import VoxworksStore
+import VoxworksRuntime
 
 import Foundation
 

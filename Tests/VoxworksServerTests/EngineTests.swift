@@ -5,6 +5,7 @@ import VoxworksCore
 import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
+import VoxworksRuntime
 
 /// Executions run their steps: every step type, branches, retries, dead
 /// letters, waits across restarts, and the step log.

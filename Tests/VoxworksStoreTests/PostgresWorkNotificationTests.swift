@@ -3,6 +3,7 @@ import Testing
 import VoxworksCore
 import VoxworksStore
 import VoxworksTestSupport
+import VoxworksRuntime
 
 /// Idle workers of every node wake when any node commits webhooks: the
 /// ingest statement notifies the work channel, delivered at commit.

@@ -3,6 +3,7 @@ import Testing
 import VoxworksCore
 import VoxworksStore
 import VoxworksTestSupport
+import VoxworksRuntime
 
 /// The rate limiter of each backend: in memory for SQLite, in the shared
 /// database for PostgreSQL, where concurrent requests are decided in

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
 
 /// What happens when a call ends, whoever placed it: the call is recorded,
 /// the execution waiting for it wakes, and the team's `call_completed`

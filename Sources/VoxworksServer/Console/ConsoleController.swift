@@ -3,6 +3,7 @@ import Hummingbird
 import VoxworksCore
 import VoxworksEngine
 import VoxworksStore
+import VoxworksRuntime
 
 import Foundation
 

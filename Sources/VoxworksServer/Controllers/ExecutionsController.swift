@@ -1,6 +1,7 @@
 import Hummingbird
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
 
 import Foundation
 

@@ -4,6 +4,8 @@ import Hummingbird
 import Logging
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
+import VoxworksIngest
 
 /// `POST /api/v1/hooks/{token}`, in the contract's order of checks: token,
 /// rate limit, body size, content type, signature, JSON, idempotency,

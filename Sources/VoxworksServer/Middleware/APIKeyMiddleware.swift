@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
 
 /// Bearer API keys for the management and public API, and each key's rate
 /// limit over the whole API (the same headers as the webhook's). Keys are

@@ -1,5 +1,5 @@
 import Hummingbird
-import VoxworksStore
+import VoxworksRuntime
 
 /// Counts requests by route template and status, and times webhook
 /// ingestion. Outermost, so it sees the status `ContractMiddleware` chose.
@@ -13,7 +13,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // The template (`/api/v1/hooks/{token}`), never the path: paths hold tokens.
-        metrics.request(route: context.endpointPath ?? "unmatched", status: Int(response.status.code), seconds: seconds)
+        let route = context.endpointPath ?? "unmatched"
+        metrics.request(route: route, status: Int(response.status.code), seconds: seconds, ingest: route.hasPrefix("/api/v1/hooks/"))
         return response
     }
 }

@@ -1,5 +1,6 @@
 import VoxworksCore
 import VoxworksStore
+import VoxworksRuntime
 
 import Foundation
 

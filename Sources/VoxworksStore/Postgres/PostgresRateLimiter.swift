@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import VoxworksCore
+import VoxworksRuntime
 
 /// GCRA with its state in the shared database, so that a limit is one limit
 /// across every node. Requests that arrive together are decided together:

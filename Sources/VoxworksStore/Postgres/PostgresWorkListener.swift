@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import VoxworksRuntime
 
 /// Wakes this node's idle workers when any node commits work: it LISTENs on
 /// the channel that ingest, replays and finished calls NOTIFY inside their

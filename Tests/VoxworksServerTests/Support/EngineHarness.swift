@@ -6,6 +6,7 @@ import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
+import VoxworksRuntime
 
 /// Drives the engine one turn at a time, with the test's clock, so that
 /// retries, backoff, waits and restarts can be checked without sleeping.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VoxworksCore
 import VoxworksStore
+import VoxworksIngest
 
 /// Group commit: concurrent submissions share transactions, and every
 /// waiter hears the outcome of the transaction that held it.

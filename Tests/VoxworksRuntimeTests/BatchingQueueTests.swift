@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import VoxworksStore
 import VoxworksCore
+@testable import VoxworksRuntime
 
 /// The batching behind group commit and the PostgreSQL rate limiter:
 /// callers that arrive together cost one call, each hears its own answer.

@@ -9,7 +9,7 @@
 /// otherwise hold every later caller. The loop runs in an unstructured task,
 /// not a caller's: a caller that goes away must not cancel a call that
 /// answers others too.
-final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable {
+public final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable {
     private struct Waiting: Sendable {
         var request: Request
         var continuation: CheckedContinuation<Answer, any Error>
@@ -24,7 +24,7 @@ final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable {
     /// `timedOut` answers a batch whose call passed `deadline`;
     /// `missingAnswer` the callers past the end of a short answer (a bug
     /// in `process`: they fail rather than hang).
-    init(
+    public init(
         maxBatch: Int, deadline: Duration, timedOut: any Error, missingAnswer: any Error,
         process: @escaping @Sendable ([Request]) async throws -> [Answer]
     ) {
@@ -35,7 +35,7 @@ final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable {
         self.process = process
     }
 
-    func submit(_ request: Request) async throws -> Answer {
+    public func submit(_ request: Request) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             if queue.append(Waiting(request: request, continuation: continuation)) {
                 Task { await self.drain() }

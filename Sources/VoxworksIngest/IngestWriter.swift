@@ -1,4 +1,6 @@
 import VoxworksCore
+import VoxworksStore
+import VoxworksRuntime
 
 /// Group commit: requests that arrive while a transaction is being flushed
 /// wait together and go into the next one, so N concurrent webhooks cost one

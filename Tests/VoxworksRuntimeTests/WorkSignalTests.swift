@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VoxworksStore
+import VoxworksRuntime
 
 /// The wake-up that lets idle workers start new work at once.
 @Suite struct WorkSignalTests {
