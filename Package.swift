@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxworksIngestTests",
-            dependencies: ["VoxworksCore", "VoxworksStore", "VoxworksIngest"],
+            dependencies: ["VoxworksCore", "VoxworksRuntime", "VoxworksStore", "VoxworksIngest", "VoxworksTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -111,9 +111,14 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let allowedMethods = AllowedMethods()
     router.add(middleware: ContractMiddleware(allowedMethods: allowedMethods))
     let writer = IngestWriter(committer: dependencies.store, workSignal: dependencies.workSignal, metrics: metrics)
+    // One ingestion for the endpoint and the console's Test Webhook.
+    let ingest = IngestService(
+        routes: dependencies.store, writer: writer, limiter: dependencies.limiter,
+        settings: IngestService.Settings(
+            teamRateLimit: configuration.teamRateLimit, maxBodyBytes: configuration.maxBodyBytes,
+            backlogLimit: configuration.backlogLimit, idempotencyTTL: configuration.idempotencyTTLSeconds))
     HooksController(
-        store: dependencies.store, writer: writer, limiter: dependencies.limiter, ids: UUIDv7Generator(),
-        configuration: configuration, clock: dependencies.clock,
+        ingest: ingest, configuration: configuration, clock: dependencies.clock,
         notFound: AddressThrottle(limit: configuration.notFoundLimit, exempt: configuration.notFoundExempt)
     ).addRoutes(to: router)
     // One allowance per address for failed API keys and failed console sign-ins together.
@@ -132,14 +137,10 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
         .addRoutes(to: management)
     PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)
         .addRoutes(to: management)
-    let consoleResponder = ConsoleResponderBox()
     ConsoleController(
         store: dependencies.store, configuration: configuration, workSignal: dependencies.workSignal, clock: dependencies.clock,
-        responder: consoleResponder, signInFailures: authFailures, circuits: dependencies.circuits
+        ingest: ingest, signInFailures: authFailures, circuits: dependencies.circuits
     ).addRoutes(to: router)
     allowedMethods.load(router.routes)
-    // Test Webhook passes its request through the same responder a sender's request meets.
-    let responder = router.buildResponder()
-    consoleResponder.set { request, context in try await responder.respond(to: request, context: context) }
     return router
 }

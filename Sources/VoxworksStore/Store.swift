@@ -4,7 +4,7 @@ import Foundation
 
 /// The seam between the service and its database. Each backend keeps its
 /// own SQL; the behaviour suite runs against every backend.
-public protocol Store: IngestCommitter, ExecutionStore, DirectoryStore, ConsoleSessionStore, Sendable {
+public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, DirectoryStore, ConsoleSessionStore, Sendable {
     /// Answers when the database can be read; throws when it cannot.
     func checkHealth() async throws
     /// Closes connections; the store cannot be used afterwards.
@@ -36,10 +36,6 @@ public protocol Store: IngestCommitter, ExecutionStore, DirectoryStore, ConsoleS
     /// Adds a secret; secrets active until now stay valid until `graceUntil`,
     /// and any older ones end now, so that at most two are ever active.
     func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation?
-
-    /// The webhook behind a token (by the token's SHA-256), only while its
-    /// automation is enabled and not deleted.
-    func route(tokenHash: String, now: Timestamp) async throws -> WebhookRoute?
 
     // Executions
     func execution(id: UUID, teamID: UUID) async throws -> Execution?

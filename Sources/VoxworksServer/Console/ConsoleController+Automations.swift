@@ -266,7 +266,7 @@ extension ConsoleController {
         return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=signing_off")
     }
 
-    /// Test Webhook: through the real endpoint, then to the execution it started.
+    /// Test Webhook: through the endpoint's own ingestion, then to the execution it started.
     @Sendable func testWebhook(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
         let payload = context.consoleForm["payload"] ?? ""
@@ -274,7 +274,7 @@ extension ConsoleController {
             return try await automationPage(
                 automation, session: session, payload: payload, payloadError: "The payload must be a JSON object.", status: .badRequest)
         }
-        switch try await sender.send(body: Array(payload.utf8), automation: automation, context: context, authority: request.head.authority) {
+        switch try await sender.send(body: Array(payload.utf8), automation: automation, sourceAddress: context.remoteAddress) {
         case .accepted(let id):
             return ConsolePage.redirect("/app/executions/\(id.lowercased)?done=test_sent")
         case .refused(let status, let message):

@@ -3,19 +3,21 @@ import Hummingbird
 import VoxworksCore
 import VoxworksEngine
 import VoxworksStore
+import VoxworksIngest
 import VoxworksRuntime
 
 import Foundation
 
 /// The web console at `/app`: server-rendered pages over the same store and
 /// the same rules as the API (`AutomationActions`, `ExecutionActions`, the
-/// definition validator, the real webhook endpoint for Test Webhook).
+/// definition parser, the webhook endpoint's `IngestService` for Test Webhook).
 struct ConsoleController {
     let store: any Store
     let configuration: ServerConfiguration
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
-    let responder: ConsoleResponderBox
+    /// Ingestion, shared with the webhook endpoint (Test Webhook).
+    let ingest: IngestService
     /// Failed sign-ins per client address, shared with failed API keys.
     let signInFailures: AddressThrottle
     /// This node's destination circuits (nil: none to show).
@@ -23,7 +25,7 @@ struct ConsoleController {
 
     var automationActions: AutomationActions { AutomationActions(store: store, configuration: configuration, clock: clock) }
     var executionActions: ExecutionActions { ExecutionActions(store: store, workSignal: workSignal, clock: clock) }
-    var sender: ConsoleWebhookSender { ConsoleWebhookSender(store: store, responder: responder, clock: clock) }
+    var sender: ConsoleWebhookSender { ConsoleWebhookSender(ingest: ingest, clock: clock) }
 
     func addRoutes(to router: Router<VoxworksRequestContext>) {
         let app = router.group("/app").add(middleware: ConsolePageMiddleware())
