@@ -11,7 +11,7 @@ import Glibc
 /// addresses, in IPv4 and IPv6, are refused; an IPv4-mapped IPv6 address is
 /// judged as the IPv4 address it is, and a NAT64 (`64:ff9b::/96`) address
 /// as the IPv4 address it embeds. This node's own HTTP listener
-/// (`ownEndpoint`) is refused too, whatever its address, so that a step
+/// (`own`) is refused too, whatever its address, so that a step
 /// cannot call the service's own API or feed its own webhooks in a loop.
 ///
 /// The allow-list opens exceptions. An entry with a port opens exactly that
