@@ -123,6 +123,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     ).addRoutes(to: router)
     // One allowance per address for failed API keys and failed console sign-ins together.
     let authFailures = AddressThrottle(limit: configuration.authFailureLimit, exempt: configuration.authFailureExempt)
+    let acceptedKeys = AcceptedKeys()
     HealthController(store: dependencies.store).addRoutes(to: router)
     MetricsController(
         registry: dependencies.metricsRegistry, store: dependencies.store, circuits: dependencies.circuits, token: configuration.metricsToken,
@@ -130,7 +131,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
         .addRoutes(to: router)
     let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(
         store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock,
-        failures: authFailures))
+        failures: authFailures, accepted: acceptedKeys))
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
@@ -139,7 +140,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
         .addRoutes(to: management)
     ConsoleController(
         store: dependencies.store, configuration: configuration, workSignal: dependencies.workSignal, clock: dependencies.clock,
-        ingest: ingest, signInFailures: authFailures, circuits: dependencies.circuits
+        ingest: ingest, signInFailures: authFailures, acceptedKeys: acceptedKeys, circuits: dependencies.circuits
     ).addRoutes(to: router)
     allowedMethods.load(router.routes)
     return router

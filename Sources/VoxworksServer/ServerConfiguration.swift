@@ -175,7 +175,7 @@ public struct ServerConfiguration: Sendable {
             if let bad = entries.first(where: { OutboundPolicy.Entry($0) == nil }) {
                 throw Failure.invalid(
                     variable: "VOXWORKS_OUTBOUND_ALLOW", value: bad,
-                    expected: "comma-separated host[:port], IPv4[:port], IPv6 or [IPv6]:port, or CIDR ranges (every port)")
+                    expected: "comma-separated host[:port], IPv4[:port], IPv6 or [IPv6]:port, or CIDR ranges (10.0.0.0/8[:port], fd00::/8, [fd00::/8]:port)")
             }
             configuration.engine.outboundAllow = entries
         }

@@ -33,10 +33,41 @@ import VoxworksEngine
 
     @Test(arguments: [
         "93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:2800:220:1::1", "::ffff:8.8.8.8", "::ffff:808:808",
-        "64:ff9b::808:808", "2002:808:808::1",
+        "64:ff9b::808:808",
     ])
     func publicAddressesArePermitted(_ address: String) {
         #expect(OutboundPolicy().permits(address: address, port: 443))
+    }
+
+    /// 6to4 is refused whole: `2002:<v4>::/48` is the IPv6 network behind
+    /// the 6to4 router at that IPv4 address, so a public IPv4 (the
+    /// operator's own router among them) can front a private network. The
+    /// relays' anycast IPv4 range goes with it.
+    @Test(arguments: [
+        "2002:808:808::1", "2002:5db8:d822:1::10", "2002::", "2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::ffff:192.88.99.1",
+        "192.88.99.1", "192.88.99.255",
+    ])
+    func sixToFourIsRefusedWhateverItEmbeds(_ address: String) {
+        #expect(IPAddress(address) != nil, "the test's own spelling must parse")
+        #expect(!OutboundPolicy().permits(address: address, port: 443))
+        #expect(OutboundPolicy(allow: ["2002::/16", "192.88.99.0/24"]).permits(address: address, port: 443), "the allow-list still opens it")
+    }
+
+    /// A range may carry a port: `10.0.0.0/8:9000`, `[fd00::/8]:9000`.
+    @Test func aRangeWithAPortOpensOnlyThatPort() throws {
+        let policy = OutboundPolicy(allow: ["10.1.0.0/16:9000", "[fd00::/8]:9443"], own: .init(host: "127.0.0.1", port: 8080))
+        #expect(policy.permits(address: "10.1.2.3", port: 9000))
+        #expect(policy.permits(address: "::ffff:10.1.2.3", port: 9000))
+        #expect(!policy.permits(address: "10.1.2.3", port: 9001))
+        #expect(!policy.permits(address: "10.2.0.1", port: 9000))
+        #expect(policy.permits(address: "fd00::5", port: 9443))
+        #expect(policy.permits(address: "fdff:1::5", port: 9443))
+        #expect(!policy.permits(address: "fd00::5", port: 443))
+        #expect(!policy.permits(address: "fc00::5", port: 9443))
+        // The own listener: a range naming its port opens it (that is naming it explicitly).
+        let own = OutboundPolicy(allow: ["127.0.0.0/8:8080"], own: .init(host: "127.0.0.1", port: 8080))
+        #expect(own.permits(address: "127.0.0.1", port: 8080))
+        #expect(!OutboundPolicy(allow: ["127.0.0.0/8"], own: .init(host: "127.0.0.1", port: 8080)).permits(address: "127.0.0.1", port: 8080))
     }
 
     @Test func theAllowListOpensExactlyWhatItNames() throws {
@@ -102,7 +133,8 @@ import VoxworksEngine
 
     @Test(arguments: [
         "1.2.3", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80a", "127.0.0.1:+80", "[::1", "[::1]:", "[::1]9000",
-        "[127.0.0.1]:80", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/8:9000", "fd00::/129", "exa mple.com", "host:1:2", "*",
+        "[127.0.0.1]:80", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/8:0", "10.0.0.0/8:", "[fd00::/8]:", "[fd00::/129]:80",
+        "[10.0.0.0/8]:80", "fd00::/129", "exa mple.com", "host:1:2", "*",
         "http://example.com", "example..com", "-", "[fd00::]/8",
     ])
     func malformedEntriesDoNotParse(_ entry: String) {
@@ -111,7 +143,7 @@ import VoxworksEngine
 
     @Test(arguments: [
         "127.0.0.1", "127.0.0.1:9000", "::1", "[::1]", "[::1]:9000", "10.0.0.0/8", "fd00::/8", "internal.example",
-        "internal.example:8443", "Host-1.Example_2", "localhost",
+        "internal.example:8443", "Host-1.Example_2", "localhost", "10.0.0.0/8:9000", "[fd00::/8]:9000", "[fd00::/8]",
     ])
     func wellFormedEntriesParse(_ entry: String) {
         #expect(OutboundPolicy.Entry(entry) != nil)

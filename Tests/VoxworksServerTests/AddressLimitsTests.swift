@@ -87,12 +87,14 @@ import VoxworksTestSupport
             "VOXWORKS_AUTH_FAILURE_EXEMPT": "::1",
             "VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE": "30",
             "VOXWORKS_AUTH_FAILURE_BURST": "5",
-            "VOXWORKS_OUTBOUND_ALLOW": "127.0.0.1:9000, [::1]:9000, 10.0.0.0/8, hooks.internal:8443",
+            "VOXWORKS_OUTBOUND_ALLOW": "127.0.0.1:9000, [::1]:9000, 10.0.0.0/8, hooks.internal:8443, 10.0.0.0/8:9000, [fd00::/8]:9000",
         ])
         #expect(set.notFoundExempt == ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32"].compactMap { IPRange($0) })
         #expect(set.authFailureExempt == [IPRange("::1/128")].compactMap { $0 })
         #expect(set.authFailureLimit == RateLimit(perSecond: 0.5, burst: 5))
-        #expect(set.engine.outboundAllow == ["127.0.0.1:9000", "[::1]:9000", "10.0.0.0/8", "hooks.internal:8443"])
+        #expect(set.engine.outboundAllow == [
+            "127.0.0.1:9000", "[::1]:9000", "10.0.0.0/8", "hooks.internal:8443", "10.0.0.0/8:9000", "[fd00::/8]:9000",
+        ])
         #expect(try ServerConfiguration.fromEnvironment(["VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE": "0"]).authFailureLimit == nil)
 
         for (variable, value, bad) in [
@@ -101,7 +103,7 @@ import VoxworksTestSupport
             ("VOXWORKS_AUTH_FAILURE_EXEMPT", "fd00::/8, 1.2.3", "1.2.3"),
             ("VOXWORKS_OUTBOUND_ALLOW", "127.0.0.1,127.0.0.1:99999", "127.0.0.1:99999"),
             ("VOXWORKS_OUTBOUND_ALLOW", "[::1", "[::1"),
-            ("VOXWORKS_OUTBOUND_ALLOW", "10.0.0.0/8:80", "10.0.0.0/8:80"),
+            ("VOXWORKS_OUTBOUND_ALLOW", "10.0.0.0/8:0", "10.0.0.0/8:0"),
             ("VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE", "-1", "-1"),
         ] {
             do {
@@ -162,8 +164,60 @@ import VoxworksTestSupport
             // Successes are not counted; one more failure spends the refill.
             #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(harness.apiKey)).status == 200)
             #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(wrong)).status == 401)
-            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(harness.apiKey)).status == 429)
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(wrong)).status == 429)
         }
+    }
+
+    /// Successful authentication is never slowed: once an address has spent
+    /// its allowance, a key this node has accepted before still gets in (and
+    /// is looked up as usual); any other key, right or wrong, waits without
+    /// a lookup, so a guesser learns nothing.
+    @Test func aKeyThisNodeAcceptedIsNotSlowedFromAThrottledAddress() async throws {
+        let harness = try await TestHarness.make { $0.authFailureLimit = RateLimit(perSecond: 1.0 / 60, burst: 3) }
+        harness.clock.freeze()
+        let other = try await harness.otherTeam()  // valid, not yet used on this node
+        let wrong = "vx_" + String(repeating: "2", count: 40)
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            #expect(try await Self.request(port: port, from: "127.0.0.1", Self.apiRequest(harness.apiKey)).status == 200)
+            for attempt in 0..<3 {
+                #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(wrong)).status == 401, "attempt \(attempt)")
+            }
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(wrong)).status == 429)
+            // The accepted key, over the API and the sign-in form, from the throttled address.
+            var passed = 0
+            for _ in 0..<5 where try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(harness.apiKey)).status == 200 {
+                passed += 1
+            }
+            #expect(passed == 5)
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.signInRequest(harness.apiKey)).status == 303)
+            // A key this node has not accepted yet waits, by API and by sign-in.
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(other.apiKey)).status == 429)
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.signInRequest(other.apiKey)).status == 429)
+            // Once it signs in from elsewhere, it is known here too.
+            #expect(try await Self.request(port: port, from: "127.0.0.1", Self.signInRequest(other.apiKey)).status == 303)
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(other.apiKey)).status == 200)
+            // Revoked: the lookup says no, the failure counts and the key is forgotten.
+            #expect(try await harness.store.revokeAPIKey(keyHash: SecretMaterial.hash(harness.apiKey), now: .now()))
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(harness.apiKey)).status == 401)
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.apiRequest(harness.apiKey)).status == 429)
+            #expect(try await Self.request(port: port, from: "127.0.0.2", Self.signInRequest(harness.apiKey)).status == 429)
+        }
+    }
+
+    @Test func acceptedKeysAreBoundedAndForgetOnRevocation() {
+        let keys = AcceptedKeys(capacity: 3)
+        for index in 0..<3 { keys.insert("hash\(index)") }
+        #expect(keys.contains("hash0") && keys.contains("hash2"))
+        keys.remove("hash1")
+        #expect(!keys.contains("hash1"))
+        keys.insert("hash3")
+        #expect(keys.count == 3)
+        // Full: it starts over rather than grow (the keys come back on their next request from an unthrottled address).
+        keys.insert("hash4")
+        #expect(keys.count == 1 && keys.contains("hash4"))
+        keys.insert("hash4")
+        #expect(keys.count == 1)
     }
 
     @Test func failedSignInsShareTheAllowanceAndGetThe429Page() async throws {

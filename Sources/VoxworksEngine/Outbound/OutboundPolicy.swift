@@ -7,16 +7,17 @@ import Glibc
 
 /// Which addresses and ports `http_request` may reach. Loopback, private,
 /// link-local (cloud metadata at 169.254.169.254), carrier-grade NAT,
-/// multicast, unspecified, site-local, discard-only and Teredo addresses, in
-/// IPv4 and IPv6, are refused; an IPv4-mapped IPv6 address is judged as the
-/// IPv4 address it is, and a NAT64 (`64:ff9b::/96`) or 6to4 (`2002::/16`)
-/// address as the IPv4 address it embeds. This node's own HTTP listener
-/// (`ownEndpoint`) is refused too, whatever its address, so that a step
+/// multicast, unspecified, site-local, discard-only, Teredo and 6to4
+/// addresses, in IPv4 and IPv6, are refused; an IPv4-mapped IPv6 address is
+/// judged as the IPv4 address it is, and a NAT64 (`64:ff9b::/96`) address
+/// as the IPv4 address it embeds. This node's own HTTP listener
+/// (`own`) is refused too, whatever its address, so that a step
 /// cannot call the service's own API or feed its own webhooks in a loop.
 ///
 /// The allow-list opens exceptions. An entry with a port opens exactly that
 /// port; an entry without one opens every port except this node's own
-/// listener, which only an entry naming its port can open.
+/// listener, which only an entry naming its port can open (a range with a
+/// port, `127.0.0.0/8:8080`, names it too).
 public struct OutboundPolicy: Sendable {
     public var entries: [Entry]
     /// Ranges holding this node's own addresses, with the port it listens on.
@@ -53,6 +54,7 @@ public struct OutboundPolicy: Sendable {
 
     static let restrictedV4: [IPRange] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+        "192.88.99.0/24",  // 6to4 relay anycast (deprecated): a relay into 6to4, refused below
         "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
     ].compactMap { IPRange($0) }
 
@@ -63,6 +65,10 @@ public struct OutboundPolicy: Sendable {
         "64:ff9b:1::/48",  // local-use NAT64
         "100::/64",  // discard-only
         "2001::/32",  // Teredo (an obsolete tunnel to an address it hides)
+        // 6to4 (deprecated): 2002:V4::/48 is the IPv6 network behind the 6to4
+        // router at IPv4 address V4, so even a public V4 (the operator's own
+        // router) can front a private network; judging V4 alone is not enough.
+        "2002::/16",
         "fc00::/7",  // unique local
         "fe80::/10",  // link-local
         "fec0::/10",  // site-local (deprecated, still routed by some networks)
@@ -70,18 +76,16 @@ public struct OutboundPolicy: Sendable {
     ].compactMap { IPRange($0) }
 
     static let nat64 = IPRange("64:ff9b::/96")
-    static let sixToFour = IPRange("2002::/16")
 
     /// Whether `address` (already unmapped) is loopback, private or otherwise not a public destination.
     static func isRestricted(_ address: IPAddress) -> Bool {
         switch address {
         case .v4:
             return restrictedV4.contains { $0.contains(address) }
-        case .v6(let high, let low):
+        case .v6(_, let low):
             if restrictedV6.contains(where: { $0.contains(address) }) { return true }
-            // The IPv4 address these carry is where the packets end up.
+            // The IPv4 address NAT64 carries is where the packets end up.
             if nat64?.contains(address) == true { return isRestricted(.v4(UInt32(truncatingIfNeeded: low))) }
-            if sixToFour?.contains(address) == true { return isRestricted(.v4(UInt32(truncatingIfNeeded: high >> 16))) }
             return false
         }
     }
@@ -93,6 +97,7 @@ extension OutboundPolicy {
     /// - `10.1.2.3`, `10.1.2.3:9000`: one IPv4 address, every port or one;
     /// - `::1`, `[::1]`, `[::1]:9000`: one IPv6 address (a port needs the brackets);
     /// - `10.0.0.0/8`, `fd00::/8`: a range, every port;
+    /// - `10.0.0.0/8:9000`, `[fd00::/8]:9000`: a range, one port;
     /// - `internal.example`, `internal.example:8443`: a host name (whatever it
     ///   resolves to), every port or one.
     ///
@@ -113,11 +118,11 @@ extension OutboundPolicy {
             let text = text.trimmingCharacters(in: .whitespaces).lowercased()
             guard !text.isEmpty else { return nil }
             if text.hasPrefix("[") {
-                // [v6] or [v6]:port
+                // [v6], [v6]:port, [v6/prefix] or [v6/prefix]:port
                 guard let close = text.firstIndex(of: "]") else { return nil }
                 let inner = text[text.index(after: text.startIndex)..<close]
                 let rest = text[text.index(after: close)...]
-                guard inner.contains(":"), let address = IPAddress(inner), let range = IPRange(network: address, prefix: 128) else { return nil }
+                guard inner.contains(":"), let range = IPRange(String(inner) + (inner.contains("/") ? "" : "/128")) else { return nil }
                 if rest.isEmpty {
                     port = nil
                 } else {
@@ -143,8 +148,7 @@ extension OutboundPolicy {
             }
             let name = parts[0]
             if name.contains("/") {
-                // A range takes no port.
-                guard port == nil, let range = IPRange(name) else { return nil }
+                guard let range = IPRange(name) else { return nil }
                 target = .range(range)
             } else if let address = IPAddress(name) {
                 guard let range = IPRange(network: address, prefix: address.isIPv4 ? 32 : 128) else { return nil }

@@ -20,6 +20,8 @@ struct ConsoleController {
     let ingest: IngestService
     /// Failed sign-ins per client address, shared with failed API keys.
     let signInFailures: AddressThrottle
+    /// Keys this node has accepted (shared with the API): they are not slowed.
+    let acceptedKeys: AcceptedKeys
     /// This node's destination circuits (nil: none to show).
     let circuits: DestinationCircuits?
 
@@ -92,13 +94,6 @@ struct ConsoleController {
 
     @Sendable func signIn(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         guard ConsoleSecurity.originAllowed(request) else { throw ConsoleError.forbidden }
-        // An address that has spent its failed-key allowance waits before any key is looked up.
-        if let wait = signInFailures.blockedFor(context.clientAddress, now: clock().seconds) {
-            var response = ConsolePage.error(
-                .tooManyRequests, "Too many failed sign-ins from this address. Wait a minute, then try again.", session: nil)
-            response.headers[.retryAfter] = String(AddressThrottle.retryAfterHeader(wait))
-            return response
-        }
         var request = request
         let form = ConsoleForm.parse(try await request.collectBody(limit: 8192, context: context))
         guard CSRFToken.matches(form["csrf"], request.cookies[ConsoleSecurity.signInCookie]?.value) else {
@@ -106,10 +101,20 @@ struct ConsoleController {
         }
         let key = (form["api_key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let keyHash = SecretMaterial.hash(key)
+        // An address that has spent its failed-key allowance waits before any
+        // key is looked up, except a key this node has accepted before.
+        if let wait = signInFailures.blockedFor(context.clientAddress, now: clock().seconds), !acceptedKeys.contains(keyHash) {
+            var response = ConsolePage.error(
+                .tooManyRequests, "Too many failed sign-ins from this address. Wait a minute, then try again.", session: nil)
+            response.headers[.retryAfter] = String(AddressThrottle.retryAfterHeader(wait))
+            return response
+        }
         guard key.hasPrefix("vx_"), key.utf8.count <= 200, let teamID = try await store.teamID(forAPIKeyHash: keyHash) else {
             signInFailures.record(context.clientAddress, now: clock().seconds)
+            acceptedKeys.remove(keyHash)
             return signInForm(request, error: "That API key is not valid (or it was revoked).", status: .unauthorized)
         }
+        acceptedKeys.insert(keyHash)
         let now = clock()
         let token = SecretMaterial.webhookToken()
         try await store.createConsoleSession(ConsoleSession(

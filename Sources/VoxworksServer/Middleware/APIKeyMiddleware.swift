@@ -10,7 +10,9 @@ import VoxworksRuntime
 /// looked up by their SHA-256; the key itself is never stored or logged.
 /// Every `401` counts against the client's address (`failures`, shared
 /// with console sign-ins); an address that has spent its allowance gets
-/// `429` before its key is even looked up, right or wrong, until it refills.
+/// `429` before its key is even looked up, until it refills, unless the key
+/// is one this node has accepted before (`accepted`): successful
+/// authentication is never slowed, and a guesser still learns nothing.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = VoxworksRequestContext
     let store: any Store
@@ -18,18 +20,24 @@ struct APIKeyMiddleware: RouterMiddleware {
     let limit: RateLimit
     let clock: @Sendable () -> Timestamp
     let failures: AddressThrottle
+    let accepted: AcceptedKeys
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let now = clock().seconds
-        if let wait = failures.blockedFor(context.clientAddress, now: now) {
+        let presented = Self.presentedKeyHash(request)
+        if let wait = failures.blockedFor(context.clientAddress, now: now), !(presented.map(accepted.contains) ?? false) {
             var headers = HTTPFields()
             headers[.retryAfter] = String(AddressThrottle.retryAfterHeader(wait))
             throw APIError(.tooManyRequests, "Too many failed API key attempts from this address", headers: headers)
         }
-        guard let key = try await authenticate(request) else {
+        guard let hash = presented, let teamID = try await store.teamID(forAPIKeyHash: hash) else {
             failures.record(context.clientAddress, now: now)
+            // A revoked key is forgotten, so that it no longer passes a throttled address.
+            if let presented { accepted.remove(presented) }
             throw APIError.invalidAPIKey
         }
+        accepted.insert(hash)
+        let key = (teamID: teamID, keyHash: hash)
         let decision = try await limiter.acquire(key: .apiKey(key.keyHash), limit: limit, now: now)
         var headers = HTTPFields()
         headers[.rateLimitLimit] = String(decision.limit)
@@ -49,16 +57,15 @@ struct APIKeyMiddleware: RouterMiddleware {
         }
     }
 
-    /// The key's team and hash, or nil for a missing, malformed, unknown or revoked key.
-    private func authenticate(_ request: Request) async throws -> (teamID: UUID, keyHash: String)? {
+    /// The SHA-256 of the bearer key, or nil for a missing or malformed one
+    /// (never looked up).
+    static func presentedKeyHash(_ request: Request) -> String? {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let key = parts[1].trimmingCharacters(in: .whitespaces)
         guard key.hasPrefix("vx_"), key.utf8.count <= 200 else { return nil }
-        let hash = SecretMaterial.hash(key)
-        guard let teamID = try await store.teamID(forAPIKeyHash: hash) else { return nil }
-        return (teamID, hash)
+        return SecretMaterial.hash(key)
     }
 }
 
