@@ -106,9 +106,10 @@ struct PublicAPIController {
         let contact = try await store.upsertContact(teamID: teamID, matchOnEmail: false, fields: fields, now: now).contact
         // contactFields requires the number, so the stored contact has it.
         guard let to = contact.phoneNumber else { throw APIError.internalError }
+        let identity = Call.newIdentity(now: now)
         let call = Call(
-            id: .v7(now: now), teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
-            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: now, object: link)
+            id: identity.id, teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
+            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: identity.createdAt, object: link)
         try await store.createCall(call)
         var response: JSONObject = ["success": true, "call_id": .string(call.id.lowercased), "call": call.json]
         if let storedObject { response["object"] = storedObject }
