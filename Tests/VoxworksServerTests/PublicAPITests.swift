@@ -352,6 +352,50 @@ import VoxworksTestSupport
         }
     }
 
+    /// A client that reads `meta.next_cursor` into a date type and writes
+    /// it back keeps milliseconds (JavaScript's Date does). A page ends at
+    /// a millisecond boundary when it can, with a cursor of plain
+    /// milliseconds, so that client too sees every call once.
+    @Test(arguments: StoreKind.available)
+    func aCursorRoundTrippedThroughAMillisecondDateSkipsNoCall(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let start: Int64 = 1_796_000_000_000
+        let generator = UUIDv7Generator()
+        var ids: [String] = []
+        for millis in 0..<10 {  // three calls in each of ten milliseconds
+            for _ in 0..<3 {
+                let identity = Call.newIdentity(now: Timestamp(millis: start + Int64(millis)), generator: generator)
+                ids.append(identity.id.lowercased)
+                try await harness.store.createCall(Call(
+                    id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                    toNumber: "+61412000001", scriptID: "spread", scheduledTime: Timestamp(millis: 4_070_908_800_000),
+                    createdAt: identity.createdAt))
+            }
+        }
+        let expected = ids.sorted(by: >)
+        try await harness.withRouter { client in
+            for roundTrip in [false, true] {
+                var seen: [String] = []
+                var cursors: [String] = []
+                var cursor: String?
+                for _ in 0..<30 {
+                    let query = cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? ""
+                    let response = try await Self.get(client, "/api/v1/calls?limit=7\(query)", key: harness.apiKey)
+                    #expect(response.status == .ok, "\(response.text)")
+                    seen += try response.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                    guard let next = try response.json["meta"]?["next_cursor"]?.stringValue else { break }
+                    cursors.append(next)
+                    // The round trip: parsed to milliseconds and formatted again.
+                    cursor = roundTrip ? try #require(Timestamp(rfc3339: next)).rfc3339 : next
+                }
+                #expect(seen == expected, "round trip: \(roundTrip)")
+                // Pages of 7 hold two whole milliseconds (6 calls): 30 calls take 5 pages, 4 cursors.
+                #expect(cursors.count == 4, "\(cursors)")
+                #expect(cursors.allSatisfy { $0.range(of: #"T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil }, "\(cursors)")
+            }
+        }
+    }
+
     /// create-phone-call's `object` is validated like upsert-object,
     /// upserted, linked to the call (shown by get-call) and given to
     /// `call_completed` automations as `objects.<type>.*`.
