@@ -61,4 +61,29 @@ import Testing
             #expect(DateTimeCursor.decode(bad) == nil, "\(bad)")
         }
     }
+
+    /// A new call's `created_at` is its id's millisecond, also when the
+    /// generator stamps the id after `now` (an id for a later time came
+    /// first, or the counter of one millisecond ran out): the cursor made
+    /// of the id then names the call's own creation time.
+    @Test func aNewCallIsCreatedAtItsIdsMillisecond() throws {
+        let now = Timestamp(millis: 1_796_000_000_123)
+        let generator = UUIDv7Generator()
+        _ = generator.next(nowMillis: UInt64(now.millis + 5))  // another caller, 5 ms later, came first
+        var stampedLater = 0
+        var disagreeing = 0
+        let count = 5000  // more than one millisecond's counter holds: some ids borrow the next one
+        for _ in 0..<count {
+            let (id, createdAt) = Call.newIdentity(now: now, generator: generator)
+            let agrees = createdAt.millis == id.v7Millis && createdAt > now
+                && Timestamp(rfc3339: DateTimeCursor.encode(id))?.millis == createdAt.millis
+            if !agrees { disagreeing += 1 }
+            if createdAt.millis > now.millis + 5 { stampedLater += 1 }
+        }
+        #expect(disagreeing == 0, "of \(count)")
+        // The counter of a millisecond ran out at least once.
+        #expect(stampedLater > 0)
+        let plain = Call.newIdentity(now: Timestamp(millis: now.millis + 1_000), generator: generator)
+        #expect(plain.createdAt.millis == now.millis + 1_000)
+    }
 }

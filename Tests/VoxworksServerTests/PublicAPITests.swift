@@ -294,6 +294,108 @@ import VoxworksTestSupport
         }
     }
 
+    /// Calls created the way the service creates them, all at one `now`
+    /// but with ids the generator stamped a millisecond later (another id
+    /// for a later time came first): paging returns each once, every
+    /// cursor is its call's `created_at`, and a date-time a client writes
+    /// as `cursor` agrees with `created_before` about every call.
+    @Test(arguments: StoreKind.available)
+    func aDateTimeCursorAndCreatedBeforeAgreeAboutEveryCall(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let now = Timestamp(millis: 1_796_000_000_123)
+        let generator = UUIDv7Generator()
+        _ = generator.next(nowMillis: UInt64(now.millis + 1))
+        let count = 40
+        var created: [(id: UUID, createdAt: Timestamp)] = []
+        for _ in 0..<count {
+            let identity = Call.newIdentity(now: now, generator: generator)
+            created.append(identity)
+            try await harness.store.createCall(Call(
+                id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                toNumber: "+61412000001", scriptID: "late-stamp", scheduledTime: Timestamp(millis: 4_070_908_800_000),
+                createdAt: identity.createdAt))
+        }
+        #expect(created.allSatisfy { $0.createdAt.millis == now.millis + 1 })
+        let expected = created.map(\.id.lowercased).sorted(by: >)
+        try await harness.withRouter { client in
+            func page(_ query: String) async throws -> (ids: [String], createdAt: [String: String], next: String?) {
+                let response = try await Self.get(client, "/api/v1/calls?\(query)", key: harness.apiKey)
+                #expect(response.status == .ok, "\(query): \(response.text)")
+                let calls = try response.json["calls"]?.arrayValue ?? []
+                var times: [String: String] = [:]
+                for call in calls { if let id = call["id"]?.stringValue { times[id] = call["created_at"]?.stringValue } }
+                return (calls.compactMap { $0["id"]?.stringValue }, times, try response.json["meta"]?["next_cursor"]?.stringValue)
+            }
+            var seen: [String] = []
+            var cursor: String?
+            var cursorsChecked = 0
+            for _ in 0..<20 {
+                let query = "limit=6" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
+                let result = try await page(query)
+                seen += result.ids
+                cursor = result.next
+                guard let cursor, let last = result.ids.last else { break }
+                // The cursor's date-time is the last call's created_at.
+                #expect(Timestamp(rfc3339: cursor)?.millis == result.createdAt[last].flatMap { Timestamp(rfc3339: $0) }?.millis, "\(cursor)")
+                cursorsChecked += 1
+            }
+            #expect(seen == expected)
+            #expect(cursorsChecked == count / 6)
+            // Around the calls' creation time, both filters list the same calls.
+            for millis in [now.millis, now.millis + 1, now.millis + 2] {
+                let time = Timestamp(millis: millis).rfc3339
+                let byCursor = Set(try await page("limit=100&cursor=\(time)").ids)
+                let byCreatedBefore = Set(try await page("limit=100&created_before=\(time)").ids)
+                #expect(byCursor == byCreatedBefore, "\(time)")
+                #expect(byCursor.count == (millis > now.millis + 1 ? count : 0), "\(time)")
+            }
+        }
+    }
+
+    /// A client that reads `meta.next_cursor` into a date type and writes
+    /// it back keeps milliseconds (JavaScript's Date does). A page ends at
+    /// a millisecond boundary when it can, with a cursor of plain
+    /// milliseconds, so that client too sees every call once.
+    @Test(arguments: StoreKind.available)
+    func aCursorRoundTrippedThroughAMillisecondDateSkipsNoCall(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let start: Int64 = 1_796_000_000_000
+        let generator = UUIDv7Generator()
+        var ids: [String] = []
+        for millis in 0..<10 {  // three calls in each of ten milliseconds
+            for _ in 0..<3 {
+                let identity = Call.newIdentity(now: Timestamp(millis: start + Int64(millis)), generator: generator)
+                ids.append(identity.id.lowercased)
+                try await harness.store.createCall(Call(
+                    id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                    toNumber: "+61412000001", scriptID: "spread", scheduledTime: Timestamp(millis: 4_070_908_800_000),
+                    createdAt: identity.createdAt))
+            }
+        }
+        let expected = ids.sorted(by: >)
+        try await harness.withRouter { client in
+            for roundTrip in [false, true] {
+                var seen: [String] = []
+                var cursors: [String] = []
+                var cursor: String?
+                for _ in 0..<30 {
+                    let query = cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? ""
+                    let response = try await Self.get(client, "/api/v1/calls?limit=7\(query)", key: harness.apiKey)
+                    #expect(response.status == .ok, "\(response.text)")
+                    seen += try response.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                    guard let next = try response.json["meta"]?["next_cursor"]?.stringValue else { break }
+                    cursors.append(next)
+                    // The round trip: parsed to milliseconds and formatted again.
+                    cursor = roundTrip ? try #require(Timestamp(rfc3339: next)).rfc3339 : next
+                }
+                #expect(seen == expected, "round trip: \(roundTrip)")
+                // Pages of 7 hold two whole milliseconds (6 calls): 30 calls take 5 pages, 4 cursors.
+                #expect(cursors.count == 4, "\(cursors)")
+                #expect(cursors.allSatisfy { $0.range(of: #"T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil }, "\(cursors)")
+            }
+        }
+    }
+
     /// create-phone-call's `object` is validated like upsert-object,
     /// upserted, linked to the call (shown by get-call) and given to
     /// `call_completed` automations as `objects.<type>.*`.

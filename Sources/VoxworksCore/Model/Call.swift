@@ -86,6 +86,19 @@ public struct Call: Sendable, Equatable {
         self.object = object
     }
 
+    /// A new call's id and creation time, which agree to the millisecond.
+    /// The calls list is ordered by id and its cursor is a date-time made
+    /// of the id (`DateTimeCursor`), so that date-time must be the call's
+    /// `created_at`, or a client's own date-time cursor and the
+    /// `created_before` filter would disagree about the same call. The
+    /// generator keeps ids increasing and may stamp one after `now` (an id
+    /// for a later `now` came first, or the clock stepped back); the call
+    /// is then created at its id's time, never before it.
+    public static func newIdentity(now: Timestamp, generator: UUIDv7Generator = .shared) -> (id: UUID, createdAt: Timestamp) {
+        let id = generator.next(nowMillis: UInt64(max(0, now.millis)))
+        return (id, Timestamp(millis: id.v7Millis))
+    }
+
     /// The one `status` clients see, in every response, filter and
     /// context: the provider's outcome once the call has finished (stored as
     /// given: `completed`, `voicemail`, …), and until then, or when a

@@ -21,7 +21,7 @@ public enum DateTimeCursor {
 
     public static func encode(_ id: UUID) -> String {
         let b = id.uuid
-        let millis = [b.0, b.1, b.2, b.3, b.4, b.5].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        let millis = id.v7Millis
         let high = UInt16(b.6) << 8 | UInt16(b.7)
         let low = [b.8, b.9, b.10, b.11, b.12, b.13, b.14, b.15].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let base = String(Timestamp(millis: millis).rfc3339.dropLast())  // "…SS.mmm" without "Z"

@@ -55,6 +55,12 @@ extension UUID {
         UUIDv7Generator.shared.next(nowMillis: UInt64(max(0, now.millis)))
     }
 
+    /// The Unix milliseconds in a version 7 id's first 48 bits.
+    public var v7Millis: Int64 {
+        let b = uuid
+        return [b.0, b.1, b.2, b.3, b.4, b.5].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+    }
+
     /// Lowercase canonical text, the form used in every API response and in
     /// the store. Written directly: `uuidString` goes through `sprintf` and
     /// then a lowercasing copy, and every store call formats several ids.

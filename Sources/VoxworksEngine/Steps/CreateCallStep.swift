@@ -56,10 +56,11 @@ struct CreateCallStep: StepRunner {
                 contactID = try await store.upsertContact(
                     teamID: step.execution.teamID, matchOnEmail: false, fields: ContactFields(phoneNumber: to), now: now).contact.id
             }
+            let identity = Call.newIdentity(now: now)
             call = Call(
-                id: .v7(now: now), teamID: step.execution.teamID, contactID: contactID, executionID: step.execution.id,
-                stepID: step.id, fromNumber: fromNumber, toNumber: to, scriptID: scriptID, scheduledTime: scheduled, createdAt: now,
-                object: link)
+                id: identity.id, teamID: step.execution.teamID, contactID: contactID, executionID: step.execution.id,
+                stepID: step.id, fromNumber: fromNumber, toNumber: to, scriptID: scriptID, scheduledTime: scheduled,
+                createdAt: identity.createdAt, object: link)
             try await store.createCall(call)
             try await provider.place(call)
         } catch {

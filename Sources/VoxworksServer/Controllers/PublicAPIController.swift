@@ -106,9 +106,10 @@ struct PublicAPIController {
         let contact = try await store.upsertContact(teamID: teamID, matchOnEmail: false, fields: fields, now: now).contact
         // contactFields requires the number, so the stored contact has it.
         guard let to = contact.phoneNumber else { throw APIError.internalError }
+        let identity = Call.newIdentity(now: now)
         let call = Call(
-            id: .v7(now: now), teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
-            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: now, object: link)
+            id: identity.id, teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
+            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: identity.createdAt, object: link)
         try await store.createCall(call)
         var response: JSONObject = ["success": true, "call_id": .string(call.id.lowercased), "call": call.json]
         if let storedObject { response["object"] = storedObject }
@@ -147,12 +148,35 @@ struct PublicAPIController {
             }
             query.progress = known.rawValue
         }
-        let calls = try await store.calls(teamID: teamID, query: query)
+        let limit = query.limit
+        query.limit = limit + 1  // one more, to know whether a next page exists and where it starts
+        let (calls, nextCursor) = Self.callPage(try await store.calls(teamID: teamID, query: query), limit: limit)
         return JSONResponse.make(.ok, .object([
             "success": true,
             "calls": .array(calls.map(\.json)),
-            "meta": .object(["next_cursor": calls.count == query.limit ? (calls.last.map { JSONValue.string(DateTimeCursor.encode($0.id)) } ?? .null) : .null]),
+            "meta": .object(["next_cursor": nextCursor.map(JSONValue.string) ?? .null]),
         ]))
+    }
+
+    /// One page of calls out of `limit + 1` fetched (newest first), and the
+    /// cursor of the next page, nil when there is none.
+    ///
+    /// A page ends at a millisecond boundary when it can: the calls of the
+    /// millisecond that continues on the next page are left to that page,
+    /// and the cursor is the next millisecond's start in plain RFC 3339
+    /// (`…SS.mmmZ`, "calls created before this instant"). A client that
+    /// reads the cursor into a date type keeping milliseconds and writes
+    /// it back then loses nothing. Only a page whose calls all share that
+    /// one millisecond (more calls in it than the page holds) gets the
+    /// exact cursor with the tie-break digits (`DateTimeCursor`), which
+    /// must go back as text.
+    static func callPage(_ fetched: [Call], limit: Int) -> (calls: [Call], nextCursor: String?) {
+        guard fetched.count > limit, let last = fetched.prefix(limit).last else { return (Array(fetched.prefix(limit)), nil) }
+        let page = fetched.prefix(limit)
+        let continuing = fetched[limit].id.v7Millis
+        let whole = page.prefix { $0.id.v7Millis != continuing }
+        if whole.isEmpty { return (Array(page), DateTimeCursor.encode(last.id)) }
+        return (Array(whole), Timestamp(millis: continuing + 1).rfc3339)
     }
 
     @Sendable func cancelCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
