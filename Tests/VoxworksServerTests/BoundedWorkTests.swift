@@ -32,8 +32,16 @@ import VoxworksTestSupport
     /// The largest body of that shape that is still kept as the sample.
     static let kept = probe(keyLength: 60_000, keys: 900, name: { _ in "" })
 
+    /// The process's peak resident memory so far (Linux's VmHWM), in KiB; nil elsewhere.
+    static func peakResidentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    }
+
     @Test func theProbesBuildBoundedFieldPaths() throws {
         #expect(Self.threeSixty.utf8.count > 355_000 && Self.threeSixty.utf8.count < 370_000, "\(Self.threeSixty.utf8.count)")
+        let peakBefore = Self.peakResidentKiB()
         for body in [Self.sixtyThousand, Self.threeSixty, Self.kept] {
             let value = try JSONParser().parse(body)
             // Without the long key the same members are listed, up to the cap.
@@ -51,6 +59,13 @@ import VoxworksTestSupport
             // paths of the 360 KB body came to 3 GB.
             #expect(bytes <= JSONValue.maxFieldPaths * JSONValue.maxFieldPathBytes)
             #expect(elapsed < .seconds(10), "\(elapsed)")
+        }
+        // The process's high-water mark is shared with the suites running
+        // beside this one, so it can only catch the gross case: unbounded,
+        // the 360 KB body's paths needed gigabytes and aborted the process.
+        if let before = peakBefore, let after = Self.peakResidentKiB() {
+            print("bounded work: peak resident memory \(before) KiB before the field paths, \(after) KiB after")
+            #expect(after - before < 1_048_576, "peak grew by \(after - before) KiB")
         }
     }
 
