@@ -39,6 +39,9 @@ public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, Directory
 
     // Executions
     func execution(id: UUID, teamID: UUID) async throws -> Execution?
+    /// A page of executions, each with an empty `body`: a listing shows no
+    /// payload, and must not load up to 100 of them (`execution(id:teamID:)`
+    /// has the payload).
     func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution]
 
     // Maintenance

@@ -49,4 +49,25 @@ import VoxworksCore
         #expect(paths.count == 4)
         #expect(paths.allSatisfy { $0.utf8.count <= JSONValue.maxFieldPathBytes })
     }
+
+    /// Every level as wide as the cap, as deep as the parser allows (64):
+    /// building each visited object's child paths at once built about
+    /// 30,000 paths here to list 500.
+    @Test func wideLevelsAllTheWayDownStillListTheCapInDocumentOrder() throws {
+        let depth = 60
+        let siblings = String(repeating: ",\"\":0", count: 499)
+        let body = String(repeating: "{\"\":", count: depth) + "0" + String(repeating: siblings + "}", count: depth)
+        let value = try JSONParser().parse(Array(body.utf8))
+        let started = ContinuousClock.now
+        let paths = value.fieldPaths(prefix: "trigger")
+        let elapsed = ContinuousClock.now - started
+        #expect(paths.count == JSONValue.maxFieldPaths)
+        // Straight down the first members, then the deepest level's siblings.
+        let expectedStart = (1...depth).map { "trigger" + String(repeating: ".", count: $0) }
+        let followsTheDocument = Array(paths.prefix(depth)) == expectedStart
+            && paths.dropFirst(depth).prefix(499).allSatisfy { $0 == expectedStart.last }
+        #expect(followsTheDocument)
+        #expect(paths.allSatisfy { $0.utf8.count <= JSONValue.maxFieldPathBytes })
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
+    }
 }

@@ -35,7 +35,7 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
                 let count = text.dropFirst("truncate:".count)
                 guard !count.isEmpty, count.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                       let length = Int(count) else {
-                    throw DefinitionError("\(JSONValue.string(text).serialized) needs a whole number N ≥ 0 in truncate:N")
+                    throw DefinitionError("\(JSONValue.string(Truncation.text(text, maxBytes: 64)).serialized) needs a whole number N ≥ 0 in truncate:N")
                 }
                 self = .truncate(length)
             } else if text.hasPrefix("date:") {
@@ -45,7 +45,7 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
                 }
                 self = .date(format)
             } else {
-                throw DefinitionError("\(JSONValue.string(text).serialized) is not a known transform "
+                throw DefinitionError("\(JSONValue.string(Truncation.text(text, maxBytes: 64)).serialized) is not a known transform "
                     + "(expected uppercase, lowercase, truncate:N, date:FORMAT, to_string or to_number)")
             }
         }

@@ -125,40 +125,60 @@ extension JSONValue {
     /// Every path into this value, for a field picker: objects contribute
     /// their keys, arrays their first element (as index 0). The work is
     /// bounded whatever the value: at most `maxFieldPaths` paths of at most
-    /// `maxFieldPathBytes` bytes each are built, and the walk stops at the
-    /// cap. (Copying each full prefix into every child path without bounds
-    /// let one 60 KB webhook build 100 MB of paths.)
+    /// `maxFieldPathBytes` bytes each are ever built, and the walk stops at
+    /// the cap. (Copying each full prefix into every child path without
+    /// bounds let one 60 KB webhook build 100 MB of paths; building every
+    /// child's path when its parent was visited still built up to the cap
+    /// for each of the cap's visits.)
     public func fieldPaths(prefix: String, limit: Int = JSONValue.maxFieldPaths, maxPathBytes: Int = JSONValue.maxFieldPathBytes) -> [String] {
         var paths: [String] = []
-        // Depth first in document order (children are pushed in reverse);
-        // a path is listed when it is visited, before its own children.
-        var stack: [(value: JSONValue, path: String)] = Self.children(of: self, path: prefix, maxPathBytes: maxPathBytes, limit: limit).reversed()
-        while paths.count < limit, let (value, path) = stack.popLast() {
+        // Depth first in document order: one frame per open container, whose
+        // children are taken one at a time, so a path is built only when it
+        // is listed. The stack is as deep as the longest path allows.
+        var stack = [FieldPathFrame(value: self, path: prefix)]
+        while paths.count < limit, var frame = stack.popLast() {
+            guard let (child, path) = frame.nextChild(maxPathBytes: maxPathBytes) else { continue }
+            stack.append(frame)
             paths.append(path)
-            let room = limit - paths.count
-            guard room > 0 else { break }
-            stack.append(contentsOf: Self.children(of: value, path: path, maxPathBytes: maxPathBytes, limit: room).reversed())
+            stack.append(FieldPathFrame(value: child, path: path))
         }
         return paths
     }
+}
 
-    /// The paths directly under `value`, at most `limit` of them, none longer than `maxPathBytes`.
-    private static func children(of value: JSONValue, path: String, maxPathBytes: Int, limit: Int) -> [(value: JSONValue, path: String)] {
-        var children: [(value: JSONValue, path: String)] = []
+/// A container being walked by `fieldPaths`, and how far.
+private struct FieldPathFrame {
+    let value: JSONValue
+    let path: String
+    /// The index of the next member (or element) to consider.
+    var next = 0
+
+    init(value: JSONValue, path: String) {
+        self.value = value
+        self.path = path
+    }
+
+    /// The next child whose path fits in `maxPathBytes`, with that path;
+    /// nil when there is none. Members over the cap are skipped with
+    /// everything under them.
+    mutating func nextChild(maxPathBytes: Int) -> (JSONValue, String)? {
         switch value {
         case .object(let object):
             let base = path.utf8.count + (path.isEmpty ? 0 : 1)
-            for member in object.members where children.count < limit {
+            let members = object.members
+            while next < members.count {
+                let member = members[next]
+                next += 1
                 guard base + member.key.utf8.count <= maxPathBytes else { continue }
-                children.append((member.value, path.isEmpty ? member.key : "\(path).\(member.key)"))
+                return (member.value, path.isEmpty ? member.key : "\(path).\(member.key)")
             }
+            return nil
         case .array(let elements):
-            if let first = elements.first, path.utf8.count + 2 <= maxPathBytes {
-                children.append((first, "\(path).0"))
-            }
+            guard next == 0, let first = elements.first, path.utf8.count + 2 <= maxPathBytes else { return nil }
+            next = 1
+            return (first, "\(path).0")
         default:
-            break
+            return nil
         }
-        return children
     }
 }

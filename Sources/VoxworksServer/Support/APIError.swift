@@ -11,9 +11,14 @@ public struct APIError: HTTPResponseError, Sendable {
     public var message: String
     public var headers: HTTPFields
 
+    /// A message is cut to this many bytes ("… N more bytes"): some quote
+    /// what a client sent (a key path, a definition's text), and one request
+    /// must not be echoed back, or logged, whole.
+    public static let maxMessageBytes = 1_024
+
     public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
-        self.message = message
+        self.message = Truncation.text(message, maxBytes: Self.maxMessageBytes)
         self.headers = headers
     }
 

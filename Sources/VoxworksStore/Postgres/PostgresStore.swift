@@ -370,6 +370,9 @@ public final class PostgresStore: Store {
         id, team_id, automation_id, status, body, content_type, idempotency_key, source_address, received_at,
         attempt, started_at, finished_at, error, replay_of, steps_total, steps_completed, step_keys_from
         """
+    /// `executionColumns` with an empty body: a listing never loads payloads
+    /// (up to 100 rows of the body cap each, for a page that shows none).
+    static let listedExecutionColumns = executionColumns.replacingOccurrences(of: "status, body,", with: "status, ''::bytea AS body,")
 
     static func execution(from row: PostgresRandomAccessRow) throws -> Execution {
         guard let status = ExecutionStatus(rawValue: try row.value("status")) else { throw StoreError.corrupt(table: "executions", id: (try? row.value("id", as: String.self)) ?? "?", detail: "unknown status") }
@@ -401,7 +404,7 @@ public final class PostgresStore: Store {
         filter.add("received_at", "<", query.createdBefore?.millis)
         filter.add("id", "<", query.before?.lowercased)
         return try await client.query(
-            filter.query("SELECT \(Self.executionColumns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
+            filter.query("SELECT \(Self.listedExecutionColumns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
         ).all().map(Self.execution(from:))
     }
 

@@ -418,6 +418,9 @@ public final class SQLiteStore: Store {
         """
     /// The position of the first column after `executionColumns`.
     static let afterExecutionColumns = 17
+    /// `executionColumns` with an empty body: a listing never loads payloads
+    /// (up to 100 rows of the body cap each, for a page that shows none).
+    static let listedExecutionColumns = executionColumns.replacingOccurrences(of: "status, body,", with: "status, X'' AS body,")
 
     static func execution(from row: some ColumnReading) throws -> Execution {
         guard let id = row.text(0).flatMap(UUID.init(canonical:)), let teamID = row.text(1).flatMap(UUID.init(canonical:)),
@@ -451,7 +454,7 @@ public final class SQLiteStore: Store {
         filter.add("received_at >= :after", "after", query.createdAfter?.millis)
         filter.add("received_at < :before", "before", query.createdBefore?.millis)
         filter.add("id < :cursor", "cursor", query.before?.lowercased)
-        let sql = "SELECT \(Self.executionColumns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let sql = "SELECT \(Self.listedExecutionColumns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
         let arguments = filter.statementArguments
         return try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.execution(from:))
