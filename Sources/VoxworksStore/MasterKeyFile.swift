@@ -32,8 +32,11 @@ public enum MasterKeyFile {
         }
         let key = SecretMaterial.randomBytes(32)
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            // Owner-only, like the store's: by default the key's directory is
+            // the data directory, and `serve` creates the key before the store.
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         // The key is written to a file of this process's own and then linked
         // into place: the file appears whole or not at all, so a node starting

@@ -59,6 +59,79 @@ import VoxworksTestSupport
         #expect(engine.receiver.requests(to: "/crm").isEmpty)
     }
 
+    /// The attempt log keeps a few response headers, never a credential
+    /// the receiver sent back, and nothing of what the request carried.
+    @Test(arguments: StoreKind.available)
+    func theAttemptLogKeepsNoCredentialOfTheRequestOrTheResponse(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
+        defer { engine.receiver.stop() }
+        engine.receiver.plan("/crm", answers: [LocalReceiver.Answer(
+            status: 503,
+            headers: [("Content-Type", "application/json"), ("X-Request-Id", "req-1"), ("Set-Cookie", "sid=response-cookie-secret"),
+                      ("X-Upstream-Token", "response-token-secret"), ("Authorization", "Bearer response-bearer-secret")],
+            body: Array(#"{"busy":true}"#.utf8))])
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"retry":{"max_attempts":3,"initial_backoff_seconds":60},"steps":[
+              {"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))",
+               "headers":{"Authorization":"Bearer {{trigger.token}}","X-Api-Key":"request-api-key"}}]}
+            """)
+        let id = try await engine.trigger(automation, #"{"token":"request-bearer-secret"}"#)
+        guard case .retry? = try await engine.turn()?.outcome else { Issue.record("expected a retry after a 503"); return }
+        #expect(engine.receiver.requests(to: "/crm").first?.headers["authorization"] == "Bearer request-bearer-secret")
+        let step = try #require(try await engine.steps(id)["crm"])
+        let attempt = try #require(step.attemptLog.attempts.first)
+        #expect(attempt.statusCode == 503)
+        #expect(attempt.headers.map(\.name).contains("X-Request-Id"), "the attempt kept no header at all: \(attempt.headers.map(\.name))")
+        let stored = [step.attemptLog.storedText ?? "", step.input?.serialized ?? "", step.output?.serialized ?? "", step.error ?? ""].joined()
+        #expect(stored.contains("req-1"))
+        for secret in ["response-cookie-secret", "response-token-secret", "response-bearer-secret", "request-bearer-secret", "request-api-key"] {
+            #expect(!stored.contains(secret), "\(secret) is stored")
+        }
+    }
+
+    /// What the worker pool and the runner log of a header that cannot be
+    /// sent: the outcome, never the value (it was a bearer token).
+    @Test(arguments: StoreKind.available)
+    func theWorkerLogsOfABadHeaderNeverQuoteItsValue(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
+        defer { engine.receiver.stop() }
+        let automation = try await engine.automation("""
+            {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":1},"steps":[
+              {"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))",
+               "headers":{"Authorization":"Bearer {{trigger.token}}"}}]}
+            """)
+        let id = try await engine.trigger(automation, #"{"token":"logged-secret-part\r\nX-Injected: 1"}"#)
+        let capture = LogCapture()
+        let logger = capture.logger(level: .trace)
+        let testClock = engine.clock
+        let clock: @Sendable () -> Timestamp = { testClock.now }
+        let runners = ExecutionRunner.standardRunners(
+            store: engine.store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: engine.configuration.outboundAllow)),
+            provider: engine.simulator, configuration: engine.configuration, clock: clock)
+        let pool = ExecutionWorkerPool(
+            store: engine.store, runner: ExecutionRunner(store: engine.store, runners: runners, clock: clock, logger: logger),
+            signal: WorkSignal(), configuration: engine.configuration, clock: clock, logger: logger)
+        let running = Task { try await pool.run() }
+        defer { running.cancel() }
+        var execution = try await engine.execution(id)
+        for _ in 0..<400 where !execution.status.isFinal {
+            try await Task.sleep(for: .milliseconds(50))
+            execution = try await engine.execution(id)
+        }
+        #expect(execution.status == .failed)
+        #expect(execution.attempt == 1)
+        // The turn's line may follow the commit by a moment.
+        for _ in 0..<100 where !capture.lines.value.contains(where: { $0.contains("execution turn ended") }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let lines = capture.lines.value
+        let ended = lines.filter { $0.contains("execution turn ended") }
+        #expect(ended.count == 1, "\(lines.count) lines, none saying the turn ended")
+        #expect(ended.first?.contains("header Authorization holds a line break") == true, "\(ended)")
+        #expect(!lines.contains { $0.contains("logged-secret-part") })
+        #expect(engine.receiver.requests(to: "/crm").isEmpty)
+    }
+
     @Test(arguments: StoreKind.available)
     func aHugeRefusedPhoneNumberGivesABoundedError(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)

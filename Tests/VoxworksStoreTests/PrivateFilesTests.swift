@@ -37,6 +37,28 @@ import VoxworksStore
         try store.close()
     }
 
+    /// `voxworks serve` loads (and on first start creates) the master key
+    /// before it opens the store, so the key's directory is the data
+    /// directory: it must be made owner-only too (it was made 0755, so any
+    /// local user could list the data directory and watch its files).
+    @Test func theDataDirectoryIsOwnerOnlyWhenTheMasterKeyMakesItFirst() async throws {
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let base = try directory()
+        let data = base.appendingPathComponent("voxworks-data/nested")
+        let key = try MasterKeyFile.loadOrCreate(path: data.appendingPathComponent("master.key").path)
+        #expect(try mode(data.path) == 0o700)
+        #expect(try mode(base.appendingPathComponent("voxworks-data").path) == 0o700)
+        #expect(try mode(data.appendingPathComponent("master.key").path) == 0o600)
+        let path = data.appendingPathComponent("voxworks.sqlite").path
+        let store = try SQLiteStore(path: path, secretBox: SecretBox(masterKey: key))
+        _ = try await store.createTeam(name: "T", now: .now())
+        #expect(try mode(data.path) == 0o700)
+        #expect(try mode(path) == 0o600)
+        #expect(try mode(path + "-wal") == 0o600)
+        try store.close()
+    }
+
     @Test func aStoreMadeBeforeTheRuleIsTightenedOnOpen() async throws {
         let base = try directory()
         let path = base.appendingPathComponent("old.sqlite").path
