@@ -28,7 +28,7 @@ struct StepDefinitionTests {
         #expect(try error(text) == nil, sourceLocation: sourceLocation)
     }
 
-    // MARK: - The example definition of api.md
+    // MARK: - One definition with every step type, as docs/automations.md describes them
 
     @Test func everyStepOfTheSpecExampleIsValid() throws {
         let definition = try JSONParser().parse(#"""

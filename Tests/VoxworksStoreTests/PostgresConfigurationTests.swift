@@ -23,7 +23,7 @@ import Testing
     /// cancelled timer's memory lives until its deadline on Linux: with the
     /// driver's defaults (keep-alive after 30 s, close after 60 s) a server
     /// under load grew by about 90 MB. Short idle lives and no keep-alive
-    /// query keep that small (docs/PERFORMANCE.md, "memory").
+    /// query keep that small (docs/performance-history.md, "PostgreSQL memory").
     @Test func idleConnectionsCloseAfterTenSecondsWithoutKeepAliveQueries() throws {
         let configuration = try PostgresStore.configuration(url: "postgres://app@127.0.0.1/voxworks", maximumConnections: 20)
         #expect(configuration.options.connectionIdleTimeout == .seconds(10))

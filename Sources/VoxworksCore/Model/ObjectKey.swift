@@ -1,6 +1,6 @@
 /// How a typed object (a CRM item) is identified: a key path into its data.
 public enum ObjectKey {
-    /// Tried in order when no key path is given (product docs).
+    /// Tried in order when no key path is given (docs/automations.md, `upsert_object`).
     public static let defaultPaths = ["$.external_ids.rex.property_id", "$.id"]
 
     /// The first path that yields a non-empty string or a number, with that key.
