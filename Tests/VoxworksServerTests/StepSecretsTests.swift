@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VoxworksCore
 import VoxworksEngine
+import VoxworksRuntime
 import VoxworksStore
 import VoxworksTestSupport
 

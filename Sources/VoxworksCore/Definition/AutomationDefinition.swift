@@ -1,7 +1,11 @@
 /// Why a definition was refused, naming the step and field (shown in a `400`).
 public struct DefinitionError: Error, Sendable, Equatable {
+    /// A message is cut to this many bytes: it may quote the definition's
+    /// own text, which is as long as the request that sent it.
+    public static let maxMessageBytes = 1_024
+
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String) { self.message = Truncation.text(message, maxBytes: Self.maxMessageBytes) }
 }
 
 /// An automation definition, parsed once into types: a known trigger, at
