@@ -18,10 +18,14 @@ import NIOHTTP1
 ///   closes it.
 /// Closing is lingering: the output is shut after the response (the client
 /// sees it, then end of stream), the input is discarded until the client
-/// closes or the body deadline passes again, so unread bytes do not turn the
+/// closes or the short linger time passes, so unread bytes do not turn the
 /// close into a reset that could destroy the response before the client
-/// reads it. A connection thus lives at most two body deadlines past its
-/// response.
+/// reads it. A connection thus lives at most the drain time (the shorter of
+/// the body deadline and the idle timeout) plus the linger time past its
+/// response. (The linger used to be a whole body deadline: with the default
+/// 10 s, a client that kept sending held its connection 20 s past the
+/// response against a 4 s idle timeout, and an HTTP/1.0 client that did not
+/// close its side held its connection 10 s.)
 /// On the keep-alive path it only counts; a timer exists only while a body is
 /// being discarded or a connection is closing.
 final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -31,10 +35,18 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     typealias OutboundOut = HTTPServerResponsePart
 
     struct Limits: Sendable {
-        /// How long the unread rest of a body (or a closing connection's input) may take.
+        /// How long the unread rest of a body may take after the response:
+        /// the body deadline, or the idle timeout when that is shorter (the
+        /// node has nothing more to do with the request, so the connection is
+        /// as good as idle).
         var drainTime: TimeAmount
         /// How many unread bytes are discarded before the connection is dropped.
         var drainBytes: Int
+        /// How long a closing connection (output shut) waits for the client
+        /// to close its side, discarding what it still sends. Long enough for
+        /// the client to read the response before a reset could destroy it;
+        /// short, because nothing is served any more.
+        var lingerTime: TimeAmount = .seconds(2)
         /// How long a connection over the caps has to send its request head.
         var refusalWait: TimeAmount = .seconds(1)
     }
@@ -216,7 +228,7 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
         phase = .closing
         discarded = 0
         context.close(mode: .output, promise: nil)
-        arm(limits.drainTime, context: context)
+        arm(limits.lingerTime, context: context)
     }
 
     private func discard(_ count: Int, context: ChannelHandlerContext) {

@@ -43,6 +43,16 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// The local port the connection was made from (0 if unknown).
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return named == 0 ? Int(UInt16(bigEndian: address.sin_port)) : 0
+    }
+
     enum Failure: Error { case socket, bind, connect, send }
 
     func send(_ text: String) throws {
