@@ -189,7 +189,19 @@ import VoxworksStore
     /// /proc/net/tcp, and whether a process holds it (an inode other than
     /// 0; one closed by its process but still finishing TCP's close has 0).
     private static func socket(local: Int, remote: Int) -> (state: String, held: Bool)? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        // Read to its end in a loop: the table reports a size of 0 and can
+        // be tens of kilobytes on a busy machine.
+        let fd = open("/proc/net/tcp", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        for _ in 0..<1_000 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        let table = String(decoding: bytes, as: UTF8.self)
         let localField = String(format: "0100007F:%04X", local)
         let remoteField = String(format: "0100007F:%04X", remote)
         for line in table.split(separator: "\n").dropFirst() {
