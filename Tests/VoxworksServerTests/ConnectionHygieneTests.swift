@@ -52,12 +52,12 @@ import VoxworksStore
     /// the body may take the shorter of the two, then the output is shut
     /// (the client sees the end of the stream) and what the client still
     /// sends is discarded for the 2 s linger; then the connection is gone
-    /// (the next byte is answered with a reset). Seen: the end about 3.3 s
-    /// after the request, gone about 5.6 s after (bounds 15 s and 20 s, for a
+    /// (the next byte is answered with a reset). Seen: the end 3.0–3.2 s
+    /// after the request, gone 5.3–5.5 s after (bounds 15 s and 20 s, for a
     /// loaded machine). Before the fix the end came at the body deadline
-    /// (30.3 s) and the connection was gone only when the idle timer fired
-    /// 3 s later (33.8 s); with the default 10 s body deadline and a client
-    /// that went on, the linger was a whole body deadline more.
+    /// (30.1 s) and the connection was gone only when the idle timer fired
+    /// 3 s later (33.2–33.3 s); with an idle timeout longer than the body
+    /// deadline, the linger was a whole body deadline more.
     @Test(arguments: SlowClient.allCases)
     func aSlowBodyOnARouteThatNeverReadsItIsCutOff(_ client: SlowClient) async throws {
         let harness = try await TestHarness.make {
@@ -143,12 +143,10 @@ import VoxworksStore
     /// once). Whether the server still holds its socket is read from
     /// /proc/net/tcp: the server's side has an inode while a descriptor
     /// holds it (checked first on the open connection, so the look cannot
-    /// pass by never finding it). Seen: the end after about 10 ms and the
-    /// socket let go by the first look after it; bounds 10 s, against a 60 s
-    /// idle timeout and a 30 s body deadline. (The probe of issue #25 saw
-    /// such a connection left open; on this code it no longer was: the
-    /// server lets go of it as soon as the response is out, and this test
-    /// keeps it so.)
+    /// pass by never finding it). Seen: the end within 20 ms, the socket let
+    /// go 2.1 s after the request, at the 2 s linger (bounds 10 s, against a
+    /// 60 s idle timeout and a 30 s body deadline). Before the fix the socket
+    /// was held for the whole body deadline (30.1 s; 10 s by default).
     @Test func anHTTP10RequestWithoutKeepAliveIsClosedAfterItsResponse() async throws {
         let harness = try await TestHarness.make {
             $0.idleTimeoutSeconds = 60
