@@ -313,26 +313,61 @@ import VoxworksStore
         }
     }
 
+    /// Chunked framings NIO's parser refuses, each after a valid head.
+    enum MalformedChunk: String, CaseIterable, Sendable {
+        case sizeNotHex, dataLongerThanItsSize, negativeSize, sizeOverflowing64Bits, controlByteInExtension, lineFeedsOnly
+
+        var bytes: String {
+            switch self {
+            case .sizeNotHex: "zz\r\n"
+            case .dataLongerThanItsSize: "1\r\nxx\r\n"
+            case .negativeSize: "-1\r\n"
+            case .sizeOverflowing64Bits: "ffffffffffffffffffff\r\n"
+            case .controlByteInExtension: "1;\u{01}\r\nx\r\n0\r\n\r\n"
+            case .lineFeedsOnly: "2\n{}\n0\n\n"
+            }
+        }
+    }
+
+    /// Every malformation, to a webhook with a valid token and to a
+    /// management route with a valid key (both read their body): `400` in
+    /// the contract's shape, the connection closed, nothing stored, one
+    /// `info` line per request and no error-level line (the probe saw `500`
+    /// and an error line, which sets off the documented error alert).
     @Test func aMalformedChunkedBodyGets400AtInfoAndNothingIsStored() async throws {
         let capture = LogCapture()
         let harness = try await TestHarness.make { $0.idleTimeoutSeconds = 60 }
         let token = try await harness.automation().automation.webhook.token
+        let automationsBefore = try await harness.store.allAutomations().count
+        let targets = [
+            "POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
+            "POST /api/v1/automations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer \(harness.apiKey)\r\n",
+        ]
         try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
             let port = try #require(client.port)
-            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 20)
-            let started = ContinuousClock.now
-            try connection.send(
-                "POST \(hookPath(token)) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
-            let (answer, closed) = await connection.receiveToEnd()
-            #expect(answer.hasPrefix("HTTP/1.1 400"), "got: \(answer.prefix(300))")
-            #expect(answer.contains(#"{"success":false,"message":"The request body is malformed"#), "got: \(answer)")
-            #expect(answer.lowercased().contains("connection: close\r\n"))
-            #expect(closed)
-            #expect(ContinuousClock.now - started < .seconds(10), "closed, not left to the 60 s idle timeout")
+            var answered = 0
+            for target in targets {
+                for chunk in MalformedChunk.allCases {
+                    let connection = try RawHTTPConnection(port: port, timeoutSeconds: 20)
+                    let started = ContinuousClock.now
+                    try connection.send(target + "Transfer-Encoding: chunked\r\n\r\n" + chunk.bytes)
+                    let (answer, closed) = await connection.receiveToEnd()
+                    let label = "\(chunk) to \(target.prefix(24))"
+                    #expect(answer.hasPrefix("HTTP/1.1 400"), "\(label) got: \(answer.prefix(300))")
+                    #expect(answer.hasSuffix(#"{"success":false,"message":"The request body is malformed (invalid chunked encoding)"}"#), "\(label) got: \(answer)")
+                    #expect(answer.lowercased().contains("connection: close\r\n"), "\(label)")
+                    #expect(closed, "\(label)")
+                    #expect(ContinuousClock.now - started < .seconds(10), "\(label): closed, not left to the 60 s idle timeout")
+                    answered += 1
+                }
+            }
+            #expect(answered == targets.count * MalformedChunk.allCases.count)
         }
         #expect(try await harness.executionCount() == 0)
+        #expect(try await harness.store.allAutomations().count == automationsBefore)
         let lines = capture.lines.value
-        #expect(lines.contains { $0.contains("malformed request body") && $0.contains(#""level":"info""#) }, "the 400 was logged")
+        let infoLines = lines.filter { $0.contains("malformed request body") && $0.contains(#""level":"info""#) }.count
+        #expect(infoLines >= MalformedChunk.allCases.count, "the webhook 400s were logged at info (\(infoLines) lines)")
         #expect(!lines.contains { $0.contains(#""level":"error""#) }, "no error line: \(lines.filter { $0.contains("error") })")
     }
 }
