@@ -225,6 +225,35 @@ import VoxworksStore
         }
     }
 
+    /// A response larger than the socket buffers (an execution with a
+    /// 6 MiB payload) to a request that asked to close (HTTP/1.0), read by
+    /// a client with a small receive buffer that waits 4 s before reading:
+    /// all of it arrives, because the 2 s linger starts only once the
+    /// response has gone out to the socket. Counted from when the response
+    /// was handed over, it would cut this one off at 2 s.
+    @Test func aLargeResponseOnAClosingConnectionReachesASlowReader() async throws {
+        let harness = try await TestHarness.make {
+            $0.maxBodyBytes = 16 << 20
+            $0.idleTimeoutSeconds = 60
+            $0.bodyTimeoutSeconds = 30
+        }
+        let token = try await harness.automation().automation.webhook.token
+        let payload = #"{"pad":""# + String(repeating: "a", count: 6 << 20) + #""}"#
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let id = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 30, receiveBuffer: 4096)
+            try connection.send("GET /api/v1/executions/\(id.lowercased) HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(harness.apiKey)\r\n\r\n")
+            try await Task.sleep(for: .seconds(4))
+            let (answer, closed) = await connection.receiveToEnd()
+            #expect(answer.hasPrefix("HTTP/1.0 200"), "got: \(answer.prefix(200))")
+            #expect(closed)
+            let whole = isCompleteResponse(answer) && answer.utf8.count > payload.utf8.count
+            #expect(whole, "received \(answer.utf8.count) bytes of a response carrying \(payload.utf8.count)")
+        }
+    }
+
     enum Cap: String, CaseIterable, Sendable {
         case perAddress, perNode
     }

@@ -18,7 +18,8 @@ import NIOHTTP1
 ///   closes it.
 /// Closing is lingering: the output is shut after the response (the client
 /// sees it, then end of stream), the input is discarded until the client
-/// closes or the short linger time passes, so unread bytes do not turn the
+/// closes or the short linger time passes (counted from when the response
+/// has gone out to the socket), so unread bytes do not turn the
 /// close into a reset that could destroy the response before the client
 /// reads it. A connection thus lives at most the drain time (the shorter of
 /// the body deadline and the idle timeout) plus the linger time past its
@@ -76,6 +77,8 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     private var closeAfterResponse = false
     private var discarded = 0
     private var timer: Scheduled<Void>?
+    /// False once the channel is gone: a late callback must not arm a timer.
+    private var active = true
 
     init(limits: Limits, refusing: Bool) {
         self.limits = limits
@@ -89,10 +92,12 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        active = false
         disarm()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        active = false
         disarm()
         context.fireChannelInactive()
     }
@@ -227,8 +232,18 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
         guard phase != .closing else { return }
         phase = .closing
         discarded = 0
-        context.close(mode: .output, promise: nil)
-        arm(limits.lingerTime, context: context)
+        // The linger starts once the response has gone out (NIO shuts the
+        // output after the pending writes): a large response to a slow
+        // reader must not be cut after 2 s. Until then the drain time bounds
+        // it (Hummingbird's idle timer too).
+        arm(limits.drainTime, context: context)
+        let shut = context.eventLoop.makePromise(of: Void.self)
+        shut.futureResult.assumeIsolated().whenComplete { _ in
+            // Not when the timer already fired (it closed the connection).
+            guard self.active, self.phase == .closing, self.timer != nil else { return }
+            self.arm(self.limits.lingerTime, context: context)
+        }
+        context.close(mode: .output, promise: shut)
     }
 
     private func discard(_ count: Int, context: ChannelHandlerContext) {
