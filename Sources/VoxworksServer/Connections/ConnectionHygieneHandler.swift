@@ -21,12 +21,12 @@ import NIOHTTP1
 /// closes or the short linger time passes (counted from when the response
 /// has gone out to the socket), so unread bytes do not turn the
 /// close into a reset that could destroy the response before the client
-/// reads it. A connection thus lives at most the drain time (the shorter of
-/// the body deadline and the idle timeout) plus the linger time past its
-/// response. (The linger used to be a whole body deadline: with the default
-/// 10 s, a client that kept sending held its connection 20 s past the
-/// response against a 4 s idle timeout, and an HTTP/1.0 client that did not
-/// close its side held its connection 10 s.)
+/// reads it. A connection whose client reads its response thus lives at
+/// most the drain time (the shorter of the body deadline and the idle
+/// timeout) plus the linger time past its response. (Both used to be a whole
+/// body deadline: with the default 10 s and a 4 s idle timeout, a client
+/// that kept sending had its stream ended at 10 s and was dropped at 14 s,
+/// and an HTTP/1.0 client that did not close its side was held 10 s.)
 /// On the keep-alive path it only counts; a timer exists only while a body is
 /// being discarded or a connection is closing.
 final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHandler {
