@@ -71,7 +71,9 @@ public func buildApplication(
         server: .guardedHTTP1(
             configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
             limits: ConnectionLimits(maxConnections: configuration.maxConnections, maxPerAddress: configuration.maxConnectionsPerAddress),
-            hygiene: .init(drainTime: .seconds(Int64(configuration.bodyTimeoutSeconds)), drainBytes: configuration.maxBodyBytes)),
+            hygiene: .init(
+                drainTime: .seconds(Int64(min(configuration.bodyTimeoutSeconds, configuration.idleTimeoutSeconds))),
+                drainBytes: configuration.maxBodyBytes)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
     app.addServices(StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))

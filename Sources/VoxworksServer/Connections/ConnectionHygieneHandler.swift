@@ -18,10 +18,15 @@ import NIOHTTP1
 ///   closes it.
 /// Closing is lingering: the output is shut after the response (the client
 /// sees it, then end of stream), the input is discarded until the client
-/// closes or the body deadline passes again, so unread bytes do not turn the
+/// closes or the short linger time passes (counted from when the response
+/// has gone out to the socket), so unread bytes do not turn the
 /// close into a reset that could destroy the response before the client
-/// reads it. A connection thus lives at most two body deadlines past its
-/// response.
+/// reads it. A connection whose client reads its response thus lives at
+/// most the drain time (the shorter of the body deadline and the idle
+/// timeout) plus the linger time past its response. (Both used to be a whole
+/// body deadline: with the default 10 s and a 4 s idle timeout, a client
+/// that kept sending had its stream ended at 10 s and was dropped at 14 s,
+/// and an HTTP/1.0 client that did not close its side was held 10 s.)
 /// On the keep-alive path it only counts; a timer exists only while a body is
 /// being discarded or a connection is closing.
 final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -31,10 +36,18 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     typealias OutboundOut = HTTPServerResponsePart
 
     struct Limits: Sendable {
-        /// How long the unread rest of a body (or a closing connection's input) may take.
+        /// How long the unread rest of a body may take after the response:
+        /// the body deadline, or the idle timeout when that is shorter (the
+        /// node has nothing more to do with the request, so the connection is
+        /// as good as idle).
         var drainTime: TimeAmount
         /// How many unread bytes are discarded before the connection is dropped.
         var drainBytes: Int
+        /// How long a closing connection (output shut) waits for the client
+        /// to close its side, discarding what it still sends. Long enough for
+        /// the client to read the response before a reset could destroy it;
+        /// short, because nothing is served any more.
+        var lingerTime: TimeAmount = .seconds(2)
         /// How long a connection over the caps has to send its request head.
         var refusalWait: TimeAmount = .seconds(1)
     }
@@ -64,6 +77,8 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     private var closeAfterResponse = false
     private var discarded = 0
     private var timer: Scheduled<Void>?
+    /// False once the channel is gone: a late callback must not arm a timer.
+    private var active = true
 
     init(limits: Limits, refusing: Bool) {
         self.limits = limits
@@ -77,10 +92,12 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        active = false
         disarm()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        active = false
         disarm()
         context.fireChannelInactive()
     }
@@ -215,8 +232,18 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
         guard phase != .closing else { return }
         phase = .closing
         discarded = 0
-        context.close(mode: .output, promise: nil)
+        // The linger starts once the response has gone out (NIO shuts the
+        // output after the pending writes): a large response to a slow
+        // reader must not be cut after 2 s. Until then the drain time bounds
+        // it (Hummingbird's idle timer too).
         arm(limits.drainTime, context: context)
+        let shut = context.eventLoop.makePromise(of: Void.self)
+        shut.futureResult.assumeIsolated().whenComplete { _ in
+            // Not when the timer already fired (it closed the connection).
+            guard self.active, self.phase == .closing, self.timer != nil else { return }
+            self.arm(self.limits.lingerTime, context: context)
+        }
+        context.close(mode: .output, promise: shut)
     }
 
     private func discard(_ count: Int, context: ChannelHandlerContext) {

@@ -13,7 +13,9 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// `source`: the local address to connect from (any of 127.0.0.0/8 on
     /// Linux), so that a test can be two clients with two addresses.
-    init(port: Int, timeoutSeconds: Int = 5, source: String? = nil) throws {
+    /// `receiveBuffer`: a small socket receive buffer (set before connecting,
+    /// so TCP's window stays small), for a client that reads slowly.
+    init(port: Int, timeoutSeconds: Int = 5, source: String? = nil, receiveBuffer: Int32? = nil) throws {
         #if canImport(Glibc)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -22,6 +24,9 @@ final class RawHTTPConnection: @unchecked Sendable {
         guard fd >= 0 else { throw Failure.socket }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         if let source {
             var local = sockaddr_in()
             local.sin_family = sa_family_t(AF_INET)
@@ -42,6 +47,16 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+
+    /// The local port the connection was made from (0 if unknown).
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return named == 0 ? Int(UInt16(bigEndian: address.sin_port)) : 0
+    }
 
     enum Failure: Error { case socket, bind, connect, send }
 
