@@ -19,7 +19,7 @@ import VoxworksRuntime
 /// slot; a short poll catches due retries and delays.
 /// On graceful shutdown each task finishes the execution it holds and stops.
 public struct ExecutionWorkerPool: Service {
-    let store: any Store
+    let store: any ExecutionStore
     let runner: ExecutionRunner
     let signal: WorkSignal
     let configuration: EngineConfiguration
@@ -30,7 +30,7 @@ public struct ExecutionWorkerPool: Service {
     let heartbeat: LeaseHeartbeat
     let slots: ExecutionSlots
 
-    public init(store: any Store, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled) {
+    public init(store: any ExecutionStore, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled) {
         self.metrics = metrics
         self.store = store
         self.runner = runner

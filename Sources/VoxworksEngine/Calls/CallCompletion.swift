@@ -8,12 +8,12 @@ import VoxworksRuntime
 /// the execution waiting for it wakes, and the team's `call_completed`
 /// automations whose filters match fire with the call in their context.
 public struct CallCompletion: Sendable {
-    let store: any Store
+    let store: any ExecutionStore
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
     let logger: Logger
 
-    public init(store: any Store, workSignal: WorkSignal, clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
+    public init(store: any ExecutionStore, workSignal: WorkSignal, clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
         self.store = store
         self.workSignal = workSignal
         self.clock = clock
@@ -59,7 +59,7 @@ public struct CallCompletion: Sendable {
 
     /// The data of the object the call was created with, as it is now, for
     /// `objects.<type>.*`; nil when there is none or it is gone.
-    static func linkedObject(of call: Call, in store: any Store) async throws -> (type: String, data: JSONValue)? {
+    static func linkedObject(of call: Call, in store: any ExecutionStore) async throws -> (type: String, data: JSONValue)? {
         guard let link = call.object, let data = try await store.objectData(id: link.id, teamID: call.teamID) else { return nil }
         return (link.type, data)
     }

@@ -10,7 +10,7 @@ import VoxworksStore
 /// `VOXWORKS_CALL_SIMULATOR_STATUS`. It is driven by the calls table, so
 /// calls in flight survive a restart.
 public struct SimulatedCallProvider: CallProvider, Service {
-    let store: any Store
+    let store: any ExecutionStore
     let completion: CallCompletion
     let seconds: Double
     let status: String
@@ -18,7 +18,7 @@ public struct SimulatedCallProvider: CallProvider, Service {
     let pollInterval: Duration
     let logger: Logger
 
-    public init(store: any Store, completion: CallCompletion, seconds: Double, status: String, clock: @escaping @Sendable () -> Timestamp, pollInterval: Duration = .milliseconds(250), logger: Logger) {
+    public init(store: any ExecutionStore, completion: CallCompletion, seconds: Double, status: String, clock: @escaping @Sendable () -> Timestamp, pollInterval: Duration = .milliseconds(250), logger: Logger) {
         self.store = store
         self.completion = completion
         self.seconds = seconds

@@ -6,7 +6,7 @@ import VoxworksStore
 /// provider; unless `wait_for_completion` is false the execution then waits
 /// (no worker held) and resumes with `call.*` when the call ends.
 struct CreateCallStep: StepRunner {
-    let store: any Store
+    let store: any ExecutionStore
     let provider: any CallProvider
     let defaultRegion: String
     let clock: @Sendable () -> Timestamp

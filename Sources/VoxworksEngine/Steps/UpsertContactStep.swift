@@ -4,7 +4,7 @@ import VoxworksStore
 /// `upsert_contact`: finds the team's contact by phone number (normalised to
 /// E.164) or email, creates or updates it, and sets `contact.*`.
 struct UpsertContactStep: StepRunner {
-    let store: any Store
+    let store: any ExecutionStore
     let defaultRegion: String
     let clock: @Sendable () -> Timestamp
 

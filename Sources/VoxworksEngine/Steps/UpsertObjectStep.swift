@@ -4,7 +4,7 @@ import VoxworksStore
 /// `upsert_object`: a typed JSON record mirroring a CRM item, keyed by a
 /// key path into its data; sets `objects.<type>`.
 struct UpsertObjectStep: StepRunner {
-    let store: any Store
+    let store: any ExecutionStore
     let clock: @Sendable () -> Timestamp
 
     var effects: StepEffects { .inStoreTransaction }
