@@ -24,7 +24,10 @@ public struct ExecutionRunner: Sendable {
     let logger: Logger
     let metrics: ServiceMetrics
 
-    public init(store: any ExecutionStore, runners: StepRunners, clock: @escaping @Sendable () -> Timestamp, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger, metrics: ServiceMetrics = .disabled) {
+    public init(
+        store: any ExecutionStore, runners: StepRunners, clock: @escaping @Sendable () -> Timestamp,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger, metrics: ServiceMetrics = .disabled
+    ) {
         self.store = store
         self.runners = runners
         self.clock = clock
@@ -35,7 +38,10 @@ public struct ExecutionRunner: Sendable {
 
     /// The standard step runners.
     /// `circuits` is the node's one per-destination state (nil: a fresh one from `configuration`).
-    public static func standardRunners(store: any ExecutionStore, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, circuits: DestinationCircuits? = nil) -> StepRunners {
+    public static func standardRunners(
+        store: any ExecutionStore, client: any OutboundHTTPClient, provider: any CallProvider, configuration: EngineConfiguration,
+        clock: @escaping @Sendable () -> Timestamp, circuits: DestinationCircuits? = nil
+    ) -> StepRunners {
         StepRunners(
             transform: TransformStep(),
             condition: ConditionStep(),

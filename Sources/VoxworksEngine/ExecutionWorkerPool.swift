@@ -30,7 +30,10 @@ public struct ExecutionWorkerPool: Service {
     let heartbeat: LeaseHeartbeat
     let slots: ExecutionSlots
 
-    public init(store: any ExecutionStore, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled) {
+    public init(
+        store: any ExecutionStore, runner: ExecutionRunner, signal: WorkSignal, configuration: EngineConfiguration,
+        clock: @escaping @Sendable () -> Timestamp, logger: Logger, metrics: ServiceMetrics = .disabled
+    ) {
         self.metrics = metrics
         self.store = store
         self.runner = runner
@@ -40,7 +43,8 @@ public struct ExecutionWorkerPool: Service {
         self.logger = logger
         heartbeat = LeaseHeartbeat(store: store, leaseSeconds: configuration.leaseSeconds, clock: clock, logger: logger)
         slots = ExecutionSlots(count: configuration.workers)
-        nodeID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+        nodeID =
+            "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     public func run() async throws {
@@ -72,7 +76,9 @@ public struct ExecutionWorkerPool: Service {
                 let worker = "\(nodeID)/\(slot)"
                 do {
                     let now = clock()
-                    if let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: configuration.leaseSeconds)) {
+                    if let claimed = try await store.claimExecution(
+                        worker: worker, now: now, leaseUntil: now.adding(seconds: configuration.leaseSeconds))
+                    {
                         running.addTask {
                             await carry(claimed, worker: worker)
                             slots.give(slot)

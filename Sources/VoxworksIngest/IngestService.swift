@@ -59,7 +59,10 @@ public struct IngestService: Sendable {
     let verifier = SignatureVerifier()
     let parser = JSONParser()
 
-    public init(routes: any WebhookRoutes, writer: IngestWriter, limiter: any RateLimiter, ids: UUIDv7Generator = UUIDv7Generator(), settings: Settings) {
+    public init(
+        routes: any WebhookRoutes, writer: IngestWriter, limiter: any RateLimiter, ids: UUIDv7Generator = UUIDv7Generator(),
+        settings: Settings
+    ) {
         self.routes = routes
         self.writer = writer
         self.limiter = limiter
@@ -73,12 +76,13 @@ public struct IngestService: Sendable {
     /// allowed it, the team's ceiling, in one call to the limiter.
     public func admit(token: String?, now: Timestamp) async throws -> Admission {
         guard let token, !token.isEmpty, token.utf8.count <= 256,
-              let route = try await routes.route(tokenHash: SecretMaterial.hash(token), now: now)
+            let route = try await routes.route(tokenHash: SecretMaterial.hash(token), now: now)
         else { throw IngestRefusal.notFound }
-        let decisions = try await limiter.acquire([
-            RateLimitCheck(key: .webhook(route.webhookID), limit: route.rateLimit),
-            RateLimitCheck(key: .team(route.teamID), limit: settings.teamRateLimit),
-        ], now: now.seconds)
+        let decisions = try await limiter.acquire(
+            [
+                RateLimitCheck(key: .webhook(route.webhookID), limit: route.rateLimit),
+                RateLimitCheck(key: .team(route.teamID), limit: settings.teamRateLimit),
+            ], now: now.seconds)
         // An allowed first check must come with the second's decision; a
         // limiter that answers less is a bug, not a refusal.
         guard let decision = decisions.first, decisions.count == 2 || !decision.allowed else {
@@ -133,17 +137,18 @@ public struct IngestService: Sendable {
             key = delivery.keyHeaders.compactMap { $0 }.first
         }
 
-        return try await writer.submit(IngestRequest(
-            executionID: ids.next(nowMillis: UInt64(max(0, now.millis))),
-            route: route,
-            body: body,
-            contentType: delivery.contentType,
-            idempotencyKey: key,
-            fingerprint: key == nil ? nil : IdempotencyKey.fingerprint(of: body),
-            sourceAddress: delivery.sourceAddress,
-            receivedAt: now,
-            backlogLimit: settings.backlogLimit,
-            idempotencyTTL: settings.idempotencyTTL))
+        return try await writer.submit(
+            IngestRequest(
+                executionID: ids.next(nowMillis: UInt64(max(0, now.millis))),
+                route: route,
+                body: body,
+                contentType: delivery.contentType,
+                idempotencyKey: key,
+                fingerprint: key == nil ? nil : IdempotencyKey.fingerprint(of: body),
+                sourceAddress: delivery.sourceAddress,
+                receivedAt: now,
+                backlogLimit: settings.backlogLimit,
+                idempotencyTTL: settings.idempotencyTTL))
     }
 }
 

@@ -18,7 +18,8 @@ public struct ServiceMetrics: Sendable {
     /// One HTTP request, by route template (never the raw path: it holds
     /// tokens); `ingest` when it was a webhook, whose time is also kept apart.
     public func request(route: String, status: Int, seconds: Double, ingest: Bool) {
-        Counter(label: "voxworks_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory).increment()
+        Counter(label: "voxworks_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
+            .increment()
         if ingest {
             Timer(label: "voxworks_ingest_duration_seconds", factory: factory).recordNanoseconds(Int64(seconds * 1e9))
         }

@@ -76,7 +76,8 @@ public func buildApplication(
                 drainBytes: configuration.maxBodyBytes)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
-    app.addServices(StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))
+    app.addServices(
+        StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))
     if configuration.role.runsWorkers {
         app.addServices(buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger))
     }
@@ -90,13 +91,15 @@ public func buildEngineServices(configuration: ServerConfiguration, dependencies
     var engine = configuration.engine
     // This node's own listener is never an `http_request` destination unless named with its port.
     engine.ownListenAddress = OutboundPolicy.ListenAddress(host: configuration.host, port: configuration.port)
-    let completion = CallCompletion(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock, logger: logger)
+    let completion = CallCompletion(
+        store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock, logger: logger)
     let simulator = SimulatedCallProvider(
         store: dependencies.store, completion: completion, seconds: engine.callSimulatorSeconds,
         status: engine.callSimulatorStatus, clock: dependencies.clock, logger: logger)
     let runners = ExecutionRunner.standardRunners(
         store: dependencies.store,
-        client: dependencies.outbound ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow, own: engine.ownListenAddress)),
+        client: dependencies.outbound
+            ?? GuardedHTTPClient(policy: OutboundPolicy(allow: engine.outboundAllow, own: engine.ownListenAddress)),
         provider: simulator, configuration: engine, clock: dependencies.clock, circuits: dependencies.circuits)
     let metrics = dependencies.metrics
     let runner = ExecutionRunner(store: dependencies.store, runners: runners, clock: dependencies.clock, logger: logger, metrics: metrics)
@@ -128,12 +131,15 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let acceptedKeys = AcceptedKeys()
     HealthController(store: dependencies.store).addRoutes(to: router)
     MetricsController(
-        registry: dependencies.metricsRegistry, store: dependencies.store, circuits: dependencies.circuits, token: configuration.metricsToken,
-        clock: dependencies.clock)
-        .addRoutes(to: router)
-    let management = router.group("/api/v1").add(middleware: APIKeyMiddleware(
-        store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock,
-        failures: authFailures, accepted: acceptedKeys))
+        registry: dependencies.metricsRegistry, store: dependencies.store, circuits: dependencies.circuits,
+        token: configuration.metricsToken,
+        clock: dependencies.clock
+    )
+    .addRoutes(to: router)
+    let management = router.group("/api/v1").add(
+        middleware: APIKeyMiddleware(
+            store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock,
+            failures: authFailures, accepted: acceptedKeys))
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)

@@ -17,21 +17,24 @@ public enum FirstRun {
 
     /// The demo automation: normalise the lead, upsert the contact, and call
     /// it (through the simulated provider) when the lead came from the website.
-    public static let demoDefinition: JSONValue = (try? JSONParser().parse(#"""
-        {"trigger":{"type":"webhook"},"steps":[
-          {"id":"map","type":"transform","mappings":[
-            {"source":"trigger.contact_phone","target":"phone"},
-            {"source":"trigger.first_name","target":"first_name","transform":"uppercase"}]},
-          {"id":"contact","type":"upsert_contact","match_on":"phone_number",
-           "fields":{"phone_number":"{{mapped.phone}}","first_name":"{{mapped.first_name}}"}},
-          {"id":"route","type":"condition","field":"trigger.source","operator":"equals","value":"website",
-           "then":[{"id":"call","type":"create_call","script_id":"demo","from_number":"+61291234567"}]}
-        ]}
-        """#)) ?? AutomationDefinition.emptyJSON
+    public static let demoDefinition: JSONValue =
+        (try? JSONParser().parse(
+            #"""
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"map","type":"transform","mappings":[
+                {"source":"trigger.contact_phone","target":"phone"},
+                {"source":"trigger.first_name","target":"first_name","transform":"uppercase"}]},
+              {"id":"contact","type":"upsert_contact","match_on":"phone_number",
+               "fields":{"phone_number":"{{mapped.phone}}","first_name":"{{mapped.first_name}}"}},
+              {"id":"route","type":"condition","field":"trigger.source","operator":"equals","value":"website",
+               "then":[{"id":"call","type":"create_call","script_id":"demo","from_number":"+61291234567"}]}
+            ]}
+            """#)) ?? AutomationDefinition.emptyJSON
 
     public static func prepare(store: any Store, now: Timestamp = .now()) async throws -> Report {
         guard try await store.teams().isEmpty,
-              let team = try await store.createFirstTeam(name: "Default team", now: now) else {
+            let team = try await store.createFirstTeam(name: "Default team", now: now)
+        else {
             return Report(apiKey: nil, automations: try await store.allAutomations())
         }
         let key = SecretMaterial.apiKey()
@@ -81,7 +84,8 @@ public enum FirstRun {
                 lines.append("")
                 lines.append("Then look at it (use the execution_id from the answer):")
                 lines.append("")
-                lines.append("  curl -H 'Authorization: Bearer <your API key>' \(configuration.resolvedPublicURL)/api/v1/executions/<execution_id>")
+                lines.append(
+                    "  curl -H 'Authorization: Bearer <your API key>' \(configuration.resolvedPublicURL)/api/v1/executions/<execution_id>")
             }
         }
         lines.append("")

@@ -98,7 +98,9 @@ public struct ServerConfiguration: Sendable {
         if let seconds = try integer("VOXWORKS_IDLE_TIMEOUT_SECONDS", 1...3600) { configuration.idleTimeoutSeconds = seconds }
         if let cap = try integer("VOXWORKS_MAX_CONNECTIONS", 0...10_000_000) { configuration.maxConnections = cap }
         if let cap = try integer("VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS", 0...10_000_000) { configuration.maxConnectionsPerAddress = cap }
-        if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) { configuration.idempotencyTTLSeconds = Double(ttl) }
+        if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) {
+            configuration.idempotencyTTLSeconds = Double(ttl)
+        }
         if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
         if let cap = try integer("VOXWORKS_TEAM_CONCURRENCY", 1...100_000) { configuration.teamConcurrency = cap }
         if let days = environment["VOXWORKS_RETENTION_DAYS"], !days.isEmpty {
@@ -106,7 +108,8 @@ public struct ServerConfiguration: Sendable {
                 configuration.retentionDays = nil
             } else {
                 guard let value = Int(days), (1...36_500).contains(value) else {
-                    throw Failure.invalid(variable: "VOXWORKS_RETENTION_DAYS", value: days, expected: "a number of days from 1 to 36500, or forever")
+                    throw Failure.invalid(
+                        variable: "VOXWORKS_RETENTION_DAYS", value: days, expected: "a number of days from 1 to 36500, or forever")
                 }
                 configuration.retentionDays = value
             }
@@ -117,7 +120,8 @@ public struct ServerConfiguration: Sendable {
         if let rate = try integer("VOXWORKS_API_RATE_PER_SECOND", 1...1_000_000) { configuration.apiRateLimit.perSecond = Double(rate) }
         if let burst = try integer("VOXWORKS_API_RATE_BURST", 1...10_000_000) { configuration.apiRateLimit.burst = burst }
         if let rate = try integer("VOXWORKS_NOT_FOUND_RATE_PER_MINUTE", 0...6_000_000) {
-            configuration.notFoundLimit = rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.notFoundLimit?.burst ?? 60)
+            configuration.notFoundLimit =
+                rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.notFoundLimit?.burst ?? 60)
         }
         if let burst = try integer("VOXWORKS_NOT_FOUND_BURST", 1...10_000_000), configuration.notFoundLimit != nil {
             configuration.notFoundLimit?.burst = burst
@@ -128,7 +132,8 @@ public struct ServerConfiguration: Sendable {
             let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return try entries.map { entry -> IPRange in
                 guard let range = IPRange(entry) else {
-                    throw Failure.invalid(variable: name, value: entry, expected: "comma-separated IP addresses or CIDR ranges (IPv4 or IPv6)")
+                    throw Failure.invalid(
+                        variable: name, value: entry, expected: "comma-separated IP addresses or CIDR ranges (IPv4 or IPv6)")
                 }
                 return range
             }
@@ -136,7 +141,8 @@ public struct ServerConfiguration: Sendable {
         configuration.notFoundExempt = try ranges("VOXWORKS_NOT_FOUND_EXEMPT")
         configuration.authFailureExempt = try ranges("VOXWORKS_AUTH_FAILURE_EXEMPT")
         if let rate = try integer("VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE", 0...6_000_000) {
-            configuration.authFailureLimit = rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.authFailureLimit?.burst ?? 20)
+            configuration.authFailureLimit =
+                rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.authFailureLimit?.burst ?? 20)
         }
         if let burst = try integer("VOXWORKS_AUTH_FAILURE_BURST", 1...10_000_000), configuration.authFailureLimit != nil {
             configuration.authFailureLimit?.burst = burst
@@ -149,9 +155,15 @@ public struct ServerConfiguration: Sendable {
         }
         if let workers = try integer("VOXWORKS_WORKERS", 1...10_000) { configuration.engine.workers = workers }
         if let lease = try integer("VOXWORKS_LEASE_SECONDS", 3...3600) { configuration.engine.leaseSeconds = Double(lease) }
-        if let failures = try integer("VOXWORKS_CIRCUIT_FAILURES", 1...1000) { configuration.engine.destinationSettings.failureThreshold = failures }
-        if let cap = try integer("VOXWORKS_DESTINATION_MAX_IN_FLIGHT", 1...100_000) { configuration.engine.destinationSettings.maxInFlight = cap }
-        if let seconds = try integer("VOXWORKS_CIRCUIT_COOLDOWN_SECONDS", 1...86_400) { configuration.engine.destinationSettings.cooldownSeconds = Double(seconds) }
+        if let failures = try integer("VOXWORKS_CIRCUIT_FAILURES", 1...1000) {
+            configuration.engine.destinationSettings.failureThreshold = failures
+        }
+        if let cap = try integer("VOXWORKS_DESTINATION_MAX_IN_FLIGHT", 1...100_000) {
+            configuration.engine.destinationSettings.maxInFlight = cap
+        }
+        if let seconds = try integer("VOXWORKS_CIRCUIT_COOLDOWN_SECONDS", 1...86_400) {
+            configuration.engine.destinationSettings.cooldownSeconds = Double(seconds)
+        }
         let cooldown = configuration.engine.destinationSettings.cooldownSeconds
         if let seconds = try integer("VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS", 1...86_400) {
             guard Double(seconds) >= cooldown else {
@@ -162,11 +174,14 @@ public struct ServerConfiguration: Sendable {
             configuration.engine.destinationSettings.maxCooldownSeconds = Double(seconds)
         } else {
             // A first cool-down longer than the default longest is the longest.
-            configuration.engine.destinationSettings.maxCooldownSeconds = max(configuration.engine.destinationSettings.maxCooldownSeconds, cooldown)
+            configuration.engine.destinationSettings.maxCooldownSeconds = max(
+                configuration.engine.destinationSettings.maxCooldownSeconds, cooldown)
         }
         if let region = environment["VOXWORKS_DEFAULT_REGION"], !region.isEmpty {
             guard PhoneNumber.countryCode(for: region.uppercased()) != nil else {
-                throw Failure.invalid(variable: "VOXWORKS_DEFAULT_REGION", value: region, expected: "one of \(PhoneNumber.supportedRegions.joined(separator: ", "))")
+                throw Failure.invalid(
+                    variable: "VOXWORKS_DEFAULT_REGION", value: region,
+                    expected: "one of \(PhoneNumber.supportedRegions.joined(separator: ", "))")
             }
             configuration.engine.defaultRegion = region.uppercased()
         }
@@ -175,11 +190,15 @@ public struct ServerConfiguration: Sendable {
             if let bad = entries.first(where: { OutboundPolicy.Entry($0) == nil }) {
                 throw Failure.invalid(
                     variable: "VOXWORKS_OUTBOUND_ALLOW", value: bad,
-                    expected: "comma-separated host[:port], IPv4[:port], IPv6 or [IPv6]:port, or CIDR ranges (10.0.0.0/8[:port], fd00::/8, [fd00::/8]:port)")
+                    expected:
+                        "comma-separated host[:port], IPv4[:port], IPv6 or [IPv6]:port, or CIDR ranges (10.0.0.0/8[:port], fd00::/8, [fd00::/8]:port)"
+                )
             }
             configuration.engine.outboundAllow = entries
         }
-        if let seconds = try integer("VOXWORKS_CALL_SIMULATOR_SECONDS", 0...86_400) { configuration.engine.callSimulatorSeconds = Double(seconds) }
+        if let seconds = try integer("VOXWORKS_CALL_SIMULATOR_SECONDS", 0...86_400) {
+            configuration.engine.callSimulatorSeconds = Double(seconds)
+        }
         if let status = environment["VOXWORKS_CALL_SIMULATOR_STATUS"], !status.isEmpty { configuration.engine.callSimulatorStatus = status }
         if let token = environment["VOXWORKS_METRICS_TOKEN"], !token.isEmpty { configuration.metricsToken = token }
         if let format = environment["VOXWORKS_LOG_FORMAT"], !format.isEmpty {

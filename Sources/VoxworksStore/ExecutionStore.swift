@@ -17,7 +17,10 @@ public struct ClaimedExecution: Sendable {
     /// The webhook trigger's kind: `webhook` or `call_completed`.
     public var triggerType: String
 
-    public init(execution: Execution, definition: Result<AutomationDefinition, StoreError>, context: JSONObject?, steps: [StepRecord], resumedFrom: WaitReason?, triggerType: String) {
+    public init(
+        execution: Execution, definition: Result<AutomationDefinition, StoreError>, context: JSONObject?, steps: [StepRecord],
+        resumedFrom: WaitReason?, triggerType: String
+    ) {
         self.execution = execution
         self.definition = definition
         self.context = context
@@ -43,7 +46,10 @@ public struct NewExecution: Sendable {
     public var triggerType: String
     public var receivedAt: Timestamp
 
-    public init(id: UUID, teamID: UUID, automationID: UUID, body: [UInt8], replayOf: UUID? = nil, context: JSONObject? = nil, completedSteps: [StepRecord] = [], definition: JSONValue? = nil, triggerType: String = "webhook", receivedAt: Timestamp) {
+    public init(
+        id: UUID, teamID: UUID, automationID: UUID, body: [UInt8], replayOf: UUID? = nil, context: JSONObject? = nil,
+        completedSteps: [StepRecord] = [], definition: JSONValue? = nil, triggerType: String = "webhook", receivedAt: Timestamp
+    ) {
         self.id = id
         self.teamID = teamID
         self.automationID = automationID
@@ -91,7 +97,9 @@ public protocol ExecutionStore: Sendable {
     func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool
     /// `finishTurn`, then `claimExecution` for the same worker, in one transaction (one commit for both).
     /// The claim happens whether or not the worker still held the finished execution.
-    func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?)
+    func finishTurnAndClaim(
+        executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp
+    ) async throws -> (held: Bool, next: ClaimedExecution?)
     /// Returns expired leases to `pending`; how many.
     func releaseExpiredLeases(now: Timestamp) async throws -> Int
 
@@ -110,10 +118,14 @@ public protocol ExecutionStore: Sendable {
     /// With `log`, its lines are written first in the same transaction (a
     /// step's start goes with its effect); throws `LeaseLost`, writing
     /// nothing, when its worker no longer holds the execution.
-    func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool)
+    func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (
+        contact: Contact, created: Bool
+    )
     func contact(id: UUID, teamID: UUID) async throws -> Contact?
     /// `log` as in `upsertContact`.
-    func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool)
+    func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (
+        object: JSONValue, created: Bool
+    )
     func createCall(_ call: Call) async throws
     func call(id: UUID) async throws -> Call?
     /// The data of a team's object by id (a call's linked object), nil when gone.
@@ -127,15 +139,22 @@ public protocol ExecutionStore: Sendable {
 extension ExecutionStore {
     /// Writes one step-log line, and with a finished step the context to resume from.
     /// False when the worker no longer holds the execution: it must stop.
-    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws -> Bool {
-        try await recordSteps(executionID: executionID, worker: worker, StepLogWrite(records: [record], context: context, stepsCompleted: stepsCompleted))
+    public func recordStep(executionID: UUID, worker: String, record: StepRecord, context: JSONObject?, stepsCompleted: Int) async throws
+        -> Bool
+    {
+        try await recordSteps(
+            executionID: executionID, worker: worker, StepLogWrite(records: [record], context: context, stepsCompleted: stepsCompleted))
     }
 
-    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (contact: Contact, created: Bool) {
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp) async throws -> (
+        contact: Contact, created: Bool
+    ) {
         try await upsertContact(teamID: teamID, matchOnEmail: matchOnEmail, fields: fields, now: now, log: nil)
     }
 
-    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (object: JSONValue, created: Bool) {
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp) async throws -> (
+        object: JSONValue, created: Bool
+    ) {
         try await upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, log: nil)
     }
 
@@ -230,7 +249,10 @@ public struct CallQuery: Sendable {
     public var before: UUID?
     public var limit: Int
 
-    public init(status: String? = nil, type: String? = nil, progress: String? = nil, contactID: UUID? = nil, scriptID: String? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil, before: UUID? = nil, limit: Int = 25) {
+    public init(
+        status: String? = nil, type: String? = nil, progress: String? = nil, contactID: UUID? = nil, scriptID: String? = nil,
+        createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil, before: UUID? = nil, limit: Int = 25
+    ) {
         self.status = status
         self.type = type
         self.progress = progress

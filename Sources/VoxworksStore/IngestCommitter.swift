@@ -17,7 +17,10 @@ public struct IngestRequest: Sendable {
     public var backlogLimit: Int
     public var idempotencyTTL: Double
 
-    public init(executionID: UUID, route: WebhookRoute, body: [UInt8], contentType: String?, idempotencyKey: String?, fingerprint: [UInt8]?, sourceAddress: String?, receivedAt: Timestamp, backlogLimit: Int, idempotencyTTL: Double) {
+    public init(
+        executionID: UUID, route: WebhookRoute, body: [UInt8], contentType: String?, idempotencyKey: String?, fingerprint: [UInt8]?,
+        sourceAddress: String?, receivedAt: Timestamp, backlogLimit: Int, idempotencyTTL: Double
+    ) {
         self.executionID = executionID
         self.route = route
         self.body = body

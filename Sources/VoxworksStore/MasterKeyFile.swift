@@ -3,7 +3,7 @@ import VoxworksCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The key that seals signing secrets at rest: 32 random bytes, base64, in a
@@ -24,7 +24,8 @@ public enum MasterKeyFile {
     public static func loadOrCreate(path: String) throws -> [UInt8] {
         if FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path),
-                  let text = String(data: data, encoding: .utf8) else { throw Failure.unreadable(path) }
+                let text = String(data: data, encoding: .utf8)
+            else { throw Failure.unreadable(path) }
             guard let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
                 throw Failure.malformed(path)
             }

@@ -29,14 +29,16 @@ final class ParsedDefinitionCache: Sendable {
     /// The parsed definition pinned to execution `executionID`, and its step count.
     func entry(for text: String?, executionID: String) -> Entry {
         guard let text else {
-            return Entry(definition: .failure(.corrupt(table: "executions", id: executionID, detail: "its definition is missing")), stepCount: 0)
+            return Entry(
+                definition: .failure(.corrupt(table: "executions", id: executionID, detail: "its definition is missing")), stepCount: 0)
         }
         if let found = entries.withLock({ $0[text] }) { return Entry(definition: .success(found), stepCount: found.stepCount) }
         let json: JSONValue
         do {
             json = try JSONParser().parse(text)
         } catch {
-            return Entry(definition: .failure(.corrupt(table: "executions", id: executionID, detail: "definition is not valid JSON")), stepCount: 0)
+            return Entry(
+                definition: .failure(.corrupt(table: "executions", id: executionID, detail: "definition is not valid JSON")), stepCount: 0)
         }
         let definition: AutomationDefinition
         do {

@@ -15,7 +15,10 @@ public struct QueueStats: Sendable, Equatable {
     /// Bytes on disk (database and write-ahead log), when the store knows.
     public var storeBytes: Int64?
 
-    public init(pending: Int, running: Int, waiting: Int, oldestPendingReceivedAt: Timestamp?, finishedLastHour: [ExecutionStatus: Int], deadLetters: Int, storeBytes: Int64?) {
+    public init(
+        pending: Int, running: Int, waiting: Int, oldestPendingReceivedAt: Timestamp?, finishedLastHour: [ExecutionStatus: Int],
+        deadLetters: Int, storeBytes: Int64?
+    ) {
         self.pending = pending
         self.running = running
         self.waiting = waiting

@@ -35,7 +35,8 @@ public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, Directory
     func rotateToken(automationID: UUID, teamID: UUID, newToken: String, now: Timestamp) async throws -> Automation?
     /// Adds a secret; secrets active until now stay valid until `graceUntil`,
     /// and any older ones end now, so that at most two are ever active.
-    func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation?
+    func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws
+        -> Automation?
 
     // Executions
     func execution(id: UUID, teamID: UUID) async throws -> Execution?
@@ -65,7 +66,10 @@ public struct NewAutomation: Sendable {
     /// The raw key of the first signing secret, when signing is on.
     public var signingKey: [UInt8]?
 
-    public init(id: UUID, teamID: UUID, name: String, enabled: Bool, definition: JSONValue, webhookID: UUID, token: String, rateLimit: RateLimit, signingKey: [UInt8]?) {
+    public init(
+        id: UUID, teamID: UUID, name: String, enabled: Bool, definition: JSONValue, webhookID: UUID, token: String, rateLimit: RateLimit,
+        signingKey: [UInt8]?
+    ) {
         self.id = id
         self.teamID = teamID
         self.name = name
@@ -88,7 +92,9 @@ public struct AutomationPatch: Sendable {
     /// `rotateSigningSecret`, so that the new secret can be shown once.
     public var disableSigning: Bool
 
-    public init(name: String? = nil, enabled: Bool? = nil, definition: JSONValue? = nil, rateLimit: RateLimit? = nil, disableSigning: Bool = false) {
+    public init(
+        name: String? = nil, enabled: Bool? = nil, definition: JSONValue? = nil, rateLimit: RateLimit? = nil, disableSigning: Bool = false
+    ) {
         self.name = name
         self.enabled = enabled
         self.definition = definition

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import VoxworksStore
 
@@ -26,7 +26,8 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try storeOptions.configuration()
         guard configuration.databaseURL == nil else {
-            throw ValidationError("voxworks backup copies the SQLite store; back up PostgreSQL with pg_dump or base backups (docs/operations.md).")
+            throw ValidationError(
+                "voxworks backup copies the SQLite store; back up PostgreSQL with pg_dump or base backups (docs/operations.md).")
         }
         let opened = try await storeOptions.open(configuration)
         guard let store = opened.sqlite else { throw ValidationError("not a SQLite store") }
@@ -36,9 +37,10 @@ struct BackupCommand: AsyncParsableCommand {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         guard includeMasterKey else {
-            Console.write("Backed up \(configuration.databasePath) to \(path) (\(bytes / 1024) KiB, \(seconds) s). "
-                + "The master key (\(configuration.resolvedMasterKeyFile)) was not copied: back it up apart, "
-                + "or pass --include-master-key.")
+            Console.write(
+                "Backed up \(configuration.databasePath) to \(path) (\(bytes / 1024) KiB, \(seconds) s). "
+                    + "The master key (\(configuration.resolvedMasterKeyFile)) was not copied: back it up apart, "
+                    + "or pass --include-master-key.")
             return
         }
         let keyCopy = path + ".master.key"
@@ -52,7 +54,8 @@ struct BackupCommand: AsyncParsableCommand {
         let written = key.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard written == key.count else { throw ValidationError("cannot write \(keyCopy)") }
-        Console.write("Backed up \(configuration.databasePath) to \(path) (\(bytes / 1024) KiB, \(seconds) s) and its master key to \(keyCopy).")
+        Console.write(
+            "Backed up \(configuration.databasePath) to \(path) (\(bytes / 1024) KiB, \(seconds) s) and its master key to \(keyCopy).")
         Console.writeError(
             "Warning: \(keyCopy) opens every signing secret in \(path). Keep it apart from the backup (another place, other access).")
     }

@@ -33,7 +33,8 @@ struct StatusCommand: AsyncParsableCommand {
             Console.write(value.serialized)
             return
         }
-        Console.write("""
+        Console.write(
+            """
             store:               \(opened.describe) (\(Self.size(stats.storeBytes)))
             pending:             \(stats.pending) (oldest waiting \(Self.age(stats.oldestPendingAgeSeconds(now: now))))
             processing:          \(stats.running) running, \(stats.waiting) waiting on a delay or call

@@ -38,14 +38,17 @@ struct StoreOptions: ParsableArguments {
         let close: @Sendable () async -> Void
     }
 
-    func open(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal()) async throws -> Opened {
+    func open(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal())
+        async throws -> Opened
+    {
         let key = try MasterKeyFile.loadOrCreate(path: configuration.resolvedMasterKeyFile)
         if let url = configuration.databaseURL {
             let store = try await PostgresStore.connect(url: url, secretBox: SecretBox(masterKey: key), logger: logger)
             store.fairness.teamConcurrency = configuration.teamConcurrency
             let host = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)\($0.path)" } ?? "PostgreSQL"
             return Opened(
-                store: store, limiter: PostgresRateLimiter(store: store), services: [PostgresWorkListener(store: store, signal: workSignal)],
+                store: store, limiter: PostgresRateLimiter(store: store),
+                services: [PostgresWorkListener(store: store, signal: workSignal)],
                 sqlite: nil, describe: "PostgreSQL at \(host)", close: { store.close() })
         }
         let store = try SQLiteStore(path: configuration.databasePath, secretBox: SecretBox(masterKey: key))

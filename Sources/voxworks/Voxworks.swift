@@ -5,6 +5,8 @@ struct Voxworks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "voxworks",
         abstract: "Webhook-triggered automations: receive, store durably, run.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self, WebhooksCommand.self, StatusCommand.self, BackupCommand.self],
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, KeysCommand.self, WebhooksCommand.self, StatusCommand.self, BackupCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self)
 }

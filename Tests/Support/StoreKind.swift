@@ -32,7 +32,9 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
             return (try SQLiteStore(path: directory.appendingPathComponent("voxworks.sqlite").path, secretBox: secretBox), nil)
         case .postgres:
             let url = if let postgresURL { postgresURL } else { try await PostgresTestDatabase.newSchemaURL() }
-            return (try await PostgresStore.connect(url: url, secretBox: secretBox, logger: Logger(label: "test"), maximumConnections: 4), url)
+            return (
+                try await PostgresStore.connect(url: url, secretBox: secretBox, logger: Logger(label: "test"), maximumConnections: 4), url
+            )
         }
     }
 }
@@ -45,7 +47,8 @@ public enum PostgresTestDatabase {
         guard let base = ProcessInfo.processInfo.environment["VOXWORKS_TEST_DATABASE_URL"] else { throw CocoaError(.featureUnsupported) }
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let admin = try await PostgresStore.connect(
-            url: base, secretBox: SecretBox(masterKey: SecretMaterial.randomBytes(32)), logger: Logger(label: "test-admin"), maximumConnections: 1)
+            url: base, secretBox: SecretBox(masterKey: SecretMaterial.randomBytes(32)), logger: Logger(label: "test-admin"),
+            maximumConnections: 1)
         try await admin.execute("CREATE SCHEMA \(schema)")
         admin.close()
         return base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)"

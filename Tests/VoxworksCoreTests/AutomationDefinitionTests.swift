@@ -77,13 +77,13 @@ struct AutomationDefinitionTests {
 
     @Test func conditionWithBranchesIsValidAndCounted() throws {
         let json = #"""
-        {"trigger":{"type":"webhook"},"steps":[
-          {"id":"check","type":"condition","field":"trigger.source","operator":"equals","value":"web",
-           "then":[{"id":"call","type":"create_call","script_id":"s","from_number":"+61291234567"}],
-           "otherwise":[{"id":"wait","type":"delay","seconds":5},{"id":"log","type":"http_request","url":"https://example.com"}]},
-          {"id":"done","type":"transform","mappings":[{"source":"trigger.a","target":"a"}]}
-        ]}
-        """#
+            {"trigger":{"type":"webhook"},"steps":[
+              {"id":"check","type":"condition","field":"trigger.source","operator":"equals","value":"web",
+               "then":[{"id":"call","type":"create_call","script_id":"s","from_number":"+61291234567"}],
+               "otherwise":[{"id":"wait","type":"delay","seconds":5},{"id":"log","type":"http_request","url":"https://example.com"}]},
+              {"id":"done","type":"transform","mappings":[{"source":"trigger.a","target":"a"}]}
+            ]}
+            """#
         #expect(try validationError(json) == nil)
         #expect(AutomationDefinition.stepCount(try definition(json)) == 5)
     }
@@ -154,8 +154,9 @@ struct AutomationDefinitionTests {
             "then": .array([step("fine")]),
             "otherwise": .array([step("fine2"), step("BAD")]),
         ])
-        #expect(validationError(webhookDefinition(steps: [condition]))
-            == DefinitionError(#"check.otherwise[1]: field "id" must match [a-z0-9_-]{1,64}"#))
+        #expect(
+            validationError(webhookDefinition(steps: [condition]))
+                == DefinitionError(#"check.otherwise[1]: field "id" must match [a-z0-9_-]{1,64}"#))
     }
 
     @Test func duplicateIDsAreRefused() {
@@ -192,8 +193,11 @@ struct AutomationDefinitionTests {
 
     @Test func unknownStepTypeIsRefused() {
         let error = validationError(webhookDefinition(steps: [step("a"), step("send", "send_email")]))
-        #expect(error == DefinitionError(
-            #"step "send": field "type" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object"#))
+        #expect(
+            error
+                == DefinitionError(
+                    #"step "send": field "type" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object"#
+                ))
     }
 
     @Test func unknownStepTypeInsideABranchIsRefused() {
@@ -207,17 +211,20 @@ struct AutomationDefinitionTests {
 
     @Test func branchMustBeAnArray() {
         let condition: JSONValue = .object(["id": "check", "type": "condition", "then": .object([:])])
-        #expect(validationError(webhookDefinition(steps: [condition]))
-            == DefinitionError(#"step "check": field "then" must be an array of steps"#))
+        #expect(
+            validationError(webhookDefinition(steps: [condition]))
+                == DefinitionError(#"step "check": field "then" must be an array of steps"#))
         let otherwise: JSONValue = .object(["id": "check", "type": "condition", "otherwise": "x"])
-        #expect(validationError(webhookDefinition(steps: [otherwise]))
-            == DefinitionError(#"step "check": field "otherwise" must be an array of steps"#))
+        #expect(
+            validationError(webhookDefinition(steps: [otherwise]))
+                == DefinitionError(#"step "check": field "otherwise" must be an array of steps"#))
     }
 
     @Test func twentyOneTopLevelStepsAreRefused() {
         let steps = (1...21).map { step("s\($0)") }
-        #expect(validationError(webhookDefinition(steps: steps))
-            == DefinitionError("definition has 21 steps; at most 20 are allowed (branch steps count)"))
+        #expect(
+            validationError(webhookDefinition(steps: steps))
+                == DefinitionError("definition has 21 steps; at most 20 are allowed (branch steps count)"))
     }
 
     @Test func twentyOneStepsCountingBranchStepsAreRefused() {
@@ -233,16 +240,23 @@ struct AutomationDefinitionTests {
     }
 
     @Test func unknownFieldsOutsideStepsAreRefusedWithTheNearestName() throws {
-        #expect(try validationError(#"{"trigger":{"type":"webhook"},"stpes":[]}"#)
-            == DefinitionError(#"definition: unknown field "stpes" (did you mean "steps"?)"#))
-        #expect(try validationError(#"{"trigger":{"type":"call_completed","script_id":["a"]}}"#)
-            == DefinitionError(#"definition.trigger: unknown field "script_id" (did you mean "script_ids"?)"#))
-        #expect(try validationError(#"{"trigger":{"type":"webhook","statuses":["completed"]}}"#)
-            == DefinitionError(#"definition.trigger: unknown field "statuses" (known fields: type)"#))
-        #expect(try validationError(#"{"trigger":{"type":"webhook"},"retry":{"max_attempt":3}}"#)
-            == DefinitionError(#"definition.retry: unknown field "max_attempt" (did you mean "max_attempts"?)"#))
-        #expect(try validationError(#"{"trigger":{"type":"webhook"},"steps":[{"id":"a","type":"http_reqest"}]}"#)
-            == DefinitionError(#"step "a": field "type" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object (did you mean "http_request"?)"#))
+        #expect(
+            try validationError(#"{"trigger":{"type":"webhook"},"stpes":[]}"#)
+                == DefinitionError(#"definition: unknown field "stpes" (did you mean "steps"?)"#))
+        #expect(
+            try validationError(#"{"trigger":{"type":"call_completed","script_id":["a"]}}"#)
+                == DefinitionError(#"definition.trigger: unknown field "script_id" (did you mean "script_ids"?)"#))
+        #expect(
+            try validationError(#"{"trigger":{"type":"webhook","statuses":["completed"]}}"#)
+                == DefinitionError(#"definition.trigger: unknown field "statuses" (known fields: type)"#))
+        #expect(
+            try validationError(#"{"trigger":{"type":"webhook"},"retry":{"max_attempt":3}}"#)
+                == DefinitionError(#"definition.retry: unknown field "max_attempt" (did you mean "max_attempts"?)"#))
+        #expect(
+            try validationError(#"{"trigger":{"type":"webhook"},"steps":[{"id":"a","type":"http_reqest"}]}"#)
+                == DefinitionError(
+                    #"step "a": field "type" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object (did you mean "http_request"?)"#
+                ))
     }
 
     @Test func nearestNameCountsATranspositionAsOneEdit() {

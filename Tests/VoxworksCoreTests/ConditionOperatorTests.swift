@@ -6,10 +6,11 @@ struct ConditionOperatorTests {
     private func json(_ text: String) throws -> JSONValue { try JSONParser().parse(text) }
 
     @Test func rawValuesAreExactlyTheDocumentedNames() {
-        #expect(ConditionOperator.allCases.map(\.rawValue) == [
-            "equals", "not_equals", "greater_than", "greater_or_equal", "less_than", "less_or_equal",
-            "contains", "not_contains", "starts_with", "is_empty", "is_not_empty",
-        ])
+        #expect(
+            ConditionOperator.allCases.map(\.rawValue) == [
+                "equals", "not_equals", "greater_than", "greater_or_equal", "less_than", "less_or_equal",
+                "contains", "not_contains", "starts_with", "is_empty", "is_not_empty",
+            ])
         #expect(ConditionOperator(rawValue: "equals") == .equals)
         #expect(ConditionOperator(rawValue: "=") == nil)
         #expect(ConditionOperator(rawValue: "Equals") == nil)

@@ -22,13 +22,15 @@ import Testing
         for _ in 0..<2000 {
             let m = UInt64.random(in: 0..<253_402_300_800_000, using: &random)
             let a = random.next() as UInt64, c = random.next() as UInt64
-            let id = UUID(uuid: (
-                UInt8(truncatingIfNeeded: m >> 40), UInt8(truncatingIfNeeded: m >> 32), UInt8(truncatingIfNeeded: m >> 24),
-                UInt8(truncatingIfNeeded: m >> 16), UInt8(truncatingIfNeeded: m >> 8), UInt8(truncatingIfNeeded: m),
-                UInt8(truncatingIfNeeded: a >> 8), UInt8(truncatingIfNeeded: a),
-                UInt8(truncatingIfNeeded: c >> 56), UInt8(truncatingIfNeeded: c >> 48), UInt8(truncatingIfNeeded: c >> 40),
-                UInt8(truncatingIfNeeded: c >> 32), UInt8(truncatingIfNeeded: c >> 24), UInt8(truncatingIfNeeded: c >> 16),
-                UInt8(truncatingIfNeeded: c >> 8), UInt8(truncatingIfNeeded: c)))
+            let id = UUID(
+                uuid: (
+                    UInt8(truncatingIfNeeded: m >> 40), UInt8(truncatingIfNeeded: m >> 32), UInt8(truncatingIfNeeded: m >> 24),
+                    UInt8(truncatingIfNeeded: m >> 16), UInt8(truncatingIfNeeded: m >> 8), UInt8(truncatingIfNeeded: m),
+                    UInt8(truncatingIfNeeded: a >> 8), UInt8(truncatingIfNeeded: a),
+                    UInt8(truncatingIfNeeded: c >> 56), UInt8(truncatingIfNeeded: c >> 48), UInt8(truncatingIfNeeded: c >> 40),
+                    UInt8(truncatingIfNeeded: c >> 32), UInt8(truncatingIfNeeded: c >> 24), UInt8(truncatingIfNeeded: c >> 16),
+                    UInt8(truncatingIfNeeded: c >> 8), UInt8(truncatingIfNeeded: c)
+                ))
             #expect(DateTimeCursor.decode(DateTimeCursor.encode(id)) == id)
             checked += 1
         }
@@ -56,7 +58,9 @@ import Testing
         #expect(DateTimeCursor.decode("2026-01-31T09:00:00.25Z") == id)
         #expect(DateTimeCursor.decode("2026-01-31T09:00:00Z")?.lowercased.hasSuffix("-0000-0000-000000000000") == true)
         // Too many digits are ignored; an overlarge tie-break is the end of its millisecond.
-        #expect(DateTimeCursor.decode("2026-01-31T09:00:00.250" + String(repeating: "9", count: 40) + "Z")?.lowercased.hasSuffix("-ffff-ffff-ffffffffffff") == true)
+        #expect(
+            DateTimeCursor.decode("2026-01-31T09:00:00.250" + String(repeating: "9", count: 40) + "Z")?.lowercased.hasSuffix(
+                "-ffff-ffff-ffffffffffff") == true)
         for bad in ["", "yesterday", "2026-01-31", "2026-02-30T00:00:00Z", "019ad3c6-3b4c-7d5e-8f6a-7b8c9d0e1f2a"] {
             #expect(DateTimeCursor.decode(bad) == nil, "\(bad)")
         }
@@ -75,7 +79,8 @@ import Testing
         let count = 5000  // more than one millisecond's counter holds: some ids borrow the next one
         for _ in 0..<count {
             let (id, createdAt) = Call.newIdentity(now: now, generator: generator)
-            let agrees = createdAt.millis == id.v7Millis && createdAt > now
+            let agrees =
+                createdAt.millis == id.v7Millis && createdAt > now
                 && Timestamp(rfc3339: DateTimeCursor.encode(id))?.millis == createdAt.millis
             if !agrees { disagreeing += 1 }
             if createdAt.millis > now.millis + 5 { stampedLater += 1 }

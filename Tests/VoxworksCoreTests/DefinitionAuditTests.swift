@@ -6,7 +6,11 @@ struct DefinitionAuditTests {
     @Test func storedDefinitionsAreSortedIntoWhatNeedsAttention() {
         let findings = DefinitionAudit.findings([
             (id: "a1", name: "fine", text: #"{"trigger":{"type":"webhook"},"steps":[]}"#),
-            (id: "a2", name: "typo", text: #"{"trigger":{"type":"webhook"},"steps":[{"id":"crm","type":"http_request","url":"https://x.example","metod":"PATCH"}]}"#),
+            (
+                id: "a2", name: "typo",
+                text:
+                    #"{"trigger":{"type":"webhook"},"steps":[{"id":"crm","type":"http_request","url":"https://x.example","metod":"PATCH"}]}"#
+            ),
             (id: "a3", name: "broken", text: #"{"trigger":"#),
             (id: "a4", name: "old", text: #"{"trigger":{"type":"webhook"},"steps":[{"id":"x","type":"send_fax"}]}"#),
         ])

@@ -6,14 +6,16 @@ struct ExecutionContextTests {
     private func json(_ text: String) throws -> JSONValue { try JSONParser().parse(text) }
 
     private func context() throws -> ExecutionContext {
-        ExecutionContext(trigger: try json(#"""
-        {"phone":"0429069971","total":12.50,"vip":true,"note":null,
-         "items":[{"name":"first","tags":["a","b"]},{"name":"second"}],
-         "matrix":[[1,2],[3,[4,5]]],
-         "numbered":{"0":"zero","10":"ten"},
-         "First Name":"Ada",
-         "deep":{"a":{"b":{"c":"found"}}}}
-        """#))
+        ExecutionContext(
+            trigger: try json(
+                #"""
+                {"phone":"0429069971","total":12.50,"vip":true,"note":null,
+                 "items":[{"name":"first","tags":["a","b"]},{"name":"second"}],
+                 "matrix":[[1,2],[3,[4,5]]],
+                 "numbered":{"0":"zero","10":"ten"},
+                 "First Name":"Ada",
+                 "deep":{"a":{"b":{"c":"found"}}}}
+                """#))
     }
 
     // MARK: - Initial state

@@ -5,7 +5,10 @@ import VoxworksCore
 @Suite struct FieldPathsTests {
     @Test func pathsFollowTheDocumentWithArraysAsTheirFirstElement() throws {
         let value = try JSONParser().parse(Array(#"{"a":{"b":1,"c":[{"d":true}]},"e":"x"}"#.utf8))
-        #expect(value.fieldPaths(prefix: "trigger") == ["trigger.a", "trigger.a.b", "trigger.a.c", "trigger.a.c.0", "trigger.a.c.0.d", "trigger.e"])
+        #expect(
+            value.fieldPaths(prefix: "trigger") == [
+                "trigger.a", "trigger.a.b", "trigger.a.c", "trigger.a.c.0", "trigger.a.c.0.d", "trigger.e",
+            ])
         #expect(value.fieldPaths(prefix: "") == ["a", "a.b", "a.c", "a.c.0", "a.c.0.d", "e"])
     }
 
@@ -64,7 +67,8 @@ import VoxworksCore
         #expect(paths.count == JSONValue.maxFieldPaths)
         // Straight down the first members, then the deepest level's siblings.
         let expectedStart = (1...depth).map { "trigger" + String(repeating: ".", count: $0) }
-        let followsTheDocument = Array(paths.prefix(depth)) == expectedStart
+        let followsTheDocument =
+            Array(paths.prefix(depth)) == expectedStart
             && paths.dropFirst(depth).prefix(499).allSatisfy { $0 == expectedStart.last }
         #expect(followsTheDocument)
         #expect(paths.allSatisfy { $0.utf8.count <= JSONValue.maxFieldPathBytes })

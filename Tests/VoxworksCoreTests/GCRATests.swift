@@ -6,7 +6,9 @@ struct GCRATests {
     let limit = RateLimit(perSecond: 10, burst: 5)
 
     /// Sends `count` requests at `now`, threading the state through.
-    private func burst(_ count: Int, at now: Double, tat: Double? = nil, limit: RateLimit? = nil) -> (decisions: [RateDecision], tat: Double?) {
+    private func burst(_ count: Int, at now: Double, tat: Double? = nil, limit: RateLimit? = nil) -> (
+        decisions: [RateDecision], tat: Double?
+    ) {
         var state = tat
         var decisions: [RateDecision] = []
         for _ in 0..<count {

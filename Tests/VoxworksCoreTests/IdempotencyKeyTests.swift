@@ -35,10 +35,12 @@ struct IdempotencyKeyTests {
     }
 
     @Test func fingerprintIsSHA256OfTheRawBody() {
-        #expect(SecretMaterial.hex(IdempotencyKey.fingerprint(of: Array("abc".utf8)))
-            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SecretMaterial.hex(IdempotencyKey.fingerprint(of: []))
-            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            SecretMaterial.hex(IdempotencyKey.fingerprint(of: Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SecretMaterial.hex(IdempotencyKey.fingerprint(of: []))
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(IdempotencyKey.fingerprint(of: Array("abc".utf8)).count == 32)
     }
 

@@ -66,7 +66,7 @@ struct JSONParserTests {
             "a": .object([
                 "b": .array([.number("1"), .object(["c": .array([])]), .object([:])]),
                 "d": .object(["e": .string("f")]),
-            ]),
+            ])
         ])
         #expect(value == expected)
         #expect(value["a"]?["d"]?["e"]?.stringValue == "f")
@@ -145,7 +145,8 @@ struct JSONParserTests {
         let expected: JSONValue = .object(["a": .array([.number("1"), .number("2")]), "b": .string("c")])
         #expect(fromData == expected)
         #expect(try parser.parse(padded) == expected)
-        #expect(parseError { () throws(JSONParseError) in _ = try JSONParser().parse(Array("xx{\"a\":}".utf8)[2...]) } == .malformed(offset: 5))
+        #expect(
+            parseError { () throws(JSONParseError) in _ = try JSONParser().parse(Array("xx{\"a\":}".utf8)[2...]) } == .malformed(offset: 5))
         #expect(fromLazy == expected)
     }
 
@@ -160,23 +161,23 @@ struct JSONParserTests {
     // MARK: - Malformed input with exact offsets
 
     @Test(arguments: [
-        (#"{"a":}"#, 5),            // value missing
-        (#"{"a" 1}"#, 5),           // colon missing
-        (#"{"a":1,}"#, 7),          // trailing comma
-        (#"{"a":tru}"#, 8),         // broken literal: first byte that differs
-        (#"{"a":1 "b":2}"#, 7),     // comma missing
-        (#"{a:1}"#, 1),             // unquoted key
-        (#"{"a":'x'}"#, 5),         // single quotes
-        (#"{"a":1.}"#, 7),          // no digit after the point
-        (#"{"a":.5}"#, 5),          // no digit before the point
-        (#"{"a":1e}"#, 7),          // no exponent digits
-        (#"{"a":+1}"#, 5),          // leading plus
-        (#"{"a":"\x"}"#, 7),        // unknown escape: offset of the escape letter
-        (#"{"a":"\u12G4"}"#, 10),   // bad hex digit
-        (#"{"a":"x"#, 7),           // unterminated string: the end of the input
-        (#"{"a":1"#, 6),            // unterminated object
-        ("", 0),                    // empty document
-        ("   ", 3),                 // only whitespace
+        (#"{"a":}"#, 5),  // value missing
+        (#"{"a" 1}"#, 5),  // colon missing
+        (#"{"a":1,}"#, 7),  // trailing comma
+        (#"{"a":tru}"#, 8),  // broken literal: first byte that differs
+        (#"{"a":1 "b":2}"#, 7),  // comma missing
+        (#"{a:1}"#, 1),  // unquoted key
+        (#"{"a":'x'}"#, 5),  // single quotes
+        (#"{"a":1.}"#, 7),  // no digit after the point
+        (#"{"a":.5}"#, 5),  // no digit before the point
+        (#"{"a":1e}"#, 7),  // no exponent digits
+        (#"{"a":+1}"#, 5),  // leading plus
+        (#"{"a":"\x"}"#, 7),  // unknown escape: offset of the escape letter
+        (#"{"a":"\u12G4"}"#, 10),  // bad hex digit
+        (#"{"a":"x"#, 7),  // unterminated string: the end of the input
+        (#"{"a":1"#, 6),  // unterminated object
+        ("", 0),  // empty document
+        ("   ", 3),  // only whitespace
     ])
     func malformedReportsExactByteOffset(input: String, offset: Int) {
         #expect(parseError(input) == .malformed(offset: offset))

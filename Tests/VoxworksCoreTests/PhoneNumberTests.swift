@@ -136,8 +136,12 @@ struct PhoneNumberTests {
     }
 
     @Test func refusesTooLong() {
-        #expect(normalized("+1234567890123456") == refusal("+1234567890123456", "too long (16 digits with the country code; E.164 allows at most 15)"))
-        #expect(normalized("0429 069 971 123 456") == refusal("0429 069 971 123 456", "too long (17 digits with the country code; E.164 allows at most 15)"))
+        #expect(
+            normalized("+1234567890123456")
+                == refusal("+1234567890123456", "too long (16 digits with the country code; E.164 allows at most 15)"))
+        #expect(
+            normalized("0429 069 971 123 456")
+                == refusal("0429 069 971 123 456", "too long (17 digits with the country code; E.164 allows at most 15)"))
     }
 
     @Test func refusesEmptyAndDigitless() {
@@ -166,9 +170,11 @@ struct PhoneNumberTests {
         let expected = StepFailure(#"unknown phone region "XX" (supported: AU, CA, DE, FR, GB, IE, IN, NZ, SG, US)"#)
         #expect(normalized("0429069971", "XX") == .failure(expected))
         #expect(normalized("+61429069971", "XX") == .failure(expected))
-        #expect(normalized("020 7946 0958", "UK")
-            == .failure(StepFailure(#"unknown phone region "UK" (supported: AU, CA, DE, FR, GB, IE, IN, NZ, SG, US)"#)))
-        #expect(normalized("0429069971", "")
-            == .failure(StepFailure(#"unknown phone region "" (supported: AU, CA, DE, FR, GB, IE, IN, NZ, SG, US)"#)))
+        #expect(
+            normalized("020 7946 0958", "UK")
+                == .failure(StepFailure(#"unknown phone region "UK" (supported: AU, CA, DE, FR, GB, IE, IN, NZ, SG, US)"#)))
+        #expect(
+            normalized("0429069971", "")
+                == .failure(StepFailure(#"unknown phone region "" (supported: AU, CA, DE, FR, GB, IE, IN, NZ, SG, US)"#)))
     }
 }

@@ -113,7 +113,7 @@ struct SignatureVerifierTests {
         #expect(verify(SignatureHeaders(webhookSignature: "")) == .invalid)
         #expect(verify(SignatureHeaders(webhookSignature: "not a signature")) == .invalid)
         #expect(verify(SignatureHeaders(webhookSignature: String(digest.dropLast(2)))) == .invalid)  // 31 bytes
-        #expect(verify(SignatureHeaders(webhookSignature: digest + "00")) == .invalid)               // 33 bytes
+        #expect(verify(SignatureHeaders(webhookSignature: digest + "00")) == .invalid)  // 33 bytes
         #expect(verify(SignatureHeaders(webhookSignature: String(digest.dropLast()) + "g")) == .invalid)
         // Base64 of a 16-byte prefix of the right MAC.
         #expect(verify(SignatureHeaders(webhookSignature: Data(mac(body, key: keyA).prefix(16)).base64EncodedString())) == .invalid)
@@ -168,7 +168,7 @@ struct SignatureVerifierTests {
         for list in [
             "\(other) \(good)",
             "\(good) \(other)",
-            "v1a,\(goodMAC) \(good)",                 // unknown version first
+            "v1a,\(goodMAC) \(good)",  // unknown version first
             "v2,\(goodMAC) \(other) \(good)",
             "v1,%%%notbase64 \(good)",
         ] {
@@ -246,7 +246,8 @@ struct SignatureVerifierTests {
         var headers = standardHeaders(timestamp: Int(now), body: body, key: keyA)
         headers.webhookSignature = "deadbeef"
         #expect(verify(headers) == .valid)
-        headers = SignatureHeaders(webhookSignature: hex(mac(body, key: keyA)), standardID: "x", standardTimestamp: "0", standardSignature: "v1,AAAA")
+        headers = SignatureHeaders(
+            webhookSignature: hex(mac(body, key: keyA)), standardID: "x", standardTimestamp: "0", standardSignature: "v1,AAAA")
         #expect(verify(headers) == .valid)
     }
 
@@ -261,7 +262,10 @@ struct SignatureVerifierTests {
         let timestamp = Int(now)
         let timestamped = SignatureHeaders(
             webhookSignature: hex(mac(Array("\(timestamp).".utf8) + body, key: keyA)), webhookTimestamp: String(timestamp))
-        guard case .verified(.timestamped(let signedAt, let signedMAC)) = verifier.check(body: body, headers: timestamped, keys: [keyA], nowSeconds: now) else {
+        guard
+            case .verified(.timestamped(let signedAt, let signedMAC)) = verifier.check(
+                body: body, headers: timestamped, keys: [keyA], nowSeconds: now)
+        else {
             Issue.record("the timestamped form was not verified")
             return
         }
@@ -287,11 +291,14 @@ struct SignatureVerifierTests {
         let timestamped = SignatureHeaders(
             webhookSignature: SignatureVerifier.sign(timestamp: stale, body: body, key: keyA), webhookTimestamp: String(stale))
         #expect(verifier.check(body: body, headers: timestamped, keys: [keyA], nowSeconds: now) == .outsideWindow)
-        #expect(verifier.check(body: body, headers: standardHeaders(timestamp: stale, body: body, key: keyA), keys: [keyA], nowSeconds: now) == .outsideWindow)
+        #expect(
+            verifier.check(body: body, headers: standardHeaders(timestamp: stale, body: body, key: keyA), keys: [keyA], nowSeconds: now)
+                == .outsideWindow)
         // With the wrong key it is simply invalid: the window is only told to a signer.
         #expect(verifier.check(body: body, headers: timestamped, keys: [keyB], nowSeconds: now) == .invalid)
         let future = Int(now) + 299
-        let early = SignatureHeaders(webhookSignature: SignatureVerifier.sign(timestamp: future, body: body, key: keyA), webhookTimestamp: String(future))
+        let early = SignatureHeaders(
+            webhookSignature: SignatureVerifier.sign(timestamp: future, body: body, key: keyA), webhookTimestamp: String(future))
         #expect(verifier.verify(body: body, headers: early, keys: [keyA], nowSeconds: now) == .valid)
     }
 }

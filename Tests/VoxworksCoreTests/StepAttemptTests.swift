@@ -22,7 +22,8 @@ struct StepAttemptTests {
     @Test func theLogSurvivesItsStoredText() throws {
         var log = StepAttemptLog()
         for index in 1...25 { log.append(attempt(index)) }
-        var failed = StepAttempt(startedAt: Timestamp(millis: 5), durationMillis: 0, outcome: .refused, error: "connection refused (127.0.0.1:9)")
+        var failed = StepAttempt(
+            startedAt: Timestamp(millis: 5), durationMillis: 0, outcome: .refused, error: "connection refused (127.0.0.1:9)")
         failed.headers = [AttemptHeader(name: "Retry-After", value: "3")]
         failed.body = "a\u{0}b"
         failed.bodyTruncated = true

@@ -6,11 +6,13 @@ struct TemplateTests {
     private func json(_ text: String) throws -> JSONValue { try JSONParser().parse(text) }
 
     private func context() throws -> ExecutionContext {
-        var context = ExecutionContext(trigger: try json(#"""
-        {"name":"Ada","total":12.50,"big":12345678901234567890,"vip":true,"off":false,"note":null,
-         "empty":"","items":[{"sku":"A1","qty":2},{"sku":"B2","qty":1}],"tags":["x","y"],
-         "address":{"city":"Sydney","postcode":"2000"}}
-        """#))
+        var context = ExecutionContext(
+            trigger: try json(
+                #"""
+                {"name":"Ada","total":12.50,"big":12345678901234567890,"vip":true,"off":false,"note":null,
+                 "empty":"","items":[{"sku":"A1","qty":2},{"sku":"B2","qty":1}],"tags":["x","y"],
+                 "address":{"city":"Sydney","postcode":"2000"}}
+                """#))
         context.set("+61429069971", at: "contact.phone_number")
         context.set("Ada Lovelace", at: "contact.full_name")
         return context
@@ -106,30 +108,34 @@ struct TemplateTests {
     // MARK: - Recursion
 
     @Test func rendersObjectsAndArraysRecursivelyKeepingKeyOrder() throws {
-        let body = try json(#"""
-        {"text":"New lead {{contact.full_name}}","phone":"{{contact.phone_number}}",
-         "amount":"{{trigger.total}}","flags":["{{trigger.vip}}","static",3,null],
-         "nested":{"deeper":[["{{trigger.items[0].sku}}"],{"city":"{{trigger.address.city}}"}]},
-         "{{trigger.name}}":"keys are not templates","missing":"{{trigger.nope}}"}
-        """#)
+        let body = try json(
+            #"""
+            {"text":"New lead {{contact.full_name}}","phone":"{{contact.phone_number}}",
+             "amount":"{{trigger.total}}","flags":["{{trigger.vip}}","static",3,null],
+             "nested":{"deeper":[["{{trigger.items[0].sku}}"],{"city":"{{trigger.address.city}}"}]},
+             "{{trigger.name}}":"keys are not templates","missing":"{{trigger.nope}}"}
+            """#)
         let rendered = Template.render(body, in: try context())
-        #expect(rendered.serialized == #"""
-        {"text":"New lead Ada Lovelace","phone":"+61429069971","amount":12.50,"flags":[true,"static",3,null],"nested":{"deeper":[["A1"],{"city":"Sydney"}]},"{{trigger.name}}":"keys are not templates","missing":null}
-        """#)
+        #expect(
+            rendered.serialized == #"""
+                {"text":"New lead Ada Lovelace","phone":"+61429069971","amount":12.50,"flags":[true,"static",3,null],"nested":{"deeper":[["A1"],{"city":"Sydney"}]},"{{trigger.name}}":"keys are not templates","missing":null}
+                """#)
     }
 
     @Test func rendersTopLevelArrays() throws {
-        #expect(try render(.array(["{{trigger.items}}", "n={{trigger.items[1].qty}}"]))
-            == .array([try json(#"[{"sku":"A1","qty":2},{"sku":"B2","qty":1}]"#), "n=1"]))
+        #expect(
+            try render(.array(["{{trigger.items}}", "n={{trigger.items[1].qty}}"]))
+                == .array([try json(#"[{"sku":"A1","qty":2},{"sku":"B2","qty":1}]"#), "n=1"]))
     }
 
     // MARK: - Referenced paths
 
     @Test func listsReferencedPathsInOrderWithoutRepeats() throws {
-        let value = try json(#"""
-        {"a":"{{trigger.phone}}","b":["x {{ contact.full_name }} y {{trigger.phone}}", {"c":"{{call.status}}"}],
-         "d":5,"e":null,"f":"plain","g":"{{bad path}} and {{}}"}
-        """#)
+        let value = try json(
+            #"""
+            {"a":"{{trigger.phone}}","b":["x {{ contact.full_name }} y {{trigger.phone}}", {"c":"{{call.status}}"}],
+             "d":5,"e":null,"f":"plain","g":"{{bad path}} and {{}}"}
+            """#)
         #expect(Template.paths(in: value) == ["trigger.phone", "contact.full_name", "call.status", "bad path", ""])
     }
 

@@ -36,7 +36,8 @@ import VoxworksEngine
         switch circuits.admit(Self.url, team: nil) {
         case .deferred(let deferral): return deferral
         case .admitted(let pass):
-            _ = try? await pass.send(OutboundRequest(method: "POST", url: Self.url, headers: [], body: nil, timeoutSeconds: 1), via: FixedClient(result: result))
+            _ = try? await pass.send(
+                OutboundRequest(method: "POST", url: Self.url, headers: [], body: nil, timeoutSeconds: 1), via: FixedClient(result: result))
             return nil
         }
     }
@@ -64,7 +65,9 @@ import VoxworksEngine
         let deferral = await send(circuits, .success(200))
         #expect(openUntil(deferral) == opened.adding(seconds: 30))
         #expect(deferral?.runAt == opened.adding(seconds: 30))
-        #expect(deferral?.message == "destination http://receiver.example:8080 unavailable (circuit open until \(opened.adding(seconds: 30).rfc3339))")
+        #expect(
+            deferral?.message
+                == "destination http://receiver.example:8080 unavailable (circuit open until \(opened.adding(seconds: 30).rfc3339))")
         #expect(circuits.snapshot(of: Self.origin).state == .open)
     }
 
@@ -194,7 +197,7 @@ import VoxworksEngine
     @Test func theInFlightCapDefersTheThirdRequest() async {
         let circuits = circuits(DestinationCircuits.Settings(maxInFlight: 2))
         guard case .admitted(let first) = circuits.admit(Self.url, team: nil),
-              case .admitted(let second) = circuits.admit(Self.url, team: nil)
+            case .admitted(let second) = circuits.admit(Self.url, team: nil)
         else { Issue.record("the first two were not admitted"); return }
         #expect(circuits.snapshot(of: Self.origin).inFlight == 2)
         guard case .deferred(let third) = circuits.admit(Self.url, team: nil) else {

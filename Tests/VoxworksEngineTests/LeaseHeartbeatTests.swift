@@ -33,9 +33,11 @@ import VoxworksTestSupport
         let start = Timestamp.now()
         let route = try await WebhookFixture.make(in: store, now: start).route
         let id = UUID.v7(now: start)
-        let outcomes = try await store.commitIngest([IngestRequest(
-            executionID: id, route: route, body: Array("{}".utf8), contentType: "application/json", idempotencyKey: nil,
-            fingerprint: nil, sourceAddress: nil, receivedAt: start, backlogLimit: 100, idempotencyTTL: 60)])
+        let outcomes = try await store.commitIngest([
+            IngestRequest(
+                executionID: id, route: route, body: Array("{}".utf8), contentType: "application/json", idempotencyKey: nil,
+                fingerprint: nil, sourceAddress: nil, receivedAt: start, backlogLimit: 100, idempotencyTTL: 60)
+        ])
         #expect(outcomes == [.accepted(id)])
         let leaseSeconds = 0.2
         let claimed = try await store.claimExecution(worker: "b", now: start, leaseUntil: start.adding(seconds: leaseSeconds))

@@ -50,7 +50,8 @@ import VoxworksEngine
     func sixToFourIsRefusedWhateverItEmbeds(_ address: String) {
         #expect(IPAddress(address) != nil, "the test's own spelling must parse")
         #expect(!OutboundPolicy().permits(address: address, port: 443))
-        #expect(OutboundPolicy(allow: ["2002::/16", "192.88.99.0/24"]).permits(address: address, port: 443), "the allow-list still opens it")
+        #expect(
+            OutboundPolicy(allow: ["2002::/16", "192.88.99.0/24"]).permits(address: address, port: 443), "the allow-list still opens it")
     }
 
     /// A range may carry a port: `10.0.0.0/8:9000`, `[fd00::/8]:9000`.
@@ -67,7 +68,8 @@ import VoxworksEngine
         // The own listener: a range naming its port opens it (that is naming it explicitly).
         let own = OutboundPolicy(allow: ["127.0.0.0/8:8080"], own: .init(host: "127.0.0.1", port: 8080))
         #expect(own.permits(address: "127.0.0.1", port: 8080))
-        #expect(!OutboundPolicy(allow: ["127.0.0.0/8"], own: .init(host: "127.0.0.1", port: 8080)).permits(address: "127.0.0.1", port: 8080))
+        #expect(
+            !OutboundPolicy(allow: ["127.0.0.0/8"], own: .init(host: "127.0.0.1", port: 8080)).permits(address: "127.0.0.1", port: 8080))
     }
 
     @Test func theAllowListOpensExactlyWhatItNames() throws {
@@ -113,8 +115,9 @@ import VoxworksEngine
         let v6 = OutboundPolicy(allow: ["::1"], own: OutboundPolicy.ListenAddress(host: "::1", port: 8080))
         #expect(v6.permits(address: "::1", port: 9000))
         #expect(!v6.permits(address: "::1", port: 8080))
-        #expect(OutboundPolicy(allow: ["[::1]", "[::1]:8080"], own: OutboundPolicy.ListenAddress(host: "::1", port: 8080))
-            .permits(address: "::1", port: 8080))
+        #expect(
+            OutboundPolicy(allow: ["[::1]", "[::1]:8080"], own: OutboundPolicy.ListenAddress(host: "::1", port: 8080))
+                .permits(address: "::1", port: 8080))
     }
 
     /// Bound to every address, the listener is reached on loopback and on

@@ -13,11 +13,13 @@ import VoxworksTestSupport
         IngestService(
             routes: store, writer: IngestWriter(committer: store), limiter: LocalRateLimiter(),
             settings: IngestService.Settings(
-                teamRateLimit: RateLimit(perSecond: 1, burst: teamBurst), maxBodyBytes: 1_024, backlogLimit: 10_000, idempotencyTTL: 86_400))
+                teamRateLimit: RateLimit(perSecond: 1, burst: teamBurst), maxBodyBytes: 1_024, backlogLimit: 10_000, idempotencyTTL: 86_400)
+        )
     }
 
     static func delivery(_ body: String, signature: SignatureHeaders = SignatureHeaders(), keys: [String?] = []) -> IngestService.Delivery {
-        IngestService.Delivery(body: Array(body.utf8), contentType: "application/json", signature: signature, keyHeaders: keys, sourceAddress: "127.0.0.1")
+        IngestService.Delivery(
+            body: Array(body.utf8), contentType: "application/json", signature: signature, keyHeaders: keys, sourceAddress: "127.0.0.1")
     }
 
     @Test(arguments: StoreKind.available)
@@ -37,14 +39,20 @@ import VoxworksTestSupport
             }
             var unsigned = Self.delivery(#"{"a":1}"#)
             unsigned.contentType = "text/plain"
-            await #expect(throws: IngestRefusal.unsupportedContentType) { try await ingest.accept(unsigned, admission: admission, now: now) }
-            await #expect(throws: IngestRefusal.missingSignature) { try await ingest.accept(Self.delivery(#"{"a":1}"#), admission: admission, now: now) }
+            await #expect(throws: IngestRefusal.unsupportedContentType) {
+                try await ingest.accept(unsigned, admission: admission, now: now)
+            }
+            await #expect(throws: IngestRefusal.missingSignature) {
+                try await ingest.accept(Self.delivery(#"{"a":1}"#), admission: admission, now: now)
+            }
             let wrong = SignatureHeaders(webhookSignature: SignatureVerifier.sign(body: Array(#"{"a":2}"#.utf8), key: key))
             await #expect(throws: IngestRefusal.invalidSignature) {
                 try await ingest.accept(Self.delivery(#"{"a":1}"#, signature: wrong), admission: admission, now: now)
             }
             let array = SignatureHeaders(webhookSignature: SignatureVerifier.sign(body: Array("[1]".utf8), key: key))
-            await #expect(throws: IngestRefusal.self) { try await ingest.accept(Self.delivery("[1]", signature: array), admission: admission, now: now) }
+            await #expect(throws: IngestRefusal.self) {
+                try await ingest.accept(Self.delivery("[1]", signature: array), admission: admission, now: now)
+            }
             // The team's ceiling (burst 2) refuses the third admission, naming the team.
             _ = try await ingest.admit(token: fixture.automation.webhook.token, now: now)
             do {
@@ -75,7 +83,9 @@ import VoxworksTestSupport
             var executions: [UUID] = []
             for unsigned in [nil, "replay-1", "replay-2"] {
                 let admission = try await ingest.admit(token: fixture.automation.webhook.token, now: now)
-                switch try await ingest.accept(Self.delivery(body, signature: signature, keys: [unsigned, nil, "msg_1"]), admission: admission, now: now) {
+                switch try await ingest.accept(
+                    Self.delivery(body, signature: signature, keys: [unsigned, nil, "msg_1"]), admission: admission, now: now)
+                {
                 case .accepted(let id), .replayed(let id): executions.append(id)
                 case .conflict, .backlogFull: Issue.record("refused")
                 }

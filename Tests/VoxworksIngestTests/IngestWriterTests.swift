@@ -24,7 +24,8 @@ import VoxworksIngest
 
     static func request() -> IngestRequest {
         IngestRequest(
-            executionID: .v7(), route: WebhookRoute(webhookID: UUID(), automationID: UUID(), teamID: UUID(), rateLimit: .webhookDefault, signingKeys: []),
+            executionID: .v7(),
+            route: WebhookRoute(webhookID: UUID(), automationID: UUID(), teamID: UUID(), rateLimit: .webhookDefault, signingKeys: []),
             body: [], contentType: nil, idempotencyKey: nil, fingerprint: nil, sourceAddress: nil, receivedAt: .now(),
             backlogLimit: 10, idempotencyTTL: 10)
     }

@@ -92,9 +92,10 @@ import VoxworksTestSupport
         #expect(set.notFoundExempt == ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32"].compactMap { IPRange($0) })
         #expect(set.authFailureExempt == [IPRange("::1/128")].compactMap { $0 })
         #expect(set.authFailureLimit == RateLimit(perSecond: 0.5, burst: 5))
-        #expect(set.engine.outboundAllow == [
-            "127.0.0.1:9000", "[::1]:9000", "10.0.0.0/8", "hooks.internal:8443", "10.0.0.0/8:9000", "[fd00::/8]:9000",
-        ])
+        #expect(
+            set.engine.outboundAllow == [
+                "127.0.0.1:9000", "[::1]:9000", "10.0.0.0/8", "hooks.internal:8443", "10.0.0.0/8:9000", "[fd00::/8]:9000",
+            ])
         #expect(try ServerConfiguration.fromEnvironment(["VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE": "0"]).authFailureLimit == nil)
 
         for (variable, value, bad) in [
@@ -249,7 +250,8 @@ import VoxworksTestSupport
             $0.notFoundLimit = RateLimit(perSecond: 0.001, burst: 3)
             $0.notFoundExempt = [IPRange("127.0.0.3")].compactMap { $0 }
         }
-        let miss = "POST /api/v1/hooks/guess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+        let miss =
+            "POST /api/v1/hooks/guess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             for _ in 0..<3 { #expect(try await Self.request(port: port, from: "127.0.0.2", miss).status == 404) }

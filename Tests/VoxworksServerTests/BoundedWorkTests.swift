@@ -35,7 +35,8 @@ import VoxworksTestSupport
     /// The process's peak resident memory so far (Linux's VmHWM), in KiB; nil elsewhere.
     static func peakResidentKiB() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
         return Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
     }
 
@@ -51,7 +52,9 @@ import VoxworksTestSupport
             let shortPaths = short.fieldPaths(prefix: "trigger")
             let elapsed = ContinuousClock.now - started
             let bytes = (paths + shortPaths).reduce(0) { $0 + $1.utf8.count }
-            print("bounded work: field paths of a \(body.utf8.count)-byte probe: \(paths.count) + \(shortPaths.count) paths, \(bytes) bytes, \(elapsed)")
+            print(
+                "bounded work: field paths of a \(body.utf8.count)-byte probe: \(paths.count) + \(shortPaths.count) paths, \(bytes) bytes, \(elapsed)"
+            )
             // The long key is over the length cap: nothing under it is listed.
             #expect(paths.isEmpty)
             #expect(shortPaths.count > 1 && shortPaths.count <= JSONValue.maxFieldPaths)
@@ -81,8 +84,9 @@ import VoxworksTestSupport
         let id = automation.id.lowercased
         try await harness.withRouter { client in
             for body in [Self.kept, Self.sixtyThousand, Self.threeSixty] {
-                _ = try expectAccepted(try await client.execute(
-                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)))
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)))
             }
             #expect(try await harness.executionCount() == 3)
             let stored = try await harness.store.sample(automationID: automation.id, teamID: harness.teamID)
@@ -107,7 +111,9 @@ import VoxworksTestSupport
             #expect(page.status == .ok)
             #expect(page.body.readableBytes < 1_000_000, "\(page.body.readableBytes) bytes")
             #expect(pageElapsed < .seconds(20), "\(pageElapsed)")
-            print("bounded work (\(kind)): sample answer \(answer.body.readableBytes) bytes in \(apiElapsed), automation page \(page.body.readableBytes) bytes in \(pageElapsed)")
+            print(
+                "bounded work (\(kind)): sample answer \(answer.body.readableBytes) bytes in \(apiElapsed), automation page \(page.body.readableBytes) bytes in \(pageElapsed)"
+            )
         }
     }
 
@@ -123,8 +129,9 @@ import VoxworksTestSupport
         let body = Array(("{\"pad\":\"" + String(repeating: "p", count: 1_000_000) + "\"}").utf8)
         let count = 20
         for _ in 0..<count {
-            try await harness.store.insertExecution(NewExecution(
-                id: .v7(), teamID: harness.teamID, automationID: automation.id, body: body, receivedAt: .now()))
+            try await harness.store.insertExecution(
+                NewExecution(
+                    id: .v7(), teamID: harness.teamID, automationID: automation.id, body: body, receivedAt: .now()))
         }
         let listed = try await harness.store.executions(teamID: harness.teamID, query: ExecutionQuery(limit: 100))
         #expect(listed.count == count)
@@ -147,7 +154,9 @@ import VoxworksTestSupport
             let pageElapsed = ContinuousClock.now - pageStarted
             #expect(page.status == .ok)
             #expect(page.text.contains("\(count)"))
-            print("bounded work (\(kind)): \(count) executions of 1 MB: API list \(list.body.readableBytes) bytes in \(listElapsed), automations page in \(pageElapsed)")
+            print(
+                "bounded work (\(kind)): \(count) executions of 1 MB: API list \(list.body.readableBytes) bytes in \(listElapsed), automations page in \(pageElapsed)"
+            )
         }
     }
 
@@ -160,7 +169,8 @@ import VoxworksTestSupport
             $0.role = .all
             $0.engine = EngineConfiguration(workers: 1)
         }
-        let definition = try JSONParser().parse("""
+        let definition = try JSONParser().parse(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"contact","type":"upsert_contact","fields":{"phone_number":"{{trigger.phone}}"}}]}
             """)
         let automation = try await harness.store.createAutomation(
@@ -170,9 +180,10 @@ import VoxworksTestSupport
             now: .now())
         let phone = String(repeating: "9x", count: 450_000)
         try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(),
-                body: ByteBuffer(string: #"{"phone":"\#(phone)"}"#)))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(),
+                    body: ByteBuffer(string: #"{"phone":"\#(phone)"}"#)))
             let failed = try await EndToEndTests.waitFor(.seconds(20)) {
                 try await harness.store.execution(id: id, teamID: harness.teamID)?.status == .failed
             }
@@ -183,7 +194,9 @@ import VoxworksTestSupport
             let lines = capture.lines.value
             let longest = lines.map(\.utf8.count).max() ?? 0
             let refusal = lines.filter { $0.contains("cannot be a phone number") }
-            print("bounded work: \(text ? "text" : "json") log, \(lines.count) lines, the longest \(longest) bytes; refusal line \(refusal.first?.utf8.count ?? 0) bytes")
+            print(
+                "bounded work: \(text ? "text" : "json") log, \(lines.count) lines, the longest \(longest) bytes; refusal line \(refusal.first?.utf8.count ?? 0) bytes"
+            )
             // The refusal was logged (the check saw it), and no line holds the value.
             #expect(!refusal.isEmpty)
             #expect(longest < 8_192, "\(longest) bytes")
@@ -216,10 +229,11 @@ import VoxworksTestSupport
                 body: ByteBuffer(string: #"{"object_type":"lead","data":{"id":"1"},"upsert_key":"$.\#(long)"}"#))
             let definition = try await client.execute(
                 uri: "/api/v1/automations", method: .post, headers: bearer(harness.apiKey),
-                body: ByteBuffer(string: """
-                    {"name":"x","definition":{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform",
-                     "mappings":[{"source":"trigger.a","target":"a","transform":"\(long)"}]}]}}
-                    """))
+                body: ByteBuffer(
+                    string: """
+                        {"name":"x","definition":{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform",
+                         "mappings":[{"source":"trigger.a","target":"a","transform":"\(long)"}]}]}}
+                        """))
             for (what, response) in [("upsert_key", upsert), ("transform", definition)] {
                 #expect(response.status == .badRequest, "\(what): \(response.status)")
                 let message = try response.json["message"]?.stringValue ?? ""

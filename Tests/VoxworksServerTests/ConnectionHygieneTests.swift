@@ -86,7 +86,9 @@ import VoxworksStore
     /// connection and answered the previous bytes with a reset. Answers when
     /// that was, since `started`; nil if every send of 240 (60 s) went
     /// through. A few bytes never block a send.
-    private static func sendUntilRefused(_ connection: RawHTTPConnection, _ bytes: String, since started: ContinuousClock.Instant) async -> Duration? {
+    private static func sendUntilRefused(_ connection: RawHTTPConnection, _ bytes: String, since started: ContinuousClock.Instant) async
+        -> Duration?
+    {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 for _ in 0..<240 {
@@ -244,7 +246,8 @@ import VoxworksStore
             let id = try expectAccepted(
                 try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
             let connection = try RawHTTPConnection(port: port, timeoutSeconds: 30, receiveBuffer: 4096)
-            try connection.send("GET /api/v1/executions/\(id.lowercased) HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(harness.apiKey)\r\n\r\n")
+            try connection.send(
+                "GET /api/v1/executions/\(id.lowercased) HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(harness.apiKey)\r\n\r\n")
             try await Task.sleep(for: .seconds(4))
             let (answer, closed) = await connection.receiveToEnd()
             #expect(answer.hasPrefix("HTTP/1.0 200"), "got: \(answer.prefix(200))")
@@ -383,7 +386,9 @@ import VoxworksStore
                     let (answer, closed) = await connection.receiveToEnd()
                     let label = "\(chunk) to \(target.prefix(24))"
                     #expect(answer.hasPrefix("HTTP/1.1 400"), "\(label) got: \(answer.prefix(300))")
-                    #expect(answer.hasSuffix(#"{"success":false,"message":"The request body is malformed (invalid chunked encoding)"}"#), "\(label) got: \(answer)")
+                    #expect(
+                        answer.hasSuffix(#"{"success":false,"message":"The request body is malformed (invalid chunked encoding)"}"#),
+                        "\(label) got: \(answer)")
                     #expect(answer.lowercased().contains("connection: close\r\n"), "\(label)")
                     #expect(closed, "\(label)")
                     #expect(ContinuousClock.now - started < .seconds(10), "\(label): closed, not left to the 60 s idle timeout")

@@ -138,7 +138,9 @@ import VoxworksTestSupport
             #expect(try await browser.post("/app/automations", fields, headers: [secFetchSite: "same-site"]).status == .forbidden)
             // `Origin: null` (what no-referrer pages send) passes only as a same-origin fetch.
             #expect(try await browser.post("/app/automations", fields, headers: [.origin: "null"]).status == .forbidden)
-            #expect(try await browser.post("/app/automations", fields, headers: [.origin: "null", secFetchSite: "cross-site"]).status == .forbidden)
+            #expect(
+                try await browser.post("/app/automations", fields, headers: [.origin: "null", secFetchSite: "cross-site"]).status
+                    == .forbidden)
             #expect(try await harness.store.automations(teamID: harness.teamID, after: nil, limit: 10).isEmpty)
 
             let right = try await browser.post("/app/automations", fields)
@@ -219,7 +221,8 @@ import VoxworksTestSupport
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
-            let csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            let csp =
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
             let signInPage = try await client.execute(uri: "/app/sign-in", method: .get)
             #expect(signInPage.header("Content-Security-Policy") == csp)
             #expect(signInPage.header("Cache-Control") == "no-store")

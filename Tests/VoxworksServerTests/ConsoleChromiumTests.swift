@@ -67,8 +67,9 @@ import VoxworksTestSupport
     }
 
     @Test(
-        .enabled(if: HeadlessChromium.path != nil,
-                 "chromium is not installed (Debian: apt-get install chromium): the console's escaping was NOT checked in a browser"),
+        .enabled(
+            if: HeadlessChromium.path != nil,
+            "chromium is not installed (Debian: apt-get install chromium): the console's escaping was NOT checked in a browser"),
         .timeLimit(.minutes(15)))
     func hostileTextOnEveryConsolePageNeitherNavigatesNorInjectsInChromium() async throws {
         let bait = try await LocalReceiver.start()
@@ -83,20 +84,25 @@ import VoxworksTestSupport
         let payload = JSONValue.object([hostile: .int(1), "nested": .object([hostile: .array([.string(hostile)])])]).serialized
 
         let pages: [(String, TestResponse)] = try await harness.withRouter { client in
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
             let now = harness.clock.now
             let claimed = try #require(try await harness.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 300)))
             #expect(claimed.execution.id == id)
             let value = JSONValue.object([hostile: .string(hostile)])
-            #expect(try await harness.store.recordStep(
-                executionID: id, worker: "w",
-                record: StepRecord(stepID: "crm", position: 0, type: "http_request", status: .failed, startedAt: now, finishedAt: now,
-                                   attempts: 1, input: value, output: value, error: "refused: " + hostile,
-                                   attemptLog: StepAttemptLog(attempts: [StepAttempt(
-                                       number: 1, startedAt: now, durationMillis: 3, outcome: .answered, statusCode: 503,
-                                       headers: [AttemptHeader(name: "X-Request-Id", value: hostile)], body: hostile, error: hostile)])),
-                context: nil, stepsCompleted: 0))
+            #expect(
+                try await harness.store.recordStep(
+                    executionID: id, worker: "w",
+                    record: StepRecord(
+                        stepID: "crm", position: 0, type: "http_request", status: .failed, startedAt: now, finishedAt: now,
+                        attempts: 1, input: value, output: value, error: "refused: " + hostile,
+                        attemptLog: StepAttemptLog(attempts: [
+                            StepAttempt(
+                                number: 1, startedAt: now, durationMillis: 3, outcome: .answered, statusCode: 503,
+                                headers: [AttemptHeader(name: "X-Request-Id", value: hostile)], body: hostile, error: hostile)
+                        ])),
+                    context: nil, stepsCompleted: 0))
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
             let a = automation.id.lowercased
@@ -119,19 +125,26 @@ import VoxworksTestSupport
         }
         #expect(pages.count == 10)
         for (what, response) in pages {
-            #expect(response.status == .ok || (what == "edit form refused" && response.status == .badRequest), "\(what): \(response.status)")
+            #expect(
+                response.status == .ok || (what == "edit form refused" && response.status == .badRequest), "\(what): \(response.status)")
         }
 
         // The controls: a page that navigates to the bait, and one with injected attributes.
-        let controlPage = "<!doctype html><title>control</title><p id=control>control</p><meta http-equiv=refresh content=0;url=\(bait.url("/control"))>"
-        let injectedPage = "<!doctype html><title>injected</title><p id=injected>injected</p><input value=\"a\" onmouseover=\"void 0\" x=\"\"><svg onload=\"void 0\"></svg>"
+        let controlPage =
+            "<!doctype html><title>control</title><p id=control>control</p><meta http-equiv=refresh content=0;url=\(bait.url("/control"))>"
+        let injectedPage =
+            "<!doctype html><title>injected</title><p id=injected>injected</p><input value=\"a\" onmouseover=\"void 0\" x=\"\"><svg onload=\"void 0\"></svg>"
         for (path, html) in [("/control", controlPage), ("/injected", injectedPage)] {
-            listener.plan(path, answers: Array(repeating: LocalReceiver.Answer(
-                status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8)), count: 3))
+            listener.plan(
+                path,
+                answers: Array(
+                    repeating: LocalReceiver.Answer(
+                        status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8)), count: 3))
         }
         let control = try await HeadlessChromium.dumpDOM(listener.url("/control"))
         #expect(!control.timedOut, "control: Chromium did not finish in time")
-        #expect(bait.requests(to: "/control").count >= 1, "control: the refresh did not reach the bait, so the harness cannot see a navigation")
+        #expect(
+            bait.requests(to: "/control").count >= 1, "control: the refresh did not reach the bait, so the harness cannot see a navigation")
         #expect(!control.dom.contains("id=\"control\""), "control: the page did not navigate")
         let injected = try await HeadlessChromium.dumpDOM(listener.url("/injected"))
         #expect(!injected.timedOut, "control: Chromium did not finish in time")
@@ -154,13 +167,16 @@ import VoxworksTestSupport
             #expect(Self.injections(in: run.dom).isEmpty, "\(what): \(Self.injections(in: run.dom))")
             if what.hasPrefix("edit form") {
                 // The whole name, in the value attribute: nothing broke out of it.
-                let inField = Self.serializedAttribute(name).contains { ConsoleHostileRenderingTests.containsBytes(run.dom, "name=\"name\" value=\"\($0)\"") }
+                let inField = Self.serializedAttribute(name).contains {
+                    ConsoleHostileRenderingTests.containsBytes(run.dom, "name=\"name\" value=\"\($0)\"")
+                }
                 #expect(inField, "\(what): the name field does not hold the name exactly")
             }
         }
         #expect(seconds.count == pages.count)
         #expect(bait.received.value.count == controlHits, "the bait was reached by the console's pages: \(bait.received.value.map(\.path))")
-        print("console in Chromium: \(pages.count) pages, bait hits from them \(bait.received.value.count - controlHits) "
-            + "(controls \(controlHits)), \(String(format: "%.1f", seconds.reduce(0, +))) s in Chromium")
+        print(
+            "console in Chromium: \(pages.count) pages, bait hits from them \(bait.received.value.count - controlHits) "
+                + "(controls \(controlHits)), \(String(format: "%.1f", seconds.reduce(0, +))) s in Chromium")
     }
 }

@@ -31,7 +31,9 @@ import VoxworksTestSupport
     ]
 
     /// Markup that must never appear raw.
-    static let neverRaw = ["<meta http-equiv", "<\u{20D2}svg", "onmouseover=alert(1) x=\"", "\"\u{301}", "'\u{301}", "\u{600}<", "\u{600}>"]
+    static let neverRaw = [
+        "<meta http-equiv", "<\u{20D2}svg", "onmouseover=alert(1) x=\"", "\"\u{301}", "'\u{301}", "\u{600}<", "\u{600}>",
+    ]
 
     /// Byte search: `String.contains` compares grapheme clusters, and a
     /// `<` clustered with U+0600 before it would not match a needle starting with `<`.
@@ -66,7 +68,9 @@ import VoxworksTestSupport
         #expect(html.utf8.count > 200, "\(what) is empty", sourceLocation: sourceLocation)
         #expect(clusteredSyntax(html).isEmpty, "\(what): \(clusteredSyntax(html))", sourceLocation: sourceLocation)
         for raw in neverRaw {
-            #expect(!containsBytes(html, raw), "\(what) has \(raw.unicodeScalars.map { String($0.value, radix: 16) })", sourceLocation: sourceLocation)
+            #expect(
+                !containsBytes(html, raw), "\(what) has \(raw.unicodeScalars.map { String($0.value, radix: 16) })",
+                sourceLocation: sourceLocation)
         }
         for shown in shownEscaped {
             #expect(containsBytes(html, shown), "\(what) does not show \(shown)", sourceLocation: sourceLocation)
@@ -121,22 +125,27 @@ import VoxworksTestSupport
         let (automation, _) = try await harness.automation(name: name)
         let payload = JSONValue.object([hostile: .string(hostile), "nested": .object([hostile: .array([.string(hostile)])])]).serialized
         try await harness.withRouter { client in
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
             #expect(try await harness.store.sample(automationID: automation.id, teamID: harness.teamID)?.body == Array(payload.utf8))
             // A step in progress with the hostile text in its input, output and error.
             let now = harness.clock.now
             let claimed = try #require(try await harness.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 300)))
             #expect(claimed.execution.id == id)
             let value = JSONValue.object([hostile: .string(hostile)])
-            #expect(try await harness.store.recordStep(
-                executionID: id, worker: "w",
-                record: StepRecord(stepID: "crm", position: 0, type: "http_request", status: .failed, startedAt: now, finishedAt: now,
-                                   attempts: 1, input: value, output: value, error: "refused: " + hostile,
-                                   attemptLog: StepAttemptLog(attempts: [StepAttempt(
-                                       number: 1, startedAt: now, durationMillis: 3, outcome: .answered, statusCode: 503,
-                                       headers: [AttemptHeader(name: "X-Request-Id", value: hostile)], body: hostile, error: hostile)])),
-                context: nil, stepsCompleted: 0))
+            #expect(
+                try await harness.store.recordStep(
+                    executionID: id, worker: "w",
+                    record: StepRecord(
+                        stepID: "crm", position: 0, type: "http_request", status: .failed, startedAt: now, finishedAt: now,
+                        attempts: 1, input: value, output: value, error: "refused: " + hostile,
+                        attemptLog: StepAttemptLog(attempts: [
+                            StepAttempt(
+                                number: 1, startedAt: now, durationMillis: 3, outcome: .answered, statusCode: 503,
+                                headers: [AttemptHeader(name: "X-Request-Id", value: hostile)], body: hostile, error: hostile)
+                        ])),
+                    context: nil, stepsCompleted: 0))
 
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
@@ -161,7 +170,9 @@ import VoxworksTestSupport
             pages.append(("execution live fragment (failed)", try await browser.get("/app/executions/\(id.lowercased)", headers: fragment)))
 
             for (what, response) in pages {
-                #expect(response.status == .ok || (what == "edit form refused" && response.status == .badRequest), "\(what): \(response.status)")
+                #expect(
+                    response.status == .ok || (what == "edit form refused" && response.status == .badRequest), "\(what): \(response.status)"
+                )
                 Self.expectEscaped(response.text, what)
             }
             // The sample's key and value, its field path, the step's error and the execution's error, each escaped where it shows.
@@ -178,7 +189,8 @@ import VoxworksTestSupport
             #expect(Self.containsBytes(failed, "<dd class=\"mono\">&quot;\u{301} onmouseover"))
             // The name in the edit form's value attribute: escaped, and the attribute closes where the template closes it.
             for edit in [pages[3].1.text, pages[4].1.text] {
-                let escapedName = "value=\"Lead &quot;\u{301} onmouseover=alert(1) x=&quot;\u{301} &#39;\u{301} onclick=alert(3) &#39;\u{301} "
+                let escapedName =
+                    "value=\"Lead &quot;\u{301} onmouseover=alert(1) x=&quot;\u{301} &#39;\u{301} onclick=alert(3) &#39;\u{301} "
                     + "&lt;\u{20D2}svg onload=alert(4)&gt; \u{600}&lt;meta http-equiv=refresh content=0;url=http://127.0.0.1:9/x \u{600}&gt;\" maxlength=\"200\""
                 #expect(Self.containsBytes(edit, escapedName))
             }
@@ -218,25 +230,31 @@ import VoxworksTestSupport
         #expect(body.utf8.count > limit - 70_000 && body.utf8.count <= limit, "\(body.utf8.count)")
         let value = try JSONParser().parse(body)
         try await harness.withRouter { client in
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)))
             // A 1 MB payload never becomes the sample (at most 64 KiB are kept): the
             // automation page shows the largest one that may, sent after it.
             #expect(try await harness.store.sample(automationID: automation.id, teamID: harness.teamID) == nil)
-            let sampleBody = shape == "nested arrays"
-                ? Self.nestedArraysBody(maxBytes: AutomationSample.maxBytes) : Self.flatObjectBody(keys: 4_000, maxBytes: AutomationSample.maxBytes)
+            let sampleBody =
+                shape == "nested arrays"
+                ? Self.nestedArraysBody(maxBytes: AutomationSample.maxBytes)
+                : Self.flatObjectBody(keys: 4_000, maxBytes: AutomationSample.maxBytes)
             #expect(sampleBody.utf8.count > AutomationSample.maxBytes - 2_000 && AutomationSample.keeps(size: sampleBody.utf8.count))
-            _ = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: sampleBody)))
+            _ = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: sampleBody)))
             // A running step whose input and output are the whole payload.
             let now = harness.clock.now
             let claimed = try #require(try await harness.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 300)))
             #expect(claimed.execution.id == id)
-            #expect(try await harness.store.recordStep(
-                executionID: id, worker: "w",
-                record: StepRecord(stepID: "echo", position: 0, type: "transform", status: .completed, startedAt: now, finishedAt: now,
-                                   attempts: 1, input: value, output: value, error: String(repeating: "e", count: 100_000)),
-                context: nil, stepsCompleted: 1))
+            #expect(
+                try await harness.store.recordStep(
+                    executionID: id, worker: "w",
+                    record: StepRecord(
+                        stepID: "echo", position: 0, type: "transform", status: .completed, startedAt: now, finishedAt: now,
+                        attempts: 1, input: value, output: value, error: String(repeating: "e", count: 100_000)),
+                    context: nil, stepsCompleted: 1))
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
             let e = id.lowercased
@@ -249,7 +267,9 @@ import VoxworksTestSupport
                 let page = try await browser.get(path, headers: fragment ? [.consoleFragment: "1"] : [:])
                 let seconds = (ContinuousClock.now - started) / .seconds(1)
                 let bytes = page.body.readableBytes
-                print("console bounds: \(shape), \(what): \(bytes) bytes of HTML in \(String(format: "%.3f", seconds)) s (payload \(what == "automation page" ? sampleBody.utf8.count : body.utf8.count) bytes)")
+                print(
+                    "console bounds: \(shape), \(what): \(bytes) bytes of HTML in \(String(format: "%.3f", seconds)) s (payload \(what == "automation page" ? sampleBody.utf8.count : body.utf8.count) bytes)"
+                )
                 #expect(page.status == .ok)
                 #expect(bytes < Self.maxPageBytes, "\(what): \(bytes) bytes")
                 #expect(seconds < Self.maxPageSeconds, "\(what): \(seconds) s")
@@ -300,10 +320,13 @@ import VoxworksTestSupport
         let (theirs, _) = try await harness.automation(name: "Theirs", teamID: other.teamID)
         let (mine, _) = try await harness.automation(name: "Mine")
         try await harness.withRouter { client in
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(theirs.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: #"{"secret":1}"#)))
-            let paths = ["/app/executions/\(id.lowercased)/payload.json", "/app/executions/\(id.lowercased)/raw",
-                         "/app/automations/\(theirs.id.lowercased)/sample.json"]
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(theirs.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: #"{"secret":1}"#)))
+            let paths = [
+                "/app/executions/\(id.lowercased)/payload.json", "/app/executions/\(id.lowercased)/raw",
+                "/app/automations/\(theirs.id.lowercased)/sample.json",
+            ]
             for path in paths {
                 let anonymous = try await client.execute(uri: path, method: .get)
                 #expect(anonymous.status == .seeOther && anonymous.location == "/app/sign-in", "\(path)")

@@ -11,7 +11,8 @@ import VoxworksTestSupport
 
 /// Every console page, rendered in process against a real store.
 @Suite struct ConsolePagesTests {
-    static let goodDefinition = #"{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.name","target":"name"}]}]}"#
+    static let goodDefinition =
+        #"{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.name","target":"name"}]}]}"#
 
     @Test(arguments: StoreKind.available)
     func theAutomationsListShowsNameStateURLRecentExecutionsAndLastStatus(_ kind: StoreKind) async throws {
@@ -20,8 +21,10 @@ import VoxworksTestSupport
         let (quiet, _) = try await harness.automation(name: "Quiet one", enabled: false)
         try await harness.withRouter { client in
             for n in 1...2 {
-                _ = try expectAccepted(try await client.execute(
-                    uri: hookPath(busy.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: #"{"n":\#(n)}"#)))
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(busy.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: #"{"n":\#(n)}"#))
+                )
             }
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
@@ -98,10 +101,12 @@ import VoxworksTestSupport
 
             let edit = try await browser.get("/app/automations/\(automation.id.lowercased)/edit")
             #expect(edit.text.contains("value=\"Lead\""))
-            let saved = try await browser.post("/app/automations/\(automation.id.lowercased)", ["name": "Lead v2", "definition": Self.goodDefinition])
+            let saved = try await browser.post(
+                "/app/automations/\(automation.id.lowercased)", ["name": "Lead v2", "definition": Self.goodDefinition])
             #expect(saved.status == .seeOther)
             #expect(try await harness.store.automation(id: automation.id, teamID: harness.teamID)?.name == "Lead v2")
-            let badEdit = try await browser.post("/app/automations/\(automation.id.lowercased)", ["name": "Lead v3", "definition": #"{"trigger":{"type":"email"}}"#])
+            let badEdit = try await browser.post(
+                "/app/automations/\(automation.id.lowercased)", ["name": "Lead v3", "definition": #"{"trigger":{"type":"email"}}"#])
             #expect(badEdit.status == .badRequest)
             #expect(badEdit.text.contains("id=\"definition_error\""))
             #expect(try await harness.store.automation(id: automation.id, teamID: harness.teamID)?.name == "Lead v2")
@@ -124,7 +129,8 @@ import VoxworksTestSupport
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
-            let created = try await browser.post("/app/automations", ["name": "Signed", "definition": Self.goodDefinition, "enabled": "on", "signing": "on"])
+            let created = try await browser.post(
+                "/app/automations", ["name": "Signed", "definition": Self.goodDefinition, "enabled": "on", "signing": "on"])
             #expect(created.status == .created)
             #expect(created.text.contains("shown only this once"))
             let secret = try #require(created.text.firstMatch(of: /whsec_[A-Za-z0-9+\/=]+/).map { String($0.output) })
@@ -155,8 +161,10 @@ import VoxworksTestSupport
         #expect(key != nil)
         try await harness.withRouter { client in
             // A sender without the signature is refused: the console must sign.
-            try expectError(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .unauthorized)
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")),
+                .unauthorized)
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
             let page = try await browser.get("/app/automations/\(automation.id.lowercased)")
@@ -179,7 +187,9 @@ import VoxworksTestSupport
 
             // The payload became the sample: its field paths are listed for copying.
             let after = try await browser.get("/app/automations/\(automation.id.lowercased)")
-            for path in ["trigger.contact", "trigger.contact.email", "trigger.contact.tags", "trigger.contact.tags.0", "trigger.first_name"] {
+            for path in [
+                "trigger.contact", "trigger.contact.email", "trigger.contact.tags", "trigger.contact.tags.0", "trigger.first_name",
+            ] {
                 #expect(after.text.contains("\">\(path)</code>"), "\(path)")
             }
 
@@ -218,7 +228,8 @@ import VoxworksTestSupport
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
-            let kept = try await browser.post("/app/automations/\(automation.id.lowercased)/sample", ["payload": #"{"lead":{"phone":"0412"}}"#])
+            let kept = try await browser.post(
+                "/app/automations/\(automation.id.lowercased)/sample", ["payload": #"{"lead":{"phone":"0412"}}"#])
             #expect(kept.status == .seeOther)
             let page = try await browser.get(try #require(kept.location))
             #expect(page.text.contains("Kept as the sample."))
@@ -248,8 +259,10 @@ import VoxworksTestSupport
         let (first, _) = try await harness.automation(name: "First")
         let (second, _) = try await harness.automation(name: "Second")
         for index in 0..<27 {
-            try await harness.store.insertExecution(NewExecution(
-                id: .v7(), teamID: harness.teamID, automationID: index == 26 ? second.id : first.id, body: Array("{}".utf8), receivedAt: .now()))
+            try await harness.store.insertExecution(
+                NewExecution(
+                    id: .v7(), teamID: harness.teamID, automationID: index == 26 ? second.id : first.id, body: Array("{}".utf8),
+                    receivedAt: .now()))
         }
         let newest = try #require(try await harness.store.executions(teamID: harness.teamID, query: ExecutionQuery(limit: 1)).first)
         _ = try await harness.store.cancelExecution(id: newest.id, teamID: harness.teamID, now: .now())
@@ -265,7 +278,8 @@ import VoxworksTestSupport
             #expect(firstRow.contains("Cancelled") && firstRow.contains("Second"))
             #expect(page.text.contains("<option value=\"cancelled\">Cancelled</option>"))
             #expect(page.text.contains("<option value=\"dead_letter\">Dead Letter</option>"))
-            let older = try #require(page.text.firstMatch(of: /href="(\/app\/executions\?cursor=[0-9a-f-]+)">Older/).map { String($0.output.1) })
+            let older = try #require(
+                page.text.firstMatch(of: /href="(\/app\/executions\?cursor=[0-9a-f-]+)">Older/).map { String($0.output.1) })
             let second25 = try await browser.get(older)
             #expect(second25.text.matches(of: /class="open-execution"/).count == 2)
             #expect(second25.text.contains("← Newest"))
@@ -297,7 +311,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/flaky", statuses: [400])
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"first","type":"http_request","url":"\(engine.receiver.url("/first"))"},
               {"id":"second","type":"http_request","url":"\(engine.receiver.url("/flaky"))","body":{"n":"{{trigger.n}}"}}]}
@@ -321,8 +336,11 @@ import VoxworksTestSupport
             // Each step's HTTP attempts as a timeline: the failed one open, with the receiver's answer escaped.
             #expect(html.contains("<details class=\"attempts\" open><summary>HTTP attempts (1)</summary>"))
             #expect(html.contains("<strong>answered 400</strong>"))
-            #expect(html.contains("<pre class=\"json\">{&quot;ok&quot;:false,&quot;path&quot;:&quot;/flaky&quot;,&quot;count&quot;:1}</pre>"))
-            #expect(html.contains("<dt>Content-Type</dt><dd class=\"mono\">application/json</dd>") || html.contains("<dt>content-type</dt><dd class=\"mono\">application/json</dd>"))
+            #expect(
+                html.contains("<pre class=\"json\">{&quot;ok&quot;:false,&quot;path&quot;:&quot;/flaky&quot;,&quot;count&quot;:1}</pre>"))
+            #expect(
+                html.contains("<dt>Content-Type</dt><dd class=\"mono\">application/json</dd>")
+                    || html.contains("<dt>content-type</dt><dd class=\"mono\">application/json</dd>"))
             #expect(html.contains("id=\"replay-failed\""))
             #expect(!html.contains("id=\"cancel\""))
             #expect(!html.contains("data-refresh"))
@@ -351,7 +369,8 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make()
         let (automation, _) = try await harness.automation(name: "A")
         let id = UUID.v7()
-        try await harness.store.insertExecution(NewExecution(id: id, teamID: harness.teamID, automationID: automation.id, body: Array(#"{"lead":7}"#.utf8), receivedAt: .now()))
+        try await harness.store.insertExecution(
+            NewExecution(id: id, teamID: harness.teamID, automationID: automation.id, body: Array(#"{"lead":7}"#.utf8), receivedAt: .now()))
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
@@ -365,7 +384,9 @@ import VoxworksTestSupport
             // "Use payload as sample" on the execution's page keeps its payload.
             #expect(page.text.contains("name=\"execution_id\" value=\"\(id.lowercased)\""))
             let (other, _) = try await harness.automation(name: "Other")
-            #expect(try await browser.post("/app/automations/\(other.id.lowercased)/sample", ["execution_id": id.lowercased]).status == .notFound)
+            #expect(
+                try await browser.post("/app/automations/\(other.id.lowercased)/sample", ["execution_id": id.lowercased]).status
+                    == .notFound)
             let kept = try await browser.post("/app/automations/\(automation.id.lowercased)/sample", ["execution_id": id.lowercased])
             #expect(kept.status == .seeOther)
             #expect(try await harness.store.sample(automationID: automation.id, teamID: harness.teamID)?.body == Array(#"{"lead":7}"#.utf8))
@@ -384,13 +405,17 @@ import VoxworksTestSupport
         let other = try await harness.otherTeam()
         let (theirs, _) = try await harness.automation(name: "Theirs", teamID: other.teamID)
         let theirExecution = UUID.v7()
-        try await harness.store.insertExecution(NewExecution(
-            id: theirExecution, teamID: other.teamID, automationID: theirs.id, body: Array("{}".utf8), receivedAt: .now()))
+        try await harness.store.insertExecution(
+            NewExecution(
+                id: theirExecution, teamID: other.teamID, automationID: theirs.id, body: Array("{}".utf8), receivedAt: .now()))
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
             let a = theirs.id.lowercased
-            for path in ["/app/automations/\(a)", "/app/automations/\(a)/edit", "/app/executions/\(theirExecution.lowercased)", "/app/automations/not-a-uuid"] {
+            for path in [
+                "/app/automations/\(a)", "/app/automations/\(a)/edit", "/app/executions/\(theirExecution.lowercased)",
+                "/app/automations/not-a-uuid",
+            ] {
                 let response = try await browser.get(path)
                 #expect(response.status == .notFound, "\(path)")
                 #expect(response.text.contains("<h1>Not found</h1>"), "\(path)")
@@ -423,14 +448,18 @@ import VoxworksTestSupport
         let evil = #"<script>alert("x")</script><img src=x onerror=alert(1)>"#
         let (automation, _) = try await harness.automation(name: evil)
         let id = UUID.v7()
-        try await harness.store.insertExecution(NewExecution(
-            id: id, teamID: harness.teamID, automationID: automation.id, body: Array(#"{"html":"</pre><script>alert(2)</script>"}"#.utf8),
-            receivedAt: .now()))
+        try await harness.store.insertExecution(
+            NewExecution(
+                id: id, teamID: harness.teamID, automationID: automation.id,
+                body: Array(#"{"html":"</pre><script>alert(2)</script>"}"#.utf8),
+                receivedAt: .now()))
         try await harness.withRouter { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(harness.apiKey)
-            for path in ["/app/automations", "/app/automations/\(automation.id.lowercased)", "/app/automations/\(automation.id.lowercased)/edit",
-                         "/app/executions", "/app/executions/\(id.lowercased)"] {
+            for path in [
+                "/app/automations", "/app/automations/\(automation.id.lowercased)", "/app/automations/\(automation.id.lowercased)/edit",
+                "/app/executions", "/app/executions/\(id.lowercased)",
+            ] {
                 let html = try await browser.get(path).text
                 #expect(!html.contains("<script>alert"), "\(path)")
                 #expect(!html.contains("<img src=x"), "\(path)")

@@ -50,7 +50,9 @@ struct CorruptDataTests {
         #expect(try await engine.steps(id).isEmpty, "no step ran")
 
         // Reading the automation itself says which row is unreadable.
-        await #expect(throws: StoreError.corrupt(table: "automations", id: automation.id.lowercased, detail: "definition is not valid JSON")) {
+        await #expect(
+            throws: StoreError.corrupt(table: "automations", id: automation.id.lowercased, detail: "definition is not valid JSON")
+        ) {
             _ = try await engine.store.automation(id: automation.id, teamID: automation.teamID)
         }
     }
@@ -61,7 +63,9 @@ struct CorruptDataTests {
         defer { engine.receiver.stop() }
         let automation = try await engine.automation(Self.transformThenDelay)
         let id = try await engine.trigger(automation, #"{"a":1}"#)
-        try await corrupt(engine, #"""
+        try await corrupt(
+            engine,
+            #"""
             UPDATE automations SET definition = '{"trigger":{"type":"webhook"},"steps":[{"id":"x","type":"send_fax"}]}'
             WHERE id = '\#(automation.id.lowercased)'
             """#)
@@ -71,7 +75,9 @@ struct CorruptDataTests {
             Issue.record("expected a failure, got \(String(describing: turn.outcome))")
             return
         }
-        #expect(message.hasPrefix("store data is corrupt: executions \(id.lowercased): definition cannot run: step \"x\": field \"type\" must be one of"))
+        #expect(
+            message.hasPrefix(
+                "store data is corrupt: executions \(id.lowercased): definition cannot run: step \"x\": field \"type\" must be one of"))
         #expect(try await engine.execution(id).status == .failed)
     }
 

@@ -21,7 +21,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let refusing = try RefusingPort()
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":300,"max_backoff_seconds":600},"steps":[
               {"id":"post","type":"http_request","url":"\(refusing.url("/hook?token=secret"))","timeout_seconds":1}]}
             """)
@@ -56,7 +57,9 @@ import VoxworksTestSupport
         engine.clock.advance(seconds: 0.1)
         let probe = try #require(try await engine.turn())
         #expect(probe.id == sixth)
-        guard case .retry? = probe.outcome else { Issue.record("expected the probe to fail into a retry, got \(String(describing: probe.outcome))"); return }
+        guard case .retry? = probe.outcome else {
+            Issue.record("expected the probe to fail into a retry, got \(String(describing: probe.outcome))"); return
+        }
         execution = try await engine.execution(sixth)
         #expect(execution.attempt == 1, "the deferral spent no attempt")
         step = try #require(try await engine.steps(sixth)["post"])
@@ -79,7 +82,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make(kind) { $0.destinationSettings.maxInFlight = 2 }
         defer { engine.receiver.stop() }
         engine.receiver.delay("/slow", by: .seconds(60))
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":300,"max_backoff_seconds":600},"steps":[
               {"id":"post","type":"http_request","url":"\(engine.receiver.url("/slow"))","timeout_seconds":4}]}
             """)

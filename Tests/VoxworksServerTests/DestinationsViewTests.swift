@@ -69,18 +69,25 @@ import VoxworksStore
 
     @Test func theSettingsComeFromTheEnvironment() throws {
         let defaults = try ServerConfiguration.fromEnvironment([:]).engine.destinationSettings
-        #expect(defaults == DestinationCircuits.Settings(failureThreshold: 5, cooldownSeconds: 30, maxCooldownSeconds: 600, maxInFlight: 32))
+        #expect(
+            defaults == DestinationCircuits.Settings(failureThreshold: 5, cooldownSeconds: 30, maxCooldownSeconds: 600, maxInFlight: 32))
         let set = try ServerConfiguration.fromEnvironment([
             "VOXWORKS_CIRCUIT_FAILURES": "3", "VOXWORKS_CIRCUIT_COOLDOWN_SECONDS": "10",
             "VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS": "120", "VOXWORKS_DESTINATION_MAX_IN_FLIGHT": "4",
         ]).engine.destinationSettings
         #expect(set == DestinationCircuits.Settings(failureThreshold: 3, cooldownSeconds: 10, maxCooldownSeconds: 120, maxInFlight: 4))
         // A first cool-down past the default longest raises the longest with it.
-        #expect(try ServerConfiguration.fromEnvironment(["VOXWORKS_CIRCUIT_COOLDOWN_SECONDS": "900"]).engine.destinationSettings.maxCooldownSeconds == 900)
+        #expect(
+            try ServerConfiguration.fromEnvironment(["VOXWORKS_CIRCUIT_COOLDOWN_SECONDS": "900"]).engine.destinationSettings
+                .maxCooldownSeconds == 900)
         #expect(throws: ServerConfiguration.Failure.self) {
-            try ServerConfiguration.fromEnvironment(["VOXWORKS_CIRCUIT_COOLDOWN_SECONDS": "60", "VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS": "30"])
+            try ServerConfiguration.fromEnvironment([
+                "VOXWORKS_CIRCUIT_COOLDOWN_SECONDS": "60", "VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS": "30",
+            ])
         }
-        #expect(throws: ServerConfiguration.Failure.self) { try ServerConfiguration.fromEnvironment(["VOXWORKS_DESTINATION_MAX_IN_FLIGHT": "0"]) }
+        #expect(throws: ServerConfiguration.Failure.self) {
+            try ServerConfiguration.fromEnvironment(["VOXWORKS_DESTINATION_MAX_IN_FLIGHT": "0"])
+        }
         #expect(throws: ServerConfiguration.Failure.self) { try ServerConfiguration.fromEnvironment(["VOXWORKS_CIRCUIT_FAILURES": "many"]) }
     }
 

@@ -55,13 +55,15 @@ import VoxworksTestSupport
                 #expect(created.status == .created, "\(created.text)")
                 if name == "lead" { token = try #require(try created.json["automation"]?["webhook"]?["token"]?.stringValue) }
             }
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "e2e-1"]),
-                body: ByteBuffer(string: #"{"phone":"0429069971","name":"ADA","source":"website"}"#)))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "e2e-1"]),
+                    body: ByteBuffer(string: #"{"phone":"0429069971","name":"ADA","source":"website"}"#)))
 
             var execution: JSONValue = .null
             let finished = try await Self.waitFor {
-                let shown = try await client.execute(uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(harness.apiKey))
+                let shown = try await client.execute(
+                    uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(harness.apiKey))
                 execution = try shown.json["execution"] ?? .null
                 return execution["status"]?.stringValue.flatMap(ExecutionStatus.init(rawValue:))?.isFinal == true
             }
@@ -95,7 +97,9 @@ import VoxworksTestSupport
         try await harness.application().test(.live) { client in
             // Let the worker go idle first.
             try await Task.sleep(for: .milliseconds(300))
-            let id = try expectAccepted(try await client.execute(uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
             let done = try await Self.waitFor(.seconds(5)) {
                 try await harness.store.execution(id: id, teamID: harness.teamID)?.status == .completed
             }

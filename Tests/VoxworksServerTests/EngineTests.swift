@@ -14,7 +14,8 @@ import VoxworksRuntime
     func everyStepTypeRunsAndTheCallResumesTheExecution(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"map","type":"transform","mappings":[
                 {"source":"trigger.phone","target":"phone"},
@@ -30,7 +31,9 @@ import VoxworksRuntime
               {"id":"obj","type":"upsert_object","object_type":"monday_item","data":{"id":"{{trigger.crm_id}}","status":"{{call.status}}"}}
             ]}
             """)
-        let id = try await engine.trigger(automation, #"{"phone":"0429 069 971","first_name":"ada","last_name":"Lovelace","note":"hello world","source":"website","crm_id":"m-42"}"#)
+        let id = try await engine.trigger(
+            automation,
+            #"{"phone":"0429 069 971","first_name":"ada","last_name":"Lovelace","note":"hello world","source":"website","crm_id":"m-42"}"#)
 
         // First turn: runs up to the call and parks the execution without a worker.
         let first = try #require(try await engine.turn())
@@ -50,10 +53,11 @@ import VoxworksRuntime
         #expect(execution.stepsCompleted == 6, "skipped steps do not count as completed")
         #expect(execution.attempt == 1)
         let steps = try await engine.steps(id)
-        #expect(steps.mapValues(\.status) == [
-            "map": .completed, "contact": .completed, "route": .completed, "call": .completed,
-            "notify": .skipped, "crm": .completed, "obj": .completed,
-        ])
+        #expect(
+            steps.mapValues(\.status) == [
+                "map": .completed, "contact": .completed, "route": .completed, "call": .completed,
+                "notify": .skipped, "crm": .completed, "obj": .completed,
+            ])
         #expect(steps["map"]?.output == .object(["phone": "0429 069 971", "first_name": "ADA", "note": "hello"]))
         #expect(steps["contact"]?.output?["contact"]?["phone_number"] == "+61429069971")
         #expect(steps["contact"]?.input?["fields"]?["first_name"] == "ADA")
@@ -85,7 +89,8 @@ import VoxworksRuntime
     func theOtherwiseBranchRunsAndThenIsSkipped(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"route","type":"condition","field":"trigger.score","operator":"greater_than","value":50,
                "then":[{"id":"hot","type":"http_request","url":"\(engine.receiver.url("/hot"))"}],
@@ -108,7 +113,8 @@ import VoxworksRuntime
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/b", statuses: [503, 500])
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":2,"max_backoff_seconds":600},"steps":[
               {"id":"a","type":"http_request","url":"\(engine.receiver.url("/a"))"},
               {"id":"b","type":"http_request","url":"\(engine.receiver.url("/b"))"}
@@ -153,7 +159,8 @@ import VoxworksRuntime
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/down", statuses: [500, 500, 500])
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":2,"initial_backoff_seconds":1},"steps":[
               {"id":"down","type":"http_request","url":"\(engine.receiver.url("/down"))"}]}
             """)
@@ -174,7 +181,8 @@ import VoxworksRuntime
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/bad", statuses: [422])
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"bad","type":"http_request","url":"\(engine.receiver.url("/bad"))"}]}
             """)
         let id = try await engine.trigger(automation, "{}")
@@ -191,7 +199,8 @@ import VoxworksRuntime
         // A port nobody listens on, held for the whole test.
         let refusing = try RefusingPort()
         let url = refusing.url("/gone")
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"gone","type":"http_request","url":"\(url)","timeout_seconds":2}]}
             """)
         _ = try await engine.trigger(automation, "{}")
@@ -208,7 +217,8 @@ import VoxworksRuntime
     func aNumberThatCannotBeAPhoneNumberFailsTheStepClearly(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"contact","type":"upsert_contact","fields":{"phone_number":"{{trigger.phone}}"}}]}
             """)
         let id = try await engine.trigger(automation, #"{"phone":"call me maybe"}"#)
@@ -224,7 +234,8 @@ import VoxworksRuntime
     func aFailedUpsertStillLogsTheStepsBeforeIt(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"map","type":"transform","mappings":[{"source":"trigger.phone","target":"phone"}]},
               {"id":"contact","type":"upsert_contact","fields":{"phone_number":"{{mapped.phone}}"}}]}
@@ -243,7 +254,8 @@ import VoxworksRuntime
     func contactsAreUniquePerTeamByNormalisedNumber(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"contact","type":"upsert_contact",
               "fields":{"phone_number":"{{trigger.phone}}","first_name":"{{trigger.name}}"}}]}
             """)
@@ -262,12 +274,18 @@ import VoxworksRuntime
     func privateAndLoopbackDestinationsAreRefusedUnlessAllowed(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind) { $0.outboundAllow = [] }
         defer { engine.receiver.stop() }
-        for url in [engine.receiver.url("/x"), "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x", "http://localhost:\(engine.receiver.port)/x"] {
-            let automation = try await engine.automation("""
+        for url in [
+            engine.receiver.url("/x"), "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x",
+            "http://localhost:\(engine.receiver.port)/x",
+        ] {
+            let automation = try await engine.automation(
+                """
                 {"trigger":{"type":"webhook"},"steps":[{"id":"out","type":"http_request","url":"\(url)"}]}
                 """)
             let id = try await engine.trigger(automation, "{}")
-            guard case .failed(let message)? = try await engine.turn()?.outcome else { Issue.record("expected failed for \(url)"); continue }
+            guard case .failed(let message)? = try await engine.turn()?.outcome else {
+                Issue.record("expected failed for \(url)"); continue
+            }
             #expect(message.contains("refused"), "\(url): \(message)")
             #expect(try await engine.execution(id).status == .failed)
         }
@@ -277,7 +295,8 @@ import VoxworksRuntime
     @Test(arguments: StoreKind.available)
     func aDelaySurvivesARestartAndHoldsNoWorker(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"wait","type":"delay","seconds":60},
               {"id":"after","type":"http_request","url":"\(engine.receiver.url("/after"))"}]}
@@ -301,7 +320,8 @@ import VoxworksRuntime
     @Test(arguments: StoreKind.available)
     func aCallWaitSurvivesARestart(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"call","type":"create_call","script_id":"s1","from_number":"+61291234567","to":"{{trigger.phone}}"},
               {"id":"summary","type":"transform","mappings":[{"source":"call.call_summary","target":"summary"},{"source":"call.status","target":"status"}]}]}
@@ -326,14 +346,16 @@ import VoxworksRuntime
     func aCallsLinkedObjectIsReadAgainWhenTheCallEnds(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"call","type":"create_call","script_id":"linked","from_number":"+61291234567","to":"0429069971",
                "object":{"object_type":"monday_item","data":{"id":"{{trigger.crm_id}}","board":7}}},
               {"id":"after","type":"transform","mappings":[{"source":"objects.monday_item.board","target":"board"},
                                                            {"source":"call.status","target":"status"}]}]}
             """)
-        _ = try await engine.automation("""
+        _ = try await engine.automation(
+            """
             {"trigger":{"type":"call_completed","script_ids":["linked"]},"steps":[
               {"id":"tell","type":"http_request","url":"\(engine.receiver.url("/linked"))","body":{"board":"{{objects.monday_item.board}}"}}]}
             """)
@@ -354,7 +376,8 @@ import VoxworksRuntime
         #expect(try JSONParser().parse(told.first?.body ?? "{}") == .object(["board": 8]))
         // A definition whose object is not one is refused when it is saved.
         await #expect(throws: (any Error).self) {
-            _ = try await engine.automation("""
+            _ = try await engine.automation(
+                """
                 {"trigger":{"type":"webhook"},"steps":[
                   {"id":"call","type":"create_call","script_id":"s","from_number":"+61291234567","object":{"object_type":"Bad"}}]}
                 """)
@@ -365,17 +388,20 @@ import VoxworksRuntime
     func aFinishedCallFiresMatchingCallCompletedAutomations(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let caller = try await engine.automation("""
+        let caller = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"contact","type":"upsert_contact","fields":{"phone_number":"0429069971","first_name":"Ada","last_name":"L"}},
               {"id":"call","type":"create_call","script_id":"sales-v2","from_number":"+61291234567","wait_for_completion":false}]}
             """)
-        let matching = try await engine.automation("""
+        let matching = try await engine.automation(
+            """
             {"trigger":{"type":"call_completed","script_ids":["sales-v2"],"statuses":["completed"]},"steps":[
               {"id":"writeback","type":"http_request","url":"\(engine.receiver.url("/writeback"))",
                "body":{"call":"{{trigger.call_id}}","who":"{{contact.full_name}}","summary":"{{call.call_summary}}","status":"{{trigger.call_status}}"}}]}
             """)
-        _ = try await engine.automation("""
+        _ = try await engine.automation(
+            """
             {"trigger":{"type":"call_completed","script_ids":["other-script"]},"steps":[
               {"id":"never","type":"http_request","url":"\(engine.receiver.url("/never"))"}]}
             """)
@@ -399,7 +425,8 @@ import VoxworksRuntime
     func anExpiredLeaseHandsTheExecutionToAnotherWorkerAtTheUnfinishedStep(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"one","type":"http_request","url":"\(engine.receiver.url("/one"))"},
               {"id":"two","type":"http_request","url":"\(engine.receiver.url("/two"))"}]}
@@ -412,7 +439,8 @@ import VoxworksRuntime
         context.set(.object(["ok": true]), at: "source")
         _ = try await engine.store.recordStep(
             executionID: id, worker: "A",
-            record: StepRecord(stepID: "one", position: 1, type: "http_request", status: .completed, startedAt: now, finishedAt: now, attempts: 1),
+            record: StepRecord(
+                stepID: "one", position: 1, type: "http_request", status: .completed, startedAt: now, finishedAt: now, attempts: 1),
             context: context.root, stepsCompleted: 1)
         #expect(claimed.execution.id == id)
         #expect(try await engine.turn(worker: "B") == nil, "leased to A")
@@ -423,9 +451,10 @@ import VoxworksRuntime
         #expect(engine.receiver.requests(to: "/one").isEmpty, "a completed step is not run again")
         #expect(engine.receiver.requests(to: "/two").count == 1)
         // A's late write is refused: it no longer holds the execution.
-        #expect(try await engine.store.recordStep(
-            executionID: id, worker: "A", record: StepRecord(stepID: "two", position: 2, type: "http_request", status: .failed),
-            context: nil, stepsCompleted: 1) == false)
+        #expect(
+            try await engine.store.recordStep(
+                executionID: id, worker: "A", record: StepRecord(stepID: "two", position: 2, type: "http_request", status: .failed),
+                context: nil, stepsCompleted: 1) == false)
     }
 
     /// The worker pool keeps a long turn's lease alive: with the production
@@ -441,7 +470,8 @@ import VoxworksRuntime
         defer { engine.receiver.stop() }
         #expect(engine.configuration.leaseSeconds == 30)
         engine.receiver.delay("/slow", by: .seconds(4))
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"slow","type":"http_request","url":"\(engine.receiver.url("/slow"))","timeout_seconds":20}]}
             """)

@@ -18,7 +18,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         engine.receiver.plan("/flaky", statuses: [400])
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"first","type":"http_request","url":"\(engine.receiver.url("/first"))"},
               {"id":"second","type":"http_request","url":"\(engine.receiver.url("/flaky"))","body":{"n":"{{trigger.n}}"}}]}
@@ -26,7 +27,8 @@ import VoxworksTestSupport
         let original = try await engine.trigger(automation, #"{"n":7}"#)
         try await engine.drain()
         try await engine.base.withRouter { client in
-            let shown = try await client.execute(uri: "/api/v1/executions/\(original.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
+            let shown = try await client.execute(
+                uri: "/api/v1/executions/\(original.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
             let execution = try #require(try shown.json["execution"])
             #expect(execution["status"] == "failed")
             #expect(execution["error"]?.stringValue?.hasPrefix("step \"second\": POST") == true)
@@ -45,7 +47,8 @@ import VoxworksTestSupport
             #expect(steps[1]["attempts"]?.arrayValue?.first?["status_code"] == 400)
 
             // The list shows steps done/total without the steps themselves.
-            let list = try await client.execute(uri: "/api/v1/executions?automation_id=\(automation.id.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
+            let list = try await client.execute(
+                uri: "/api/v1/executions?automation_id=\(automation.id.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
             let item = try #require(try list.json["executions"]?.arrayValue?.first)
             #expect(item["steps_completed"] == 1 && item["steps_total"] == 2)
             #expect(item["steps"] == nil && item["trigger"] == nil)
@@ -56,7 +59,8 @@ import VoxworksTestSupport
                 body: ByteBuffer(string: #"{"from":"failed_step"}"#))
             let replayID = try expectAccepted(replay)
             try await engine.drain()
-            let replayed = try await client.execute(uri: "/api/v1/executions/\(replayID.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
+            let replayed = try await client.execute(
+                uri: "/api/v1/executions/\(replayID.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
             let replayedExecution = try #require(try replayed.json["execution"])
             #expect(replayedExecution["status"] == "completed")
             #expect(replayedExecution["replay_of"]?.stringValue == original.lowercased)
@@ -69,22 +73,26 @@ import VoxworksTestSupport
             #expect(engine.receiver.requests(to: "/flaky").count == 2)
 
             // From the start, everything runs again.
-            let fromStart = try expectAccepted(try await client.execute(
-                uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey)))
+            let fromStart = try expectAccepted(
+                try await client.execute(
+                    uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey)))
             try await engine.drain()
             #expect(try await engine.execution(fromStart).status == .completed)
             #expect(engine.receiver.requests(to: "/first").count == 2)
 
             // Only failed executions replay from a failed step; bad input is a 400.
-            try expectError(try await client.execute(
-                uri: "/api/v1/executions/\(replayID.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
-                body: ByteBuffer(string: #"{"from":"failed_step"}"#)), .conflict)
-            try expectError(try await client.execute(
-                uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
-                body: ByteBuffer(string: #"{"from":"middle"}"#)), .badRequest, message: "from must be \"start\" or \"failed_step\"")
-            try expectError(try await client.execute(
-                uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
-                body: ByteBuffer(string: #"{"from":5}"#)), .badRequest)
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/executions/\(replayID.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
+                    body: ByteBuffer(string: #"{"from":"failed_step"}"#)), .conflict)
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
+                    body: ByteBuffer(string: #"{"from":"middle"}"#)), .badRequest, message: "from must be \"start\" or \"failed_step\"")
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/executions/\(original.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
+                    body: ByteBuffer(string: #"{"from":5}"#)), .badRequest)
         }
     }
 
@@ -99,7 +107,8 @@ import VoxworksTestSupport
         defer { engine.receiver.stop() }
         // The original fails at `second` (a retry, then a refusal); so does its first replay.
         engine.receiver.plan("/second", statuses: [503, 400, 400])
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[
               {"id":"first","type":"http_request","url":"\(engine.receiver.url("/first"))"},
               {"id":"second","type":"http_request","url":"\(engine.receiver.url("/second"))"}],
@@ -115,9 +124,10 @@ import VoxworksTestSupport
 
         try await engine.base.withRouter { client in
             func replay(_ id: UUID, from: String) async throws -> UUID {
-                try expectAccepted(try await client.execute(
-                    uri: "/api/v1/executions/\(id.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
-                    body: ByteBuffer(string: #"{"from":"\#(from)"}"#)))
+                try expectAccepted(
+                    try await client.execute(
+                        uri: "/api/v1/executions/\(id.lowercased)/replay", method: .post, headers: bearer(engine.base.apiKey),
+                        body: ByteBuffer(string: #"{"from":"\#(from)"}"#)))
             }
             let first = try await replay(original, from: "failed_step")
             try await engine.drain()
@@ -131,8 +141,13 @@ import VoxworksTestSupport
             let fresh = try await replay(original, from: "start")
             try await engine.drain()
             #expect(try await engine.execution(fresh).status == .completed)
-            #expect(engine.receiver.requests(to: "/first").map(\.idempotencyKey) == ["\(original.lowercased):first", "\(fresh.lowercased):first"])
-            #expect(engine.receiver.requests(to: "/second").last?.idempotencyKey == "\(fresh.lowercased):second", "a replay from the start sends new keys")
+            #expect(
+                engine.receiver.requests(to: "/first").map(\.idempotencyKey) == [
+                    "\(original.lowercased):first", "\(fresh.lowercased):first",
+                ])
+            #expect(
+                engine.receiver.requests(to: "/second").last?.idempotencyKey == "\(fresh.lowercased):second",
+                "a replay from the start sends new keys")
         }
     }
 
@@ -140,7 +155,8 @@ import VoxworksTestSupport
     func cancelStopsAPendingExecution(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"wait","type":"delay","seconds":600}]}
             """)
         let pending = try await engine.trigger(automation, "{}")
@@ -148,12 +164,17 @@ import VoxworksTestSupport
         _ = try await engine.turn()  // the first one starts waiting
         let other = try await engine.base.otherTeam()
         try await engine.base.withRouter { client in
-            try expectError(try await client.execute(uri: "/api/v1/executions/\(pending.lowercased)/cancel", method: .post, headers: bearer(other.apiKey)), .notFound)
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/executions/\(pending.lowercased)/cancel", method: .post, headers: bearer(other.apiKey)), .notFound)
             for id in [pending, waiting] {
-                let cancelled = try await client.execute(uri: "/api/v1/executions/\(id.lowercased)/cancel", method: .post, headers: bearer(engine.base.apiKey))
+                let cancelled = try await client.execute(
+                    uri: "/api/v1/executions/\(id.lowercased)/cancel", method: .post, headers: bearer(engine.base.apiKey))
                 #expect(cancelled.status == .ok)
                 #expect(try cancelled.json["execution"]?["status"] == "cancelled")
-                try expectError(try await client.execute(uri: "/api/v1/executions/\(id.lowercased)/cancel", method: .post, headers: bearer(engine.base.apiKey)), .conflict)
+                try expectError(
+                    try await client.execute(
+                        uri: "/api/v1/executions/\(id.lowercased)/cancel", method: .post, headers: bearer(engine.base.apiKey)), .conflict)
             }
         }
         engine.clock.advance(seconds: 601)
@@ -167,19 +188,30 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         let (automation, _) = try await harness.automation()
         try await harness.withRouter { client in
-            try expectError(try await client.execute(uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(harness.apiKey)), .notFound)
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(harness.apiKey)), .notFound
+            )
             for body in [#"{"old":true}"#, #"{"phone":"0429069971","lead":{"source":"crm","tags":[{"name":"vip"}]}}"#] {
-                _ = try expectAccepted(try await client.execute(uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)))
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)))
             }
-            let sample = try await client.execute(uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(harness.apiKey))
+            let sample = try await client.execute(
+                uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(harness.apiKey))
             #expect(sample.status == .ok)
             let json = try #require(try sample.json["sample"])
             #expect(json["payload"]?["phone"] == "0429069971")
-            #expect(json["fields"] == .array([
-                "trigger.phone", "trigger.lead", "trigger.lead.source", "trigger.lead.tags", "trigger.lead.tags.0", "trigger.lead.tags.0.name",
-            ]))
+            #expect(
+                json["fields"]
+                    == .array([
+                        "trigger.phone", "trigger.lead", "trigger.lead.source", "trigger.lead.tags", "trigger.lead.tags.0",
+                        "trigger.lead.tags.0.name",
+                    ]))
             let other = try await harness.otherTeam()
-            try expectError(try await client.execute(uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(other.apiKey)), .notFound)
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/automations/\(automation.id.lowercased)/sample", method: .get, headers: bearer(other.apiKey)), .notFound)
         }
     }
 

@@ -8,7 +8,8 @@ import VoxworksStore
 @Suite struct FirstRunTests {
     @Test func theFirstStartCreatesATeamAKeyAndAWorkingDemo() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voxworks-firstrun-\(UUID().uuidString)")
-        let store = try SQLiteStore(path: directory.appendingPathComponent("v.sqlite").path, secretBox: SecretBox(masterKey: SecretMaterial.randomBytes(32)))
+        let store = try SQLiteStore(
+            path: directory.appendingPathComponent("v.sqlite").path, secretBox: SecretBox(masterKey: SecretMaterial.randomBytes(32)))
         let first = try await FirstRun.prepare(store: store)
         let key = try #require(first.apiKey)
         #expect(key.hasPrefix("vx_"))

@@ -44,8 +44,11 @@ import VoxworksTestSupport
         let deleted = try await harness.automation().automation
         _ = try await harness.store.deleteAutomation(id: deleted.id, teamID: harness.teamID, now: .now())
         try await harness.withRouter { client in
-            for token in [SecretMaterial.webhookToken(), disabled.webhook.token, deleted.webhook.token, "x", String(repeating: "a", count: 5000)] {
-                let response = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            for token in [
+                SecretMaterial.webhookToken(), disabled.webhook.token, deleted.webhook.token, "x", String(repeating: "a", count: 5000),
+            ] {
+                let response = try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
                 try expectError(response, .notFound, message: "Webhook not found")
                 // Nothing about an unknown token may leak, not even its limit.
                 #expect(response.header("X-RateLimit-Limit") == nil)
@@ -76,11 +79,13 @@ import VoxworksTestSupport
         harness.clock.freeze()
         try await harness.withRouter { client in
             for expectedRemaining in [2, 1, 0] {
-                let response = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+                let response = try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
                 _ = try expectAccepted(response)
                 #expect(response.header("X-RateLimit-Remaining") == String(expectedRemaining))
             }
-            let refused = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            let refused = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             try expectError(refused, .tooManyRequests, message: "Rate limit exceeded")
             #expect(refused.header("X-RateLimit-Limit") == "3")
             #expect(refused.header("X-RateLimit-Remaining") == "0")
@@ -89,7 +94,8 @@ import VoxworksTestSupport
 
             // One interval later one more fits.
             harness.clock.advance(seconds: 1.01)
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
         }
         // The refused request cost nothing: four executions, not five.
         #expect(try await harness.executionCount() == 4)
@@ -102,9 +108,12 @@ import VoxworksTestSupport
         let second = try await harness.automation().automation.webhook.token
         harness.clock.freeze()
         try await harness.withRouter { client in
-            _ = try expectAccepted(try await client.execute(uri: hookPath(first), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
-            _ = try expectAccepted(try await client.execute(uri: hookPath(second), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
-            let refused = try await client.execute(uri: hookPath(first), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(first), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(second), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let refused = try await client.execute(
+                uri: hookPath(first), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             try expectError(refused, .tooManyRequests, message: "Team rate limit exceeded")
             #expect(refused.header("Retry-After") != nil)
         }
@@ -117,14 +126,18 @@ import VoxworksTestSupport
         let other = try await harness.automation().automation.webhook.token
         harness.clock.freeze()
         try await harness.withRouter { client in
-            _ = try expectAccepted(try await client.execute(uri: hookPath(limited), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(limited), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
             for _ in 0..<3 {
-                let refused = try await client.execute(uri: hookPath(limited), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+                let refused = try await client.execute(
+                    uri: hookPath(limited), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
                 try expectError(refused, .tooManyRequests, message: "Rate limit exceeded")
             }
             // The team's second slot is still free: the refusals above cost it nothing.
-            _ = try expectAccepted(try await client.execute(uri: hookPath(other), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
-            let refused = try await client.execute(uri: hookPath(other), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(other), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let refused = try await client.execute(
+                uri: hookPath(other), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             try expectError(refused, .tooManyRequests, message: "Team rate limit exceeded")
         }
         #expect(try await harness.executionCount() == 2)
@@ -137,9 +150,11 @@ import VoxworksTestSupport
         try await harness.withRouter { client in
             let exact = "{\"a\":\"" + String(repeating: "x", count: 1024 - 8) + "\"}"
             #expect(exact.utf8.count == 1024)
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: exact)))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: exact)))
             let over = "{\"a\":\"" + String(repeating: "x", count: 1024 - 7) + "\"}"
-            let response = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: over))
+            let response = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: over))
             try expectError(response, .contentTooLarge, message: "Request body is larger than the limit of 1024 bytes")
             #expect(response.header("X-RateLimit-Limit") == "100")
         }
@@ -211,10 +226,12 @@ import VoxworksTestSupport
             #expect(utf8.contains("UTF-8"))
             let deep = String(repeating: "{\"a\":", count: 10_000) + "1" + String(repeating: "}", count: 10_000)
             let depth = try expectError(
-                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: deep)), .badRequest)
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: deep)),
+                .badRequest)
             #expect(depth.contains("64"))
             let ok = String(repeating: "{\"a\":", count: 64) + "1" + String(repeating: "}", count: 64)
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: ok)))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: ok)))
         }
     }
 
@@ -226,18 +243,29 @@ import VoxworksTestSupport
         harness.clock.freeze()
         try await harness.withRouter { client in
             // Token before everything: an unknown token with a huge, unsigned, bad body is a 404.
-            try expectError(try await client.execute(uri: hookPath("nope"), method: .post, headers: [.contentType: "text/plain"], body: big), .notFound)
+            try expectError(
+                try await client.execute(uri: hookPath("nope"), method: .post, headers: [.contentType: "text/plain"], body: big), .notFound)
             // Body size before content type and signature.
-            try expectError(try await client.execute(uri: hookPath(signed.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: big), .contentTooLarge)
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(signed.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: big), .contentTooLarge)
             // The rate limit (burst 1, now used) before body size.
-            try expectError(try await client.execute(uri: hookPath(signed.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: big), .tooManyRequests)
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(signed.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: big), .tooManyRequests)
         }
         let (other, _) = try await harness.automation(signing: true)
         try await harness.withRouter { client in
             // Content type before signature.
-            try expectError(try await client.execute(uri: hookPath(other.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "[")), .badRequest, message: "Content-Type must be application/json")
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(other.webhook.token), method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "[")),
+                .badRequest, message: "Content-Type must be application/json")
             // Signature before JSON: an unsigned malformed body is a 401, not a 400.
-            try expectError(try await client.execute(uri: hookPath(other.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "[")), .unauthorized, message: "Missing webhook signature")
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(other.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "[")),
+                .unauthorized, message: "Missing webhook signature")
         }
     }
 
@@ -247,15 +275,21 @@ import VoxworksTestSupport
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             let body = ByteBuffer(string: "{\"lead\":7}")
-            let first = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k-1"]), body: body))
-            let again = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k-1"]), body: body)
+            let first = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k-1"]), body: body))
+            let again = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k-1"]), body: body)
             #expect(try expectAccepted(again) == first)
             #expect(again.header("Idempotent-Replayed") == "true")
             // `Idempotency-Key` is the same key.
-            let viaOtherHeader = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["Idempotency-Key": "k-1"]), body: body)
+            let viaOtherHeader = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["Idempotency-Key": "k-1"]), body: body)
             #expect(try expectAccepted(viaOtherHeader) == first)
 
-            let conflict = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k-1"]), body: ByteBuffer(string: "{\"lead\":8}"))
+            let conflict = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k-1"]),
+                body: ByteBuffer(string: "{\"lead\":8}"))
             try expectError(conflict, .conflict, message: "Idempotency key was already used with a different payload")
             #expect(conflict.header("X-RateLimit-Limit") != nil)
 
@@ -274,8 +308,12 @@ import VoxworksTestSupport
         let second = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
             let body = ByteBuffer(string: "{}")
-            let a = try expectAccepted(try await client.execute(uri: hookPath(first), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "same"]), body: body))
-            let b = try expectAccepted(try await client.execute(uri: hookPath(second), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "same"]), body: body))
+            let a = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(first), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "same"]), body: body))
+            let b = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(second), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "same"]), body: body))
             #expect(a != b)
         }
     }
@@ -341,12 +379,17 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind) { $0.backlogLimit = 2 }
         let token = try await harness.automation().automation.webhook.token
         try await harness.withRouter { client in
-            let first = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "a"]), body: ByteBuffer(string: "{}")))
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
-            let refused = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            let first = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "a"]), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let refused = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             try expectError(refused, .tooManyRequests)
             #expect(refused.header("Retry-After").flatMap(Int.init).map { $0 >= 1 } == true)
-            let replay = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "a"]), body: ByteBuffer(string: "{}"))
+            let replay = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "a"]), body: ByteBuffer(string: "{}"))
             #expect(try expectAccepted(replay) == first)
         }
         #expect(try await harness.executionCount() == 2)
@@ -358,7 +401,8 @@ import VoxworksTestSupport
         let token = try await harness.automation().automation.webhook.token
         await harness.store.shutdown()
         try await harness.withRouter { client in
-            let response = try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            let response = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             try expectError(response, .internalServerError, message: "Internal server error")
             try expectError(try await client.execute(uri: "/api/v1/health", method: .get), .serviceUnavailable)
         }

@@ -29,21 +29,25 @@ import VoxworksTestSupport
             let port = try #require(client.port)
             for hostile in Self.hostileTokens {
                 let connection = try RawHTTPConnection(port: port, timeoutSeconds: 10)
-                let sent = await connection.sendOffPool(Array(
-                    "POST /api/v1/hooks/\(hostile) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8))
+                let sent = await connection.sendOffPool(
+                    Array(
+                        "POST /api/v1/hooks/\(hostile) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+                            .utf8))
                 let answer = await connection.receive(until: isCompleteResponse)
                 // 404 (a token with a slash is another path: the router's
                 // 404), or 400 for a target the HTTP parser refuses; never
                 // 2xx or 5xx, and a 404 in the contract's shape.
                 #expect(sent, "\(hostile.prefix(40))")
-                #expect(answer.hasPrefix("HTTP/1.1 404") || answer.hasPrefix("HTTP/1.1 400"), "\(hostile.prefix(40)): \(answer.prefix(120))")
+                #expect(
+                    answer.hasPrefix("HTTP/1.1 404") || answer.hasPrefix("HTTP/1.1 400"), "\(hostile.prefix(40)): \(answer.prefix(120))")
                 if answer.hasPrefix("HTTP/1.1 404") {
                     #expect(answer.contains(#"{"success":false,"message":""#), "\(hostile.prefix(40))")
                     #expect(hostile.contains("/") || answer.contains(#""message":"Webhook not found"}"#), "\(hostile.prefix(40))")
                 }
             }
             // The real webhook still works, and nothing was stored for the others.
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
         }
         #expect(try await harness.executionCount() == 1)
     }
@@ -67,10 +71,12 @@ import VoxworksTestSupport
             let automationID = try #require(automation["id"]?.stringValue)
 
             // A webhook body and an idempotency key full of metacharacters.
-            let body = #"{"name":\#(quoted),"\#(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))":1}"#
+            let body =
+                #"{"name":\#(quoted),"\#(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))":1}"#
             let key = "k';DELETE/**/FROM/**/executions;--\"%_"
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": key]), body: ByteBuffer(string: body)))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": key]), body: ByteBuffer(string: body)))
             let replay = try await client.execute(
                 uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": key]), body: ByteBuffer(string: body))
             #expect(try expectAccepted(replay) == id)
@@ -80,7 +86,10 @@ import VoxworksTestSupport
             // A contact's fields.
             let contact = try await client.execute(
                 uri: "/api/v1/create-contact", method: .post, headers: bearer(harness.apiKey),
-                body: ByteBuffer(string: #"{"phone_number":"0429069971","first_name":\#(quoted),"last_name":\#(quoted),"title":\#(quoted),"address":\#(quoted)}"#))
+                body: ByteBuffer(
+                    string:
+                        #"{"phone_number":"0429069971","first_name":\#(quoted),"last_name":\#(quoted),"title":\#(quoted),"address":\#(quoted)}"#
+                ))
             #expect(contact.status == .created)
             #expect(try contact.json["contact"]?["first_name"]?.stringValue == text)
             #expect(try contact.json["contact"]?["address"]?.stringValue == text)
@@ -101,7 +110,8 @@ import VoxworksTestSupport
             }
 
             // Everything is still there.
-            let listed = try await client.execute(uri: "/api/v1/executions?automation_id=\(automationID)", method: .get, headers: bearer(harness.apiKey))
+            let listed = try await client.execute(
+                uri: "/api/v1/executions?automation_id=\(automationID)", method: .get, headers: bearer(harness.apiKey))
             #expect(try listed.json["executions"]?.arrayValue?.count == 1)
         }
         #expect(try await harness.executionCount() == 1)
@@ -131,8 +141,9 @@ import VoxworksTestSupport
         let samplePath = "/api/v1/automations/\(automation.id.lowercased)/sample"
         try await harness.withRouter { client in
             for payload in [probe, larger] {
-                _ = try expectAccepted(try await client.execute(
-                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: payload)))
             }
             // The larger body was accepted but not kept: the sample is the probe's.
             let started = ContinuousClock.now

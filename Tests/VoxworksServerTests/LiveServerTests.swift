@@ -31,7 +31,8 @@ import VoxworksTestSupport
         // The server has shut down; the store is closed and opened afresh.
         let second = try await first.reopened()
         try await second.application().test(.live) { client in
-            let shown = try await client.execute(uri: "/api/v1/executions/\(executionID.lowercased)", method: .get, headers: bearer(first.apiKey))
+            let shown = try await client.execute(
+                uri: "/api/v1/executions/\(executionID.lowercased)", method: .get, headers: bearer(first.apiKey))
             #expect(shown.status == .ok)
             #expect(try shown.json["execution"]?["id"]?.stringValue == executionID.lowercased)
             // The idempotency record survived too: a retry after the restart replays.
@@ -53,7 +54,8 @@ import VoxworksTestSupport
             // rest. (A server that waited for the body would answer 408 after
             // its 10 s body deadline, or nothing: only a 413 passes.)
             try connection.send(
-                "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{\"a\":\"xxxx")
+                "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{\"a\":\"xxxx"
+            )
             let started = ContinuousClock.now
             let response = await connection.receive(until: isCompleteResponse)
             #expect(response.hasPrefix("HTTP/1.1 413"), "got: \(response)")
@@ -74,7 +76,8 @@ import VoxworksTestSupport
             // an answer can take seconds; one that never comes still fails.
             let connection = try RawHTTPConnection(port: port, timeoutSeconds: 20)
             try connection.send(
-                "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                "POST \(hookPath(token)) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
             // 8 KiB in 1 KiB chunks, never terminated: the server must answer
             // once the cap is crossed rather than wait for the end.
             let chunk = String(repeating: "x", count: 1024)
@@ -176,7 +179,8 @@ import VoxworksTestSupport
             #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 4"), "got: \(answer.prefix(200))")
             #expect(ContinuousClock.now - started < .seconds(10))
             // Others are still served.
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
         }
         #expect(try await harness.executionCount() == 1)
     }
@@ -206,17 +210,18 @@ import VoxworksTestSupport
             // test only after the server took the others.
             let opened: Result<[RawHTTPConnection], any Error> = await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {
-                    continuation.resume(returning: Result {
-                        try (0..<2_000).map { _ in
-                            var tries = 0
-                            while true {
-                                do { return try RawHTTPConnection(port: port) } catch where tries < 5 {
-                                    tries += 1
-                                    usleep(100_000)
+                    continuation.resume(
+                        returning: Result {
+                            try (0..<2_000).map { _ in
+                                var tries = 0
+                                while true {
+                                    do { return try RawHTTPConnection(port: port) } catch  where tries < 5 {
+                                        tries += 1
+                                        usleep(100_000)
+                                    }
                                 }
                             }
-                        }
-                    })
+                        })
                 }
             }
             guard case .success(let idle) = opened else {
@@ -245,12 +250,14 @@ import VoxworksTestSupport
         let token = try await harness.automation().automation.webhook.token
         try await harness.application().test(.live) { client in
             for index in 0..<5 {
-                let missed = try await client.execute(uri: hookPath("guess-\(index)"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+                let missed = try await client.execute(
+                    uri: hookPath("guess-\(index)"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
                 #expect(missed.status == .notFound)
             }
             // The allowance is spent: the next request from this address waits,
             // whatever its token, so a guesser learns nothing more.
-            let throttled = try await client.execute(uri: hookPath("guess-5"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
+            let throttled = try await client.execute(
+                uri: hookPath("guess-5"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}"))
             #expect(throttled.status == .tooManyRequests)
             #expect(Int(throttled.header("Retry-After") ?? "") ?? 0 >= 1)
             #expect(try throttled.json["message"] == "Too many requests for unknown webhooks from this address")
@@ -268,9 +275,10 @@ import VoxworksTestSupport
             try await withThrowingTaskGroup(of: UUID.self) { group in
                 for index in 0..<200 {
                     group.addTask {
-                        try expectAccepted(try await client.execute(
-                            uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k\(index)"]),
-                            body: ByteBuffer(string: "{\"n\":\(index)}")))
+                        try expectAccepted(
+                            try await client.execute(
+                                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "k\(index)"]),
+                                body: ByteBuffer(string: "{\"n\":\(index)}")))
                     }
                 }
                 var ids: [UUID] = []

@@ -25,8 +25,11 @@ import VoxworksStore
                 [.authorization: "Bearer " + SecretMaterial.apiKey()],
             ]
             for headers in attempts {
-                for (uri, method) in [("/api/v1/automations", HTTPRequest.Method.get), ("/api/v1/executions", .get), ("/api/v1/automations", .post)] {
-                    try expectError(try await client.execute(uri: uri, method: method, headers: headers), .unauthorized, message: "Invalid API key")
+                for (uri, method) in [
+                    ("/api/v1/automations", HTTPRequest.Method.get), ("/api/v1/executions", .get), ("/api/v1/automations", .post),
+                ] {
+                    try expectError(
+                        try await client.execute(uri: uri, method: method, headers: headers), .unauthorized, message: "Invalid API key")
                 }
             }
             let ok = try await client.execute(uri: "/api/v1/automations", method: .get, headers: bearer(harness.apiKey))
@@ -37,10 +40,12 @@ import VoxworksStore
     @Test func createShowsTheSecretOnceAndTheWebhookWorks() async throws {
         let harness = try await TestHarness.make()
         try await harness.withRouter { client in
-            let created = try await Self.createAutomation(client, key: harness.apiKey, body: """
-                {"name":"New CRM lead","definition":{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.phone","target":"phone"}]}]},
-                 "webhook":{"signing":true,"rate_limit":{"per_second":5,"burst":10}}}
-                """)
+            let created = try await Self.createAutomation(
+                client, key: harness.apiKey,
+                body: """
+                    {"name":"New CRM lead","definition":{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.phone","target":"phone"}]}]},
+                     "webhook":{"signing":true,"rate_limit":{"per_second":5,"burst":10}}}
+                    """)
             #expect(created.status == .created)
             let automation = try #require(try created.json["automation"])
             #expect(automation["name"] == "New CRM lead")
@@ -68,7 +73,8 @@ import VoxworksStore
             let body = "{\"a\":1}"
             let signature = SignatureVerifier.sign(body: Array(body.utf8), key: key)
             let hook = try await client.execute(
-                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Webhook-Signature": signature]), body: ByteBuffer(string: body))
+                uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Webhook-Signature": signature]),
+                body: ByteBuffer(string: body))
             _ = try expectAccepted(hook)
             #expect(hook.header("X-RateLimit-Limit") == "10")
         }
@@ -92,15 +98,23 @@ import VoxworksStore
                 ("[1]", "Request body must be a JSON object"),
                 ("{\"name\":", "Malformed JSON at byte 8"),
                 ("{\"name\":\"x\",\"enabled\":\"yes\"}", "enabled must be true or false"),
-                ("{\"name\":\"x\",\"webhook\":{\"rate_limit\":{\"per_second\":0}}}",
-                 "webhook.rate_limit needs per_second in (0, 100000] and burst in [1, 1000000]"),
-                ("{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"cron\"}}}",
-                 "Invalid definition: definition.trigger.type must be one of: call_completed, webhook"),
-                ("{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"webhook\"},\"steps\":[{\"id\":\"a\",\"type\":\"teleport\"}]}}",
-                 "Invalid definition: step \"a\": field \"type\" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object"),
+                (
+                    "{\"name\":\"x\",\"webhook\":{\"rate_limit\":{\"per_second\":0}}}",
+                    "webhook.rate_limit needs per_second in (0, 100000] and burst in [1, 1000000]"
+                ),
+                (
+                    "{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"cron\"}}}",
+                    "Invalid definition: definition.trigger.type must be one of: call_completed, webhook"
+                ),
+                (
+                    "{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"webhook\"},\"steps\":[{\"id\":\"a\",\"type\":\"teleport\"}]}}",
+                    "Invalid definition: step \"a\": field \"type\" must be one of: condition, create_call, delay, http_request, transform, upsert_contact, upsert_object"
+                ),
                 // A typo is refused with the nearest valid name, not accepted and ignored.
-                ("{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"webhook\"},\"steps\":[{\"id\":\"crm\",\"type\":\"http_request\",\"url\":\"https://example.com\",\"metod\":\"PATCH\"}]}}",
-                 "Invalid definition: step \"crm\": unknown field \"metod\" (did you mean \"method\"?)"),
+                (
+                    "{\"name\":\"x\",\"definition\":{\"trigger\":{\"type\":\"webhook\"},\"steps\":[{\"id\":\"crm\",\"type\":\"http_request\",\"url\":\"https://example.com\",\"metod\":\"PATCH\"}]}}",
+                    "Invalid definition: step \"crm\": unknown field \"metod\" (did you mean \"method\"?)"
+                ),
             ]
             for (body, message) in invalid {
                 try expectError(try await Self.createAutomation(client, key: harness.apiKey, body: body), .badRequest, message: message)
@@ -120,11 +134,15 @@ import VoxworksStore
             let firstPage = try #require(try first.json["automations"]?.arrayValue)
             #expect(firstPage.compactMap { $0["name"]?.stringValue } == ["A0", "A1"])
             let cursor = try #require(try first.json["meta"]?["next_cursor"]?.stringValue)
-            let second = try await client.execute(uri: "/api/v1/automations?limit=2&cursor=\(cursor)", method: .get, headers: bearer(harness.apiKey))
+            let second = try await client.execute(
+                uri: "/api/v1/automations?limit=2&cursor=\(cursor)", method: .get, headers: bearer(harness.apiKey))
             #expect(try second.json["automations"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [created[2]])
             #expect(try second.json["meta"]?["next_cursor"] == .null)
-            try expectError(try await client.execute(uri: "/api/v1/automations?limit=101", method: .get, headers: bearer(harness.apiKey)), .badRequest)
-            try expectError(try await client.execute(uri: "/api/v1/automations?cursor=nope", method: .get, headers: bearer(harness.apiKey)), .badRequest)
+            try expectError(
+                try await client.execute(uri: "/api/v1/automations?limit=101", method: .get, headers: bearer(harness.apiKey)), .badRequest)
+            try expectError(
+                try await client.execute(uri: "/api/v1/automations?cursor=nope", method: .get, headers: bearer(harness.apiKey)), .badRequest
+            )
         }
     }
 
@@ -134,33 +152,47 @@ import VoxworksStore
         let uri = "/api/v1/automations/\(automation.id.lowercased)"
         let token = automation.webhook.token
         try await harness.withRouter { client in
-            let renamed = try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"name\":\"Renamed\",\"webhook\":{\"rate_limit\":{\"burst\":20}}}"))
+            let renamed = try await client.execute(
+                uri: uri, method: .patch, headers: bearer(harness.apiKey),
+                body: ByteBuffer(string: "{\"name\":\"Renamed\",\"webhook\":{\"rate_limit\":{\"burst\":20}}}"))
             #expect(renamed.status == .ok)
             #expect(try renamed.json["automation"]?["name"] == "Renamed")
             // A partial rate limit keeps the other field.
             #expect(try renamed.json["automation"]?["webhook"]?["rate_limit"] == .object(["per_second": 5, "burst": 20]))
 
-            let disabled = try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"enabled\":false}"))
+            let disabled = try await client.execute(
+                uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"enabled\":false}"))
             #expect(try disabled.json["automation"]?["enabled"] == false)
-            try expectError(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .notFound, message: "Webhook not found")
-            _ = try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"enabled\":true}"))
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            try expectError(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")),
+                .notFound, message: "Webhook not found")
+            _ = try await client.execute(
+                uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"enabled\":true}"))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
 
             // Signing on: the new secret is shown this once, and unsigned requests stop working.
-            let signed = try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"webhook\":{\"signing\":true}}"))
+            let signed = try await client.execute(
+                uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"webhook\":{\"signing\":true}}"))
             let secret = try #require(try signed.json["automation"]?["webhook"]?["signing_secret"]?.stringValue)
             #expect(secret.hasPrefix("whsec_"))
-            try expectError(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .unauthorized, message: "Missing webhook signature")
+            try expectError(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")),
+                .unauthorized, message: "Missing webhook signature")
             // Asking again while already signing does not replace the secret.
-            let again = try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"webhook\":{\"signing\":true}}"))
+            let again = try await client.execute(
+                uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"webhook\":{\"signing\":true}}"))
             #expect(try again.json["automation"]?["webhook"]?["signing_secret"] == nil)
             // Signing off.
-            let unsigned = try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"webhook\":{\"signing\":false}}"))
+            let unsigned = try await client.execute(
+                uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"webhook\":{\"signing\":false}}"))
             #expect(try unsigned.json["automation"]?["webhook"]?["signing"] == false)
-            _ = try expectAccepted(try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
 
             try expectError(
-                try await client.execute(uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"definition\":{\"steps\":[]}}")),
+                try await client.execute(
+                    uri: uri, method: .patch, headers: bearer(harness.apiKey), body: ByteBuffer(string: "{\"definition\":{\"steps\":[]}}")),
                 .badRequest, message: "Invalid definition: definition.trigger must be an object with a \"type\"")
         }
     }
@@ -170,19 +202,31 @@ import VoxworksStore
         let (automation, _) = try await harness.automation()
         let (doomed, _) = try await harness.automation()
         try await harness.withRouter { client in
-            let rotated = try await client.execute(uri: "/api/v1/automations/\(automation.id.lowercased)/rotate-token", method: .post, headers: bearer(harness.apiKey))
+            let rotated = try await client.execute(
+                uri: "/api/v1/automations/\(automation.id.lowercased)/rotate-token", method: .post, headers: bearer(harness.apiKey))
             #expect(rotated.status == .ok)
             let newToken = try #require(try rotated.json["automation"]?["webhook"]?["token"]?.stringValue)
             #expect(newToken != automation.webhook.token)
-            try expectError(try await client.execute(uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .notFound)
-            _ = try expectAccepted(try await client.execute(uri: hookPath(newToken), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")),
+                .notFound)
+            _ = try expectAccepted(
+                try await client.execute(uri: hookPath(newToken), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
 
-            let deleted = try await client.execute(uri: "/api/v1/automations/\(doomed.id.lowercased)", method: .delete, headers: bearer(harness.apiKey))
+            let deleted = try await client.execute(
+                uri: "/api/v1/automations/\(doomed.id.lowercased)", method: .delete, headers: bearer(harness.apiKey))
             #expect(deleted.status == .ok)
             #expect(try deleted.json == .object(["success": true]))
-            try expectError(try await client.execute(uri: "/api/v1/automations/\(doomed.id.lowercased)", method: .get, headers: bearer(harness.apiKey)), .notFound, message: "Automation not found")
-            try expectError(try await client.execute(uri: "/api/v1/automations/\(doomed.id.lowercased)", method: .delete, headers: bearer(harness.apiKey)), .notFound)
-            try expectError(try await client.execute(uri: hookPath(doomed.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .notFound)
+            try expectError(
+                try await client.execute(uri: "/api/v1/automations/\(doomed.id.lowercased)", method: .get, headers: bearer(harness.apiKey)),
+                .notFound, message: "Automation not found")
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/automations/\(doomed.id.lowercased)", method: .delete, headers: bearer(harness.apiKey)), .notFound)
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(doomed.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .notFound)
         }
     }
 
@@ -190,15 +234,18 @@ import VoxworksStore
         let harness = try await TestHarness.make()
         let (automation, oldKey) = try await harness.automation(signing: true)
         try await harness.withRouter { client in
-            let rotated = try await client.execute(uri: "/api/v1/automations/\(automation.id.lowercased)/rotate-secret", method: .post, headers: bearer(harness.apiKey))
+            let rotated = try await client.execute(
+                uri: "/api/v1/automations/\(automation.id.lowercased)/rotate-secret", method: .post, headers: bearer(harness.apiKey))
             #expect(rotated.status == .ok)
             let secret = try #require(try rotated.json["automation"]?["webhook"]?["signing_secret"]?.stringValue)
             let newKey = try #require(SecretMaterial.signingKey(fromDisplay: secret))
             #expect(newKey != oldKey)
             for key in [try #require(oldKey), newKey] {
                 let signature = SignatureVerifier.sign(body: Array("{}".utf8), key: key)
-                _ = try expectAccepted(try await client.execute(
-                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(["X-Webhook-Signature": signature]), body: ByteBuffer(string: "{}")))
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(["X-Webhook-Signature": signature]),
+                        body: ByteBuffer(string: "{}")))
             }
         }
     }
@@ -208,7 +255,9 @@ import VoxworksStore
         let (automation, _) = try await harness.automation()
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
-            let execution = try expectAccepted(try await client.execute(uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let execution = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
             let base = "/api/v1/automations/\(automation.id.lowercased)"
             let attempts: [(String, HTTPRequest.Method, String?)] = [
                 (base, .get, nil), (base, .patch, "{\"name\":\"stolen\"}"), (base, .delete, nil),
@@ -216,18 +265,22 @@ import VoxworksStore
                 ("/api/v1/executions/\(execution.lowercased)", .get, nil),
             ]
             for (uri, method, body) in attempts {
-                let response = try await client.execute(uri: uri, method: method, headers: bearer(other.apiKey), body: body.map { ByteBuffer(string: $0) })
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: bearer(other.apiKey), body: body.map { ByteBuffer(string: $0) })
                 try expectError(response, .notFound)
             }
             let list = try await client.execute(uri: "/api/v1/automations", method: .get, headers: bearer(other.apiKey))
             #expect(try list.json["automations"]?.arrayValue?.isEmpty == true)
-            let executions = try await client.execute(uri: "/api/v1/executions?automation_id=\(automation.id.lowercased)", method: .get, headers: bearer(other.apiKey))
+            let executions = try await client.execute(
+                uri: "/api/v1/executions?automation_id=\(automation.id.lowercased)", method: .get, headers: bearer(other.apiKey))
             #expect(try executions.json["executions"]?.arrayValue?.isEmpty == true)
 
             // Nothing changed for the owner.
             let mine = try await client.execute(uri: base, method: .get, headers: bearer(harness.apiKey))
             #expect(try mine.json["automation"]?["name"] == .string(automation.name))
-            _ = try expectAccepted(try await client.execute(uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            _ = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
         }
     }
 
@@ -236,9 +289,12 @@ import VoxworksStore
         let (automation, _) = try await harness.automation()
         try await harness.withRouter { client in
             let body = "{\"z\":1,\"crm_id\":12345678901234567890,\"nested\":{\"list\":[1.50,\"two\",null]},\"a\":\"é\"}"
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "show-1"]), body: ByteBuffer(string: body)))
-            let response = try await client.execute(uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(harness.apiKey))
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "show-1"]),
+                    body: ByteBuffer(string: body)))
+            let response = try await client.execute(
+                uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(harness.apiKey))
             #expect(response.status == .ok)
             let execution = try #require(try response.json["execution"])
             #expect(execution["id"]?.stringValue == id.lowercased)
@@ -249,8 +305,11 @@ import VoxworksStore
             #expect(execution["steps"] == .array([]))
             // Key order and number literals survive, so the text matches the sent bytes.
             #expect(execution["trigger"]?.serialized == body)
-            try expectError(try await client.execute(uri: "/api/v1/executions/\(UUID().uuidString)", method: .get, headers: bearer(harness.apiKey)), .notFound, message: "Execution not found")
-            try expectError(try await client.execute(uri: "/api/v1/executions/not-a-uuid", method: .get, headers: bearer(harness.apiKey)), .notFound)
+            try expectError(
+                try await client.execute(uri: "/api/v1/executions/\(UUID().uuidString)", method: .get, headers: bearer(harness.apiKey)),
+                .notFound, message: "Execution not found")
+            try expectError(
+                try await client.execute(uri: "/api/v1/executions/not-a-uuid", method: .get, headers: bearer(harness.apiKey)), .notFound)
         }
     }
 
@@ -261,11 +320,17 @@ import VoxworksStore
         try await harness.withRouter { client in
             var firstIDs: [UUID] = []
             for index in 0..<5 {
-                firstIDs.append(try expectAccepted(try await client.execute(uri: hookPath(first.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{\"n\":\(index)}"))))
+                firstIDs.append(
+                    try expectAccepted(
+                        try await client.execute(
+                            uri: hookPath(first.webhook.token), method: .post, headers: jsonHeaders(),
+                            body: ByteBuffer(string: "{\"n\":\(index)}"))))
             }
             let middle = Timestamp.now()
             try await Task.sleep(for: .milliseconds(5))
-            let secondID = try expectAccepted(try await client.execute(uri: hookPath(second.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            let secondID = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(second.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
 
             func ids(_ query: String) async throws -> (ids: [String], next: JSONValue?) {
                 let response = try await client.execute(uri: "/api/v1/executions\(query)", method: .get, headers: bearer(harness.apiKey))
@@ -294,7 +359,8 @@ import VoxworksStore
             #expect(seen == all.ids)
 
             for bad in ["?status=done", "?limit=0", "?limit=abc", "?automation_id=1", "?created_after=yesterday", "?cursor=x"] {
-                try expectError(try await client.execute(uri: "/api/v1/executions\(bad)", method: .get, headers: bearer(harness.apiKey)), .badRequest)
+                try expectError(
+                    try await client.execute(uri: "/api/v1/executions\(bad)", method: .get, headers: bearer(harness.apiKey)), .badRequest)
             }
         }
     }

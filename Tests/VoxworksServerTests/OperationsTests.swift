@@ -33,8 +33,10 @@ import VoxworksStore
         let on = try await TestHarness.make { $0.metricsToken = "scrape-secret" }
         try await on.withRouter { client in
             try expectError(try await client.execute(uri: "/metrics", method: .get), .unauthorized)
-            try expectError(try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer nope"]), .unauthorized)
-            try expectError(try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(on.apiKey)"]), .unauthorized)
+            try expectError(
+                try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer nope"]), .unauthorized)
+            try expectError(
+                try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(on.apiKey)"]), .unauthorized)
             #expect(try await Self.scrape(client, token: "scrape-secret")["voxworks_executions_pending"] == 0)
         }
     }
@@ -48,7 +50,9 @@ import VoxworksStore
         let automation = try await harness.store.createAutomation(
             NewAutomation(
                 id: .v7(), teamID: harness.teamID, name: "m", enabled: true,
-                definition: try JSONParser().parse(#"{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.a","target":"a"}]}]}"#),
+                definition: try JSONParser().parse(
+                    #"{"trigger":{"type":"webhook"},"steps":[{"id":"map","type":"transform","mappings":[{"source":"trigger.a","target":"a"}]}]}"#
+                ),
                 webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
             now: .now())
         try await harness.application().test(.live) { client in
@@ -56,10 +60,14 @@ import VoxworksStore
             let hooks = #"voxworks_http_requests_total{route="/api/v1/hooks/{token}",status="202"}"#
             #expect(before[hooks] == nil)
             for index in 0..<3 {
-                _ = try expectAccepted(try await client.execute(
-                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: #"{"a":\#(index)}"#)))
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(),
+                        body: ByteBuffer(string: #"{"a":\#(index)}"#)))
             }
-            try expectError(try await client.execute(uri: hookPath("unknown"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")), .notFound)
+            try expectError(
+                try await client.execute(uri: hookPath("unknown"), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")),
+                .notFound)
             let done = try await EndToEndTests.waitFor(.seconds(10)) {
                 try await harness.store.executions(teamID: harness.teamID, query: ExecutionQuery(status: .completed)).count == 3
             }
@@ -91,14 +99,16 @@ import VoxworksStore
         let body = #"{"contact_phone":"0429069971"}"#
         try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
             let signature = SignatureVerifier.sign(body: Array(body.utf8), key: secret)
-            _ = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post,
-                headers: jsonHeaders(["X-Webhook-Signature": signature]), body: ByteBuffer(string: body)))
+            _ = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post,
+                    headers: jsonHeaders(["X-Webhook-Signature": signature]), body: ByteBuffer(string: body)))
             await harness.store.shutdown()
-            try expectError(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post,
-                headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-broken-2"]),
-                body: ByteBuffer(string: body)), .internalServerError)
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post,
+                    headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-broken-2"]),
+                    body: ByteBuffer(string: body)), .internalServerError)
             let lines = capture.lines.value
             let failure = try #require(lines.first { $0.contains("request_id=req-broken-2") && $0.contains(" error ") })
             // `<time> error capture: key=value… [VoxworksServer] webhook ingest failed`, or
@@ -128,12 +138,16 @@ import VoxworksStore
         let body = #"{"contact_phone":"0429069971"}"#
         try await harness.application(logger: capture.logger(level: .trace)).test(.live) { client in
             let signature = SignatureVerifier.sign(body: Array(body.utf8), key: secret)
-            let id = try expectAccepted(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post,
-                headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-signed-1"]), body: ByteBuffer(string: body)))
-            try expectError(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post,
-                headers: jsonHeaders(["X-Webhook-Signature": String(repeating: "0", count: 64)]), body: ByteBuffer(string: body)), .unauthorized)
+            let id = try expectAccepted(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post,
+                    headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-signed-1"]), body: ByteBuffer(string: body)
+                ))
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post,
+                    headers: jsonHeaders(["X-Webhook-Signature": String(repeating: "0", count: 64)]), body: ByteBuffer(string: body)),
+                .unauthorized)
             _ = try await client.execute(uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(harness.apiKey))
             let finished = try await EndToEndTests.waitFor(.seconds(10)) {
                 try await harness.store.execution(id: id, teamID: harness.teamID)?.status == .completed
@@ -141,10 +155,11 @@ import VoxworksStore
             #expect(finished)
             // A request that fails inside logs its cause with the request id.
             await harness.store.shutdown()
-            try expectError(try await client.execute(
-                uri: hookPath(automation.webhook.token), method: .post,
-                headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-broken-1"]),
-                body: ByteBuffer(string: body)), .internalServerError)
+            try expectError(
+                try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post,
+                    headers: jsonHeaders(["X-Webhook-Signature": signature, "X-Request-Id": "req-broken-1"]),
+                    body: ByteBuffer(string: body)), .internalServerError)
             let lines = capture.lines.value
             #expect(!lines.isEmpty)
             var parsed: [JSONValue] = []
@@ -155,7 +170,10 @@ import VoxworksStore
             #expect(parsed.contains { $0["request_id"] == "req-broken-1" && $0["level"] == "error" })
             #expect(parsed.contains { $0["execution_id"]?.stringValue == id.lowercased && $0["message"] == "execution turn ended" })
             // Every line about a request carries its request id.
-            #expect(parsed.filter { $0["hb.request.id"] != nil }.allSatisfy { $0["request_id"] != nil || $0["message"]?.stringValue?.hasPrefix("Request") == true })
+            #expect(
+                parsed.filter { $0["hb.request.id"] != nil }.allSatisfy {
+                    $0["request_id"] != nil || $0["message"]?.stringValue?.hasPrefix("Request") == true
+                })
             let all = lines.joined(separator: "\n")
             #expect(!all.contains(automation.webhook.token))
             #expect(!all.contains(SecretMaterial.base64URL(secret)))

@@ -38,8 +38,9 @@ import VoxworksTestSupport
         for _ in 0..<7 {
             let started = ContinuousClock.now
             do {
-                _ = try await Self.client.send(OutboundRequest(
-                    method: "GET", url: refusing.url("/x"), headers: [], body: nil, timeoutSeconds: 10, connectTimeoutSeconds: 10))
+                _ = try await Self.client.send(
+                    OutboundRequest(
+                        method: "GET", url: refusing.url("/x"), headers: [], body: nil, timeoutSeconds: 10, connectTimeoutSeconds: 10))
                 Issue.record("a closed port answered")
             } catch {
                 #expect(error == .connectionRefused("127.0.0.1:\(refusing.port)"))
@@ -48,7 +49,9 @@ import VoxworksTestSupport
         }
         let sorted = durations.sorted()
         let median = sorted[sorted.count / 2]
-        print("refused connection attempt, ms: \(durations.map { String(format: "%.1f", $0) }.joined(separator: ", ")); median \(String(format: "%.1f", median))")
+        print(
+            "refused connection attempt, ms: \(durations.map { String(format: "%.1f", $0) }.joined(separator: ", ")); median \(String(format: "%.1f", median))"
+        )
         #expect(durations.count == 7)
         #expect(sorted.first ?? .infinity < 2_000, "fastest \(sorted.first ?? -1) ms")
         #expect(median < 3_000, "median \(median) ms")
@@ -60,7 +63,8 @@ import VoxworksTestSupport
     @Test func anUnresolvableNameIsToldApart() async throws {
         let started = ContinuousClock.now
         do {
-            _ = try await Self.client.send(OutboundRequest(method: "GET", url: "http://nothing.invalid/x", headers: [], body: nil, timeoutSeconds: 10))
+            _ = try await Self.client.send(
+                OutboundRequest(method: "GET", url: "http://nothing.invalid/x", headers: [], body: nil, timeoutSeconds: 10))
             Issue.record("nothing.invalid answered")
         } catch {
             #expect(error == .unresolvable("nothing.invalid"))
@@ -74,8 +78,9 @@ import VoxworksTestSupport
         defer { receiver.stop() }
         let started = ContinuousClock.now
         do {
-            _ = try await Self.client.send(OutboundRequest(
-                method: "GET", url: "https://127.0.0.1:\(receiver.port)/x", headers: [], body: nil, timeoutSeconds: 10))
+            _ = try await Self.client.send(
+                OutboundRequest(
+                    method: "GET", url: "https://127.0.0.1:\(receiver.port)/x", headers: [], body: nil, timeoutSeconds: 10))
             Issue.record("a plain HTTP listener completed a TLS handshake")
         } catch {
             guard case .tlsFailed = error else { Issue.record("expected a TLS failure, got \(error)"); return }
@@ -90,7 +95,8 @@ import VoxworksTestSupport
         let listener = try StalledListener(.resetting)
         let started = ContinuousClock.now
         do {
-            _ = try await Self.client.send(OutboundRequest(method: "POST", url: listener.url("/x"), headers: [], body: [1], timeoutSeconds: 10))
+            _ = try await Self.client.send(
+                OutboundRequest(method: "POST", url: listener.url("/x"), headers: [], body: [1], timeoutSeconds: 10))
             Issue.record("a resetting listener answered")
         } catch {
             guard case .connectionReset(let why) = error else { Issue.record("expected a reset, got \(error)"); return }
@@ -108,7 +114,8 @@ import VoxworksTestSupport
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
         for _ in 0..<10 {
-            let response = try await Self.client.send(OutboundRequest(method: "GET", url: receiver.url("/ok"), headers: [], body: nil, timeoutSeconds: 10))
+            let response = try await Self.client.send(
+                OutboundRequest(method: "GET", url: receiver.url("/ok"), headers: [], body: nil, timeoutSeconds: 10))
             #expect(response.status == 200)
         }
         #expect(receiver.requests(to: "/ok").count == 10)
@@ -132,7 +139,8 @@ import VoxworksTestSupport
         let strict = GuardedHTTPClient(policy: OutboundPolicy())
         let started = ContinuousClock.now
         do {
-            _ = try await strict.send(OutboundRequest(method: "GET", url: "http://127.0.0.1:9/x", headers: [], body: nil, timeoutSeconds: 10))
+            _ = try await strict.send(
+                OutboundRequest(method: "GET", url: "http://127.0.0.1:9/x", headers: [], body: nil, timeoutSeconds: 10))
             Issue.record("the policy let loopback through")
         } catch {
             guard case .refused = error else { Issue.record("expected a policy refusal, got \(error)"); return }
@@ -150,8 +158,9 @@ import VoxworksTestSupport
         }
         let started = ContinuousClock.now
         do {
-            _ = try await Self.client.send(OutboundRequest(
-                method: "GET", url: listener.url("/x"), headers: [], body: nil, timeoutSeconds: 30, connectTimeoutSeconds: 0.5))
+            _ = try await Self.client.send(
+                OutboundRequest(
+                    method: "GET", url: listener.url("/x"), headers: [], body: nil, timeoutSeconds: 30, connectTimeoutSeconds: 0.5))
             Issue.record("a full backlog answered")
         } catch {
             #expect(error == .connectTimeout)
@@ -168,7 +177,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let listener = try StalledListener(.silent)
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"hang","type":"http_request","url":"\(listener.url("/hang"))","timeout_seconds":1}]}
             """)
         let id = try await engine.trigger(automation, "{}")
@@ -188,7 +198,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make()
         defer { engine.receiver.stop() }
         engine.receiver.delay("/slow", by: .milliseconds(400))
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"slow","type":"http_request","url":"\(engine.receiver.url("/slow"))","timeout_seconds":10}]}
             """)
         let id = try await engine.trigger(automation, "{}")
@@ -205,7 +216,8 @@ import VoxworksTestSupport
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
         let refusing = try RefusingPort()
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"gone","type":"http_request","url":"\(refusing.url("/gone"))","connect_timeout_seconds":10}]}
             """)
         let id = try await engine.trigger(automation, "{}")
@@ -226,14 +238,19 @@ import VoxworksTestSupport
     func bothAttemptsAreListedWithTheirBodies(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        engine.receiver.plan("/crm", answers: [
-            .init(status: 503, headers: [
-                ("Content-Type", "application/json"), ("Retry-After", "2"), ("X-Request-Id", "req-1"),
-                ("Set-Cookie", "session=secret"), ("X-Api-Key", "k-secret"), ("X-Internal", "hidden"),
-            ], body: Array(#"{"error":"db down"}"#.utf8)),
-            .init(status: 200, body: Array(#"{"id":42}"#.utf8)),
-        ])
-        let automation = try await engine.automation("""
+        engine.receiver.plan(
+            "/crm",
+            answers: [
+                .init(
+                    status: 503,
+                    headers: [
+                        ("Content-Type", "application/json"), ("Retry-After", "2"), ("X-Request-Id", "req-1"),
+                        ("Set-Cookie", "session=secret"), ("X-Api-Key", "k-secret"), ("X-Internal", "hidden"),
+                    ], body: Array(#"{"error":"db down"}"#.utf8)),
+                .init(status: 200, body: Array(#"{"id":42}"#.utf8)),
+            ])
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))"}]}
             """)
         let id = try await engine.trigger(automation, "{}")
@@ -243,7 +260,8 @@ import VoxworksTestSupport
         #expect(try await engine.turn()?.outcome == .completed)
 
         try await engine.base.withRouter { client in
-            let shown = try await client.execute(uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
+            let shown = try await client.execute(
+                uri: "/api/v1/executions/\(id.lowercased)", method: .get, headers: bearer(engine.base.apiKey))
             let step = try #require(try shown.json["execution"]?["steps"]?.arrayValue?.first)
             #expect(step["attempt_count"] == 2)
             #expect(step["attempts_omitted"] == 0)
@@ -278,8 +296,13 @@ import VoxworksTestSupport
         // "é" is two bytes: 4,096 is not a boundary after the one-byte prefix.
         let large = Array("x".utf8) + Array(String(repeating: "é", count: 6_000).utf8)
         let binary: [UInt8] = [0x00, 0xFF, 0xFE, 0x01, 0x80]
-        engine.receiver.plan("/big", answers: [.init(status: 500, body: large), .init(status: 500, headers: [("Content-Type", "application/octet-stream")], body: binary)])
-        let automation = try await engine.automation("""
+        engine.receiver.plan(
+            "/big",
+            answers: [
+                .init(status: 500, body: large), .init(status: 500, headers: [("Content-Type", "application/octet-stream")], body: binary),
+            ])
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"big","type":"http_request","url":"\(engine.receiver.url("/big"))"}]}
             """)
         let id = try await engine.trigger(automation, "{}")

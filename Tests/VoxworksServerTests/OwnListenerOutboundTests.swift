@@ -36,8 +36,10 @@ import VoxworksTestSupport
         #expect(receiver.requests(to: "/own").isEmpty)
 
         // The same entry still opens loopback's other ports (the receiver, seen from a policy whose own port is another).
-        let elsewhere = GuardedHTTPClient(policy: OutboundPolicy(
-            allow: ["127.0.0.1"], own: OutboundPolicy.ListenAddress(host: "127.0.0.1", port: receiver.port == 65535 ? 65534 : receiver.port + 1)))
+        let elsewhere = GuardedHTTPClient(
+            policy: OutboundPolicy(
+                allow: ["127.0.0.1"],
+                own: OutboundPolicy.ListenAddress(host: "127.0.0.1", port: receiver.port == 65535 ? 65534 : receiver.port + 1)))
         #expect(try await elsewhere.send(Self.get(receiver.url("/other"))).status == 200)
 
         let named = GuardedHTTPClient(policy: OutboundPolicy(allow: ["127.0.0.1:\(receiver.port)"], own: own))
@@ -55,7 +57,8 @@ import VoxworksTestSupport
             $0.outboundAllow = ["127.0.0.1"]
             $0.ownListenAddress = own
         }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"out","type":"http_request","url":"\(receiver.url("/self"))"}]}
             """)
         let id = try await engine.trigger(automation, "{}")
@@ -87,7 +90,8 @@ import VoxworksTestSupport
             $0.engine = EngineConfiguration(workers: 1)
             $0.engine.outboundAllow = ["127.0.0.1"]
         }
-        let definition = try JSONParser().parse("""
+        let definition = try JSONParser().parse(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"self","type":"http_request","url":"\(own.url("/api/v1/health"))"}]}
             """)
         let automation = try await harness.store.createAutomation(

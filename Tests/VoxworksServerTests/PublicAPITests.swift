@@ -25,7 +25,8 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
-            let created = try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey,
+            let created = try await Self.post(
+                client, "/api/v1/create-contact", key: harness.apiKey,
                 #"{"phone_number":"0429 069 971","first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","title":"Countess"}"#)
             #expect(created.status == .created)
             let contact = try #require(try created.json["contact"])
@@ -38,9 +39,12 @@ import VoxworksTestSupport
             let id = try #require(contact["id"]?.stringValue)
 
             // The same number in another format is a conflict; in another team it is not.
-            try expectError(try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"+61 429 069 971"}"#),
-                            .conflict, message: "A contact with this phone number already exists")
-            #expect(try await Self.post(client, "/api/v1/create-contact", key: other.apiKey, #"{"phone_number":"0429069971"}"#).status == .created)
+            try expectError(
+                try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"+61 429 069 971"}"#),
+                .conflict, message: "A contact with this phone number already exists")
+            #expect(
+                try await Self.post(client, "/api/v1/create-contact", key: other.apiKey, #"{"phone_number":"0429069971"}"#).status
+                    == .created)
 
             for (body, message) in [
                 (#"{"first_name":"x"}"#, "phone_number is required"),
@@ -48,12 +52,14 @@ import VoxworksTestSupport
                 (#"{"phone_number":"0429069972","email":5}"#, "email must be a string"),
                 ("[]", "Request body must be a JSON object"),
             ] {
-                try expectError(try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, body), .badRequest, message: message)
+                try expectError(
+                    try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, body), .badRequest, message: message)
             }
 
             let shown = try await Self.get(client, "/api/v1/get-contact/\(id)", key: harness.apiKey)
             #expect(try shown.json["contact"]?["id"]?.stringValue == id)
-            try expectError(try await Self.get(client, "/api/v1/get-contact/\(id)", key: other.apiKey), .notFound, message: "Contact not found")
+            try expectError(
+                try await Self.get(client, "/api/v1/get-contact/\(id)", key: other.apiKey), .notFound, message: "Contact not found")
             try expectError(try await Self.get(client, "/api/v1/get-contact/nope", key: harness.apiKey), .notFound)
 
             let byPhone = try await Self.get(client, "/api/v1/contacts?phone_number=0429069971", key: harness.apiKey)
@@ -75,7 +81,9 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         try await harness.withRouter { client in
             func create(_ n: Int) async throws -> String {
-                let response = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, """
+                let response = try await Self.post(
+                    client, "/api/v1/create-phone-call", key: harness.apiKey,
+                    """
                     {"from_number":"+61291234567","script_id":"s\(n % 2)","contact":{"phone_number":"04290699\(String(format: "%02d", n))","first_name":"N\(n)"},
                      "scheduled_time":"2099-01-01T00:00:00Z"}
                     """)
@@ -88,7 +96,8 @@ import VoxworksTestSupport
             var cursor: String?
             var page = 0
             repeat {
-                let response = try await Self.get(client, "/api/v1/calls?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), key: harness.apiKey)
+                let response = try await Self.get(
+                    client, "/api/v1/calls?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), key: harness.apiKey)
                 seen += try response.json["calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
                 cursor = try response.json["meta"]?["next_cursor"]?.stringValue
                 // New calls arrive while paging.
@@ -96,7 +105,8 @@ import VoxworksTestSupport
                 page += 1
             } while cursor != nil
             #expect(seen == existing.reversed())
-            let filtered = try await Self.get(client, "/api/v1/calls?script_id=s1&progress=scheduled&type=outbound&limit=100", key: harness.apiKey)
+            let filtered = try await Self.get(
+                client, "/api/v1/calls?script_id=s1&progress=scheduled&type=outbound&limit=100", key: harness.apiKey)
             #expect(try filtered.json["calls"]?.arrayValue?.allSatisfy { $0["script_id"] == "s1" } == true)
             for bad in ["?type=carrier-pigeon", "?progress=done", "?limit=500", "?contact_id=x", "?created_after=soon"] {
                 try expectError(try await Self.get(client, "/api/v1/calls\(bad)", key: harness.apiKey), .badRequest)
@@ -109,8 +119,10 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
-            let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
-                #"{"from_number":"0291234567","script_id":"sales","contact":{"phone_number":"0412345678"},"scheduled_time":"2099-01-01T09:00:00Z"}"#)
+            let created = try await Self.post(
+                client, "/api/v1/create-phone-call", key: harness.apiKey,
+                #"{"from_number":"0291234567","script_id":"sales","contact":{"phone_number":"0412345678"},"scheduled_time":"2099-01-01T09:00:00Z"}"#
+            )
             let call = try #require(try created.json["call"])
             let id = try #require(call["id"]?.stringValue)
             #expect(call["progress"] == "scheduled")
@@ -120,34 +132,45 @@ import VoxworksTestSupport
             #expect(call["type"] == "outbound")
 
             #expect(call["status"] == "scheduled")
-            let moved = try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
-                                                 body: ByteBuffer(string: #"{"scheduled_time":"2099-02-01T10:30:00Z"}"#))
-            #expect(try moved.json == .object([
-                "success": true, "call_id": .string(id), "status": "scheduled", "progress": "scheduled",
-                "scheduled_time": "2099-02-01T10:30:00.000Z",
-            ]))
-            try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
-                                                      body: ByteBuffer(string: #"{"scheduled_time":"tomorrow"}"#)), .badRequest)
+            let moved = try await client.execute(
+                uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
+                body: ByteBuffer(string: #"{"scheduled_time":"2099-02-01T10:30:00Z"}"#))
+            #expect(
+                try moved.json
+                    == .object([
+                        "success": true, "call_id": .string(id), "status": "scheduled", "progress": "scheduled",
+                        "scheduled_time": "2099-02-01T10:30:00.000Z",
+                    ]))
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
+                    body: ByteBuffer(string: #"{"scheduled_time":"tomorrow"}"#)), .badRequest)
             try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: other.apiKey, ""), .notFound)
 
             let cancelled = try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, "")
-            #expect(try cancelled.json == .object(["success": true, "call_id": .string(id), "status": "cancelled", "progress": "cancelled"]))
+            #expect(
+                try cancelled.json == .object(["success": true, "call_id": .string(id), "status": "cancelled", "progress": "cancelled"]))
             // A call that is not scheduled any more: 400 with the reason, for both actions.
-            try expectError(try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .badRequest,
-                            message: "Only a scheduled call can be cancelled; this one is cancelled")
-            try expectError(try await client.execute(uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
-                                                      body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .badRequest,
-                            message: "Only a scheduled call can be rescheduled; this one is cancelled")
+            try expectError(
+                try await Self.post(client, "/api/v1/cancel-call/\(id)", key: harness.apiKey, ""), .badRequest,
+                message: "Only a scheduled call can be cancelled; this one is cancelled")
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/reschedule-call/\(id)", method: .patch, headers: bearer(harness.apiKey),
+                    body: ByteBuffer(string: #"{"scheduled_time":"2099-03-01T00:00:00Z"}"#)), .badRequest,
+                message: "Only a scheduled call can be rescheduled; this one is cancelled")
             // get-call shows the same `status` the action answered.
             let shown = try #require(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"])
             #expect(shown["progress"] == "cancelled")
             #expect(shown["status"] == "cancelled")
             #expect(shown["scheduled_time"] == "2099-02-01T10:30:00.000Z")
 
-            for body in [#"{"script_id":"s","contact":{"phone_number":"0412345678"}}"#,
-                         #"{"from_number":"+61291234567","contact":{"phone_number":"0412345678"}}"#,
-                         #"{"from_number":"+61291234567","script_id":"s"}"#,
-                         #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"0412345678"},"scheduled_time":7}"#] {
+            for body in [
+                #"{"script_id":"s","contact":{"phone_number":"0412345678"}}"#,
+                #"{"from_number":"+61291234567","contact":{"phone_number":"0412345678"}}"#,
+                #"{"from_number":"+61291234567","script_id":"s"}"#,
+                #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"0412345678"},"scheduled_time":7}"#,
+            ] {
                 try expectError(try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, body), .badRequest)
             }
         }
@@ -157,13 +180,17 @@ import VoxworksTestSupport
     func aCallCreatedThroughTheAPIFinishesAndFiresCallCompletedAutomations(_ kind: StoreKind) async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
-        let harness = try await Self.callCompletedHarness(kind, definition: """
-                    {"trigger":{"type":"call_completed","script_ids":["api-script"]},"steps":[
-                      {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))","body":{"call":"{{trigger.call_id}}","name":"{{contact.full_name}}"}}]}
-            """)
+        let harness = try await Self.callCompletedHarness(
+            kind,
+            definition: """
+                        {"trigger":{"type":"call_completed","script_ids":["api-script"]},"steps":[
+                          {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))","body":{"call":"{{trigger.call_id}}","name":"{{contact.full_name}}"}}]}
+                """)
         try await harness.application().test(.live) { client in
-            let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
-                #"{"from_number":"+61291234567","script_id":"api-script","contact":{"phone_number":"0429069971","first_name":"Ada","last_name":"L"}}"#)
+            let created = try await Self.post(
+                client, "/api/v1/create-phone-call", key: harness.apiKey,
+                #"{"from_number":"+61291234567","script_id":"api-script","contact":{"phone_number":"0429069971","first_name":"Ada","last_name":"L"}}"#
+            )
             let callID = try #require(try created.json["call_id"]?.stringValue)
             let fired = try await EndToEndTests.waitFor(.seconds(15)) { receiver.requests(to: "/after-call").count == 1 }
             #expect(fired)
@@ -188,8 +215,10 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         try await harness.withRouter { client in
             func create(_ phone: String) async throws -> String {
-                let response = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
-                    #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"\#(phone)"},"scheduled_time":"2099-01-01T00:00:00Z"}"#)
+                let response = try await Self.post(
+                    client, "/api/v1/create-phone-call", key: harness.apiKey,
+                    #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"\#(phone)"},"scheduled_time":"2099-01-01T00:00:00Z"}"#
+                )
                 return try #require(try response.json["call_id"]?.stringValue)
             }
             let waiting = try await create("0412000101")
@@ -219,7 +248,8 @@ import VoxworksTestSupport
             #expect(try await ids("progress=scheduled&status=scheduled") == [waiting])
             // Every listed call shows the status it was filtered by.
             for (id, status) in [(waiting, "scheduled"), (cancelled, "cancelled"), (voicemail, "voicemail"), (silent, "finished")] {
-                #expect(try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"]?["status"] == .string(status))
+                #expect(
+                    try await Self.get(client, "/api/v1/get-call/\(id)", key: harness.apiKey).json["call"]?["status"] == .string(status))
             }
         }
     }
@@ -236,17 +266,22 @@ import VoxworksTestSupport
             var random = SystemRandomNumberGenerator()
             let a = random.next() as UInt64, b = random.next() as UInt64
             let m = UInt64(millis)
-            return UUID(uuid: (
-                UInt8(truncatingIfNeeded: m >> 40), UInt8(truncatingIfNeeded: m >> 32), UInt8(truncatingIfNeeded: m >> 24),
-                UInt8(truncatingIfNeeded: m >> 16), UInt8(truncatingIfNeeded: m >> 8), UInt8(truncatingIfNeeded: m),
-                0x70 | UInt8(truncatingIfNeeded: a >> 8) & 0x0F, UInt8(truncatingIfNeeded: a),
-                0x80 | UInt8(truncatingIfNeeded: b >> 56) & 0x3F, UInt8(truncatingIfNeeded: b >> 48), UInt8(truncatingIfNeeded: b >> 40),
-                UInt8(truncatingIfNeeded: b >> 32), UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 16),
-                UInt8(truncatingIfNeeded: b >> 8), UInt8(truncatingIfNeeded: b)))
+            return UUID(
+                uuid: (
+                    UInt8(truncatingIfNeeded: m >> 40), UInt8(truncatingIfNeeded: m >> 32), UInt8(truncatingIfNeeded: m >> 24),
+                    UInt8(truncatingIfNeeded: m >> 16), UInt8(truncatingIfNeeded: m >> 8), UInt8(truncatingIfNeeded: m),
+                    0x70 | UInt8(truncatingIfNeeded: a >> 8) & 0x0F, UInt8(truncatingIfNeeded: a),
+                    0x80 | UInt8(truncatingIfNeeded: b >> 56) & 0x3F, UInt8(truncatingIfNeeded: b >> 48),
+                    UInt8(truncatingIfNeeded: b >> 40),
+                    UInt8(truncatingIfNeeded: b >> 32), UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 16),
+                    UInt8(truncatingIfNeeded: b >> 8), UInt8(truncatingIfNeeded: b)
+                ))
         }
         func call(_ id: UUID, millis: Int64) -> Call {
-            Call(id: id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
-                 toNumber: "+61412000001", scriptID: "tie", scheduledTime: Timestamp(millis: 4_070_908_800_000), createdAt: Timestamp(millis: millis))
+            Call(
+                id: id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                toNumber: "+61412000001", scriptID: "tie", scheduledTime: Timestamp(millis: 4_070_908_800_000),
+                createdAt: Timestamp(millis: millis))
         }
         let count = 60
         var sameMillisecond: [UUID] = []
@@ -289,8 +324,9 @@ import VoxworksTestSupport
             // The former cursor, a call id, still works; anything else is refused.
             let byID = try await Self.get(client, "/api/v1/calls?limit=100&cursor=\(expected[0])", key: harness.apiKey)
             #expect(try byID.json["calls"]?.arrayValue?.count == count)
-            try expectError(try await Self.get(client, "/api/v1/calls?cursor=yesterday", key: harness.apiKey), .badRequest,
-                            message: "cursor must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z: meta.next_cursor of the previous page")
+            try expectError(
+                try await Self.get(client, "/api/v1/calls?cursor=yesterday", key: harness.apiKey), .badRequest,
+                message: "cursor must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z: meta.next_cursor of the previous page")
         }
     }
 
@@ -310,10 +346,11 @@ import VoxworksTestSupport
         for _ in 0..<count {
             let identity = Call.newIdentity(now: now, generator: generator)
             created.append(identity)
-            try await harness.store.createCall(Call(
-                id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
-                toNumber: "+61412000001", scriptID: "late-stamp", scheduledTime: Timestamp(millis: 4_070_908_800_000),
-                createdAt: identity.createdAt))
+            try await harness.store.createCall(
+                Call(
+                    id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                    toNumber: "+61412000001", scriptID: "late-stamp", scheduledTime: Timestamp(millis: 4_070_908_800_000),
+                    createdAt: identity.createdAt))
         }
         #expect(created.allSatisfy { $0.createdAt.millis == now.millis + 1 })
         let expected = created.map(\.id.lowercased).sorted(by: >)
@@ -330,13 +367,15 @@ import VoxworksTestSupport
             var cursor: String?
             var cursorsChecked = 0
             for _ in 0..<20 {
-                let query = "limit=6" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
+                let query =
+                    "limit=6" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
                 let result = try await page(query)
                 seen += result.ids
                 cursor = result.next
                 guard let cursor, let last = result.ids.last else { break }
                 // The cursor's date-time is the last call's created_at.
-                #expect(Timestamp(rfc3339: cursor)?.millis == result.createdAt[last].flatMap { Timestamp(rfc3339: $0) }?.millis, "\(cursor)")
+                #expect(
+                    Timestamp(rfc3339: cursor)?.millis == result.createdAt[last].flatMap { Timestamp(rfc3339: $0) }?.millis, "\(cursor)")
                 cursorsChecked += 1
             }
             #expect(seen == expected)
@@ -366,10 +405,11 @@ import VoxworksTestSupport
             for _ in 0..<3 {
                 let identity = Call.newIdentity(now: Timestamp(millis: start + Int64(millis)), generator: generator)
                 ids.append(identity.id.lowercased)
-                try await harness.store.createCall(Call(
-                    id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
-                    toNumber: "+61412000001", scriptID: "spread", scheduledTime: Timestamp(millis: 4_070_908_800_000),
-                    createdAt: identity.createdAt))
+                try await harness.store.createCall(
+                    Call(
+                        id: identity.id, teamID: harness.teamID, contactID: nil, executionID: nil, stepID: nil, fromNumber: "+61291234567",
+                        toNumber: "+61412000001", scriptID: "spread", scheduledTime: Timestamp(millis: 4_070_908_800_000),
+                        createdAt: identity.createdAt))
             }
         }
         let expected = ids.sorted(by: >)
@@ -391,7 +431,8 @@ import VoxworksTestSupport
                 #expect(seen == expected, "round trip: \(roundTrip)")
                 // Pages of 7 hold two whole milliseconds (6 calls): 30 calls take 5 pages, 4 cursors.
                 #expect(cursors.count == 4, "\(cursors)")
-                #expect(cursors.allSatisfy { $0.range(of: #"T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil }, "\(cursors)")
+                #expect(
+                    cursors.allSatisfy { $0.range(of: #"T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil }, "\(cursors)")
             }
         }
     }
@@ -403,27 +444,34 @@ import VoxworksTestSupport
     func aCallCarriesItsObjectToCallCompletedAutomations(_ kind: StoreKind) async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
-        let harness = try await Self.callCompletedHarness(kind, definition: """
-                    {"trigger":{"type":"call_completed","script_ids":["object-script"]},"steps":[
-                      {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))",
-                       "body":{"board":"{{objects.monday_item.board_id}}","item":"{{objects.monday_item.item.code}}","status":"{{call.status}}"}}]}
-            """)
+        let harness = try await Self.callCompletedHarness(
+            kind,
+            definition: """
+                        {"trigger":{"type":"call_completed","script_ids":["object-script"]},"steps":[
+                          {"id":"tell","type":"http_request","url":"\(receiver.url("/after-call"))",
+                           "body":{"board":"{{objects.monday_item.board_id}}","item":"{{objects.monday_item.item.code}}","status":"{{call.status}}"}}]}
+                """)
         try await harness.application().test(.live) { client in
             let base = #""from_number":"+61291234567","script_id":"object-script","contact":{"phone_number":"0429069971"}"#
             for (object, message) in [
                 (#""object":[1]"#, "object must be an object with type, data and optionally upsert_key"),
                 (#""object":{"type":"Bad Type","data":{"id":"1"}}"#, "object.type is required: 1 to 64 of a-z, 0-9 and _"),
                 (#""object":{"type":"monday_item","data":[1]}"#, "object.data must be an object"),
-                (#""object":{"type":"monday_item","upsert_key":"id","data":{"id":"1"}}"#, "object.upsert_key must be a key path such as $.id"),
+                (
+                    #""object":{"type":"monday_item","upsert_key":"id","data":{"id":"1"}}"#,
+                    "object.upsert_key must be a key path such as $.id"
+                ),
                 (#""object":{"type":"monday_item","data":{"name":"no key"}}"#, nil),
             ] {
-                try expectError(try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, "{\(base),\(object)}"),
-                                .badRequest, message: message)
+                try expectError(
+                    try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey, "{\(base),\(object)}"),
+                    .badRequest, message: message)
             }
             // Nothing was written for the refused requests.
             #expect(try await Self.get(client, "/api/v1/calls", key: harness.apiKey).json["calls"] == .array([]))
 
-            let created = try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
+            let created = try await Self.post(
+                client, "/api/v1/create-phone-call", key: harness.apiKey,
                 "{\(base)," + #""object":{"type":"monday_item","upsert_key":"$.item.code","data":{"board_id":42,"item":{"code":"M-9"}}}}"#)
             #expect(created.status == .created, "\(created.text)")
             let callID = try #require(try created.json["call_id"]?.stringValue)
@@ -432,7 +480,8 @@ import VoxworksTestSupport
             #expect(try created.json["call"]?["object"] == link)
             #expect(try await Self.get(client, "/api/v1/get-call/\(callID)", key: harness.apiKey).json["call"]?["object"] == link)
             // The same object again (by its key) is updated, not duplicated; the automation sees the data as it is when the call ends.
-            let updated = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+            let updated = try await Self.post(
+                client, "/api/v1/upsert-object", key: harness.apiKey,
                 #"{"object_type":"monday_item","upsert_key":"$.item.code","data":{"board_id":43,"item":{"code":"M-9"}}}"#)
             #expect(updated.status == .ok)
             #expect(try updated.json["object"]?["id"]?.stringValue == objectID)
@@ -449,7 +498,8 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
-            let existing = try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412000001","first_name":"Old"}"#)
+            let existing = try await Self.post(
+                client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412000001","first_name":"Old"}"#)
             let existingID = try #require(try existing.json["contact"]?["id"]?.stringValue)
             let created = try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"VIP leads"}"#)
             #expect(created.status == .created)
@@ -457,28 +507,41 @@ import VoxworksTestSupport
             #expect(try created.json["list"]?["name"] == "VIP leads")
             #expect(try created.json["list"]?["contact_count"] == 0)
 
-            let first = try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
+            let first = try await Self.post(
+                client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
                 #"{"contacts":[{"phone_number":"+61 412 000 001"},{"phone_number":"0412000002","first_name":"New"}]}"#)
             #expect(first.status == .ok)
             #expect(try first.json["added"] == 2)
             #expect(try first.json["already_present"] == 0)
             #expect(try first.json["contacts_created"] == 1)
             #expect(try first.json["contact_ids"]?.arrayValue?.first?.stringValue == existingID)
-            let again = try await Self.post(client, "/api/v1/add-contact-to-list/\(listID)", key: harness.apiKey, #"{"contact":{"phone_number":"0412000002"}}"#)
+            let again = try await Self.post(
+                client, "/api/v1/add-contact-to-list/\(listID)", key: harness.apiKey, #"{"contact":{"phone_number":"0412000002"}}"#)
             #expect(try again.json["added"] == 0)
             #expect(try again.json["already_present"] == 1)
             #expect(try again.json["list"]?["contact_count"] == 2)
 
-            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: other.apiKey, #"{"contact":{"phone_number":"0412000003"}}"#), .notFound, message: "List not found")
-            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey, #"{"contacts":[{"phone_number":"0412000004"},{"phone_number":"bad"}]}"#), .badRequest)
+            try expectError(
+                try await Self.post(
+                    client, "/api/v1/add-contacts-to-list/\(listID)", key: other.apiKey, #"{"contact":{"phone_number":"0412000003"}}"#),
+                .notFound, message: "List not found")
+            try expectError(
+                try await Self.post(
+                    client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
+                    #"{"contacts":[{"phone_number":"0412000004"},{"phone_number":"bad"}]}"#), .badRequest)
             // Nothing was written for the refused request.
-            #expect(try await Self.get(client, "/api/v1/contacts?phone_number=0412000004", key: harness.apiKey).json["contacts"] == .array([]))
-            try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"\#(String(repeating: "x", count: 256))"}"#), .badRequest)
+            #expect(
+                try await Self.get(client, "/api/v1/contacts?phone_number=0412000004", key: harness.apiKey).json["contacts"] == .array([]))
+            try expectError(
+                try await Self.post(
+                    client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"\#(String(repeating: "x", count: 256))"}"#), .badRequest)
             try expectError(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{}"#), .badRequest)
             // `contacts` that is not an array is refused, not silently replaced by `contact`.
-            try expectError(try await Self.post(client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
-                                                #"{"contacts":{"phone_number":"0412000009"},"contact":{"phone_number":"0412000009"}}"#),
-                            .badRequest, message: "contacts must be an array")
+            try expectError(
+                try await Self.post(
+                    client, "/api/v1/add-contacts-to-list/\(listID)", key: harness.apiKey,
+                    #"{"contacts":{"phone_number":"0412000009"},"contact":{"phone_number":"0412000009"}}"#),
+                .badRequest, message: "contacts must be an array")
         }
     }
 
@@ -487,12 +550,17 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
-            let contact = try #require(try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412111222"}"#)
-                .json["contact"]?["id"]?.stringValue)
-            let call = try #require(try await Self.post(client, "/api/v1/create-phone-call", key: harness.apiKey,
-                #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"0412111222"},"scheduled_time":"2099-01-01T00:00:00Z"}"#)
+            let contact = try #require(
+                try await Self.post(client, "/api/v1/create-contact", key: harness.apiKey, #"{"phone_number":"0412111222"}"#)
+                    .json["contact"]?["id"]?.stringValue)
+            let call = try #require(
+                try await Self.post(
+                    client, "/api/v1/create-phone-call", key: harness.apiKey,
+                    #"{"from_number":"+61291234567","script_id":"s","contact":{"phone_number":"0412111222"},"scheduled_time":"2099-01-01T00:00:00Z"}"#
+                )
                 .json["call_id"]?.stringValue)
-            let list = try #require(try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"mine"}"#).json["list_id"]?.stringValue)
+            let list = try #require(
+                try await Self.post(client, "/api/v1/create-list", key: harness.apiKey, #"{"name":"mine"}"#).json["list_id"]?.stringValue)
             let attempts: [(String, HTTPRequest.Method, String?)] = [
                 ("/api/v1/get-contact/\(contact)", .get, nil),
                 ("/api/v1/get-call/\(call)", .get, nil),
@@ -503,7 +571,8 @@ import VoxworksTestSupport
                 ("/api/v1/add-contact-to-list/\(list)", .post, #"{"contact":{"phone_number":"0412111333"}}"#),
             ]
             for (uri, method, body) in attempts {
-                let response = try await client.execute(uri: uri, method: method, headers: bearer(other.apiKey), body: body.map { ByteBuffer(string: $0) })
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: bearer(other.apiKey), body: body.map { ByteBuffer(string: $0) })
                 try expectError(response, .notFound)
             }
             // Lists of the other team are empty, and nothing of ours changed.
@@ -520,23 +589,31 @@ import VoxworksTestSupport
         let harness = try await TestHarness.make(kind)
         let other = try await harness.otherTeam()
         try await harness.withRouter { client in
-            let created = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+            let created = try await Self.post(
+                client, "/api/v1/upsert-object", key: harness.apiKey,
                 #"{"object_type":"rex_property","data":{"external_ids":{"rex":{"property_id":"P-1"}},"id":"ignored","beds":3}}"#)
             #expect(created.status == .created)
             #expect(try created.json["object"]?["key"] == "P-1")
-            let updated = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+            let updated = try await Self.post(
+                client, "/api/v1/upsert-object", key: harness.apiKey,
                 #"{"object_type":"rex_property","data":{"external_ids":{"rex":{"property_id":"P-1"}},"beds":4}}"#)
             #expect(updated.status == .ok)
             #expect(try updated.json["object"]?["data"]?["beds"] == 4)
             #expect(try updated.json["object"]?["id"] == created.json["object"]?["id"])
-            let byKey = try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey,
+            let byKey = try await Self.post(
+                client, "/api/v1/upsert-object", key: harness.apiKey,
                 #"{"object_type":"monday_item","upsert_key":"$.item.code","data":{"item":{"code":"M-9"}}}"#)
             #expect(try byKey.json["object"]?["key"] == "M-9")
             // Another team's object with the same key is its own.
-            #expect(try await Self.post(client, "/api/v1/upsert-object", key: other.apiKey,
-                #"{"object_type":"rex_property","data":{"id":"P-1"}}"#).status == .created)
-            for body in [#"{"object_type":"Bad Type","data":{"id":"1"}}"#, #"{"object_type":"x","data":[1]}"#,
-                         #"{"object_type":"x","data":{"name":"no key"}}"#, #"{"object_type":"x","upsert_key":"id","data":{"id":"1"}}"#] {
+            #expect(
+                try await Self.post(
+                    client, "/api/v1/upsert-object", key: other.apiKey,
+                    #"{"object_type":"rex_property","data":{"id":"P-1"}}"#
+                ).status == .created)
+            for body in [
+                #"{"object_type":"Bad Type","data":{"id":"1"}}"#, #"{"object_type":"x","data":[1]}"#,
+                #"{"object_type":"x","data":{"name":"no key"}}"#, #"{"object_type":"x","upsert_key":"id","data":{"id":"1"}}"#,
+            ] {
                 try expectError(try await Self.post(client, "/api/v1/upsert-object", key: harness.apiKey, body), .badRequest)
             }
         }

@@ -20,7 +20,9 @@ import VoxworksStore
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
-    static func post(_ client: any TestClientProtocol, token: String, headers: [String: String], body: String = body) async throws -> TestResponse {
+    static func post(_ client: any TestClientProtocol, token: String, headers: [String: String], body: String = body) async throws
+        -> TestResponse
+    {
         try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(headers), body: ByteBuffer(string: body))
     }
 
@@ -48,8 +50,13 @@ import VoxworksStore
         let good = Self.hex(Self.mac(try #require(key), Self.body))
         try await harness.withRouter { client in
             try expectError(try await Self.post(client, token: token, headers: [:]), .unauthorized, message: "Missing webhook signature")
-            for wrong in [String(repeating: "0", count: 64), "sha256=zz", "not a signature", Self.hex(Self.mac(SecretMaterial.randomBytes(32), Self.body))] {
-                try expectError(try await Self.post(client, token: token, headers: ["X-Webhook-Signature": wrong]), .unauthorized, message: "Invalid webhook signature")
+            for wrong in [
+                String(repeating: "0", count: 64), "sha256=zz", "not a signature",
+                Self.hex(Self.mac(SecretMaterial.randomBytes(32), Self.body)),
+            ] {
+                try expectError(
+                    try await Self.post(client, token: token, headers: ["X-Webhook-Signature": wrong]), .unauthorized,
+                    message: "Invalid webhook signature")
             }
             // A good signature over other bytes (one space added) is wrong.
             try expectError(
@@ -84,7 +91,10 @@ import VoxworksStore
             #expect(try expectAccepted(retry) == first)
             #expect(retry.header("Idempotent-Replayed") == "true")
         }
-        #expect(try await harness.store.execution(id: try #require(try await harness.store.executions(teamID: harness.teamID, query: .init()).first?.id), teamID: harness.teamID)?.idempotencyKey == id)
+        #expect(
+            try await harness.store.execution(
+                id: try #require(try await harness.store.executions(teamID: harness.teamID, query: .init()).first?.id),
+                teamID: harness.teamID)?.idempotencyKey == id)
     }
 
     @Test func standardWebhooksRejectsStaleTimestampsAndTampering() async throws {
@@ -98,13 +108,17 @@ import VoxworksStore
         }
         try await harness.withRouter { client in
             try expectError(
-                try await Self.post(client, token: automation.webhook.token, headers: [
-                    "webhook-id": "msg_1", "webhook-timestamp": String(stale), "webhook-signature": signature(stale, Self.body),
-                ]), .unauthorized, message: "Webhook timestamp outside the allowed window")
+                try await Self.post(
+                    client, token: automation.webhook.token,
+                    headers: [
+                        "webhook-id": "msg_1", "webhook-timestamp": String(stale), "webhook-signature": signature(stale, Self.body),
+                    ]), .unauthorized, message: "Webhook timestamp outside the allowed window")
             try expectError(
-                try await Self.post(client, token: automation.webhook.token, headers: [
-                    "webhook-id": "msg_1", "webhook-timestamp": String(fresh), "webhook-signature": signature(fresh, "{\"other\":1}"),
-                ]), .unauthorized, message: "Invalid webhook signature")
+                try await Self.post(
+                    client, token: automation.webhook.token,
+                    headers: [
+                        "webhook-id": "msg_1", "webhook-timestamp": String(fresh), "webhook-signature": signature(fresh, "{\"other\":1}"),
+                    ]), .unauthorized, message: "Invalid webhook signature")
         }
     }
 
@@ -125,7 +139,9 @@ import VoxworksStore
         // A day and a bit later the old secret has expired.
         harness.clock.advance(seconds: 86_400 + 60)
         try await harness.withRouter { client in
-            try expectError(try await Self.post(client, token: token, headers: ["X-Webhook-Signature": oldSignature]), .unauthorized, message: "Invalid webhook signature")
+            try expectError(
+                try await Self.post(client, token: token, headers: ["X-Webhook-Signature": oldSignature]), .unauthorized,
+                message: "Invalid webhook signature")
             _ = try expectAccepted(try await Self.post(client, token: token, headers: ["X-Webhook-Signature": newSignature]))
         }
     }
@@ -136,9 +152,13 @@ import VoxworksStore
         let second = SecretMaterial.randomBytes(32)
         let third = SecretMaterial.randomBytes(32)
         let now = Timestamp.now()
-        _ = try await harness.store.rotateSigningSecret(automationID: automation.id, teamID: harness.teamID, newKey: second, graceUntil: now.adding(seconds: 3600), now: now)
-        _ = try await harness.store.rotateSigningSecret(automationID: automation.id, teamID: harness.teamID, newKey: third, graceUntil: now.adding(seconds: 3600), now: now.adding(seconds: 1))
-        let route = try #require(try await harness.store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now.adding(seconds: 2)))
+        _ = try await harness.store.rotateSigningSecret(
+            automationID: automation.id, teamID: harness.teamID, newKey: second, graceUntil: now.adding(seconds: 3600), now: now)
+        _ = try await harness.store.rotateSigningSecret(
+            automationID: automation.id, teamID: harness.teamID, newKey: third, graceUntil: now.adding(seconds: 3600),
+            now: now.adding(seconds: 1))
+        let route = try #require(
+            try await harness.store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now.adding(seconds: 2)))
         #expect(route.signingKeys.count == 2)
         #expect(Set(route.signingKeys) == Set([second, third]))
         #expect(!route.signingKeys.contains(try #require(firstKey)))
@@ -160,7 +180,10 @@ import VoxworksStore
             let token = automation.webhook.token
             let genuine = try expectAccepted(try await Self.post(client, token: token, headers: signed))
             var replays = 0
-            for extra in [["X-Idempotency-Key": "attacker-1"], ["Idempotency-Key": "attacker-2"], ["X-Idempotency-Key": "attacker-3", "Idempotency-Key": "x"]] {
+            for extra in [
+                ["X-Idempotency-Key": "attacker-1"], ["Idempotency-Key": "attacker-2"],
+                ["X-Idempotency-Key": "attacker-3", "Idempotency-Key": "x"],
+            ] {
                 let replay = try await Self.post(client, token: token, headers: signed.merging(extra) { a, _ in a })
                 #expect(try expectAccepted(replay) == genuine)
                 #expect(replay.header("Idempotent-Replayed") == "true")
@@ -224,10 +247,13 @@ import VoxworksStore
                 try await Self.post(client, token: token, headers: ["X-Webhook-Signature": signature]), .unauthorized,
                 message: "Invalid webhook signature")
             try expectError(
-                try await Self.post(client, token: token, headers: ["X-Webhook-Signature": signature, "X-Webhook-Timestamp": String(now + 1)]),
+                try await Self.post(
+                    client, token: token, headers: ["X-Webhook-Signature": signature, "X-Webhook-Timestamp": String(now + 1)]),
                 .unauthorized, message: "Invalid webhook signature")
             // A fresh delivery of the same body (a new timestamp) is a new execution.
-            let later = ["X-Webhook-Signature": Self.hex(Self.mac(key32, "\(now + 1).\(Self.body)")), "X-Webhook-Timestamp": String(now + 1)]
+            let later = [
+                "X-Webhook-Signature": Self.hex(Self.mac(key32, "\(now + 1).\(Self.body)")), "X-Webhook-Timestamp": String(now + 1),
+            ]
             #expect(try expectAccepted(try await Self.post(client, token: token, headers: later)) != genuine)
         }
         // Six minutes later the captured request is refused outright.

@@ -15,7 +15,8 @@ import VoxworksTestSupport
     func credentialsInHeadersAreSentButRedactedInTheStepLog(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))",
               "headers":{"Authorization":"Bearer {{trigger.token}}","X-Api-Key":"k-123","Cookie":"s=1","X-Upstream-Token":"t-9",
                          "X-Webhook-Signature":"sig","X-Client-Secret":"cs","X-Trace":"{{trigger.trace}}"}}]}
@@ -41,7 +42,8 @@ import VoxworksTestSupport
     func aHeaderWithALineBreakFailsAtOnceWithoutQuotingItsValue(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":1},"steps":[
               {"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))",
                "headers":{"Authorization":"Bearer {{trigger.token}}"}}]}
@@ -66,12 +68,19 @@ import VoxworksTestSupport
     func theAttemptLogKeepsNoCredentialOfTheRequestOrTheResponse(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        engine.receiver.plan("/crm", answers: [LocalReceiver.Answer(
-            status: 503,
-            headers: [("Content-Type", "application/json"), ("X-Request-Id", "req-1"), ("Set-Cookie", "sid=response-cookie-secret"),
-                      ("X-Upstream-Token", "response-token-secret"), ("Authorization", "Bearer response-bearer-secret")],
-            body: Array(#"{"busy":true}"#.utf8))])
-        let automation = try await engine.automation("""
+        engine.receiver.plan(
+            "/crm",
+            answers: [
+                LocalReceiver.Answer(
+                    status: 503,
+                    headers: [
+                        ("Content-Type", "application/json"), ("X-Request-Id", "req-1"), ("Set-Cookie", "sid=response-cookie-secret"),
+                        ("X-Upstream-Token", "response-token-secret"), ("Authorization", "Bearer response-bearer-secret"),
+                    ],
+                    body: Array(#"{"busy":true}"#.utf8))
+            ])
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":3,"initial_backoff_seconds":60},"steps":[
               {"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))",
                "headers":{"Authorization":"Bearer {{trigger.token}}","X-Api-Key":"request-api-key"}}]}
@@ -83,9 +92,12 @@ import VoxworksTestSupport
         let attempt = try #require(step.attemptLog.attempts.first)
         #expect(attempt.statusCode == 503)
         #expect(attempt.headers.map(\.name).contains("X-Request-Id"), "the attempt kept no header at all: \(attempt.headers.map(\.name))")
-        let stored = [step.attemptLog.storedText ?? "", step.input?.serialized ?? "", step.output?.serialized ?? "", step.error ?? ""].joined()
+        let stored = [step.attemptLog.storedText ?? "", step.input?.serialized ?? "", step.output?.serialized ?? "", step.error ?? ""]
+            .joined()
         #expect(stored.contains("req-1"))
-        for secret in ["response-cookie-secret", "response-token-secret", "response-bearer-secret", "request-bearer-secret", "request-api-key"] {
+        for secret in [
+            "response-cookie-secret", "response-token-secret", "response-bearer-secret", "request-bearer-secret", "request-api-key",
+        ] {
             #expect(!stored.contains(secret), "\(secret) is stored")
         }
     }
@@ -96,7 +108,8 @@ import VoxworksTestSupport
     func theWorkerLogsOfABadHeaderNeverQuoteItsValue(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"retry":{"max_attempts":5,"initial_backoff_seconds":1},"steps":[
               {"id":"crm","type":"http_request","url":"\(engine.receiver.url("/crm"))",
                "headers":{"Authorization":"Bearer {{trigger.token}}"}}]}
@@ -137,7 +150,8 @@ import VoxworksTestSupport
     func aHugeRefusedPhoneNumberGivesABoundedError(_ kind: StoreKind) async throws {
         let engine = try await EngineHarness.make(kind)
         defer { engine.receiver.stop() }
-        let automation = try await engine.automation("""
+        let automation = try await engine.automation(
+            """
             {"trigger":{"type":"webhook"},"steps":[{"id":"contact","type":"upsert_contact","fields":{"phone_number":"{{trigger.phone}}"}}]}
             """)
         let phone = String(repeating: "x", count: 900_000)

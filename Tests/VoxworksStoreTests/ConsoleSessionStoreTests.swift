@@ -59,7 +59,9 @@ import VoxworksTestSupport
         #expect(try await store.saveSample(automationID: automation.id, teamID: other.id, body: Array("{}".utf8), receivedAt: now) == false)
         #expect(try await store.sample(automationID: automation.id, teamID: team.id) == nil)
         #expect(try await store.saveSample(automationID: automation.id, teamID: team.id, body: Array(#"{"a":1}"#.utf8), receivedAt: now))
-        #expect(try await store.saveSample(automationID: automation.id, teamID: team.id, body: Array(#"{"b":2}"#.utf8), receivedAt: now.adding(seconds: 1)))
+        #expect(
+            try await store.saveSample(
+                automationID: automation.id, teamID: team.id, body: Array(#"{"b":2}"#.utf8), receivedAt: now.adding(seconds: 1)))
         let sample = try #require(try await store.sample(automationID: automation.id, teamID: team.id))
         #expect(sample.body == Array(#"{"b":2}"#.utf8))
         #expect(sample.receivedAt == now.adding(seconds: 1))

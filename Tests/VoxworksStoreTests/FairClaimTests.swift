@@ -27,20 +27,24 @@ import VoxworksTestSupport
                 definition = .object(object)
             }
             for index in 0..<count {
-                made.append(try await store.createAutomation(
-                    NewAutomation(
-                        id: .v7(), teamID: team.id, name: "A\(index)", enabled: true, definition: definition,
-                        webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
-                    now: FairClaimTests.now))
+                made.append(
+                    try await store.createAutomation(
+                        NewAutomation(
+                            id: .v7(), teamID: team.id, name: "A\(index)", enabled: true, definition: definition,
+                            webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+                        now: FairClaimTests.now))
             }
             return Tenant(team: team, automations: made)
         }
 
         /// A new pending execution of automation `index`, received (and due) at `at`.
         @discardableResult
-        func enqueue(in store: any Store, automation index: Int = 0, at: Timestamp = FairClaimTests.now, id: UUID = .v7()) async throws -> UUID {
-            try await store.insertExecution(NewExecution(
-                id: id, teamID: team.id, automationID: automations[index].id, body: Array("{}".utf8), receivedAt: at))
+        func enqueue(in store: any Store, automation index: Int = 0, at: Timestamp = FairClaimTests.now, id: UUID = .v7()) async throws
+            -> UUID
+        {
+            try await store.insertExecution(
+                NewExecution(
+                    id: id, teamID: team.id, automationID: automations[index].id, body: Array("{}".utf8), receivedAt: at))
             return id
         }
     }
@@ -61,7 +65,9 @@ import VoxworksTestSupport
             return try await sqlite.pool.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
         }
         let postgres = try #require(store as? PostgresStore)
-        for try await value in try await postgres.client.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test")).decode(Int64.self) {
+        for try await value in try await postgres.client.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test")).decode(
+            Int64.self)
+        {
             return Int(value)
         }
         return -1
@@ -69,19 +75,25 @@ import VoxworksTestSupport
 
     /// `count` pending executions of `automation`, received an hour before
     /// `now` plus `offset` ms (ids that sort before every `UUID.v7` made now).
-    static func bulkInsert(_ store: any Store, _ tenant: Tenant, automation: Int = 0, count: Int, runAt: Timestamp, prefix: String) async throws {
+    static func bulkInsert(_ store: any Store, _ tenant: Tenant, automation: Int = 0, count: Int, runAt: Timestamp, prefix: String)
+        async throws
+    {
         let team = tenant.team.id.lowercased
         let automationID = tenant.automations[automation].id.lowercased
         let received = now.millis - 3_600_000
         if store is SQLiteStore {
-            try await execute(store, """
+            try await execute(
+                store,
+                """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
                 INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at)
                 SELECT printf('\(prefix)-0000-7000-8000-%012d', i), '\(team)', '\(automationID)', 'pending', x'7b7d', 'application/json',
                     \(received), \(runAt.millis) FROM n
                 """)
         } else {
-            try await execute(store, """
+            try await execute(
+                store,
+                """
                 INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at)
                 SELECT '\(prefix)-0000-7000-8000-' || lpad(i::text, 12, '0'), '\(team)', '\(automationID)', 'pending', '\\x7b7d'::bytea,
                     'application/json', \(received), \(runAt.millis) FROM generate_series(1, \(count)) AS i
@@ -99,7 +111,8 @@ import VoxworksTestSupport
         try await store.closing {
             let busy = try await Tenant.make(in: store, concurrency: 10_000)
             let other = try await Tenant.make(in: store)
-            try await Self.bulkInsert(store, busy, count: 100_000, runAt: Timestamp(millis: Self.now.millis - 3_600_000), prefix: "00000000")
+            try await Self.bulkInsert(
+                store, busy, count: 100_000, runAt: Timestamp(millis: Self.now.millis - 3_600_000), prefix: "00000000")
             let backlog = try await Self.count(
                 store, "SELECT count(*) FROM executions WHERE status = 'pending' AND team_id = '\(busy.team.id.lowercased)'")
             #expect(backlog == 100_000)
@@ -193,7 +206,8 @@ import VoxworksTestSupport
                 store, "SELECT count(*) FROM executions WHERE status = 'pending' AND attempt = 0 AND lease_owner IS NULL")
             #expect(untouched == 3)
             // A wait holds no slot.
-            try await store.finishTurn(executionID: first.execution.id, worker: "w", outcome: .wait(.call, until: nil), now: Self.now, steps: nil)
+            try await store.finishTurn(
+                executionID: first.execution.id, worker: "w", outcome: .wait(.call, until: nil), now: Self.now, steps: nil)
             let third = try #require(try await Self.claim(store))
             #expect(try await Self.claim(store) == nil)
             // A turn's end frees a slot for the claim made with it.
@@ -219,11 +233,13 @@ import VoxworksTestSupport
                 id: tenant.automations[0].id, teamID: tenant.team.id, patch: AutomationPatch(definition: capped), now: Self.now)
             _ = try #require(try await Self.claim(store))
             #expect(try await Self.claim(store) == nil, "the cap set by the update holds")
-            let column = try await Self.count(store, "SELECT concurrency FROM automations WHERE id = '\(tenant.automations[0].id.lowercased)'")
+            let column = try await Self.count(
+                store, "SELECT concurrency FROM automations WHERE id = '\(tenant.automations[0].id.lowercased)'")
             #expect(column == 1)
             // Lifting the cap (no `concurrency`: the default) lets the next one in.
             _ = try await store.updateAutomation(
-                id: tenant.automations[0].id, teamID: tenant.team.id, patch: AutomationPatch(definition: AutomationDefinition.emptyJSON), now: Self.now)
+                id: tenant.automations[0].id, teamID: tenant.team.id, patch: AutomationPatch(definition: AutomationDefinition.emptyJSON),
+                now: Self.now)
             _ = try #require(try await Self.claim(store))
             // A definition corrupted behind the store's back does not stop the claim.
             try await Self.execute(store, "UPDATE automations SET definition = '{' WHERE id = '\(tenant.automations[0].id.lowercased)'")

@@ -16,7 +16,9 @@ import Testing
         let parameters = Dictionary(configuration.options.additionalStartupParameters, uniquingKeysWith: { $1 })
         #expect(parameters["search_path"] == "tenant_a")
         #expect(parameters["synchronous_commit"] == "on")
-        #expect(throws: PostgresStoreError.invalidURL) { try PostgresStore.configuration(url: "mysql://db/voxworks", maximumConnections: 1) }
+        #expect(throws: PostgresStoreError.invalidURL) {
+            try PostgresStore.configuration(url: "mysql://db/voxworks", maximumConnections: 1)
+        }
     }
 
     /// The pool arms timers for every connection it gets back idle, and a

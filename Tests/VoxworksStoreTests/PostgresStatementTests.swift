@@ -19,8 +19,9 @@ import VoxworksTestSupport
     private var lines: StepLogWrite {
         StepLogWrite(
             records: [
-                StepRecord(stepID: "map", position: 0, type: "transform", status: .completed, startedAt: now, finishedAt: now,
-                           attempts: 1, input: .object(["a": .int(1)]), output: .object(["b": .string("c")])),
+                StepRecord(
+                    stepID: "map", position: 0, type: "transform", status: .completed, startedAt: now, finishedAt: now,
+                    attempts: 1, input: .object(["a": .int(1)]), output: .object(["b": .string("c")])),
                 StepRecord(stepID: "call", position: 1, type: "http_request", status: .failed, error: "timed out"),
             ],
             context: ["trigger": .object(["phone": .string("+15550100")])], stepsCompleted: 1)
@@ -28,7 +29,8 @@ import VoxworksTestSupport
 
     @Test func aTurnsWritesKeepTheirTemplatesTextWhateverTheOutcome() throws {
         let outcomes: [ExecutionOutcome] = [
-            .completed, .failed("bad"), .deadLetter("gone"), .retry(error: "503", runAt: now), .wait(.delay, until: now), .wait(.call, until: nil),
+            .completed, .failed("bad"), .deadLetter("gone"), .retry(error: "503", runAt: now), .wait(.delay, until: now),
+            .wait(.call, until: nil),
             .deferred(.destination, until: now),
         ]
         for outcome in outcomes {
@@ -45,29 +47,36 @@ import VoxworksTestSupport
             }
         }
         try check(PostgresStore.stepWrite(executionID: id, worker: "w", lines: PostgresStepLines(lines)), as: PostgresStore.StepWrite.self)
-        try check(PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now, afterTeam: nil, teamCap: 128), as: PostgresStore.Claim.self)
-        try check(PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now, afterTeam: id.lowercased, teamCap: 7), as: PostgresStore.Claim.self)
+        try check(
+            PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now, afterTeam: nil, teamCap: 128), as: PostgresStore.Claim.self)
+        try check(
+            PostgresStore.claim(worker: "node-7", now: now, leaseUntil: now, afterTeam: id.lowercased, teamCap: 7),
+            as: PostgresStore.Claim.self)
     }
 
     @Test func theContactUpsertKeepsItsTemplatesTextWithAndWithoutLeadingLines() throws {
-        let full = ContactFields(phoneNumber: "+15550100", firstName: "Ada", lastName: "L", email: "ada@example.com", title: "CTO",
-                                 address: "1 Main St", location: "Boston")
+        let full = ContactFields(
+            phoneNumber: "+15550100", firstName: "Ada", lastName: "L", email: "ada@example.com", title: "CTO",
+            address: "1 Main St", location: "Boston")
         for fields in [full, ContactFields(phoneNumber: "+15550100")] {
             try check(PostgresStore.contactUpsert(teamID: id, fields: fields, now: now, log: nil), as: PostgresStore.ContactUpsert.self)
             try check(
-                PostgresStore.contactUpsert(teamID: id, fields: fields, now: now, log: LeadingStepLog(executionID: id, worker: "w", lines: lines)),
+                PostgresStore.contactUpsert(
+                    teamID: id, fields: fields, now: now, log: LeadingStepLog(executionID: id, worker: "w", lines: lines)),
                 as: PostgresStore.ContactUpsertAfterLines.self)
         }
     }
 
     @Test func theIngestBatchAndTheRateLimitDecisionKeepTheirTemplatesText() throws {
-        let route = WebhookRoute(webhookID: id, automationID: id, teamID: id, rateLimit: RateLimit(perSecond: 10, burst: 20), signingKeys: [])
+        let route = WebhookRoute(
+            webhookID: id, automationID: id, teamID: id, rateLimit: RateLimit(perSecond: 10, burst: 20), signingKeys: [])
         let request = IngestRequest(
             executionID: id, route: route, body: Array("{}".utf8), contentType: "application/json", idempotencyKey: "k-1",
             fingerprint: [1, 2, 3], sourceAddress: "127.0.0.1", receivedAt: now, backlogLimit: 10, idempotencyTTL: 86_400)
         try check(PostgresStore.IngestBatch.statement([request, request], ttl: 86_400_000), as: PostgresStore.IngestBatch.self)
         try check(
-            PostgresRateLimiter.Acquire.statement(keys: ["a", "b"], nows: [1, 2], intervals: [0.1, 0.1], tolerances: [1, 1], after: [0, 1]),
+            PostgresRateLimiter.Acquire.statement(
+                keys: ["a", "b"], nows: [1, 2], intervals: [0.1, 0.1], tolerances: [1, 1], after: [0, 1]),
             as: PostgresRateLimiter.Acquire.self)
     }
 
@@ -113,10 +122,14 @@ import VoxworksTestSupport
     }
 
     /// Same text as the template, and one bound value for each of its placeholders `$1`…`$n`.
-    private func check<Text: PostgresPreparedText>(_ statement: PostgresStatement, as text: Text.Type, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    private func check<Text: PostgresPreparedText>(
+        _ statement: PostgresStatement, as text: Text.Type, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         #expect(statement.sql == Text.template.sql, "\(Text.name)'s text changed with its values", sourceLocation: sourceLocation)
         let placeholders = Set(statement.sql.matches(of: try Regex(#"\$[0-9]+"#)).compactMap { Int(statement.sql[$0.range].dropFirst()) })
-        #expect(placeholders == Set(1...max(1, statement.bindings.count)), "\(Text.name) binds \(statement.bindings.count) values", sourceLocation: sourceLocation)
+        #expect(
+            placeholders == Set(1...max(1, statement.bindings.count)), "\(Text.name) binds \(statement.bindings.count) values",
+            sourceLocation: sourceLocation)
         #expect(Text.name.utf8.count < 64, "PostgreSQL cuts names at 63 bytes", sourceLocation: sourceLocation)
     }
 }

@@ -19,7 +19,8 @@ import VoxworksTestSupport
             let fixture = try await WebhookFixture.make(in: store)
             #expect(try await stepCount(store, fixture.automation.id) == 0)
             // Branches count: three steps, one of them inside a condition.
-            let definition = try JSONParser().parse("""
+            let definition = try JSONParser().parse(
+                """
                 {"trigger": {"type": "webhook"}, "steps": [
                     {"id": "a", "type": "transform", "mappings": []},
                     {"id": "c", "type": "condition", "field": "trigger.x", "operator": "equals", "value": "y",
@@ -33,7 +34,8 @@ import VoxworksTestSupport
     }
 
     private func stepCount(_ store: PostgresStore, _ automationID: UUID) async throws -> Int32? {
-        let rows = try await store.client.query("SELECT step_count FROM automations WHERE id = \(automationID.lowercased)", logger: store.logger)
+        let rows = try await store.client.query(
+            "SELECT step_count FROM automations WHERE id = \(automationID.lowercased)", logger: store.logger)
         for try await count in rows.decode(Int32?.self) { return count }
         return nil
     }

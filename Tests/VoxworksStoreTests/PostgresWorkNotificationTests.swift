@@ -13,8 +13,10 @@ import VoxworksRuntime
         let url = try await PostgresTestDatabase.newSchemaURL()
         let box = try SecretBox(masterKey: SecretMaterial.randomBytes(32))
         let directory = FileManager.default.temporaryDirectory
-        let first = try #require(try await StoreKind.postgres.open(directory: directory, secretBox: box, postgresURL: url).store as? PostgresStore)
-        let second = try #require(try await StoreKind.postgres.open(directory: directory, secretBox: box, postgresURL: url).store as? PostgresStore)
+        let first = try #require(
+            try await StoreKind.postgres.open(directory: directory, secretBox: box, postgresURL: url).store as? PostgresStore)
+        let second = try #require(
+            try await StoreKind.postgres.open(directory: directory, secretBox: box, postgresURL: url).store as? PostgresStore)
         let route = try await WebhookFixture.make(in: first).route
 
         let signal = WorkSignal()
@@ -31,10 +33,12 @@ import VoxworksRuntime
         var commits = 0
         while !woke.value && ContinuousClock.now - started < .seconds(10) {
             let time = Timestamp.now()
-            let outcomes = try await first.commitIngest([IngestRequest(
-                executionID: .v7(now: time), route: route, body: Array("{}".utf8), contentType: "application/json",
-                idempotencyKey: nil, fingerprint: nil, sourceAddress: nil, receivedAt: time, backlogLimit: 1_000,
-                idempotencyTTL: 60)])
+            let outcomes = try await first.commitIngest([
+                IngestRequest(
+                    executionID: .v7(now: time), route: route, body: Array("{}".utf8), contentType: "application/json",
+                    idempotencyKey: nil, fingerprint: nil, sourceAddress: nil, receivedAt: time, backlogLimit: 1_000,
+                    idempotencyTTL: 60)
+            ])
             #expect(outcomes.count == 1)
             commits += 1
             try await Task.sleep(for: .milliseconds(200))

@@ -17,7 +17,8 @@ import VoxworksRuntime
         return (LocalRateLimiter(), store)
     }
 
-    private func acquireAll(_ limiter: any RateLimiter, _ requests: [(RateLimitKey, RateLimit)], now: Double) async throws -> [RateDecision] {
+    private func acquireAll(_ limiter: any RateLimiter, _ requests: [(RateLimitKey, RateLimit)], now: Double) async throws -> [RateDecision]
+    {
         try await withThrowingTaskGroup(of: (Int, RateDecision).self) { group in
             for (index, (key, limit)) in requests.enumerated() {
                 group.addTask { (index, try await limiter.acquire(key: key, limit: limit, now: now)) }
@@ -112,8 +113,11 @@ import VoxworksRuntime
             for _ in 0..<15 {
                 for (index, webhook) in webhooks.enumerated() {
                     group.addTask {
-                        (index, try await limiter.acquire(
-                            [RateLimitCheck(key: webhook, limit: webhookLimit), RateLimitCheck(key: team, limit: teamLimit)], now: 7))
+                        (
+                            index,
+                            try await limiter.acquire(
+                                [RateLimitCheck(key: webhook, limit: webhookLimit), RateLimitCheck(key: team, limit: teamLimit)], now: 7)
+                        )
                     }
                 }
             }
@@ -139,7 +143,8 @@ import VoxworksRuntime
         let limit = RateLimit(perSecond: 100, burst: 100)
         #expect(try await limiter.acquire(key: .team(team), limit: limit, now: 10).allowed)
         let holder = Task {
-            try await postgres.execute("""
+            try await postgres.execute(
+                """
                 WITH locked AS MATERIALIZED (SELECT key FROM rate_limits WHERE key = 'team:\(team.lowercased)' FOR UPDATE)
                 SELECT pg_sleep(10) FROM locked
                 """)

@@ -88,7 +88,9 @@ import VoxworksCore
                 group.addTask {
                     do {
                         return try await cache.route("hash", now: now) {
-                            let read = reads.withLock { $0 += 1; return $0 }
+                            let read = reads.withLock {
+                                $0 += 1; return $0
+                            }
                             try await Task.sleep(for: .milliseconds(100))
                             if read == 1 { throw CancellationError() }
                             return (route, nil)

@@ -12,7 +12,8 @@ import VoxworksCore
 
     @Test func concurrentWritesCommitTogetherAndAFailureStaysItsOwn() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voxworks-batch-\(UUID().uuidString)")
-        let store = try SQLiteStore(path: directory.appendingPathComponent("v.sqlite").path, secretBox: SecretBox(masterKey: SecretMaterial.randomBytes(32)))
+        let store = try SQLiteStore(
+            path: directory.appendingPathComponent("v.sqlite").path, secretBox: SecretBox(masterKey: SecretMaterial.randomBytes(32)))
         let team = try await store.createTeam(name: "T", now: .now())
         let results = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<100 {

@@ -29,7 +29,9 @@ import VoxworksTestSupport
             return claimed.execution.id
         }
 
-        func request(key: String? = nil, body: String = "{}", at time: Timestamp = .now(), backlog: Int = 100_000, ttl: Double = 86_400) -> IngestRequest {
+        func request(key: String? = nil, body: String = "{}", at time: Timestamp = .now(), backlog: Int = 100_000, ttl: Double = 86_400)
+            -> IngestRequest
+        {
             let bytes = Array(body.utf8)
             return IngestRequest(
                 executionID: .v7(now: time), route: route, body: bytes, contentType: "application/json", idempotencyKey: key,
@@ -78,13 +80,18 @@ import VoxworksTestSupport
             #expect(sample.body == Array(#"{"small":1}"#.utf8))
 
             // The console's "use as sample" path keeps the bound too.
-            #expect(try await fixture.store.saveSample(
-                automationID: fixture.automation.id, teamID: fixture.team.id, body: Array(large.utf8), receivedAt: .now()))
-            #expect(try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id)?.body == Array(#"{"small":1}"#.utf8))
+            #expect(
+                try await fixture.store.saveSample(
+                    automationID: fixture.automation.id, teamID: fixture.team.id, body: Array(large.utf8), receivedAt: .now()))
+            #expect(
+                try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id)?.body
+                    == Array(#"{"small":1}"#.utf8))
             let exact = "{\"a\":\"" + String(repeating: "y", count: AutomationSample.maxBytes - 8) + "\"}"
             #expect(exact.utf8.count == AutomationSample.maxBytes)
             _ = try await fixture.store.commitIngest([fixture.request(body: exact)])
-            #expect(try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id)?.body.count == AutomationSample.maxBytes)
+            #expect(
+                try await fixture.store.sample(automationID: fixture.automation.id, teamID: fixture.team.id)?.body.count
+                    == AutomationSample.maxBytes)
         }
     }
 
@@ -97,7 +104,10 @@ import VoxworksTestSupport
         let fresh = fixture.request(key: "k", body: "{\"different\":true}")
         #expect(try await fixture.store.commitIngest([fresh]) == [.accepted(fresh.executionID)])
         // And the new record now guards the key.
-        #expect(try await fixture.store.commitIngest([fixture.request(key: "k", body: "{\"different\":true}")]) == [.replayed(fresh.executionID)])
+        #expect(
+            try await fixture.store.commitIngest([fixture.request(key: "k", body: "{\"different\":true}")]) == [
+                .replayed(fresh.executionID)
+            ])
     }
 
     @Test(arguments: StoreKind.available)
@@ -128,8 +138,9 @@ import VoxworksTestSupport
         // Another team has its own backlog.
         let secondTeam = try await fixture.store.createTeam(name: "U", now: .now())
         let automation = try await fixture.store.createAutomation(
-            NewAutomation(id: .v7(), teamID: secondTeam.id, name: "B", enabled: true, definition: AutomationDefinition.emptyJSON,
-                          webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            NewAutomation(
+                id: .v7(), teamID: secondTeam.id, name: "B", enabled: true, definition: AutomationDefinition.emptyJSON,
+                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
             now: .now())
         var request = fixture.request(backlog: 3)
         request.route = try #require(try await fixture.store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: .now()))
@@ -153,8 +164,9 @@ import VoxworksTestSupport
         #expect(try await accepted())
         #expect(try await accepted() == false)
         // Back to pending: two were pending already, so the bound is passed.
-        #expect(try await fixture.store.finishTurn(
-            executionID: claimed.execution.id, worker: "w", outcome: .retry(error: "later", runAt: now), now: now, steps: nil))
+        #expect(
+            try await fixture.store.finishTurn(
+                executionID: claimed.execution.id, worker: "w", outcome: .retry(error: "later", runAt: now), now: now, steps: nil))
         let pending = try await fixture.store.executions(teamID: fixture.team.id, query: ExecutionQuery(status: .pending, limit: 10))
         #expect(pending.count == 3)
         #expect(try await accepted() == false)
@@ -179,7 +191,9 @@ import VoxworksTestSupport
         _ = try await fixture.store.commitIngest([fixture.request(backlog: 1)])
         // The backlog is full; the same key twice in one batch: neither may
         // get a 202 (the second must not replay an execution never stored).
-        let outcomes = try await fixture.store.commitIngest([fixture.request(key: "twice", backlog: 1), fixture.request(key: "twice", backlog: 1)])
+        let outcomes = try await fixture.store.commitIngest([
+            fixture.request(key: "twice", backlog: 1), fixture.request(key: "twice", backlog: 1),
+        ])
         #expect(outcomes == [.backlogFull, .backlogFull])
         // The key was not used up: once there is room it is accepted.
         let later = fixture.request(key: "twice", backlog: 10)
@@ -199,8 +213,9 @@ import VoxworksTestSupport
         let now = Timestamp.now()
         let team = try await first.createTeam(name: "T", now: now)
         let automation = try await first.createAutomation(
-            NewAutomation(id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.emptyJSON,
-                          webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
+            NewAutomation(
+                id: .v7(), teamID: team.id, name: "A", enabled: true, definition: AutomationDefinition.emptyJSON,
+                webhookID: .v7(), token: SecretMaterial.webhookToken(), rateLimit: .webhookDefault, signingKey: nil),
             now: now)
         let route = try #require(try await first.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: now))
         func request(_ key: String) -> IngestRequest {
@@ -244,12 +259,16 @@ import VoxworksTestSupport
         #expect(fixture.route.signingKeys.isEmpty)
         #expect(try await fixture.store.route(tokenHash: SecretMaterial.hash("other"), now: .now()) == nil)
 
-        _ = try await fixture.store.updateAutomation(id: fixture.automation.id, teamID: fixture.team.id, patch: AutomationPatch(enabled: false), now: .now())
+        _ = try await fixture.store.updateAutomation(
+            id: fixture.automation.id, teamID: fixture.team.id, patch: AutomationPatch(enabled: false), now: .now())
         #expect(try await fixture.store.route(tokenHash: hash, now: .now()) == nil)
-        _ = try await fixture.store.updateAutomation(id: fixture.automation.id, teamID: fixture.team.id, patch: AutomationPatch(enabled: true), now: .now())
+        _ = try await fixture.store.updateAutomation(
+            id: fixture.automation.id, teamID: fixture.team.id, patch: AutomationPatch(enabled: true), now: .now())
         #expect(try await fixture.store.route(tokenHash: hash, now: .now()) != nil)
 
-        let rotated = try #require(try await fixture.store.rotateToken(automationID: fixture.automation.id, teamID: fixture.team.id, newToken: "new-token-value", now: .now()))
+        let rotated = try #require(
+            try await fixture.store.rotateToken(
+                automationID: fixture.automation.id, teamID: fixture.team.id, newToken: "new-token-value", now: .now()))
         #expect(rotated.webhook.token == "new-token-value")
         #expect(try await fixture.store.route(tokenHash: hash, now: .now()) == nil)
         #expect(try await fixture.store.route(tokenHash: SecretMaterial.hash("new-token-value"), now: .now()) != nil)
@@ -265,9 +284,12 @@ import VoxworksTestSupport
         let stranger = try await fixture.store.createTeam(name: "S", now: .now())
         let id = fixture.automation.id
         #expect(try await fixture.store.automation(id: id, teamID: stranger.id) == nil)
-        #expect(try await fixture.store.updateAutomation(id: id, teamID: stranger.id, patch: AutomationPatch(name: "x"), now: .now()) == nil)
+        #expect(
+            try await fixture.store.updateAutomation(id: id, teamID: stranger.id, patch: AutomationPatch(name: "x"), now: .now()) == nil)
         #expect(try await fixture.store.rotateToken(automationID: id, teamID: stranger.id, newToken: "t", now: .now()) == nil)
-        #expect(try await fixture.store.rotateSigningSecret(automationID: id, teamID: stranger.id, newKey: [1], graceUntil: .now(), now: .now()) == nil)
+        #expect(
+            try await fixture.store.rotateSigningSecret(automationID: id, teamID: stranger.id, newKey: [1], graceUntil: .now(), now: .now())
+                == nil)
         #expect(try await fixture.store.deleteAutomation(id: id, teamID: stranger.id, now: .now()) == false)
         #expect(try await fixture.store.automations(teamID: stranger.id, after: nil, limit: 10).isEmpty)
         #expect(try await fixture.store.automation(id: id, teamID: fixture.team.id)?.name == "A")
@@ -341,12 +363,15 @@ import VoxworksTestSupport
         let first = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
         let id = first.execution.id
         // A finished step and the next one's start, in one write.
-        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(
-            records: [
-                StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1),
-                StepRecord(stepID: "b", position: 2, type: "transform", status: .processing, attempts: 1),
-            ],
-            context: ["mapped": .object(["x": "one"])], stepsCompleted: 1)))
+        #expect(
+            try await fixture.store.recordSteps(
+                executionID: id, worker: "w",
+                StepLogWrite(
+                    records: [
+                        StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1),
+                        StepRecord(stepID: "b", position: 2, type: "transform", status: .processing, attempts: 1),
+                    ],
+                    context: ["mapped": .object(["x": "one"])], stepsCompleted: 1)))
         #expect(try await fixture.store.savedContext(executionID: id)?["mapped"]?["x"] == "one")
         // The last line goes with the outcome, and the count of completed
         // steps with it; a completed execution keeps no context (the runner
@@ -364,7 +389,8 @@ import VoxworksTestSupport
         // A worker that lost the lease writes neither the lines nor the outcome.
         let second = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
         let other = second.execution.id
-        #expect(try await fixture.store.finishTurn(executionID: other, worker: "stranger", outcome: .completed, now: now, steps: last) == false)
+        #expect(
+            try await fixture.store.finishTurn(executionID: other, worker: "stranger", outcome: .completed, now: now, steps: last) == false)
         #expect(try await fixture.store.steps(executionID: other).isEmpty)
         #expect(try await fixture.store.execution(id: other, teamID: fixture.team.id)?.status == .processing)
         #expect(try await fixture.store.finishTurn(executionID: other, worker: "w", outcome: .failed("x"), now: now, steps: nil))
@@ -385,11 +411,17 @@ import VoxworksTestSupport
                 stepID: "s\(position)", position: position, type: "transform", status: .completed, startedAt: now, finishedAt: now,
                 attempts: 1, input: .object(["n": .int(position)]), output: .object(["doubled": .int(position * 2)]))
         }
-        records.insert(StepRecord(stepID: "s21", position: 21, type: "http_request", status: .processing, startedAt: now, attempts: 1), at: 3)
-        records.append(StepRecord(
-            stepID: "s21", position: 21, type: "http_request", status: .failed, startedAt: now, finishedAt: now, attempts: 2, error: "HTTP 500"))
-        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(
-            records: records, context: ["mapped": .object(["x": "y"])], stepsCompleted: 20)))
+        records.insert(
+            StepRecord(stepID: "s21", position: 21, type: "http_request", status: .processing, startedAt: now, attempts: 1), at: 3)
+        records.append(
+            StepRecord(
+                stepID: "s21", position: 21, type: "http_request", status: .failed, startedAt: now, finishedAt: now, attempts: 2,
+                error: "HTTP 500"))
+        #expect(
+            try await fixture.store.recordSteps(
+                executionID: id, worker: "w",
+                StepLogWrite(
+                    records: records, context: ["mapped": .object(["x": "y"])], stepsCompleted: 20)))
         let stored = try await fixture.store.steps(executionID: id)
         #expect(stored.map(\.stepID) == (1...21).map { "s\($0)" })
         #expect(stored.first { $0.stepID == "s7" }?.output == .object(["doubled": .int(14)]))
@@ -414,13 +446,20 @@ import VoxworksTestSupport
             // A NUL, which PostgreSQL's JSON functions cannot turn into text.
             .object(["body": .string("before\u{0}after"), "key\u{0}": .array([.string("\u{0}")])]),
         ]
-        let records = values.enumerated().map { position, value in
-            StepRecord(stepID: "s\(position)", position: position, type: "transform", status: .completed, attempts: 1, input: value, output: value)
-        } + [
-            StepRecord(stepID: "none", position: values.count, type: "transform", status: .processing, attempts: 1),
-            StepRecord(stepID: "failed", position: values.count + 1, type: "http_request", status: .failed, attempts: 1, error: "upstream said \u{0}!"),
-        ]
-        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(records: records, context: nil, stepsCompleted: 7)))
+        let records =
+            values.enumerated().map { position, value in
+                StepRecord(
+                    stepID: "s\(position)", position: position, type: "transform", status: .completed, attempts: 1, input: value,
+                    output: value)
+            } + [
+                StepRecord(stepID: "none", position: values.count, type: "transform", status: .processing, attempts: 1),
+                StepRecord(
+                    stepID: "failed", position: values.count + 1, type: "http_request", status: .failed, attempts: 1,
+                    error: "upstream said \u{0}!"),
+            ]
+        #expect(
+            try await fixture.store.recordSteps(
+                executionID: id, worker: "w", StepLogWrite(records: records, context: nil, stepsCompleted: 7)))
         let stored = try await fixture.store.steps(executionID: id)
         for (position, value) in values.enumerated() {
             let step = stored.first { $0.stepID == "s\(position)" }
@@ -443,25 +482,31 @@ import VoxworksTestSupport
         let id = try await fixture.ingestAndClaim(now: now)
         var log = StepAttemptLog()
         for index in 0..<24 {
-            log.append(StepAttempt(
-                startedAt: now.adding(seconds: Double(index)), durationMillis: Int64(index), outcome: index < 23 ? .answered : .refused,
-                statusCode: index < 23 ? 503 : nil, headers: [AttemptHeader(name: "Retry-After", value: "\(index)")],
-                body: index < 23 ? #"{"error":"db down \u0000"}"# + "\u{0}" : nil, bodyTruncated: index == 0,
-                error: "answered 503 \u{0} \"quoted\""))
+            log.append(
+                StepAttempt(
+                    startedAt: now.adding(seconds: Double(index)), durationMillis: Int64(index), outcome: index < 23 ? .answered : .refused,
+                    statusCode: index < 23 ? 503 : nil, headers: [AttemptHeader(name: "Retry-After", value: "\(index)")],
+                    body: index < 23 ? #"{"error":"db down \u0000"}"# + "\u{0}" : nil, bodyTruncated: index == 0,
+                    error: "answered 503 \u{0} \"quoted\""))
         }
         #expect(log.omitted == 4)
-        let line = StepRecord(stepID: "crm", position: 1, type: "http_request", status: .failed, startedAt: now, finishedAt: now, attempts: 24, error: "x", attemptLog: log)
+        let line = StepRecord(
+            stepID: "crm", position: 1, type: "http_request", status: .failed, startedAt: now, finishedAt: now, attempts: 24, error: "x",
+            attemptLog: log)
         let plain = StepRecord(stepID: "map", position: 0, type: "transform", status: .completed, attempts: 1)
-        #expect(try await fixture.store.recordSteps(executionID: id, worker: "w", StepLogWrite(records: [plain, line], context: nil, stepsCompleted: 1)))
+        #expect(
+            try await fixture.store.recordSteps(
+                executionID: id, worker: "w", StepLogWrite(records: [plain, line], context: nil, stepsCompleted: 1)))
         var stored = try await fixture.store.steps(executionID: id)
         #expect(stored.first { $0.stepID == "crm" }?.attemptLog == log)
         #expect(stored.first { $0.stepID == "map" }?.attemptLog.isEmpty == true)
         // One more attempt, written with the turn's end.
         var longer = line
         longer.attemptLog.append(StepAttempt(startedAt: now, durationMillis: 1, outcome: .timedOut, error: "timed out after 10 s"))
-        #expect(try await fixture.store.finishTurn(
-            executionID: id, worker: "w", outcome: .failed("x"), now: now,
-            steps: StepLogWrite(records: [longer], context: nil, stepsCompleted: 1)))
+        #expect(
+            try await fixture.store.finishTurn(
+                executionID: id, worker: "w", outcome: .failed("x"), now: now,
+                steps: StepLogWrite(records: [longer], context: nil, stepsCompleted: 1)))
         stored = try await fixture.store.steps(executionID: id)
         let read = try #require(stored.first { $0.stepID == "crm" }?.attemptLog)
         #expect(read == longer.attemptLog)
@@ -517,9 +562,11 @@ import VoxworksTestSupport
 
         let (object, objectCreated) = try await fixture.store.upsertObject(
             teamID: fixture.team.id, type: "deal", key: "d-1", data: .object(["id": "d-1"]), now: now,
-            log: LeadingStepLog(executionID: id, worker: "w", lines: StepLogWrite(
-                records: [StepRecord(stepID: "deal", position: 3, type: "upsert_object", status: .processing, attempts: 1)],
-                context: nil, stepsCompleted: 1)))
+            log: LeadingStepLog(
+                executionID: id, worker: "w",
+                lines: StepLogWrite(
+                    records: [StepRecord(stepID: "deal", position: 3, type: "upsert_object", status: .processing, attempts: 1)],
+                    context: nil, stepsCompleted: 1)))
         #expect(objectCreated)
         #expect(object["key"] == "d-1")
         #expect(try await fixture.store.steps(executionID: id).map(\.stepID) == ["map", "contact", "deal"])
@@ -582,7 +629,8 @@ import VoxworksTestSupport
         let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: now, leaseUntil: now.adding(seconds: 30)))
         #expect(claimed.execution.id == first.executionID)
         let line = StepLogWrite(
-            records: [StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1)], context: [:], stepsCompleted: 1)
+            records: [StepRecord(stepID: "a", position: 1, type: "transform", status: .completed, attempts: 1)], context: [:],
+            stepsCompleted: 1)
         let (held, next) = try await fixture.store.finishTurnAndClaim(
             executionID: first.executionID, worker: "w", outcome: .completed, now: now, steps: line, leaseUntil: now.adding(seconds: 30))
         #expect(held)
@@ -595,7 +643,8 @@ import VoxworksTestSupport
         #expect(try await fixture.store.claimExecution(worker: "other", now: now, leaseUntil: now.adding(seconds: 30)) == nil)
         // A worker that does not hold the execution writes neither its outcome nor its lines.
         let stranger = try await fixture.store.finishTurnAndClaim(
-            executionID: second.executionID, worker: "stranger", outcome: .completed, now: now, steps: line, leaseUntil: now.adding(seconds: 30))
+            executionID: second.executionID, worker: "stranger", outcome: .completed, now: now, steps: line,
+            leaseUntil: now.adding(seconds: 30))
         #expect(!stranger.held)
         #expect(stranger.next == nil)
         #expect(try await fixture.store.execution(id: second.executionID, teamID: fixture.team.id)?.status == .processing)
@@ -615,7 +664,8 @@ import VoxworksTestSupport
         _ = try await fixture.store.commitIngest((0..<3).map { _ in fixture.request(at: longAgo) })
         // Two finish long ago (one with a step log line); one is still pending.
         for outcome in [ExecutionOutcome.completed, .failed("x")] {
-            let claimed = try #require(try await fixture.store.claimExecution(worker: "w", now: longAgo, leaseUntil: longAgo.adding(seconds: 30)))
+            let claimed = try #require(
+                try await fixture.store.claimExecution(worker: "w", now: longAgo, leaseUntil: longAgo.adding(seconds: 30)))
             _ = try await fixture.store.recordStep(
                 executionID: claimed.execution.id, worker: "w",
                 record: StepRecord(stepID: "s", position: 1, type: "transform", status: .completed), context: nil, stepsCompleted: 1)

@@ -53,10 +53,30 @@ public enum ConditionOperator: String, CaseIterable, Sendable {
         switch self {
         case .equals: Self.equal(field, value)
         case .notEquals: !Self.equal(field, value)
-        case .greaterThan: Self.compare(field, value) { $0 > $1 } text: { $0 > $1 }
-        case .greaterOrEqual: Self.compare(field, value) { $0 >= $1 } text: { $0 >= $1 }
-        case .lessThan: Self.compare(field, value) { $0 < $1 } text: { $0 < $1 }
-        case .lessOrEqual: Self.compare(field, value) { $0 <= $1 } text: { $0 <= $1 }
+        case .greaterThan:
+            Self.compare(field, value) {
+                $0 > $1
+            } text: {
+                $0 > $1
+            }
+        case .greaterOrEqual:
+            Self.compare(field, value) {
+                $0 >= $1
+            } text: {
+                $0 >= $1
+            }
+        case .lessThan:
+            Self.compare(field, value) {
+                $0 < $1
+            } text: {
+                $0 < $1
+            }
+        case .lessOrEqual:
+            Self.compare(field, value) {
+                $0 <= $1
+            } text: {
+                $0 <= $1
+            }
         case .contains: Self.contains(field, value)
         case .notContains: !Self.contains(field, value)
         case .startsWith: Self.startsWith(field, value)

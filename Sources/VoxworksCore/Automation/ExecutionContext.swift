@@ -148,7 +148,8 @@ public struct ExecutionContext: Sendable, Equatable {
 
     private static func isValidSegment(_ segment: String.UnicodeScalarView) -> Bool {
         guard let first = segment.first, let last = segment.last,
-              !first.properties.isWhitespace, !last.properties.isWhitespace else { return false }
+            !first.properties.isWhitespace, !last.properties.isWhitespace
+        else { return false }
         return segment.allSatisfy { scalar in
             switch scalar {
             case ".", "[", "]", "{", "}": false

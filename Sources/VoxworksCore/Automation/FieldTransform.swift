@@ -34,8 +34,10 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
             if text.hasPrefix("truncate:") {
                 let count = text.dropFirst("truncate:".count)
                 guard !count.isEmpty, count.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                      let length = Int(count) else {
-                    throw DefinitionError("\(JSONValue.string(Truncation.text(text, maxBytes: 64)).serialized) needs a whole number N ≥ 0 in truncate:N")
+                    let length = Int(count)
+                else {
+                    throw DefinitionError(
+                        "\(JSONValue.string(Truncation.text(text, maxBytes: 64)).serialized) needs a whole number N ≥ 0 in truncate:N")
                 }
                 self = .truncate(length)
             } else if text.hasPrefix("date:") {
@@ -45,8 +47,9 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
                 }
                 self = .date(format)
             } else {
-                throw DefinitionError("\(JSONValue.string(Truncation.text(text, maxBytes: 64)).serialized) is not a known transform "
-                    + "(expected uppercase, lowercase, truncate:N, date:FORMAT, to_string or to_number)")
+                throw DefinitionError(
+                    "\(JSONValue.string(Truncation.text(text, maxBytes: 64)).serialized) is not a known transform "
+                        + "(expected uppercase, lowercase, truncate:N, date:FORMAT, to_string or to_number)")
             }
         }
     }
@@ -74,7 +77,8 @@ public enum FieldTransform: Sendable, Equatable, CustomStringConvertible {
             return .string(String(try string(value).prefix(length)))
         case .date(let format):
             guard let seconds = Self.unixSeconds(value) else {
-                throw StepFailure("\(description) cannot read \(Self.describe(value)) as a date (expected RFC 3339, YYYY-MM-DD or Unix seconds)")
+                throw StepFailure(
+                    "\(description) cannot read \(Self.describe(value)) as a date (expected RFC 3339, YYYY-MM-DD or Unix seconds)")
             }
             return .string(Self.format(seconds: seconds, as: format))
         case .toString:

@@ -82,7 +82,10 @@ public enum PhoneNumber {
             case "-", ".", "(", ")": continue
             default:
                 guard scalar.properties.isWhitespace else {
-                    throw refuse(scalar == "+" ? "a \"+\" may only come first" : "it may only hold digits, spaces, dashes, dots, parentheses and a leading \"+\"")
+                    throw refuse(
+                        scalar == "+"
+                            ? "a \"+\" may only come first"
+                            : "it may only hold digits, spaces, dashes, dots, parentheses and a leading \"+\"")
                 }
             }
         }
@@ -100,7 +103,8 @@ public enum PhoneNumber {
             default: throw refuse("a \(regionName) number has 10 digits, or 11 starting with 1")
             }
         } else if let maxNational = region.maxNationalDigits, !digits.hasPrefix("0"),
-                  digits.hasPrefix(region.countryCode), digits.count > maxNational {
+            digits.hasPrefix(region.countryCode), digits.count > maxNational
+        {
             e164 = digits
         } else if region.trunkZero, digits.hasPrefix("0") {
             e164 = region.countryCode + digits.dropFirst()

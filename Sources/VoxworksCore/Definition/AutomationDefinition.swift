@@ -150,7 +150,8 @@ private struct StepWalk {
         guard let type = StepType(rawValue: name) else {
             let hint = NearestName.find(name, among: StepType.allCases.map(\.rawValue)).map { " (did you mean \"\($0)\"?)" } ?? ""
             throw DefinitionError(
-                "step \"\(id)\": field \"type\" must be one of: \(StepType.allCases.map(\.rawValue).sorted().joined(separator: ", "))\(hint)")
+                "step \"\(id)\": field \"type\" must be one of: \(StepType.allCases.map(\.rawValue).sorted().joined(separator: ", "))\(hint)"
+            )
         }
         return type
     }

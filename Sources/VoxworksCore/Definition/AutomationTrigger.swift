@@ -25,7 +25,8 @@ public enum AutomationTrigger: Sendable, Equatable {
             throw DefinitionError("definition.trigger must be an object with a \"type\"")
         }
         guard let name = trigger["type"]?.stringValue, let kind = Kind(rawValue: name) else {
-            throw DefinitionError("definition.trigger.type must be one of: \(Kind.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
+            throw DefinitionError(
+                "definition.trigger.type must be one of: \(Kind.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         if strictness == .strict {
             try UnknownFields.check(trigger, known: Self.fields[kind] ?? ["type"], owner: "definition.trigger")

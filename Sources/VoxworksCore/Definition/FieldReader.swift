@@ -76,7 +76,8 @@ enum UnknownFields {
     /// `owner` names where the object sits (`step "crm"`, `definition.trigger`).
     static func check(_ object: JSONObject, known: Set<String>, owner: String, prefix: String = "") throws(DefinitionError) {
         for key in object.keys where !known.contains(key) {
-            let hint = NearestName.find(key, among: known.sorted()).map { "did you mean \"\($0)\"?" }
+            let hint =
+                NearestName.find(key, among: known.sorted()).map { "did you mean \"\($0)\"?" }
                 ?? "known fields: \(known.sorted().joined(separator: ", "))"
             throw DefinitionError("\(owner): unknown field \"\(prefix)\(key)\" (\(hint))")
         }

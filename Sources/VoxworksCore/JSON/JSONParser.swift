@@ -54,11 +54,13 @@ public struct JSONParser: Sendable {
     }
 
     private func run(_ bytes: some Collection<UInt8>, build: Bool, requireObject: Bool) throws(JSONParseError) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError> = bytes.withContiguousStorageIfAvailable { buffer in
-            Self.scan(buffer, build: build, requireObject: requireObject, maxDepth: maxDepth)
-        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            Self.scan(buffer, build: build, requireObject: requireObject, maxDepth: maxDepth)
-        }
+        let result: Result<JSONValue, JSONParseError> =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                Self.scan(buffer, build: build, requireObject: requireObject, maxDepth: maxDepth)
+            }
+            ?? Array(bytes).withUnsafeBufferPointer { buffer in
+                Self.scan(buffer, build: build, requireObject: requireObject, maxDepth: maxDepth)
+            }
         return try result.get()
     }
 
@@ -251,17 +253,18 @@ private struct Scanner {
         guard position < bytes.count else { throw fail() }
         let escaped = bytes[position]
         position += 1
-        let simple: UInt8? = switch escaped {
-        case UInt8(ascii: "\""): 0x22
-        case UInt8(ascii: "\\"): 0x5C
-        case UInt8(ascii: "/"): 0x2F
-        case UInt8(ascii: "b"): 0x08
-        case UInt8(ascii: "f"): 0x0C
-        case UInt8(ascii: "n"): 0x0A
-        case UInt8(ascii: "r"): 0x0D
-        case UInt8(ascii: "t"): 0x09
-        default: nil
-        }
+        let simple: UInt8? =
+            switch escaped {
+            case UInt8(ascii: "\""): 0x22
+            case UInt8(ascii: "\\"): 0x5C
+            case UInt8(ascii: "/"): 0x2F
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            default: nil
+            }
         if let simple {
             if build { output.append(simple) }
             return

@@ -130,7 +130,9 @@ extension JSONValue {
     /// bounds let one 60 KB webhook build 100 MB of paths; building every
     /// child's path when its parent was visited still built up to the cap
     /// for each of the cap's visits.)
-    public func fieldPaths(prefix: String, limit: Int = JSONValue.maxFieldPaths, maxPathBytes: Int = JSONValue.maxFieldPathBytes) -> [String] {
+    public func fieldPaths(prefix: String, limit: Int = JSONValue.maxFieldPaths, maxPathBytes: Int = JSONValue.maxFieldPathBytes)
+        -> [String]
+    {
         var paths: [String] = []
         // Depth first in document order: one frame per open container, whose
         // children are taken one at a time, so a path is built only when it

@@ -10,7 +10,10 @@ public struct Automation: Sendable, Hashable {
     public var updatedAt: Timestamp
     public var webhook: Webhook
 
-    public init(id: UUID, teamID: UUID, name: String, enabled: Bool, definition: JSONValue, createdAt: Timestamp, updatedAt: Timestamp, webhook: Webhook) {
+    public init(
+        id: UUID, teamID: UUID, name: String, enabled: Bool, definition: JSONValue, createdAt: Timestamp, updatedAt: Timestamp,
+        webhook: Webhook
+    ) {
         self.id = id
         self.teamID = teamID
         self.name = name

@@ -58,7 +58,14 @@ public struct Call: Sendable, Equatable {
         }
     }
 
-    public init(id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound", progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String, scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil, callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil, transcript: String? = nil, recordingURL: String? = nil, objectives: JSONValue? = nil, createdAt: Timestamp, object: ObjectLink? = nil) {
+    public init(
+        id: UUID, teamID: UUID, contactID: UUID?, executionID: UUID?, stepID: String?, type: String = "outbound",
+        progress: String = "scheduled", status: String? = nil, fromNumber: String, toNumber: String, scriptID: String,
+        scheduledTime: Timestamp, startedAt: Timestamp? = nil, endedAt: Timestamp? = nil, duration: Int? = nil, endReason: String? = nil,
+        callSummary: String? = nil, structuredData: JSONValue? = nil, successEvaluation: String? = nil, rating: Int? = nil,
+        transcript: String? = nil, recordingURL: String? = nil, objectives: JSONValue? = nil, createdAt: Timestamp,
+        object: ObjectLink? = nil
+    ) {
         self.id = id
         self.teamID = teamID
         self.contactID = contactID

@@ -14,7 +14,10 @@ public struct Contact: Sendable, Equatable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(id: UUID, teamID: UUID, phoneNumber: String?, firstName: String?, lastName: String?, email: String?, title: String?, address: String?, location: String?, createdAt: Timestamp, updatedAt: Timestamp) {
+    public init(
+        id: UUID, teamID: UUID, phoneNumber: String?, firstName: String?, lastName: String?, email: String?, title: String?,
+        address: String?, location: String?, createdAt: Timestamp, updatedAt: Timestamp
+    ) {
         self.id = id
         self.teamID = teamID
         self.phoneNumber = phoneNumber
@@ -84,7 +87,10 @@ public struct ContactFields: Sendable, Equatable {
     public var address: String?
     public var location: String?
 
-    public init(phoneNumber: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, title: String? = nil, address: String? = nil, location: String? = nil) {
+    public init(
+        phoneNumber: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, title: String? = nil,
+        address: String? = nil, location: String? = nil
+    ) {
         self.phoneNumber = phoneNumber
         self.firstName = firstName
         self.lastName = lastName

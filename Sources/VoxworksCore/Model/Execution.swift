@@ -69,7 +69,10 @@ public struct ExecutionQuery: Sendable {
     public var before: UUID?
     public var limit: Int
 
-    public init(automationID: UUID? = nil, status: ExecutionStatus? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil, before: UUID? = nil, limit: Int = 25) {
+    public init(
+        automationID: UUID? = nil, status: ExecutionStatus? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil,
+        before: UUID? = nil, limit: Int = 25
+    ) {
         self.automationID = automationID
         self.status = status
         self.createdAfter = createdAfter

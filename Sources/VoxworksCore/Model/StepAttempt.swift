@@ -71,7 +71,11 @@ public struct StepAttempt: Sendable, Equatable {
         case base64
     }
 
-    public init(number: Int = 0, startedAt: Timestamp, durationMillis: Int64, outcome: AttemptOutcome, statusCode: Int? = nil, headers: [AttemptHeader] = [], body: String? = nil, bodyEncoding: BodyEncoding = .text, bodyTruncated: Bool = false, error: String? = nil) {
+    public init(
+        number: Int = 0, startedAt: Timestamp, durationMillis: Int64, outcome: AttemptOutcome, statusCode: Int? = nil,
+        headers: [AttemptHeader] = [], body: String? = nil, bodyEncoding: BodyEncoding = .text, bodyTruncated: Bool = false,
+        error: String? = nil
+    ) {
         self.number = number
         self.startedAt = startedAt
         self.durationMillis = durationMillis
@@ -85,7 +89,9 @@ public struct StepAttempt: Sendable, Equatable {
     }
 
     /// An attempt that got an answer, keeping its safe headers and the start of its body.
-    public static func answered(startedAt: Timestamp, durationMillis: Int64, status: Int, headers: [(String, String)], body: [UInt8], error: String?) -> StepAttempt {
+    public static func answered(
+        startedAt: Timestamp, durationMillis: Int64, status: Int, headers: [(String, String)], body: [UInt8], error: String?
+    ) -> StepAttempt {
         let excerpt = bodyExcerpt(body)
         return StepAttempt(
             startedAt: startedAt, durationMillis: durationMillis, outcome: .answered, statusCode: status,
@@ -141,7 +147,7 @@ public struct StepAttempt: Sendable, Equatable {
     /// Reads `json`'s shape; nil when it is not one.
     public init?(json value: JSONValue) {
         guard let object = value.objectValue, let started = object["started_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
-              let outcome = object["outcome"]?.stringValue.flatMap(AttemptOutcome.init(rawValue:))
+            let outcome = object["outcome"]?.stringValue.flatMap(AttemptOutcome.init(rawValue:))
         else { return nil }
         self.init(
             number: object["number"]?.intValue ?? 0, startedAt: started,

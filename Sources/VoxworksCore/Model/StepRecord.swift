@@ -27,7 +27,11 @@ public struct StepRecord: Sendable, Equatable {
     /// `http_request` step's; empty for the others).
     public var attemptLog: StepAttemptLog
 
-    public init(stepID: String, position: Int, type: String, status: StepStatus, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, attempts: Int = 0, input: JSONValue? = nil, output: JSONValue? = nil, error: String? = nil, attemptLog: StepAttemptLog = StepAttemptLog()) {
+    public init(
+        stepID: String, position: Int, type: String, status: StepStatus, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil,
+        attempts: Int = 0, input: JSONValue? = nil, output: JSONValue? = nil, error: String? = nil,
+        attemptLog: StepAttemptLog = StepAttemptLog()
+    ) {
         self.stepID = stepID
         self.position = position
         self.type = type

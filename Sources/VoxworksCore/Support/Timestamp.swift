@@ -30,7 +30,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 3))Z"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 3))Z"
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
@@ -94,12 +95,15 @@ public struct Timestamp: Sendable, Hashable, Comparable {
             return true
         }
         guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
-              let day = number(2), i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") else { return nil }
+            let day = number(2), i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t")
+        else { return nil }
         i += 1
         guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
-              let second = number(2) else { return nil }
+            let second = number(2)
+        else { return nil }
         guard (1...12).contains(month), (1...Self.daysInMonth(year: year, month: month)).contains(day),
-              hour <= 23, minute <= 59, second <= 60 else { return nil }
+            hour <= 23, minute <= 59, second <= 60
+        else { return nil }
         var fractionMillis: Int64 = 0
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
@@ -118,7 +122,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
             let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
             i += 1
             guard let offsetHour = number(2), expect(UInt8(ascii: ":")), let offsetMinute = number(2),
-                  offsetHour <= 23, offsetMinute <= 59 else { return nil }
+                offsetHour <= 23, offsetMinute <= 59
+            else { return nil }
             offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
         default:
             return nil

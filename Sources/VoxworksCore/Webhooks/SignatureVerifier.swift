@@ -93,7 +93,8 @@ public struct SignatureVerifier: Sendable {
             }
         }
         if let list = headers.standardSignature, let id = headers.standardID, let timestamp = headers.standardTimestamp,
-           verifyStandard(list: list, id: id, timestamp: timestamp, body: body, keys: symmetricKeys) {
+            verifyStandard(list: list, id: id, timestamp: timestamp, body: body, keys: symmetricKeys)
+        {
             guard isFresh(timestamp, nowSeconds: nowSeconds) else { return .outsideWindow }
             return .verified(.standard(id: id))
         }

@@ -49,10 +49,13 @@ public struct CallCompletion: Sendable {
             context.set(call.contextJSON, at: "call")
             if let contact { context.set(contact.json, at: "contact") }
             if let linked { context.set(linked.data, at: "objects.\(linked.type)") }
-            try await store.insertExecution(NewExecution(
-                id: .v7(now: now), teamID: call.teamID, automationID: automation.id, body: payload.serializedBytes,
-                context: context.root, triggerType: "call_completed", receivedAt: now))
-            logger.info("call_completed automation fired", metadata: ["automation_id": "\(automation.id.lowercased)", "call_id": "\(call.id.lowercased)"])
+            try await store.insertExecution(
+                NewExecution(
+                    id: .v7(now: now), teamID: call.teamID, automationID: automation.id, body: payload.serializedBytes,
+                    context: context.root, triggerType: "call_completed", receivedAt: now))
+            logger.info(
+                "call_completed automation fired",
+                metadata: ["automation_id": "\(automation.id.lowercased)", "call_id": "\(call.id.lowercased)"])
         }
         workSignal.signal()
     }

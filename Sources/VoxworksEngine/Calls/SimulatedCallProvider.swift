@@ -18,7 +18,10 @@ public struct SimulatedCallProvider: CallProvider, Service {
     let pollInterval: Duration
     let logger: Logger
 
-    public init(store: any ExecutionStore, completion: CallCompletion, seconds: Double, status: String, clock: @escaping @Sendable () -> Timestamp, pollInterval: Duration = .milliseconds(250), logger: Logger) {
+    public init(
+        store: any ExecutionStore, completion: CallCompletion, seconds: Double, status: String, clock: @escaping @Sendable () -> Timestamp,
+        pollInterval: Duration = .milliseconds(250), logger: Logger
+    ) {
         self.store = store
         self.completion = completion
         self.seconds = seconds
@@ -53,11 +56,13 @@ public struct SimulatedCallProvider: CallProvider, Service {
             call.duration = Int(seconds.rounded())
             let answered = status == "completed"
             call.endReason = answered ? "user hangup" : (status == "voicemail" ? "voicemail" : "failed")
-            call.callSummary = answered ? "Simulated call: the contact answered and the script ran to its end." : "Simulated call: \(status)."
+            call.callSummary =
+                answered ? "Simulated call: the contact answered and the script ran to its end." : "Simulated call: \(status)."
             call.structuredData = .object(["simulated": true])
             call.successEvaluation = answered ? "successful" : "unsuccessful"
             call.rating = answered ? 5 : 1
-            call.transcript = answered
+            call.transcript =
+                answered
                 ? "Agent: Hello, this is a simulated call from Voxworks.\nContact: Hello.\nAgent: Thank you, goodbye."
                 : nil
             call.recordingURL = nil

@@ -20,7 +20,7 @@ public struct DestinationOrigin: Hashable, Sendable, CustomStringConvertible {
     /// such a request reaches no destination.
     public init?(url text: String) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              var host = url.host?.lowercased(), !host.isEmpty
+            var host = url.host?.lowercased(), !host.isEmpty
         else { return nil }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         self.init(scheme: scheme, host: host, port: url.port ?? (scheme == "https" ? 443 : 80))
@@ -312,12 +312,13 @@ public final class DestinationCircuits: Sendable {
         let now = clock()
         return circuits.withLock { circuits in
             circuits.map { key, circuit in
-                let (state, until): (State, Timestamp?) = switch circuit.phase {
-                case .closed: (.closed, nil)
-                // An open circuit past its cool-down lets the next request through: half-open.
-                case .open(let until): now < until ? (.open, until) : (.halfOpen, nil)
-                case .halfOpen: (.halfOpen, nil)
-                }
+                let (state, until): (State, Timestamp?) =
+                    switch circuit.phase {
+                    case .closed: (.closed, nil)
+                    // An open circuit past its cool-down lets the next request through: half-open.
+                    case .open(let until): now < until ? (.open, until) : (.halfOpen, nil)
+                    case .halfOpen: (.halfOpen, nil)
+                    }
                 return Snapshot(
                     origin: key.origin, state: state, consecutiveFailures: circuit.consecutiveFailures, openUntil: until,
                     inFlight: circuit.inFlight, cooldownSeconds: circuit.cooldownSeconds, team: key.team)
@@ -328,6 +329,8 @@ public final class DestinationCircuits: Sendable {
     /// The state of one team's circuit for an origin (closed when unknown).
     public func snapshot(of origin: DestinationOrigin, team: UUID? = nil) -> Snapshot {
         snapshot().first { $0.origin == origin && $0.team == team }
-            ?? Snapshot(origin: origin, state: .closed, consecutiveFailures: 0, openUntil: nil, inFlight: 0, cooldownSeconds: settings.cooldownSeconds, team: team)
+            ?? Snapshot(
+                origin: origin, state: .closed, consecutiveFailures: 0, openUntil: nil, inFlight: 0,
+                cooldownSeconds: settings.cooldownSeconds, team: team)
     }
 }

@@ -6,7 +6,7 @@ import NIOPosix
 import VoxworksCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public struct OutboundRequest: Sendable {
@@ -19,7 +19,9 @@ public struct OutboundRequest: Sendable {
     /// For establishing the connection (the step's `connect_timeout_seconds`).
     public var connectTimeoutSeconds: Double
 
-    public init(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutSeconds: Double, connectTimeoutSeconds: Double = 3) {
+    public init(
+        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutSeconds: Double, connectTimeoutSeconds: Double = 3
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -91,7 +93,7 @@ public struct GuardedHTTPClient: OutboundHTTPClient {
 
     public func send(_ request: OutboundRequest) async throws(OutboundError) -> OutboundResponse {
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else { throw .invalidURL(request.url) }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
@@ -109,8 +111,11 @@ public struct GuardedHTTPClient: OutboundHTTPClient {
             guard let first = addresses.first else { throw .unresolvable(bareHost) }
             // Every answer is checked; one that is not an address we can read
             // (a scoped link-local `fe80::1%eth0`) is refused.
-            if let bad = addresses.first(where: { text in IPAddress(text).map { !policy.permits(address: $0, port: port, host: bareHost) } ?? true }) {
-                throw .refused("\(bareHost) resolves to \(bad), and port \(port) there is a private, loopback or this service's own address")
+            if let bad = addresses.first(where: { text in
+                IPAddress(text).map { !policy.permits(address: $0, port: port, host: bareHost) } ?? true
+            }) {
+                throw .refused(
+                    "\(bareHost) resolves to \(bad), and port \(port) there is a private, loopback or this service's own address")
             }
             target = first
         }
@@ -209,7 +214,9 @@ public struct GuardedHTTPClient: OutboundHTTPClient {
                 var cursor: UnsafeMutablePointer<addrinfo>? = first
                 while let entry = cursor {
                     var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                    if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
+                    if getnameinfo(
+                        entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
+                    {
                         let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                         if !addresses.contains(text) { addresses.append(text) }
                     }

@@ -2,7 +2,7 @@ import Foundation
 import VoxworksCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which addresses and ports `http_request` may reach. Loopback, private,
@@ -161,7 +161,8 @@ extension OutboundPolicy {
 
         static func port(_ text: some StringProtocol) -> Int? {
             guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text),
-                  (1...65535).contains(value) else { return nil }
+                (1...65535).contains(value)
+            else { return nil }
             return value
         }
 
@@ -170,10 +171,10 @@ extension OutboundPolicy {
         static func isHostName(_ text: some StringProtocol) -> Bool {
             let labels = text.split(separator: ".", omittingEmptySubsequences: false)
             guard text.utf8.count <= 253, !labels.isEmpty,
-                  labels.allSatisfy({ label in
-                      !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
-                          && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-                  })
+                labels.allSatisfy({ label in
+                    !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                        && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+                })
             else { return false }
             return !labels.allSatisfy { $0.allSatisfy(\.isNumber) }
         }
@@ -195,7 +196,8 @@ extension OutboundPolicy {
         /// once, at start).
         func ranges() -> [IPRange] {
             if let address = IPAddress(host), address.unmapped != .v4(0), address != .v6(0, 0),
-               let range = IPRange(network: address, prefix: address.isIPv4 ? 32 : 128) {
+                let range = IPRange(network: address, prefix: address.isIPv4 ? 32 : 128)
+            {
                 return [range]
             }
             let fixed = ["127.0.0.0/8", "::1/128", "0.0.0.0/32", "::/128"].compactMap { IPRange($0) }

@@ -54,7 +54,8 @@ struct CreateCallStep: StepRunner {
             var contactID = context.value(at: "contact.id")?.stringValue.flatMap(UUID.init(uuidString:))
             if contactID == nil || context.value(at: "contact.phone_number")?.stringValue != to {
                 contactID = try await store.upsertContact(
-                    teamID: step.execution.teamID, matchOnEmail: false, fields: ContactFields(phoneNumber: to), now: now).contact.id
+                    teamID: step.execution.teamID, matchOnEmail: false, fields: ContactFields(phoneNumber: to), now: now
+                ).contact.id
             }
             let identity = Call.newIdentity(now: now)
             call = Call(

@@ -48,8 +48,9 @@ struct HTTPRequestStep: StepRunner {
         }
         let response: OutboundResponse
         do {
-            response = try await pass.send(OutboundRequest(
-                method: method, url: url, headers: headers, body: body, timeoutSeconds: timeout, connectTimeoutSeconds: connectTimeout),
+            response = try await pass.send(
+                OutboundRequest(
+                    method: method, url: url, headers: headers, body: body, timeoutSeconds: timeout, connectTimeoutSeconds: connectTimeout),
                 via: client)
         } catch {
             let (outcome, message, retryable) = Self.failure(error, timeout: timeout, connectTimeout: connectTimeout)
@@ -57,11 +58,14 @@ struct HTTPRequestStep: StepRunner {
             throw StepFailure(message, retryable: retryable, attempt: attempt)
         }
         let duration = elapsed()
-        let parsed: JSONValue = (try? JSONParser().parse(response.body)).flatMap { $0.objectValue.map(JSONValue.object) }
+        let parsed: JSONValue =
+            (try? JSONParser().parse(response.body)).flatMap { $0.objectValue.map(JSONValue.object) }
             ?? .object(["text": .string(String(decoding: response.body, as: UTF8.self))])
         let output: JSONValue = .object(["status_code": .int(response.status), "body": parsed])
         func answered(_ error: String?) -> StepAttempt {
-            .answered(startedAt: startedAt, durationMillis: duration, status: response.status, headers: response.headers, body: response.body, error: error)
+            .answered(
+                startedAt: startedAt, durationMillis: duration, status: response.status, headers: response.headers, body: response.body,
+                error: error)
         }
         func failed(_ message: String, retryable: Bool = false) -> StepFailure {
             StepFailure(message, retryable: retryable, attempt: answered(message))

@@ -218,7 +218,8 @@ final class ConnectionHygieneHandler: ChannelDuplexHandler, RemovableChannelHand
         headers.add(name: "content-length", value: String(body.utf8.count))
         headers.add(name: "retry-after", value: "1")
         headers.add(name: "connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .serviceUnavailable, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .serviceUnavailable, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         startClosing(context: context)

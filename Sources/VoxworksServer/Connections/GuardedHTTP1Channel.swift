@@ -21,10 +21,12 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             let limits = self.limits
             channel.closeFuture.whenComplete { _ in limits.release(address) }
         } else if let count = limits.refusalsToLog() {
-            logger.notice("connections refused: too many connections", metadata: [
-                "cap": .string(admission == .overNodeCap ? "node" : "address"),
-                "refused_since_last_line": .stringConvertible(count),
-            ])
+            logger.notice(
+                "connections refused: too many connections",
+                metadata: [
+                    "cap": .string(admission == .overNodeCap ? "node" : "address"),
+                    "refused_since_last_line": .stringConvertible(count),
+                ])
         }
         let hygiene = self.hygiene
         return http1.setup(channel: channel, logger: logger).map { value in
@@ -36,7 +38,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             do {
                 let pipeline = channel.pipeline.syncOperations
                 let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-                try pipeline.addHandler(ConnectionHygieneHandler(limits: hygiene, refusing: admission != .admitted), position: .after(decoder))
+                try pipeline.addHandler(
+                    ConnectionHygieneHandler(limits: hygiene, refusing: admission != .admitted), position: .after(decoder))
             } catch {
                 logger.debug("closing a connection that could not be set up", metadata: ["error": "\(error)"])
                 channel.close(promise: nil)

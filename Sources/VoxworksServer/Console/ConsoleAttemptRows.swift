@@ -12,10 +12,11 @@ enum ConsoleAttemptRows {
                 rows.append(gap(log.omitted))
             }
             let headers: [[String: Any]] = attempt.headers.map { ["name": $0.name, "value": budget.text($0.value, maxBytes: 256)] }
-            let body: Any = attempt.body.map { text -> Any in
-                let shown = budget.text(text, maxBytes: StepAttempt.maxBodyBytes + 64)
-                return attempt.bodyEncoding == .base64 ? "base64: " + shown : shown
-            } ?? false
+            let body: Any =
+                attempt.body.map { text -> Any in
+                    let shown = budget.text(text, maxBytes: StepAttempt.maxBodyBytes + 64)
+                    return attempt.bodyEncoding == .base64 ? "base64: " + shown : shown
+                } ?? false
             rows.append([
                 "gap": false,
                 "number": attempt.number,

@@ -38,9 +38,12 @@ extension ConsoleController {
         var rows: [[String: Any]] = []
         for automation in page {
             // Up to 100 counted; more shows as "100+".
-            let recent = try await store.executions(teamID: session.teamID, query: ExecutionQuery(
-                automationID: automation.id, createdAfter: now.adding(seconds: -86_400), limit: 100))
-            let last = try await store.executions(teamID: session.teamID, query: ExecutionQuery(automationID: automation.id, limit: 1)).first
+            let recent = try await store.executions(
+                teamID: session.teamID,
+                query: ExecutionQuery(
+                    automationID: automation.id, createdAfter: now.adding(seconds: -86_400), limit: 100))
+            let last = try await store.executions(teamID: session.teamID, query: ExecutionQuery(automationID: automation.id, limit: 1))
+                .first
             rows.append([
                 "id": automation.id.lowercased,
                 "name": automation.name,
@@ -75,19 +78,21 @@ extension ConsoleController {
         enabled: Bool, signing: Bool, status: HTTPResponse.Status = .ok
     ) -> Response {
         let heading = automation.map { "Edit \($0.name)" } ?? "New automation"
-        return ConsolePage.render("automation_form", title: heading, values: [
-            "heading": heading,
-            "action": automation.map { "/app/automations/\($0.id.lowercased)" } ?? "/app/automations",
-            "cancelURL": automation.map { "/app/automations/\($0.id.lowercased)" } ?? "/app/automations",
-            "isNew": automation == nil,
-            "name": name,
-            "definition": definition,
-            "nameError": errors["name"] ?? false,
-            "definitionError": errors["definition"] ?? false,
-            "enabledChecked": enabled,
-            "signingChecked": signing,
-            "navAutomations": true,
-        ], session: session, status: status)
+        return ConsolePage.render(
+            "automation_form", title: heading,
+            values: [
+                "heading": heading,
+                "action": automation.map { "/app/automations/\($0.id.lowercased)" } ?? "/app/automations",
+                "cancelURL": automation.map { "/app/automations/\($0.id.lowercased)" } ?? "/app/automations",
+                "isNew": automation == nil,
+                "name": name,
+                "definition": definition,
+                "nameError": errors["name"] ?? false,
+                "definitionError": errors["definition"] ?? false,
+                "enabledChecked": enabled,
+                "signingChecked": signing,
+                "navAutomations": true,
+            ], session: session, status: status)
     }
 
     /// The name and definition of a submitted form, or the errors to show beside each field.
@@ -131,7 +136,8 @@ extension ConsoleController {
         let created = try await automationActions.create(
             teamID: session.teamID, name: name, enabled: enabled, definition: definition, signing: signing)
         if let secret = created.secret {
-            return try await automationPage(created.automation, session: session, secret: secret, status: .created, notice: "Automation created.")
+            return try await automationPage(
+                created.automation, session: session, secret: secret, status: .created, notice: "Automation created.")
         }
         return ConsolePage.redirect("/app/automations/\(created.automation.id.lowercased)?done=created")
     }
@@ -145,8 +151,9 @@ extension ConsoleController {
                 session: session, automation: automation, name: form["name"] ?? "", definition: form["definition"] ?? "",
                 errors: fields.errors, enabled: automation.enabled, signing: automation.webhook.signing, status: .badRequest)
         }
-        guard try await store.updateAutomation(
-            id: automation.id, teamID: session.teamID, patch: AutomationPatch(name: name, definition: definition), now: clock()) != nil
+        guard
+            try await store.updateAutomation(
+                id: automation.id, teamID: session.teamID, patch: AutomationPatch(name: name, definition: definition), now: clock()) != nil
         else { throw ConsoleError.notFound("Automation") }
         return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=saved")
     }
@@ -172,7 +179,8 @@ extension ConsoleController {
         let definition = ConsoleFormat.pretty(automation.definition)
         let recent = try await recentExecutions(of: automation, teamID: session.teamID)
         let rate = automation.webhook.rateLimit
-        let perSecond = rate.perSecond == rate.perSecond.rounded() && rate.perSecond < 1e9 ? String(Int(rate.perSecond)) : String(rate.perSecond)
+        let perSecond =
+            rate.perSecond == rate.perSecond.rounded() && rate.perSecond < 1e9 ? String(Int(rate.perSecond)) : String(rate.perSecond)
         let rateText = "\(perSecond) per second, bursts of \(rate.burst)"
         var values: [String: Any] = [
             "id": automation.id.lowercased,
@@ -190,11 +198,14 @@ extension ConsoleController {
             "hasFields": !fields.listed.isEmpty,
             "fields": fields.listed.enumerated().map { ["index": $0.offset, "path": $0.element] as [String: Any] },
             "moreFields": fields.more > 0 ? fields.more as Any : false,
-            "sampleNote": sample.map { "From the sample kept \(ConsoleFormat.relative($0.receivedAt, now: clock())) (\($0.receivedAt.rfc3339))." } ?? "",
+            "sampleNote": sample.map {
+                "From the sample kept \(ConsoleFormat.relative($0.receivedAt, now: clock())) (\($0.receivedAt.rfc3339))."
+            } ?? "",
             "templateExample": "{{\(fields.listed.last ?? "trigger.first_name")}}",
             "definition": definition.text,
             "definitionCut": definition.isCut,
-            "curlExample": Self.curlExample(url: configuration.webhookURL(token: automation.webhook.token), signing: automation.webhook.signing),
+            "curlExample": Self.curlExample(
+                url: configuration.webhookURL(token: automation.webhook.token), signing: automation.webhook.signing),
             "navAutomations": true,
         ]
         values.merge(recent) { current, _ in current }
@@ -235,8 +246,9 @@ extension ConsoleController {
     @Sendable func setEnabled(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
         let enabled = context.consoleForm["enabled"] == "true"
-        guard try await store.updateAutomation(
-            id: automation.id, teamID: session.teamID, patch: AutomationPatch(enabled: enabled), now: clock()) != nil
+        guard
+            try await store.updateAutomation(
+                id: automation.id, teamID: session.teamID, patch: AutomationPatch(enabled: enabled), now: clock()) != nil
         else { throw ConsoleError.notFound("Automation") }
         return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=\(enabled ? "enabled" : "disabled")")
     }
@@ -252,7 +264,8 @@ extension ConsoleController {
         let (automation, session) = try await ownAutomation(context)
         let rotated = try await automationActions.rotateSecret(
             automationID: automation.id, teamID: session.teamID, immediately: !automation.webhook.signing)
-        let notice = automation.webhook.signing
+        let notice =
+            automation.webhook.signing
             ? "New signing secret. The previous one keeps working for \(Int(configuration.secretGraceSeconds / 3600)) h."
             : "Signing is on: webhooks must now be signed."
         return try await automationPage(rotated.automation, session: session, secret: rotated.secret, notice: notice)
@@ -260,8 +273,9 @@ extension ConsoleController {
 
     @Sendable func signingOff(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
-        guard try await store.updateAutomation(
-            id: automation.id, teamID: session.teamID, patch: AutomationPatch(disableSigning: true), now: clock()) != nil
+        guard
+            try await store.updateAutomation(
+                id: automation.id, teamID: session.teamID, patch: AutomationPatch(disableSigning: true), now: clock()) != nil
         else { throw ConsoleError.notFound("Automation") }
         return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=signing_off")
     }
@@ -290,7 +304,7 @@ extension ConsoleController {
         let body: [UInt8]
         if let text = context.consoleForm["execution_id"] {
             guard let id = UUID(uuidString: text), let execution = try await store.execution(id: id, teamID: session.teamID),
-                  execution.automationID == automation.id
+                execution.automationID == automation.id
             else { throw ConsoleError.notFound("Execution") }
             body = execution.body
         } else {
@@ -303,7 +317,8 @@ extension ConsoleController {
         }
         // The store would keep the old sample silently; say why instead.
         guard AutomationSample.keeps(size: body.count) else {
-            throw ConsoleError(.badRequest, "That payload is \(body.count / 1024) KiB; a sample can be at most \(AutomationSample.maxBytes / 1024) KiB.")
+            throw ConsoleError(
+                .badRequest, "That payload is \(body.count / 1024) KiB; a sample can be at most \(AutomationSample.maxBytes / 1024) KiB.")
         }
         guard try await store.saveSample(automationID: automation.id, teamID: session.teamID, body: body, receivedAt: clock()) else {
             throw ConsoleError.notFound("Automation")

@@ -49,7 +49,10 @@ extension ConsoleController {
         }
         let automations = try await store.automations(teamID: session.teamID, after: nil, limit: 100)
         values["statuses"] = ExecutionStatus.allCases.map { status -> [String: Any] in
-            ["value": status.rawValue, "label": ConsoleFormat.badge(status)["label"] ?? status.rawValue, "selected": status == query.status]
+            [
+                "value": status.rawValue, "label": ConsoleFormat.badge(status)["label"] ?? status.rawValue,
+                "selected": status == query.status,
+            ]
         }
         values["automationOptions"] = automations.map { automation -> [String: Any] in
             ["value": automation.id.lowercased, "label": automation.name, "selected": automation.id == query.automationID]
@@ -117,7 +120,9 @@ extension ConsoleController {
         // The payload takes its whole share whatever its size, so that the steps
         // read the same on the page and in its live refresh, which has no payload.
         let payloadShare = budget.take(ConsoleFormat.maxValueBytes)
-        let payload = Self.isFragment(request) ? ConsoleRendered(text: "", isCut: false) : ConsoleFormat.payload(execution.body, maxBytes: payloadShare)
+        let payload =
+            Self.isFragment(request)
+            ? ConsoleRendered(text: "", isCut: false) : ConsoleFormat.payload(execution.body, maxBytes: payloadShare)
         let rawURL = "/app/executions/\(id)/raw"
         var stepRows: [[String: Any]] = []
         for (step, stepError) in zip(steps, stepErrors) {

@@ -74,7 +74,8 @@ struct ConsoleController {
 
     @Sendable func signInPage(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         if let token = request.cookies[ConsoleSecurity.sessionCookie]?.value, !token.isEmpty, token.utf8.count <= 128,
-           try await store.consoleSession(tokenHash: SecretMaterial.hash(token), now: clock()) != nil {
+            try await store.consoleSession(tokenHash: SecretMaterial.hash(token), now: clock()) != nil
+        {
             return ConsolePage.redirect("/app/automations")
         }
         let notice = request.uri.queryParameters["signed_out"] != nil ? "You are signed out." : nil
@@ -88,7 +89,8 @@ struct ConsoleController {
             "sign_in", title: "Sign in", values: ["signInToken": token, "keyError": error ?? false], session: nil, status: status,
             notice: notice)
         let secure = ConsoleSecurity.isHTTPS(request, configuration: configuration)
-        response.headers.append(HTTPField(name: .setCookie, value: ConsoleSecurity.cookie(ConsoleSecurity.signInCookie, token, maxAge: 3600, secure: secure)))
+        response.headers.append(
+            HTTPField(name: .setCookie, value: ConsoleSecurity.cookie(ConsoleSecurity.signInCookie, token, maxAge: 3600, secure: secure)))
         return response
     }
 
@@ -117,14 +119,18 @@ struct ConsoleController {
         acceptedKeys.insert(keyHash)
         let now = clock()
         let token = SecretMaterial.webhookToken()
-        try await store.createConsoleSession(ConsoleSession(
-            tokenHash: SecretMaterial.hash(token), teamID: teamID, apiKeyHash: keyHash, csrfToken: CSRFToken.generate(),
-            createdAt: now, expiresAt: now.adding(seconds: ConsoleSecurity.sessionLifetimeSeconds)))
+        try await store.createConsoleSession(
+            ConsoleSession(
+                tokenHash: SecretMaterial.hash(token), teamID: teamID, apiKeyHash: keyHash, csrfToken: CSRFToken.generate(),
+                createdAt: now, expiresAt: now.adding(seconds: ConsoleSecurity.sessionLifetimeSeconds)))
         let secure = ConsoleSecurity.isHTTPS(request, configuration: configuration)
-        return ConsolePage.redirect("/app/automations", cookies: [
-            ConsoleSecurity.cookie(ConsoleSecurity.sessionCookie, token, maxAge: Int(ConsoleSecurity.sessionLifetimeSeconds), secure: secure),
-            ConsoleSecurity.cookie(ConsoleSecurity.signInCookie, "", maxAge: 0, secure: secure),
-        ])
+        return ConsolePage.redirect(
+            "/app/automations",
+            cookies: [
+                ConsoleSecurity.cookie(
+                    ConsoleSecurity.sessionCookie, token, maxAge: Int(ConsoleSecurity.sessionLifetimeSeconds), secure: secure),
+                ConsoleSecurity.cookie(ConsoleSecurity.signInCookie, "", maxAge: 0, secure: secure),
+            ])
     }
 
     @Sendable func signOut(_ request: Request, context: VoxworksRequestContext) async throws -> Response {

@@ -19,13 +19,14 @@ enum ConsoleFormat {
 
     static func badge(_ status: StepStatus) -> [String: Any] {
         let word = status.rawValue.prefix(1).uppercased() + status.rawValue.dropFirst()
-        let symbol = switch status.rawValue {
-        case "completed": "✓"
-        case "failed": "✗"
-        case "skipped": "↷"
-        case "processing": "◐"
-        default: "○"
-        }
+        let symbol =
+            switch status.rawValue {
+            case "completed": "✓"
+            case "failed": "✗"
+            case "skipped": "↷"
+            case "processing": "◐"
+            default: "○"
+            }
         return ["label": word, "symbol": symbol, "css": status.rawValue]
     }
 

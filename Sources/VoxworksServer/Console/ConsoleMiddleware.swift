@@ -31,18 +31,21 @@ struct ConsoleAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = request.cookies[ConsoleSecurity.sessionCookie]?.value, !token.isEmpty, token.utf8.count <= 128,
-              let session = try await store.consoleSession(tokenHash: SecretMaterial.hash(token), now: clock())
+            let session = try await store.consoleSession(tokenHash: SecretMaterial.hash(token), now: clock())
         else {
             let hadCookie = request.cookies[ConsoleSecurity.sessionCookie] != nil
             let secure = ConsoleSecurity.isHTTPS(request, configuration: configuration)
             return ConsolePage.redirect(
-                "/app/sign-in", cookies: hadCookie ? [ConsoleSecurity.cookie(ConsoleSecurity.sessionCookie, "", maxAge: 0, secure: secure)] : [])
+                "/app/sign-in",
+                cookies: hadCookie ? [ConsoleSecurity.cookie(ConsoleSecurity.sessionCookie, "", maxAge: 0, secure: secure)] : [])
         }
         var context = context
         context.consoleSession = session
         context.teamID = session.teamID
         if request.method == .post {
-            guard ConsoleSecurity.originAllowed(request) else { return ConsolePage.error(ConsoleError.forbidden.status, ConsoleError.forbidden.message, session: session) }
+            guard ConsoleSecurity.originAllowed(request) else {
+                return ConsolePage.error(ConsoleError.forbidden.status, ConsoleError.forbidden.message, session: session)
+            }
             var request = request
             let bytes = try await request.collectBody(limit: ConsoleForm.maxBytes, context: context)
             let form = ConsoleForm.parse(bytes)

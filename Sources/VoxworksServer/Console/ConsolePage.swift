@@ -16,7 +16,8 @@ struct ConsoleError: Error {
     }
 
     static func notFound(_ what: String) -> ConsoleError { ConsoleError(.notFound, "\(what) not found.") }
-    static let forbidden = ConsoleError(.forbidden, "This form expired or did not come from this console. Go back, reload the page and try again.")
+    static let forbidden = ConsoleError(
+        .forbidden, "This form expired or did not come from this console. Go back, reload the page and try again.")
 }
 
 /// Renders console templates into HTML responses.
@@ -70,15 +71,16 @@ enum ConsolePage {
 
     /// An error as a page: its status, a heading and one sentence.
     static func error(_ status: HTTPResponse.Status, _ message: String, session: ConsoleSession?) -> Response {
-        let heading = switch status.code {
-        case 400: "That did not work"
-        case 403: "Refused"
-        case 404: "Not found"
-        case 405: "Not allowed"
-        case 409: "Not possible now"
-        case 429: "Slow down"
-        default: status.code >= 500 ? "Something went wrong" : status.reasonPhrase
-        }
+        let heading =
+            switch status.code {
+            case 400: "That did not work"
+            case 403: "Refused"
+            case 404: "Not found"
+            case 405: "Not allowed"
+            case 409: "Not possible now"
+            case 429: "Slow down"
+            default: status.code >= 500 ? "Something went wrong" : status.reasonPhrase
+            }
         var response = render("error", title: heading, values: ["heading": heading, "message": message], session: session, status: status)
         if status == .methodNotAllowed { response.headers[.allow] = "GET, POST" }
         return response

@@ -31,16 +31,18 @@ struct AutomationsController {
         let id = try automationID(context)
         guard try await store.automation(id: id, teamID: teamID) != nil else { throw APIError.notFound("Automation") }
         guard let sample = try await store.sample(automationID: id, teamID: teamID),
-              let payload = try? JSONParser().parse(sample.body)
+            let payload = try? JSONParser().parse(sample.body)
         else { throw APIError(.notFound, "No webhook has been received for this automation yet") }
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "sample": .object([
-                "received_at": .string(sample.receivedAt.rfc3339),
-                "payload": payload,
-                "fields": .array(payload.fieldPaths(prefix: "trigger").map(JSONValue.string)),
-            ]),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "sample": .object([
+                    "received_at": .string(sample.receivedAt.rfc3339),
+                    "payload": payload,
+                    "fields": .array(payload.fieldPaths(prefix: "trigger").map(JSONValue.string)),
+                ]),
+            ]))
     }
 
     @Sendable func create(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -71,11 +73,13 @@ struct AutomationsController {
         let cursor = try QueryParsing.uuid(query["cursor"], name: "cursor")
         let automations = try await store.automations(teamID: teamID, after: cursor, limit: limit)
         let nextCursor: JSONValue = automations.count == limit ? (automations.last?.id.lowercased.json ?? .null) : .null
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "automations": .array(automations.map { APIRepresentation.automation($0, configuration: configuration) }),
-            "meta": .object(["next_cursor": nextCursor]),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "automations": .array(automations.map { APIRepresentation.automation($0, configuration: configuration) }),
+                "meta": .object(["next_cursor": nextCursor]),
+            ]))
     }
 
     @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -141,10 +145,12 @@ struct AutomationsController {
     // MARK: Helpers
 
     private func respond(_ status: HTTPResponse.Status, _ automation: Automation, secret: String? = nil) -> Response {
-        JSONResponse.make(status, .object([
-            "success": true,
-            "automation": APIRepresentation.automation(automation, configuration: configuration, signingSecret: secret),
-        ]))
+        JSONResponse.make(
+            status,
+            .object([
+                "success": true,
+                "automation": APIRepresentation.automation(automation, configuration: configuration, signingSecret: secret),
+            ]))
     }
 
     /// A malformed id cannot name an automation of this team: `404`, not `400`.

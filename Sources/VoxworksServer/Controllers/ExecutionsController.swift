@@ -39,20 +39,24 @@ struct ExecutionsController {
         }
         let executions = try await store.executions(teamID: teamID, query: query)
         let nextCursor: JSONValue = executions.count == query.limit ? (executions.last?.id.lowercased.json ?? .null) : .null
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "executions": .array(executions.map { APIRepresentation.execution($0, steps: nil) }),
-            "meta": .object(["next_cursor": nextCursor]),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "executions": .array(executions.map { APIRepresentation.execution($0, steps: nil) }),
+                "meta": .object(["next_cursor": nextCursor]),
+            ]))
     }
 
     @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let execution = try await ownExecution(context)
         let steps = try await store.steps(executionID: execution.id)
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "execution": APIRepresentation.execution(execution, steps: steps),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "execution": APIRepresentation.execution(execution, steps: steps),
+            ]))
     }
 
     /// A new execution of the same payload. `from: start` runs every step
@@ -75,16 +79,18 @@ struct ExecutionsController {
         let execution = try await ownExecution(context)
         let cancelled = try await actions.cancel(execution, teamID: teamID)
         let steps = try await store.steps(executionID: cancelled.id)
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "execution": APIRepresentation.execution(cancelled, steps: steps),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "execution": APIRepresentation.execution(cancelled, steps: steps),
+            ]))
     }
 
     private func ownExecution(_ context: VoxworksRequestContext) async throws -> Execution {
         let teamID = try context.requireTeam()
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
-              let execution = try await store.execution(id: id, teamID: teamID)
+            let execution = try await store.execution(id: id, teamID: teamID)
         else { throw APIError.notFound("Execution") }
         return execution
     }

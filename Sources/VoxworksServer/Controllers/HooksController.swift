@@ -29,7 +29,8 @@ struct HooksController {
         // 0. An address (an IPv6 /64) that has drawn too many 404s waits before any lookup.
         if let wait = notFound.blockedFor(context.clientAddress, now: now.seconds) {
             throw APIError.tooManyRequests(
-                "Too many requests for unknown webhooks from this address", retryAfter: AddressThrottle.retryAfterHeader(wait), headers: [:])
+                "Too many requests for unknown webhooks from this address", retryAfter: AddressThrottle.retryAfterHeader(wait), headers: [:]
+            )
         }
 
         // 1 and 2. Token and rate limits.

@@ -50,9 +50,12 @@ struct MetricsController {
         gauge("circuits", "open", "Destinations whose circuit is open on this node").set(Double(open))
         for state in DestinationCircuits.State.allCases {
             registry.makeGauge(
-                descriptor: MetricNameDescriptor(namespace: "voxworks", metricName: "circuits", unitName: "", helpText: "Destinations with a circuit on this node, by state"),
-                labels: [("state", state.rawValue)])
-                .set(Double(destinations.filter { $0.state == state }.count))
+                descriptor: MetricNameDescriptor(
+                    namespace: "voxworks", metricName: "circuits", unitName: "",
+                    helpText: "Destinations with a circuit on this node, by state"),
+                labels: [("state", state.rawValue)]
+            )
+            .set(Double(destinations.filter { $0.state == state }.count))
         }
         gauge("destination_requests", "in_flight", "http_request requests under way from this node")
             .set(Double(destinations.reduce(0) { $0 + $1.inFlight }))

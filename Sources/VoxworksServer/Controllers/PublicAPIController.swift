@@ -53,17 +53,20 @@ struct PublicAPIController {
             query.phoneNumber = try normalisedPhone(phone, field: "phone_number")
         }
         let contacts = try await store.contacts(teamID: teamID, query: query)
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "contacts": .array(contacts.map(\.json)),
-            "meta": .object(["next_cursor": contacts.count == query.limit ? (contacts.last?.id.lowercased.json ?? .null) : .null]),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "contacts": .array(contacts.map(\.json)),
+                "meta": .object(["next_cursor": contacts.count == query.limit ? (contacts.last?.id.lowercased.json ?? .null) : .null]),
+            ]))
     }
 
     @Sendable func showContact(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
         guard let id = context.parameters.get("contact_id").flatMap(UUID.init(uuidString:)),
-              let contact = try await store.contact(id: id, teamID: teamID) else { throw APIError.notFound("Contact") }
+            let contact = try await store.contact(id: id, teamID: teamID)
+        else { throw APIError.notFound("Contact") }
         return JSONResponse.make(.ok, .object(["success": true, "contact": contact.json]))
     }
 
@@ -93,12 +96,14 @@ struct PublicAPIController {
             guard let object = value.objectValue else {
                 throw APIError.badRequest("object must be an object with type, data and optionally upsert_key")
             }
-            objectInput = try Self.objectInput(type: object["type"], data: object["data"], upsertKey: object["upsert_key"], prefix: "object.", typeField: "type")
+            objectInput = try Self.objectInput(
+                type: object["type"], data: object["data"], upsertKey: object["upsert_key"], prefix: "object.", typeField: "type")
         }
         var storedObject: JSONValue?
         var link: Call.ObjectLink?
         if let objectInput {
-            let (object, _) = try await store.upsertObject(teamID: teamID, type: objectInput.type, key: objectInput.key, data: objectInput.data, now: now)
+            let (object, _) = try await store.upsertObject(
+                teamID: teamID, type: objectInput.type, key: objectInput.key, data: objectInput.data, now: now)
             guard let id = object["id"]?.stringValue.flatMap(UUID.init(canonical:)) else { throw APIError.internalError }
             storedObject = object
             link = Call.ObjectLink(id: id, type: objectInput.type, key: objectInput.key)
@@ -109,7 +114,8 @@ struct PublicAPIController {
         let identity = Call.newIdentity(now: now)
         let call = Call(
             id: identity.id, teamID: teamID, contactID: contact.id, executionID: nil, stepID: nil,
-            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: identity.createdAt, object: link)
+            fromNumber: from, toNumber: to, scriptID: scriptID, scheduledTime: max(scheduled, now), createdAt: identity.createdAt,
+            object: link)
         try await store.createCall(call)
         var response: JSONObject = ["success": true, "call_id": .string(call.id.lowercased), "call": call.json]
         if let storedObject { response["object"] = storedObject }
@@ -139,7 +145,9 @@ struct PublicAPIController {
         query.status = text("status")
         query.scriptID = text("script_id")
         if let type = text("type") {
-            guard ["outbound", "inbound", "web"].contains(type) else { throw APIError.badRequest("type must be one of: outbound, inbound, web") }
+            guard ["outbound", "inbound", "web"].contains(type) else {
+                throw APIError.badRequest("type must be one of: outbound, inbound, web")
+            }
             query.type = type
         }
         if let progress = text("progress") {
@@ -151,11 +159,13 @@ struct PublicAPIController {
         let limit = query.limit
         query.limit = limit + 1  // one more, to know whether a next page exists and where it starts
         let (calls, nextCursor) = Self.callPage(try await store.calls(teamID: teamID, query: query), limit: limit)
-        return JSONResponse.make(.ok, .object([
-            "success": true,
-            "calls": .array(calls.map(\.json)),
-            "meta": .object(["next_cursor": nextCursor.map(JSONValue.string) ?? .null]),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true,
+                "calls": .array(calls.map(\.json)),
+                "meta": .object(["next_cursor": nextCursor.map(JSONValue.string) ?? .null]),
+            ]))
     }
 
     /// One page of calls out of `limit + 1` fetched (newest first), and the
@@ -192,10 +202,12 @@ struct PublicAPIController {
             throw APIError.badRequest("Only a scheduled call can be cancelled; this one is \(cancelled.progress)")
         }
         // `status` is the field get-call shows under that name.
-        return JSONResponse.make(.ok, .object([
-            "success": true, "call_id": .string(call.id.lowercased), "status": .string(cancelled.reportedStatus),
-            "progress": .string(cancelled.progress),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true, "call_id": .string(call.id.lowercased), "status": .string(cancelled.reportedStatus),
+                "progress": .string(cancelled.progress),
+            ]))
     }
 
     @Sendable func rescheduleCall(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -214,10 +226,12 @@ struct PublicAPIController {
         guard moved.progress == CallProgress.scheduled.rawValue, moved.scheduledTime == time else {
             throw APIError.badRequest("Only a scheduled call can be rescheduled; this one is \(moved.progress)")
         }
-        return JSONResponse.make(.ok, .object([
-            "success": true, "call_id": .string(call.id.lowercased), "status": .string(moved.reportedStatus),
-            "progress": .string(moved.progress), "scheduled_time": .string(moved.scheduledTime.rfc3339),
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true, "call_id": .string(call.id.lowercased), "status": .string(moved.reportedStatus),
+                "progress": .string(moved.progress), "scheduled_time": .string(moved.scheduledTime.rfc3339),
+            ]))
     }
 
     // MARK: Lists
@@ -227,7 +241,8 @@ struct PublicAPIController {
         var request = request
         let body = try await request.jsonObjectBody()
         guard let raw = body["name"]?.stringValue, raw.unicodeScalars.count <= 255,
-              case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
+            case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty
+        else {
             throw APIError.badRequest("name is required: 1 to 255 characters")
         }
         let list = try await store.createList(teamID: teamID, name: name, now: clock())
@@ -238,7 +253,8 @@ struct PublicAPIController {
     @Sendable func addToList(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
         guard let listID = context.parameters.get("list_id").flatMap(UUID.init(uuidString:)),
-              try await store.list(id: listID, teamID: teamID) != nil else { throw APIError.notFound("List") }
+            try await store.list(id: listID, teamID: teamID) != nil
+        else { throw APIError.notFound("List") }
         var request = request
         let body = try await request.jsonObjectBody()
         let entries: [JSONValue]
@@ -262,23 +278,28 @@ struct PublicAPIController {
         var ids: [UUID] = []
         var created = 0
         for fields in fieldsList {
-            if let existing = try await store.contacts(teamID: teamID, query: ContactQuery(phoneNumber: fields.phoneNumber, limit: 1)).first {
+            if let existing = try await store.contacts(teamID: teamID, query: ContactQuery(phoneNumber: fields.phoneNumber, limit: 1)).first
+            {
                 ids.append(existing.id)
             } else if let contact = try await store.insertContact(teamID: teamID, fields: fields, now: now) {
                 ids.append(contact.id)
                 created += 1
-            } else if let raced = try await store.contacts(teamID: teamID, query: ContactQuery(phoneNumber: fields.phoneNumber, limit: 1)).first {
+            } else if let raced = try await store.contacts(teamID: teamID, query: ContactQuery(phoneNumber: fields.phoneNumber, limit: 1))
+                .first
+            {
                 ids.append(raced.id)
             }
         }
         let (added, present) = try await store.addToList(listID: listID, contactIDs: ids, now: now)
         let list = try await store.list(id: listID, teamID: teamID)
-        return JSONResponse.make(.ok, .object([
-            "success": true, "list_id": .string(listID.lowercased),
-            "added": .int(added), "already_present": .int(present), "contacts_created": .int(created),
-            "contact_ids": .array(ids.map { .string($0.lowercased) }),
-            "list": list.map(Self.json) ?? .null,
-        ]))
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "success": true, "list_id": .string(listID.lowercased),
+                "added": .int(added), "already_present": .int(present), "contacts_created": .int(created),
+                "contact_ids": .array(ids.map { .string($0.lowercased) }),
+                "list": list.map(Self.json) ?? .null,
+            ]))
     }
 
     // MARK: Objects
@@ -287,8 +308,10 @@ struct PublicAPIController {
         let teamID = try context.requireTeam()
         var request = request
         let body = try await request.jsonObjectBody()
-        let input = try Self.objectInput(type: body["object_type"], data: body["data"], upsertKey: body["upsert_key"], prefix: "", typeField: "object_type")
-        let (object, created) = try await store.upsertObject(teamID: teamID, type: input.type, key: input.key, data: input.data, now: clock())
+        let input = try Self.objectInput(
+            type: body["object_type"], data: body["data"], upsertKey: body["upsert_key"], prefix: "", typeField: "object_type")
+        let (object, created) = try await store.upsertObject(
+            teamID: teamID, type: input.type, key: input.key, data: input.data, now: clock())
         return JSONResponse.make(created ? .created : .ok, .object(["success": true, "object": object]))
     }
 
@@ -301,7 +324,9 @@ struct PublicAPIController {
 
     /// The checks of `upsert-object`, shared with `create-phone-call`'s
     /// `object`; `prefix` names the enclosing field in messages.
-    static func objectInput(type: JSONValue?, data: JSONValue?, upsertKey: JSONValue?, prefix: String, typeField: String) throws -> ObjectInput {
+    static func objectInput(type: JSONValue?, data: JSONValue?, upsertKey: JSONValue?, prefix: String, typeField: String) throws
+        -> ObjectInput
+    {
         guard let type = type?.stringValue, AutomationDefinition.isValidObjectType(type) else {
             throw APIError.badRequest("\(prefix)\(typeField) is required: 1 to 64 of a-z, 0-9 and _")
         }
@@ -325,7 +350,8 @@ struct PublicAPIController {
         guard let text, !text.isEmpty else { return nil }
         if let id = UUID(uuidString: text) { return id }
         guard let id = DateTimeCursor.decode(text) else {
-            throw APIError.badRequest("cursor must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z: meta.next_cursor of the previous page")
+            throw APIError.badRequest(
+                "cursor must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z: meta.next_cursor of the previous page")
         }
         return id
     }
@@ -335,7 +361,8 @@ struct PublicAPIController {
     private func ownCall(_ context: VoxworksRequestContext) async throws -> Call {
         let teamID = try context.requireTeam()
         guard let id = context.parameters.get("call_id").flatMap(UUID.init(uuidString:)),
-              let call = try await store.call(id: id, teamID: teamID) else { throw APIError.notFound("Call") }
+            let call = try await store.call(id: id, teamID: teamID)
+        else { throw APIError.notFound("Call") }
         return call
     }
 
@@ -371,7 +398,9 @@ struct PublicAPIController {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?:
-            guard let time = Timestamp(rfc3339: text) else { throw APIError.badRequest("\(field) must be an RFC 3339 time such as 2026-01-31T09:00:00Z") }
+            guard let time = Timestamp(rfc3339: text) else {
+                throw APIError.badRequest("\(field) must be an RFC 3339 time such as 2026-01-31T09:00:00Z")
+            }
             return time
         default: throw APIError.badRequest("\(field) must be an RFC 3339 time string")
         }

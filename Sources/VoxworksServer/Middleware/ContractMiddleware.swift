@@ -22,7 +22,8 @@ struct ContractMiddleware: RouterMiddleware {
         } catch let error where ConsolePage.isConsole(request.uri.path) {
             // The web console's errors are pages, not the API's JSON.
             if let error = error as? HTTPError, error.status == .notFound,
-               let allowed = allowedMethods.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                let allowed = allowedMethods.methods(for: request.uri.path), !allowed.contains(request.method.rawValue)
+            {
                 response = ConsolePage.error(.methodNotAllowed, "This page does not accept that method.", session: nil)
                 response.headers[.allow] = allowed.sorted().joined(separator: ", ")
             } else {
@@ -31,7 +32,9 @@ struct ContractMiddleware: RouterMiddleware {
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
         } catch let error as HTTPError {
-            if error.status == .notFound, let allowed = allowedMethods.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+            if error.status == .notFound, let allowed = allowedMethods.methods(for: request.uri.path),
+                !allowed.contains(request.method.rawValue)
+            {
                 var headers = HTTPFields()
                 headers[.allow] = allowed.sorted().joined(separator: ", ")
                 response = try APIError(.methodNotAllowed, "Method not allowed", headers: headers).response(from: request, context: context)

@@ -27,20 +27,23 @@ struct AutomationActions {
 
     /// A new signing secret. The previous one stays valid for the configured
     /// grace period; with `immediately` (signing being turned on) none does.
-    func rotateSecret(automationID: UUID, teamID: UUID, immediately: Bool = false) async throws -> (automation: Automation, secret: String) {
+    func rotateSecret(automationID: UUID, teamID: UUID, immediately: Bool = false) async throws -> (automation: Automation, secret: String)
+    {
         let now = clock()
         let secret = SecretMaterial.signingSecret()
-        guard let automation = try await store.rotateSigningSecret(
-            automationID: automationID, teamID: teamID, newKey: secret.key,
-            graceUntil: immediately ? now : now.adding(seconds: configuration.secretGraceSeconds), now: now)
+        guard
+            let automation = try await store.rotateSigningSecret(
+                automationID: automationID, teamID: teamID, newKey: secret.key,
+                graceUntil: immediately ? now : now.adding(seconds: configuration.secretGraceSeconds), now: now)
         else { throw APIError.notFound("Automation") }
         return (automation, secret.display)
     }
 
     /// A new webhook token; the old URL stops working at once.
     func rotateToken(automationID: UUID, teamID: UUID) async throws -> Automation {
-        guard let automation = try await store.rotateToken(
-            automationID: automationID, teamID: teamID, newToken: SecretMaterial.webhookToken(), now: clock())
+        guard
+            let automation = try await store.rotateToken(
+                automationID: automationID, teamID: teamID, newToken: SecretMaterial.webhookToken(), now: clock())
         else { throw APIError.notFound("Automation") }
         return automation
     }

@@ -13,7 +13,9 @@ extension Request {
     /// the cap is refused before a byte is read; a chunked body is cut off at
     /// the cap; a body still arriving at the deadline gets `408` and its
     /// connection is closed.
-    mutating func collectBody(limit: Int, context: VoxworksRequestContext? = nil, deadline: Duration = Request.bodyDeadline) async throws -> [UInt8] {
+    mutating func collectBody(limit: Int, context: VoxworksRequestContext? = nil, deadline: Duration = Request.bodyDeadline) async throws
+        -> [UInt8]
+    {
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
             throw APIError.bodyTooLarge(limit: limit)
         }

@@ -10,216 +10,228 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x76786d6967726174
 
     static let steps: [(version: Int, sql: [String])] = [
-        (1, [
-            """
-            CREATE TABLE teams (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL,
-                pending_count BIGINT NOT NULL DEFAULT 0)
-            """,
-            """
-            CREATE TABLE api_keys (
-                id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id), key_hash TEXT NOT NULL UNIQUE,
-                label TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT)
-            """,
-            """
-            CREATE TABLE automations (
-                id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id), name TEXT NOT NULL, enabled BOOLEAN NOT NULL,
-                definition TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT)
-            """,
-            "CREATE INDEX automations_by_team ON automations(team_id, id)",
-            """
-            CREATE TABLE webhooks (
-                id TEXT PRIMARY KEY, automation_id TEXT NOT NULL UNIQUE REFERENCES automations(id),
-                team_id TEXT NOT NULL REFERENCES teams(id), token TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
-                rate_per_second DOUBLE PRECISION NOT NULL, rate_burst INTEGER NOT NULL, created_at BIGINT NOT NULL)
-            """,
-            """
-            CREATE TABLE webhook_secrets (
-                id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks(id), sealed_key BYTEA NOT NULL,
-                created_at BIGINT NOT NULL, expires_at BIGINT)
-            """,
-            "CREATE INDEX webhook_secrets_by_webhook ON webhook_secrets(webhook_id)",
-            """
-            CREATE TABLE executions (
-                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, automation_id TEXT NOT NULL, webhook_id TEXT,
-                status TEXT NOT NULL, body BYTEA NOT NULL, content_type TEXT, idempotency_key TEXT, source_address TEXT,
-                received_at BIGINT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, started_at BIGINT, finished_at BIGINT,
-                error TEXT, replay_of TEXT, steps_total INTEGER NOT NULL DEFAULT 0, steps_completed INTEGER NOT NULL DEFAULT 0,
-                run_at BIGINT, lease_owner TEXT, lease_expires_at BIGINT, wait_reason TEXT, context TEXT, definition TEXT,
-                trigger_type TEXT NOT NULL DEFAULT 'webhook')
-            """,
-            "CREATE INDEX executions_by_team ON executions(team_id, id)",
-            "CREATE INDEX executions_by_team_automation ON executions(team_id, automation_id, id)",
-            "CREATE INDEX executions_by_team_status ON executions(team_id, status, id)",
-            "CREATE INDEX executions_due ON executions(status, run_at)",
-            "CREATE INDEX executions_leased ON executions(lease_expires_at) WHERE lease_owner IS NOT NULL",
-            "CREATE INDEX executions_finished ON executions(finished_at) WHERE finished_at IS NOT NULL",
-            """
-            CREATE TABLE idempotency_records (
-                webhook_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint BYTEA NOT NULL, execution_id TEXT NOT NULL,
-                expires_at BIGINT NOT NULL, PRIMARY KEY (webhook_id, key))
-            """,
-            "CREATE INDEX idempotency_records_by_expiry ON idempotency_records(expires_at)",
-            """
-            CREATE TABLE execution_steps (
-                execution_id TEXT NOT NULL, step_id TEXT NOT NULL, position INTEGER NOT NULL, type TEXT NOT NULL,
-                status TEXT NOT NULL, started_at BIGINT, finished_at BIGINT, attempts INTEGER NOT NULL DEFAULT 0,
-                input TEXT, output TEXT, error TEXT, PRIMARY KEY (execution_id, step_id))
-            """,
-            """
-            CREATE TABLE contacts (
-                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, phone_number TEXT, first_name TEXT, last_name TEXT, email TEXT,
-                title TEXT, address TEXT, location TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
-            """,
-            "CREATE UNIQUE INDEX contacts_by_phone ON contacts(team_id, phone_number) WHERE phone_number IS NOT NULL",
-            "CREATE INDEX contacts_by_email ON contacts(team_id, lower(email))",
-            "CREATE INDEX contacts_by_team ON contacts(team_id, id)",
-            """
-            CREATE TABLE objects (
-                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, object_type TEXT NOT NULL, object_key TEXT NOT NULL,
-                data TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
-                UNIQUE (team_id, object_type, object_key))
-            """,
-            """
-            CREATE TABLE calls (
-                id TEXT PRIMARY KEY, team_id TEXT NOT NULL, contact_id TEXT, execution_id TEXT, step_id TEXT,
-                type TEXT NOT NULL, progress TEXT NOT NULL, status TEXT, from_number TEXT NOT NULL, to_number TEXT NOT NULL,
-                script_id TEXT NOT NULL, scheduled_time BIGINT NOT NULL, started_at BIGINT, ended_at BIGINT, duration INTEGER,
-                end_reason TEXT, call_summary TEXT, structured_data TEXT, success_evaluation TEXT, rating INTEGER,
-                transcript TEXT, recording_url TEXT, objectives TEXT, created_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX calls_due ON calls(progress, scheduled_time)",
-            "CREATE INDEX calls_by_team ON calls(team_id, id)",
-            "CREATE TABLE automation_samples (automation_id TEXT PRIMARY KEY, body BYTEA NOT NULL, received_at BIGINT NOT NULL)",
-            "CREATE TABLE lists (id TEXT PRIMARY KEY, team_id TEXT NOT NULL, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
-            "CREATE INDEX lists_by_team ON lists(team_id, id)",
-            """
-            CREATE TABLE list_members (
-                list_id TEXT NOT NULL, contact_id TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (list_id, contact_id))
-            """,
-            // One GCRA state per key, shared by every node: the limit is global.
-            "CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL)",
-            // The team backlog counter, kept by the database itself like SQLite's triggers.
-            """
-            CREATE FUNCTION executions_pending_count() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    IF NEW.status = 'pending' THEN UPDATE teams SET pending_count = pending_count + 1 WHERE id = NEW.team_id; END IF;
-                ELSIF TG_OP = 'DELETE' THEN
-                    IF OLD.status = 'pending' THEN UPDATE teams SET pending_count = pending_count - 1 WHERE id = OLD.team_id; END IF;
-                ELSIF (OLD.status = 'pending') <> (NEW.status = 'pending') THEN
-                    UPDATE teams SET pending_count = pending_count + (CASE WHEN NEW.status = 'pending' THEN 1 ELSE -1 END)
-                    WHERE id = NEW.team_id;
-                END IF;
-                RETURN NULL;
-            END $$
-            """,
-            """
-            CREATE TRIGGER executions_pending_count AFTER INSERT OR DELETE OR UPDATE OF status ON executions
-            FOR EACH ROW EXECUTE FUNCTION executions_pending_count()
-            """,
-        ]),
-        (2, [
-            // The web console's sign-ins: the SHA-256 of the cookie's token, never the token.
-            """
-            CREATE TABLE console_sessions (
-                token_hash TEXT PRIMARY KEY, team_id TEXT NOT NULL, api_key_hash TEXT NOT NULL, csrf_token TEXT NOT NULL,
-                created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at)",
-        ]),
+        (
+            1,
+            [
+                """
+                CREATE TABLE teams (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    pending_count BIGINT NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id), key_hash TEXT NOT NULL UNIQUE,
+                    label TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT)
+                """,
+                """
+                CREATE TABLE automations (
+                    id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id), name TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+                    definition TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT)
+                """,
+                "CREATE INDEX automations_by_team ON automations(team_id, id)",
+                """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY, automation_id TEXT NOT NULL UNIQUE REFERENCES automations(id),
+                    team_id TEXT NOT NULL REFERENCES teams(id), token TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+                    rate_per_second DOUBLE PRECISION NOT NULL, rate_burst INTEGER NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE webhook_secrets (
+                    id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks(id), sealed_key BYTEA NOT NULL,
+                    created_at BIGINT NOT NULL, expires_at BIGINT)
+                """,
+                "CREATE INDEX webhook_secrets_by_webhook ON webhook_secrets(webhook_id)",
+                """
+                CREATE TABLE executions (
+                    id TEXT PRIMARY KEY, team_id TEXT NOT NULL, automation_id TEXT NOT NULL, webhook_id TEXT,
+                    status TEXT NOT NULL, body BYTEA NOT NULL, content_type TEXT, idempotency_key TEXT, source_address TEXT,
+                    received_at BIGINT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, started_at BIGINT, finished_at BIGINT,
+                    error TEXT, replay_of TEXT, steps_total INTEGER NOT NULL DEFAULT 0, steps_completed INTEGER NOT NULL DEFAULT 0,
+                    run_at BIGINT, lease_owner TEXT, lease_expires_at BIGINT, wait_reason TEXT, context TEXT, definition TEXT,
+                    trigger_type TEXT NOT NULL DEFAULT 'webhook')
+                """,
+                "CREATE INDEX executions_by_team ON executions(team_id, id)",
+                "CREATE INDEX executions_by_team_automation ON executions(team_id, automation_id, id)",
+                "CREATE INDEX executions_by_team_status ON executions(team_id, status, id)",
+                "CREATE INDEX executions_due ON executions(status, run_at)",
+                "CREATE INDEX executions_leased ON executions(lease_expires_at) WHERE lease_owner IS NOT NULL",
+                "CREATE INDEX executions_finished ON executions(finished_at) WHERE finished_at IS NOT NULL",
+                """
+                CREATE TABLE idempotency_records (
+                    webhook_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint BYTEA NOT NULL, execution_id TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL, PRIMARY KEY (webhook_id, key))
+                """,
+                "CREATE INDEX idempotency_records_by_expiry ON idempotency_records(expires_at)",
+                """
+                CREATE TABLE execution_steps (
+                    execution_id TEXT NOT NULL, step_id TEXT NOT NULL, position INTEGER NOT NULL, type TEXT NOT NULL,
+                    status TEXT NOT NULL, started_at BIGINT, finished_at BIGINT, attempts INTEGER NOT NULL DEFAULT 0,
+                    input TEXT, output TEXT, error TEXT, PRIMARY KEY (execution_id, step_id))
+                """,
+                """
+                CREATE TABLE contacts (
+                    id TEXT PRIMARY KEY, team_id TEXT NOT NULL, phone_number TEXT, first_name TEXT, last_name TEXT, email TEXT,
+                    title TEXT, address TEXT, location TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX contacts_by_phone ON contacts(team_id, phone_number) WHERE phone_number IS NOT NULL",
+                "CREATE INDEX contacts_by_email ON contacts(team_id, lower(email))",
+                "CREATE INDEX contacts_by_team ON contacts(team_id, id)",
+                """
+                CREATE TABLE objects (
+                    id TEXT PRIMARY KEY, team_id TEXT NOT NULL, object_type TEXT NOT NULL, object_key TEXT NOT NULL,
+                    data TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                    UNIQUE (team_id, object_type, object_key))
+                """,
+                """
+                CREATE TABLE calls (
+                    id TEXT PRIMARY KEY, team_id TEXT NOT NULL, contact_id TEXT, execution_id TEXT, step_id TEXT,
+                    type TEXT NOT NULL, progress TEXT NOT NULL, status TEXT, from_number TEXT NOT NULL, to_number TEXT NOT NULL,
+                    script_id TEXT NOT NULL, scheduled_time BIGINT NOT NULL, started_at BIGINT, ended_at BIGINT, duration INTEGER,
+                    end_reason TEXT, call_summary TEXT, structured_data TEXT, success_evaluation TEXT, rating INTEGER,
+                    transcript TEXT, recording_url TEXT, objectives TEXT, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX calls_due ON calls(progress, scheduled_time)",
+                "CREATE INDEX calls_by_team ON calls(team_id, id)",
+                "CREATE TABLE automation_samples (automation_id TEXT PRIMARY KEY, body BYTEA NOT NULL, received_at BIGINT NOT NULL)",
+                "CREATE TABLE lists (id TEXT PRIMARY KEY, team_id TEXT NOT NULL, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
+                "CREATE INDEX lists_by_team ON lists(team_id, id)",
+                """
+                CREATE TABLE list_members (
+                    list_id TEXT NOT NULL, contact_id TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (list_id, contact_id))
+                """,
+                // One GCRA state per key, shared by every node: the limit is global.
+                "CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL)",
+                // The team backlog counter, kept by the database itself like SQLite's triggers.
+                """
+                CREATE FUNCTION executions_pending_count() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        IF NEW.status = 'pending' THEN UPDATE teams SET pending_count = pending_count + 1 WHERE id = NEW.team_id; END IF;
+                    ELSIF TG_OP = 'DELETE' THEN
+                        IF OLD.status = 'pending' THEN UPDATE teams SET pending_count = pending_count - 1 WHERE id = OLD.team_id; END IF;
+                    ELSIF (OLD.status = 'pending') <> (NEW.status = 'pending') THEN
+                        UPDATE teams SET pending_count = pending_count + (CASE WHEN NEW.status = 'pending' THEN 1 ELSE -1 END)
+                        WHERE id = NEW.team_id;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER executions_pending_count AFTER INSERT OR DELETE OR UPDATE OF status ON executions
+                FOR EACH ROW EXECUTE FUNCTION executions_pending_count()
+                """,
+            ]
+        ),
+        (
+            2,
+            [
+                // The web console's sign-ins: the SHA-256 of the cookie's token, never the token.
+                """
+                CREATE TABLE console_sessions (
+                    token_hash TEXT PRIMARY KEY, team_id TEXT NOT NULL, api_key_hash TEXT NOT NULL, csrf_token TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at)",
+            ]
+        ),
         // The backlog counter without a hot row. Version 1 kept it in the
         // team's row, updated by every insert and every claim: ingest and all
         // workers queued on that one row lock, each behind a WAL flush. Now
         // each database session adds its deltas to a slot of its own (its
         // backend pid modulo 16), once per statement (transition tables), and
         // only when the count changes; the count is the sum of the slots.
-        (3, [
-            """
-            CREATE TABLE team_pending_slots (
-                team_id TEXT NOT NULL, slot INTEGER NOT NULL, count BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (team_id, slot))
-            """,
-            "INSERT INTO team_pending_slots (team_id, slot, count) SELECT id, 0, pending_count FROM teams WHERE pending_count <> 0",
-            "DROP TRIGGER executions_pending_count ON executions",
-            "DROP FUNCTION executions_pending_count()",
-            """
-            CREATE FUNCTION executions_pending_delta() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
-                    SELECT team_id, pg_backend_pid() % 16, count(*) FROM new_rows WHERE status = 'pending' GROUP BY team_id
-                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
-                ELSIF TG_OP = 'DELETE' THEN
-                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
-                    SELECT team_id, pg_backend_pid() % 16, -count(*) FROM old_rows WHERE status = 'pending' GROUP BY team_id
-                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
-                ELSE
-                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
-                    SELECT n.team_id, pg_backend_pid() % 16, SUM((n.status = 'pending')::INT - (o.status = 'pending')::INT)
-                    FROM new_rows n JOIN old_rows o ON o.id = n.id
-                    GROUP BY n.team_id
-                    HAVING SUM((n.status = 'pending')::INT - (o.status = 'pending')::INT) <> 0
-                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
-                END IF;
-                RETURN NULL;
-            END $$
-            """,
-            """
-            CREATE TRIGGER executions_pending_insert AFTER INSERT ON executions
-            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
-            """,
-            """
-            CREATE TRIGGER executions_pending_delete AFTER DELETE ON executions
-            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
-            """,
-            """
-            CREATE TRIGGER executions_pending_update AFTER UPDATE ON executions
-            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
-            """,
-        ]),
+        (
+            3,
+            [
+                """
+                CREATE TABLE team_pending_slots (
+                    team_id TEXT NOT NULL, slot INTEGER NOT NULL, count BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (team_id, slot))
+                """,
+                "INSERT INTO team_pending_slots (team_id, slot, count) SELECT id, 0, pending_count FROM teams WHERE pending_count <> 0",
+                "DROP TRIGGER executions_pending_count ON executions",
+                "DROP FUNCTION executions_pending_count()",
+                """
+                CREATE FUNCTION executions_pending_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                        SELECT team_id, pg_backend_pid() % 16, count(*) FROM new_rows WHERE status = 'pending' GROUP BY team_id
+                        ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                    ELSIF TG_OP = 'DELETE' THEN
+                        INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                        SELECT team_id, pg_backend_pid() % 16, -count(*) FROM old_rows WHERE status = 'pending' GROUP BY team_id
+                        ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                    ELSE
+                        INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                        SELECT n.team_id, pg_backend_pid() % 16, SUM((n.status = 'pending')::INT - (o.status = 'pending')::INT)
+                        FROM new_rows n JOIN old_rows o ON o.id = n.id
+                        GROUP BY n.team_id
+                        HAVING SUM((n.status = 'pending')::INT - (o.status = 'pending')::INT) <> 0
+                        ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER executions_pending_insert AFTER INSERT ON executions
+                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
+                """,
+                """
+                CREATE TRIGGER executions_pending_delete AFTER DELETE ON executions
+                REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
+                """,
+                """
+                CREATE TRIGGER executions_pending_update AFTER UPDATE ON executions
+                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION executions_pending_delta()
+                """,
+            ]
+        ),
         // Rate limits decided for a whole batch of requests in one call
         // (PostgresRateLimiter): the GCRA of GCRA.evaluate, request by request
         // in arrival order, with each key's row locked once and written once.
         // Callers pass the keys sorted, so every batch locks rows in the same
         // order and two batches cannot deadlock.
-        (4, [
-            """
-            CREATE FUNCTION rate_limit_acquire(
-                keys TEXT[], nows DOUBLE PRECISION[], intervals DOUBLE PRECISION[], tolerances DOUBLE PRECISION[])
-            RETURNS TABLE (allowed_out BOOLEAN, tat_out DOUBLE PRECISION) LANGUAGE plpgsql AS $$
-            DECLARE
-                current_key TEXT := NULL;
-                current_tat DOUBLE PRECISION;
-                changed BOOLEAN := false;
-                next_tat DOUBLE PRECISION;
-            BEGIN
-                FOR i IN 1 .. coalesce(array_length(keys, 1), 0) LOOP
-                    IF current_key IS DISTINCT FROM keys[i] THEN
-                        IF changed THEN
-                            UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+        (
+            4,
+            [
+                """
+                CREATE FUNCTION rate_limit_acquire(
+                    keys TEXT[], nows DOUBLE PRECISION[], intervals DOUBLE PRECISION[], tolerances DOUBLE PRECISION[])
+                RETURNS TABLE (allowed_out BOOLEAN, tat_out DOUBLE PRECISION) LANGUAGE plpgsql AS $$
+                DECLARE
+                    current_key TEXT := NULL;
+                    current_tat DOUBLE PRECISION;
+                    changed BOOLEAN := false;
+                    next_tat DOUBLE PRECISION;
+                BEGIN
+                    FOR i IN 1 .. coalesce(array_length(keys, 1), 0) LOOP
+                        IF current_key IS DISTINCT FROM keys[i] THEN
+                            IF changed THEN
+                                UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+                            END IF;
+                            current_key := keys[i];
+                            changed := false;
+                            INSERT INTO rate_limits (key, tat) VALUES (current_key, 0) ON CONFLICT (key) DO NOTHING;
+                            SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
                         END IF;
-                        current_key := keys[i];
-                        changed := false;
-                        INSERT INTO rate_limits (key, tat) VALUES (current_key, 0) ON CONFLICT (key) DO NOTHING;
-                        SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
+                        next_tat := GREATEST(current_tat, nows[i]) + intervals[i];
+                        IF next_tat - tolerances[i] <= nows[i] + 1e-9 THEN
+                            current_tat := next_tat;
+                            changed := true;
+                            allowed_out := true;
+                        ELSE
+                            allowed_out := false;
+                        END IF;
+                        tat_out := current_tat;
+                        RETURN NEXT;
+                    END LOOP;
+                    IF changed THEN
+                        UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
                     END IF;
-                    next_tat := GREATEST(current_tat, nows[i]) + intervals[i];
-                    IF next_tat - tolerances[i] <= nows[i] + 1e-9 THEN
-                        current_tat := next_tat;
-                        changed := true;
-                        allowed_out := true;
-                    ELSE
-                        allowed_out := false;
-                    END IF;
-                    tat_out := current_tat;
-                    RETURN NEXT;
-                END LOOP;
-                IF changed THEN
-                    UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
-                END IF;
-            END $$
-            """,
-        ]),
+                END $$
+                """
+            ]
+        ),
         // Version 4's function for requests with more than one check (a
         // webhook's limit, then its team's): a check is decided only if the
         // check it comes `after` (its 1-based position, 0 for none) was
@@ -227,56 +239,59 @@ enum PostgresMigrations {
         // (1 allowed, 0 refused). The answer is one row of arrays, in the
         // order of the arguments, rather than a row per check. Version 4's
         // function stays for nodes not yet upgraded.
-        (5, [
-            """
-            CREATE FUNCTION rate_limit_acquire_chained(
-                keys TEXT[], nows DOUBLE PRECISION[], intervals DOUBLE PRECISION[], tolerances DOUBLE PRECISION[], after INTEGER[])
-            RETURNS TABLE (outcomes SMALLINT[], tats DOUBLE PRECISION[]) LANGUAGE plpgsql AS $$
-            DECLARE
-                n INTEGER := coalesce(array_length(keys, 1), 0);
-                current_key TEXT := NULL;
-                current_tat DOUBLE PRECISION;
-                changed BOOLEAN := false;
-                next_tat DOUBLE PRECISION;
-            BEGIN
-                outcomes := '{}'::SMALLINT[];
-                tats := '{}'::DOUBLE PRECISION[];
-                FOR i IN 1 .. n LOOP
-                    IF after[i] > 0 AND outcomes[after[i]] <> 1 THEN
-                        outcomes[i] := -1;
-                        tats[i] := 0;
-                        CONTINUE;
-                    END IF;
-                    IF current_key IS DISTINCT FROM keys[i] THEN
-                        IF changed THEN
-                            UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+        (
+            5,
+            [
+                """
+                CREATE FUNCTION rate_limit_acquire_chained(
+                    keys TEXT[], nows DOUBLE PRECISION[], intervals DOUBLE PRECISION[], tolerances DOUBLE PRECISION[], after INTEGER[])
+                RETURNS TABLE (outcomes SMALLINT[], tats DOUBLE PRECISION[]) LANGUAGE plpgsql AS $$
+                DECLARE
+                    n INTEGER := coalesce(array_length(keys, 1), 0);
+                    current_key TEXT := NULL;
+                    current_tat DOUBLE PRECISION;
+                    changed BOOLEAN := false;
+                    next_tat DOUBLE PRECISION;
+                BEGIN
+                    outcomes := '{}'::SMALLINT[];
+                    tats := '{}'::DOUBLE PRECISION[];
+                    FOR i IN 1 .. n LOOP
+                        IF after[i] > 0 AND outcomes[after[i]] <> 1 THEN
+                            outcomes[i] := -1;
+                            tats[i] := 0;
+                            CONTINUE;
                         END IF;
-                        current_key := keys[i];
-                        changed := false;
-                        -- The row is there but for a key's first request ever: no insert attempt for the rest.
-                        SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
-                        IF NOT FOUND THEN
-                            INSERT INTO rate_limits (key, tat) VALUES (current_key, 0) ON CONFLICT (key) DO NOTHING;
+                        IF current_key IS DISTINCT FROM keys[i] THEN
+                            IF changed THEN
+                                UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
+                            END IF;
+                            current_key := keys[i];
+                            changed := false;
+                            -- The row is there but for a key's first request ever: no insert attempt for the rest.
                             SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
+                            IF NOT FOUND THEN
+                                INSERT INTO rate_limits (key, tat) VALUES (current_key, 0) ON CONFLICT (key) DO NOTHING;
+                                SELECT r.tat INTO current_tat FROM rate_limits r WHERE r.key = current_key FOR UPDATE;
+                            END IF;
                         END IF;
+                        next_tat := GREATEST(current_tat, nows[i]) + intervals[i];
+                        IF next_tat - tolerances[i] <= nows[i] + 1e-9 THEN
+                            current_tat := next_tat;
+                            changed := true;
+                            outcomes[i] := 1;
+                        ELSE
+                            outcomes[i] := 0;
+                        END IF;
+                        tats[i] := current_tat;
+                    END LOOP;
+                    IF changed THEN
+                        UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
                     END IF;
-                    next_tat := GREATEST(current_tat, nows[i]) + intervals[i];
-                    IF next_tat - tolerances[i] <= nows[i] + 1e-9 THEN
-                        current_tat := next_tat;
-                        changed := true;
-                        outcomes[i] := 1;
-                    ELSE
-                        outcomes[i] := 0;
-                    END IF;
-                    tats[i] := current_tat;
-                END LOOP;
-                IF changed THEN
-                    UPDATE rate_limits SET tat = current_tat WHERE key = current_key;
-                END IF;
-                RETURN NEXT;
-            END $$
-            """,
-        ]),
+                    RETURN NEXT;
+                END $$
+                """
+            ]
+        ),
         // A batch of webhooks in one call (PostgresStore.commitIngest): the
         // key claims, the backlog bound, the inserts and the notification,
         // as one statement and so one transaction, with the plans kept by
@@ -286,154 +301,160 @@ enum PostgresMigrations {
         // request, in batch order; absent optional values are empty strings.
         // Outcomes: 0 accepted, 1 replayed (`replays` holds the execution),
         // 2 conflict, 3 backlog full.
-        (6, [
-            """
-            CREATE FUNCTION ingest_batch(
-                p_ids TEXT[], p_team_ids TEXT[], p_automation_ids TEXT[], p_webhook_ids TEXT[], p_bodies BYTEA[],
-                p_content_types TEXT[], p_keys TEXT[], p_fingerprints BYTEA[], p_source_addresses TEXT[],
-                p_received_ats BIGINT[], p_backlog_limits BIGINT[], p_ttl BIGINT, p_channel TEXT)
-            RETURNS TABLE (outcomes SMALLINT[], replays TEXT[]) LANGUAGE plpgsql AS $$
-            DECLARE
-                n INTEGER := coalesce(array_length(p_ids, 1), 0);
-                v_won TEXT[];
-                v_claimed BOOLEAN[];
-                v_teams TEXT[];
-                v_pending BIGINT[];
-                v_refused TEXT[] := '{}';
-                v_given_back INTEGER[] := '{}';
-                v_fingerprint BYTEA;
-                v_execution TEXT;
-                t INTEGER;
-            BEGIN
-                outcomes := array_fill((-1)::SMALLINT, ARRAY[n]);
-                replays := array_fill(''::TEXT, ARRAY[n]);
-                IF n = 0 THEN RETURN NEXT; RETURN; END IF;
+        (
+            6,
+            [
+                """
+                CREATE FUNCTION ingest_batch(
+                    p_ids TEXT[], p_team_ids TEXT[], p_automation_ids TEXT[], p_webhook_ids TEXT[], p_bodies BYTEA[],
+                    p_content_types TEXT[], p_keys TEXT[], p_fingerprints BYTEA[], p_source_addresses TEXT[],
+                    p_received_ats BIGINT[], p_backlog_limits BIGINT[], p_ttl BIGINT, p_channel TEXT)
+                RETURNS TABLE (outcomes SMALLINT[], replays TEXT[]) LANGUAGE plpgsql AS $$
+                DECLARE
+                    n INTEGER := coalesce(array_length(p_ids, 1), 0);
+                    v_won TEXT[];
+                    v_claimed BOOLEAN[];
+                    v_teams TEXT[];
+                    v_pending BIGINT[];
+                    v_refused TEXT[] := '{}';
+                    v_given_back INTEGER[] := '{}';
+                    v_fingerprint BYTEA;
+                    v_execution TEXT;
+                    t INTEGER;
+                BEGIN
+                    outcomes := array_fill((-1)::SMALLINT, ARRAY[n]);
+                    replays := array_fill(''::TEXT, ARRAY[n]);
+                    IF n = 0 THEN RETURN NEXT; RETURN; END IF;
 
-                -- 1. Key claims, in (webhook, key) order so that two batches
-                -- cannot deadlock; a key twice in the batch is claimed by its
-                -- first request. A record may be taken over once it has
-                -- expired at the request's arrival.
-                WITH won AS (
-                    INSERT INTO idempotency_records AS r (webhook_id, key, fingerprint, execution_id, expires_at)
-                    SELECT DISTINCT ON (w, k) w, k, f, id, at + p_ttl
-                    FROM unnest(p_webhook_ids, p_keys, p_fingerprints, p_ids, p_received_ats) WITH ORDINALITY AS u(w, k, f, id, at, ord)
-                    WHERE k <> ''
-                    ORDER BY w, k, ord
-                    ON CONFLICT (webhook_id, key) DO UPDATE
-                        SET fingerprint = EXCLUDED.fingerprint, execution_id = EXCLUDED.execution_id, expires_at = EXCLUDED.expires_at
-                        WHERE r.expires_at <= EXCLUDED.expires_at - p_ttl
-                    RETURNING execution_id)
-                SELECT coalesce(array_agg(execution_id), '{}') INTO v_won FROM won;
-                SELECT array_agg(c.id IS NOT NULL ORDER BY u.ord) INTO v_claimed
-                FROM unnest(p_ids) WITH ORDINALITY AS u(id, ord) LEFT JOIN unnest(v_won) AS c(id) ON c.id = u.id;
+                    -- 1. Key claims, in (webhook, key) order so that two batches
+                    -- cannot deadlock; a key twice in the batch is claimed by its
+                    -- first request. A record may be taken over once it has
+                    -- expired at the request's arrival.
+                    WITH won AS (
+                        INSERT INTO idempotency_records AS r (webhook_id, key, fingerprint, execution_id, expires_at)
+                        SELECT DISTINCT ON (w, k) w, k, f, id, at + p_ttl
+                        FROM unnest(p_webhook_ids, p_keys, p_fingerprints, p_ids, p_received_ats) WITH ORDINALITY AS u(w, k, f, id, at, ord)
+                        WHERE k <> ''
+                        ORDER BY w, k, ord
+                        ON CONFLICT (webhook_id, key) DO UPDATE
+                            SET fingerprint = EXCLUDED.fingerprint, execution_id = EXCLUDED.execution_id, expires_at = EXCLUDED.expires_at
+                            WHERE r.expires_at <= EXCLUDED.expires_at - p_ttl
+                        RETURNING execution_id)
+                    SELECT coalesce(array_agg(execution_id), '{}') INTO v_won FROM won;
+                    SELECT array_agg(c.id IS NOT NULL ORDER BY u.ord) INTO v_claimed
+                    FROM unnest(p_ids) WITH ORDINALITY AS u(id, ord) LEFT JOIN unnest(v_won) AS c(id) ON c.id = u.id;
 
-                -- 2. A key not claimed (held by another execution, or
-                -- repeated in the batch): the record holding it decides.
-                FOR i IN 1 .. n LOOP
-                    CONTINUE WHEN p_keys[i] = '' OR v_claimed[i];
-                    SELECT r.fingerprint, r.execution_id INTO v_fingerprint, v_execution FROM idempotency_records r
-                    WHERE r.webhook_id = p_webhook_ids[i] AND r.key = p_keys[i];
-                    IF NOT FOUND THEN RAISE EXCEPTION 'idempotency record vanished'; END IF;
-                    IF v_fingerprint = p_fingerprints[i] THEN
-                        outcomes[i] := 1;
-                        replays[i] := v_execution;
-                    ELSE
-                        outcomes[i] := 2;
-                    END IF;
-                END LOOP;
-
-                -- 3. The backlog bound per team, read once, in batch order.
-                SELECT coalesce(array_agg(s.team_id), '{}'), coalesce(array_agg(s.total), '{}') INTO v_teams, v_pending
-                FROM (SELECT team_id, SUM(count)::BIGINT AS total FROM team_pending_slots
-                      WHERE team_id = ANY(p_team_ids) GROUP BY team_id) s;
-                FOR i IN 1 .. n LOOP
-                    CONTINUE WHEN outcomes[i] <> -1;
-                    t := array_position(v_teams, p_team_ids[i]);
-                    IF t IS NULL THEN
-                        v_teams := v_teams || p_team_ids[i];
-                        v_pending := v_pending || 0::BIGINT;
-                        t := array_length(v_teams, 1);
-                    END IF;
-                    IF v_pending[t] >= p_backlog_limits[i] THEN
-                        outcomes[i] := 3;
-                        IF v_claimed[i] THEN
-                            v_given_back := v_given_back || i;
-                            v_refused := v_refused || p_ids[i];
-                        END IF;
-                    ELSE
-                        v_pending[t] := v_pending[t] + 1;
-                        outcomes[i] := 0;
-                    END IF;
-                END LOOP;
-
-                -- 4. A refused request gives its key back; a repeat told to
-                -- replay it is refused too (its execution was never stored).
-                IF array_length(v_given_back, 1) > 0 THEN
+                    -- 2. A key not claimed (held by another execution, or
+                    -- repeated in the batch): the record holding it decides.
                     FOR i IN 1 .. n LOOP
-                        IF outcomes[i] = 1 AND replays[i] = ANY(v_refused) THEN
-                            outcomes[i] := 3;
-                            replays[i] := '';
+                        CONTINUE WHEN p_keys[i] = '' OR v_claimed[i];
+                        SELECT r.fingerprint, r.execution_id INTO v_fingerprint, v_execution FROM idempotency_records r
+                        WHERE r.webhook_id = p_webhook_ids[i] AND r.key = p_keys[i];
+                        IF NOT FOUND THEN RAISE EXCEPTION 'idempotency record vanished'; END IF;
+                        IF v_fingerprint = p_fingerprints[i] THEN
+                            outcomes[i] := 1;
+                            replays[i] := v_execution;
+                        ELSE
+                            outcomes[i] := 2;
                         END IF;
                     END LOOP;
-                    DELETE FROM idempotency_records r
-                    USING unnest(p_webhook_ids, p_keys, p_ids) WITH ORDINALITY AS g(w, k, id, ord)
-                    WHERE g.ord = ANY(v_given_back) AND r.webhook_id = g.w AND r.key = g.k AND r.execution_id = g.id;
-                END IF;
 
-                -- 5. The accepted executions, each automation's latest
-                -- payload as its sample, and the wake-up for idle workers
-                -- (sent by PostgreSQL at commit).
-                IF 0 = ANY(outcomes) THEN
-                    INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type, idempotency_key,
-                        source_address, received_at, run_at)
-                    SELECT e.id, e.team, e.automation, e.webhook, 'pending', e.body, NULLIF(e.ct, ''), NULLIF(e.k, ''), NULLIF(e.sa, ''),
-                        e.at, e.at
-                    FROM unnest(p_ids, p_team_ids, p_automation_ids, p_webhook_ids, p_bodies, p_content_types, p_keys,
-                                p_source_addresses, p_received_ats)
-                        WITH ORDINALITY AS e(id, team, automation, webhook, body, ct, k, sa, at, ord)
-                    WHERE outcomes[e.ord] = 0;
-                    INSERT INTO automation_samples (automation_id, body, received_at)
-                    SELECT DISTINCT ON (s.a) s.a, s.b, s.at
-                    FROM unnest(p_automation_ids, p_bodies, p_received_ats) WITH ORDINALITY AS s(a, b, at, ord)
-                    WHERE outcomes[s.ord] = 0
-                    ORDER BY s.a, s.ord DESC
-                    ON CONFLICT (automation_id) DO UPDATE SET body = EXCLUDED.body, received_at = EXCLUDED.received_at;
-                    PERFORM pg_notify(p_channel, '');
-                END IF;
-                RETURN NEXT;
-            END $$
-            """,
-        ]),
+                    -- 3. The backlog bound per team, read once, in batch order.
+                    SELECT coalesce(array_agg(s.team_id), '{}'), coalesce(array_agg(s.total), '{}') INTO v_teams, v_pending
+                    FROM (SELECT team_id, SUM(count)::BIGINT AS total FROM team_pending_slots
+                          WHERE team_id = ANY(p_team_ids) GROUP BY team_id) s;
+                    FOR i IN 1 .. n LOOP
+                        CONTINUE WHEN outcomes[i] <> -1;
+                        t := array_position(v_teams, p_team_ids[i]);
+                        IF t IS NULL THEN
+                            v_teams := v_teams || p_team_ids[i];
+                            v_pending := v_pending || 0::BIGINT;
+                            t := array_length(v_teams, 1);
+                        END IF;
+                        IF v_pending[t] >= p_backlog_limits[i] THEN
+                            outcomes[i] := 3;
+                            IF v_claimed[i] THEN
+                                v_given_back := v_given_back || i;
+                                v_refused := v_refused || p_ids[i];
+                            END IF;
+                        ELSE
+                            v_pending[t] := v_pending[t] + 1;
+                            outcomes[i] := 0;
+                        END IF;
+                    END LOOP;
+
+                    -- 4. A refused request gives its key back; a repeat told to
+                    -- replay it is refused too (its execution was never stored).
+                    IF array_length(v_given_back, 1) > 0 THEN
+                        FOR i IN 1 .. n LOOP
+                            IF outcomes[i] = 1 AND replays[i] = ANY(v_refused) THEN
+                                outcomes[i] := 3;
+                                replays[i] := '';
+                            END IF;
+                        END LOOP;
+                        DELETE FROM idempotency_records r
+                        USING unnest(p_webhook_ids, p_keys, p_ids) WITH ORDINALITY AS g(w, k, id, ord)
+                        WHERE g.ord = ANY(v_given_back) AND r.webhook_id = g.w AND r.key = g.k AND r.execution_id = g.id;
+                    END IF;
+
+                    -- 5. The accepted executions, each automation's latest
+                    -- payload as its sample, and the wake-up for idle workers
+                    -- (sent by PostgreSQL at commit).
+                    IF 0 = ANY(outcomes) THEN
+                        INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type, idempotency_key,
+                            source_address, received_at, run_at)
+                        SELECT e.id, e.team, e.automation, e.webhook, 'pending', e.body, NULLIF(e.ct, ''), NULLIF(e.k, ''), NULLIF(e.sa, ''),
+                            e.at, e.at
+                        FROM unnest(p_ids, p_team_ids, p_automation_ids, p_webhook_ids, p_bodies, p_content_types, p_keys,
+                                    p_source_addresses, p_received_ats)
+                            WITH ORDINALITY AS e(id, team, automation, webhook, body, ct, k, sa, at, ord)
+                        WHERE outcomes[e.ord] = 0;
+                        INSERT INTO automation_samples (automation_id, body, received_at)
+                        SELECT DISTINCT ON (s.a) s.a, s.b, s.at
+                        FROM unnest(p_automation_ids, p_bodies, p_received_ats) WITH ORDINALITY AS s(a, b, at, ord)
+                        WHERE outcomes[s.ord] = 0
+                        ORDER BY s.a, s.ord DESC
+                        ON CONFLICT (automation_id) DO UPDATE SET body = EXCLUDED.body, received_at = EXCLUDED.received_at;
+                        PERFORM pg_notify(p_channel, '');
+                    END IF;
+                    RETURN NEXT;
+                END $$
+                """
+            ]
+        ),
         // The number of steps of a definition, as AutomationDefinition.stepCount
         // counts them (branches included), so that a claim can set it in
         // the same statement that pins the definition. Text that is not a
         // definition counts 0, as it parses to the empty one in Swift.
-        (7, [
-            """
-            CREATE FUNCTION definition_step_count(steps JSONB) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE AS $$
-            DECLARE
-                total INTEGER := 0;
-                step JSONB;
-            BEGIN
-                IF steps IS NULL OR jsonb_typeof(steps) <> 'array' THEN RETURN 0; END IF;
-                FOR step IN SELECT jsonb_array_elements(steps) LOOP
-                    total := total + 1;
-                    IF jsonb_typeof(step) = 'object' THEN
-                        total := total + definition_step_count(step->'then') + definition_step_count(step->'otherwise');
-                    END IF;
-                END LOOP;
-                RETURN total;
-            END $$
-            """,
-            """
-            CREATE FUNCTION definition_text_step_count(definition TEXT) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE AS $$
-            BEGIN
-                RETURN definition_step_count(definition::jsonb->'steps');
-            EXCEPTION WHEN others THEN
-                RETURN 0;
-            END $$
-            """,
-        ]),
+        (
+            7,
+            [
+                """
+                CREATE FUNCTION definition_step_count(steps JSONB) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE AS $$
+                DECLARE
+                    total INTEGER := 0;
+                    step JSONB;
+                BEGIN
+                    IF steps IS NULL OR jsonb_typeof(steps) <> 'array' THEN RETURN 0; END IF;
+                    FOR step IN SELECT jsonb_array_elements(steps) LOOP
+                        total := total + 1;
+                        IF jsonb_typeof(step) = 'object' THEN
+                            total := total + definition_step_count(step->'then') + definition_step_count(step->'otherwise');
+                        END IF;
+                    END LOOP;
+                    RETURN total;
+                END $$
+                """,
+                """
+                CREATE FUNCTION definition_text_step_count(definition TEXT) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE AS $$
+                BEGIN
+                    RETURN definition_step_count(definition::jsonb->'steps');
+                EXCEPTION WHEN others THEN
+                    RETURN 0;
+                END $$
+                """,
+            ]
+        ),
         // Two costs of every claim, measured in the drain (a profile of the
         // PostgreSQL backends): the statement-level update trigger ran twice
         // per turn's end (for the finishing update and for the claim), each
@@ -445,55 +466,67 @@ enum PostgresMigrations {
         // calling the function); the step count is kept beside the
         // definition, written by the store with it (Swift's count, which the
         // claim's reader checks anyway).
-        (8, [
-            "DROP TRIGGER executions_pending_update ON executions",
-            """
-            CREATE FUNCTION executions_pending_row_delta() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                INSERT INTO team_pending_slots AS s (team_id, slot, count)
-                VALUES (NEW.team_id, pg_backend_pid() % 16, CASE WHEN NEW.status = 'pending' THEN 1 ELSE -1 END)
-                ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
-                RETURN NULL;
-            END $$
-            """,
-            """
-            CREATE TRIGGER executions_pending_update AFTER UPDATE OF status ON executions
-            FOR EACH ROW WHEN ((OLD.status = 'pending') IS DISTINCT FROM (NEW.status = 'pending'))
-            EXECUTE FUNCTION executions_pending_row_delta()
-            """,
-            "ALTER TABLE automations ADD COLUMN step_count INTEGER",
-            "UPDATE automations SET step_count = definition_text_step_count(definition)",
-        ]),
+        (
+            8,
+            [
+                "DROP TRIGGER executions_pending_update ON executions",
+                """
+                CREATE FUNCTION executions_pending_row_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO team_pending_slots AS s (team_id, slot, count)
+                    VALUES (NEW.team_id, pg_backend_pid() % 16, CASE WHEN NEW.status = 'pending' THEN 1 ELSE -1 END)
+                    ON CONFLICT (team_id, slot) DO UPDATE SET count = s.count + EXCLUDED.count;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER executions_pending_update AFTER UPDATE OF status ON executions
+                FOR EACH ROW WHEN ((OLD.status = 'pending') IS DISTINCT FROM (NEW.status = 'pending'))
+                EXECUTE FUNCTION executions_pending_row_delta()
+                """,
+                "ALTER TABLE automations ADD COLUMN step_count INTEGER",
+                "UPDATE automations SET step_count = definition_text_step_count(definition)",
+            ]
+        ),
         // Samples are bounded (AutomationSample.maxBytes): the ingest
         // function keeps each automation's latest payload, and this trigger
         // skips one that is too large, so the function itself is unchanged.
         // Oversized samples kept before are removed.
-        (9, [
-            """
-            CREATE FUNCTION automation_samples_bounded() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF octet_length(NEW.body) > \(AutomationSample.maxBytes) THEN RETURN NULL; END IF;
-                RETURN NEW;
-            END $$
-            """,
-            """
-            CREATE TRIGGER automation_samples_bounded BEFORE INSERT OR UPDATE ON automation_samples
-            FOR EACH ROW EXECUTE FUNCTION automation_samples_bounded()
-            """,
-            "DELETE FROM automation_samples WHERE octet_length(body) > \(AutomationSample.maxBytes)",
-        ]),
+        (
+            9,
+            [
+                """
+                CREATE FUNCTION automation_samples_bounded() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF octet_length(NEW.body) > \(AutomationSample.maxBytes) THEN RETURN NULL; END IF;
+                    RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER automation_samples_bounded BEFORE INSERT OR UPDATE ON automation_samples
+                FOR EACH ROW EXECUTE FUNCTION automation_samples_bounded()
+                """,
+                "DELETE FROM automation_samples WHERE octet_length(body) > \(AutomationSample.maxBytes)",
+            ]
+        ),
         // The object a call was created with: its id to read its data when
         // the call ends, its type and key to show the link.
-        (10, [
-            "ALTER TABLE calls ADD COLUMN object_id TEXT",
-            "ALTER TABLE calls ADD COLUMN object_type TEXT",
-            "ALTER TABLE calls ADD COLUMN object_key TEXT",
-        ]),
+        (
+            10,
+            [
+                "ALTER TABLE calls ADD COLUMN object_id TEXT",
+                "ALTER TABLE calls ADD COLUMN object_type TEXT",
+                "ALTER TABLE calls ADD COLUMN object_key TEXT",
+            ]
+        ),
         // Each HTTP attempt of a step (`StepAttemptLog`, as JSON text): what
         // a receiver answered on every try, not only the last error.
-        (11, [
-            "ALTER TABLE execution_steps ADD COLUMN attempt_log TEXT",
-        ]),
+        (
+            11,
+            [
+                "ALTER TABLE execution_steps ADD COLUMN attempt_log TEXT"
+            ]
+        ),
         // Fair claims and concurrency caps (PostgresStore.claimExecution).
         // Pending rows by team, automation and run_at, so that the next
         // team, the next automation and an automation's oldest due row are
@@ -505,12 +538,15 @@ enum PostgresMigrations {
         // advisory locks, each statement after a lock with a new snapshot
         // (READ COMMITTED, a VOLATILE function), so that the counts see
         // every claim committed before, on any node (PostgresClaimFunction).
-        (12, [
-            "CREATE INDEX executions_fair ON executions(team_id, automation_id, run_at, id) WHERE status = 'pending'",
-            "CREATE INDEX executions_in_flight ON executions(team_id, automation_id) WHERE status = 'processing' AND wait_reason IS NULL",
-            "CREATE TABLE claim_cursors (team_id TEXT NOT NULL, stripe INTEGER NOT NULL, automation_id TEXT NOT NULL, PRIMARY KEY (team_id, stripe))",
-            PostgresClaimFunction.create,
-        ]),
+        (
+            12,
+            [
+                "CREATE INDEX executions_fair ON executions(team_id, automation_id, run_at, id) WHERE status = 'pending'",
+                "CREATE INDEX executions_in_flight ON executions(team_id, automation_id) WHERE status = 'processing' AND wait_reason IS NULL",
+                "CREATE TABLE claim_cursors (team_id TEXT NOT NULL, stripe INTEGER NOT NULL, automation_id TEXT NOT NULL, PRIMARY KEY (team_id, stripe))",
+                PostgresClaimFunction.create,
+            ]
+        ),
         // Whose id a replay from the failed step sends in its steps'
         // Idempotency-Keys (null: its own).
         (13, ["ALTER TABLE executions ADD COLUMN step_keys_from TEXT"]),
@@ -520,26 +556,29 @@ enum PostgresMigrations {
         // cost each claim a parse, and failed every claim once one
         // definition was not valid JSON). Backfilled through a cast that
         // reads a corrupt definition as no cap instead of failing.
-        (14, [
-            "ALTER TABLE automations ADD COLUMN concurrency INTEGER",
-            """
-            CREATE FUNCTION voxworks_try_jsonb(text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
-            BEGIN
-                RETURN $1::jsonb;
-            EXCEPTION WHEN others THEN
-                RETURN NULL;
-            END $$
-            """,
-            """
-            UPDATE automations SET concurrency = (d.value::text)::integer
-            FROM (SELECT id, voxworks_try_jsonb(definition) -> 'concurrency' AS value FROM automations) AS d
-            WHERE d.id = automations.id AND jsonb_typeof(d.value) = 'number'
-                AND (d.value::text)::numeric BETWEEN \(ConcurrencyLimit.range.lowerBound) AND \(ConcurrencyLimit.range.upperBound)
-                AND (d.value::text)::numeric = trunc((d.value::text)::numeric)
-            """,
-            "DROP FUNCTION voxworks_try_jsonb(text)",
-            PostgresClaimFunction.create,
-        ]),
+        (
+            14,
+            [
+                "ALTER TABLE automations ADD COLUMN concurrency INTEGER",
+                """
+                CREATE FUNCTION voxworks_try_jsonb(text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+                BEGIN
+                    RETURN $1::jsonb;
+                EXCEPTION WHEN others THEN
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                UPDATE automations SET concurrency = (d.value::text)::integer
+                FROM (SELECT id, voxworks_try_jsonb(definition) -> 'concurrency' AS value FROM automations) AS d
+                WHERE d.id = automations.id AND jsonb_typeof(d.value) = 'number'
+                    AND (d.value::text)::numeric BETWEEN \(ConcurrencyLimit.range.lowerBound) AND \(ConcurrencyLimit.range.upperBound)
+                    AND (d.value::text)::numeric = trunc((d.value::text)::numeric)
+                """,
+                "DROP FUNCTION voxworks_try_jsonb(text)",
+                PostgresClaimFunction.create,
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
@@ -550,7 +589,9 @@ enum PostgresMigrations {
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
                     logger: logger)
                 var applied = Set<Int>()
-                for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(
+                    Int.self)
+                {
                     applied.insert(version)
                 }
                 for step in steps where !applied.contains(step.version) {
@@ -559,7 +600,8 @@ enum PostgresMigrations {
                             try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                         }
                         let now = Int64(Date().timeIntervalSince1970 * 1000)
-                        try await transaction.query("INSERT INTO schema_migrations (version, applied_at) VALUES (\(step.version), \(now))", logger: logger)
+                        try await transaction.query(
+                            "INSERT INTO schema_migrations (version, applied_at) VALUES (\(step.version), \(now))", logger: logger)
                     }
                     logger.info("applied migration", metadata: ["version": "\(step.version)"])
                 }

@@ -58,7 +58,9 @@ public final class PostgresRateLimiter: RateLimiter {
         static let name = "voxworks_rate_limit_acquire"
         static let template = statement(keys: [], nows: [], intervals: [], tolerances: [], after: [])
 
-        static func statement(keys: [String], nows: [Double], intervals: [Double], tolerances: [Double], after: [Int32]) -> PostgresStatement {
+        static func statement(keys: [String], nows: [Double], intervals: [Double], tolerances: [Double], after: [Int32])
+            -> PostgresStatement
+        {
             var parameters = PostgresParameters()
             let arguments = [
                 parameters.add(keys), parameters.add(nows), parameters.add(intervals), parameters.add(tolerances), parameters.add(after),
@@ -127,7 +129,8 @@ public final class PostgresRateLimiter: RateLimiter {
         }
         let current = max(tat, now)
         let remaining = max(0, Int(((now + tolerance - current) / interval).rounded(.down)))
-        return RateDecision(allowed: false, limit: limit.burst, remaining: remaining, retryAfter: max(0, current + interval - tolerance - now))
+        return RateDecision(
+            allowed: false, limit: limit.burst, remaining: remaining, retryAfter: max(0, current + interval - tolerance - now))
     }
 }
 

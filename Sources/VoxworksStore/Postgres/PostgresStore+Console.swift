@@ -5,7 +5,8 @@ import VoxworksCore
 extension PostgresStore {
     public func createConsoleSession(_ session: ConsoleSession) async throws {
         try await client.query("DELETE FROM console_sessions WHERE expires_at <= \(session.createdAt.millis)", logger: logger)
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO console_sessions (token_hash, team_id, api_key_hash, csrf_token, created_at, expires_at)
             VALUES (\(session.tokenHash), \(session.teamID.lowercased), \(session.apiKeyHash), \(session.csrfToken),
                     \(session.createdAt.millis), \(session.expiresAt.millis))
@@ -13,11 +14,14 @@ extension PostgresStore {
     }
 
     public func consoleSession(tokenHash: String, now: Timestamp) async throws -> ConsoleSession? {
-        guard let row = try await client.query("""
-            SELECT s.token_hash, s.team_id, s.api_key_hash, s.csrf_token, s.created_at, s.expires_at
-            FROM console_sessions s JOIN api_keys k ON k.key_hash = s.api_key_hash AND k.team_id = s.team_id
-            WHERE s.token_hash = \(tokenHash) AND s.expires_at > \(now.millis) AND k.revoked_at IS NULL
-            """, logger: logger).first()
+        guard
+            let row = try await client.query(
+                """
+                SELECT s.token_hash, s.team_id, s.api_key_hash, s.csrf_token, s.created_at, s.expires_at
+                FROM console_sessions s JOIN api_keys k ON k.key_hash = s.api_key_hash AND k.team_id = s.team_id
+                WHERE s.token_hash = \(tokenHash) AND s.expires_at > \(now.millis) AND k.revoked_at IS NULL
+                """, logger: logger
+            ).first()
         else { return nil }
         return ConsoleSession(
             tokenHash: try row.value("token_hash"), teamID: try row.uuid("team_id"), apiKeyHash: try row.value("api_key_hash"),
@@ -38,7 +42,8 @@ extension PostgresStore {
     public func saveSample(automationID: UUID, teamID: UUID, body: [UInt8], receivedAt: Timestamp) async throws -> Bool {
         // An oversized body is not kept (a trigger also refuses it), but
         // the answer still says whether the automation exists.
-        try await client.query("""
+        try await client.query(
+            """
             WITH owner AS (
                 SELECT id FROM automations
                 WHERE id = \(automationID.lowercased) AND team_id = \(teamID.lowercased) AND deleted_at IS NULL
@@ -49,6 +54,7 @@ extension PostgresStore {
                 RETURNING automation_id
             )
             SELECT id FROM owner
-            """, logger: logger).first() != nil
+            """, logger: logger
+        ).first() != nil
     }
 }

@@ -4,13 +4,15 @@ import VoxworksCore
 
 extension PostgresStore {
     public func insertContact(teamID: UUID, fields: ContactFields, now: Timestamp) async throws -> Contact? {
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
             VALUES (\(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(fields.phoneNumber), \(fields.firstName), \(fields.lastName),
                     \(fields.email), \(fields.title), \(fields.address), \(fields.location), \(now.millis), \(now.millis))
             ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO NOTHING
             RETURNING *
-            """, logger: logger).first().map(Self.contact(from:))
+            """, logger: logger
+        ).first().map(Self.contact(from:))
     }
 
     public func contacts(teamID: UUID, query: ContactQuery) async throws -> [Contact] {
@@ -44,17 +46,22 @@ extension PostgresStore {
 
     public func cancelCall(id: UUID, teamID: UUID, now: Timestamp) async throws -> Call? {
         try await client.withTransaction(logger: logger) { connection in
-            if let row = try await connection.query("""
+            if let row = try await connection.query(
+                """
                 UPDATE calls SET progress = 'cancelled' WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased) AND progress = 'scheduled'
                 RETURNING execution_id
-                """, logger: self.logger).first(), let executionID = try row.optionalUUID("execution_id") {
-                try await connection.query("""
+                """, logger: self.logger
+            ).first(), let executionID = try row.optionalUUID("execution_id") {
+                try await connection.query(
+                    """
                     UPDATE executions SET run_at = \(now.millis) WHERE id = \(executionID.lowercased) AND status = 'processing' AND wait_reason = 'call'
                     """, logger: self.logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(Self.workChannel)"), logger: self.logger)
             }
-            return try await connection.query("SELECT * FROM calls WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)", logger: self.logger)
-                .first().map(Self.call(from:))
+            return try await connection.query(
+                "SELECT * FROM calls WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)", logger: self.logger
+            )
+            .first().map(Self.call(from:))
         }
     }
 
@@ -74,10 +81,14 @@ extension PostgresStore {
     }
 
     public func list(id: UUID, teamID: UUID) async throws -> ContactList? {
-        guard let row = try await client.query("""
-            SELECT l.name, l.created_at, (SELECT COUNT(*) FROM list_members m WHERE m.list_id = l.id) AS members
-            FROM lists l WHERE l.id = \(id.lowercased) AND l.team_id = \(teamID.lowercased)
-            """, logger: logger).first() else { return nil }
+        guard
+            let row = try await client.query(
+                """
+                SELECT l.name, l.created_at, (SELECT COUNT(*) FROM list_members m WHERE m.list_id = l.id) AS members
+                FROM lists l WHERE l.id = \(id.lowercased) AND l.team_id = \(teamID.lowercased)
+                """, logger: logger
+            ).first()
+        else { return nil }
         return ContactList(
             id: id, teamID: teamID, name: try row.value("name"), contactCount: Int(try row.value("members", as: Int64.self)),
             createdAt: try row.timestamp("created_at"))
@@ -87,10 +98,12 @@ extension PostgresStore {
         try await client.withTransaction(logger: logger) { connection in
             var added = 0
             for contact in Set(contactIDs) {
-                if try await connection.query("""
+                if try await connection.query(
+                    """
                     INSERT INTO list_members (list_id, contact_id, added_at) VALUES (\(listID.lowercased), \(contact.lowercased), \(now.millis))
                     ON CONFLICT DO NOTHING RETURNING 1
-                    """, logger: self.logger).first() != nil {
+                    """, logger: self.logger
+                ).first() != nil {
                     added += 1
                 }
             }
@@ -102,10 +115,12 @@ extension PostgresStore {
 
     public func deleteFinishedExecutions(before: Timestamp, limit: Int) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
-            let ids = try await connection.query("""
+            let ids = try await connection.query(
+                """
                 SELECT id FROM executions WHERE finished_at < \(before.millis) AND status IN ('completed', 'failed', 'dead_letter', 'cancelled')
                 LIMIT \(limit) FOR UPDATE SKIP LOCKED
-                """, logger: self.logger).all().map { try $0.value("id", as: String.self) }
+                """, logger: self.logger
+            ).all().map { try $0.value("id", as: String.self) }
             guard !ids.isEmpty else { return 0 }
             try await connection.query("DELETE FROM execution_steps WHERE execution_id = ANY(\(ids))", logger: self.logger)
             try await connection.query("DELETE FROM executions WHERE id = ANY(\(ids))", logger: self.logger)
@@ -115,10 +130,12 @@ extension PostgresStore {
 
     public func queueStats(now: Timestamp) async throws -> QueueStats {
         var pending = 0, running = 0, waiting = 0, deadLetters = 0
-        for row in try await client.query("""
+        for row in try await client.query(
+            """
             SELECT status, wait_reason IS NOT NULL AS waiting, COUNT(*) AS n FROM executions
             WHERE status IN ('pending', 'processing', 'dead_letter') GROUP BY status, waiting
-            """, logger: logger).all() {
+            """, logger: logger
+        ).all() {
             let count = Int(try row.value("n", as: Int64.self))
             switch (try row.value("status", as: String.self), try row.value("waiting", as: Bool.self)) {
             case ("pending", _): pending += count
@@ -132,10 +149,14 @@ extension PostgresStore {
         var finished: [ExecutionStatus: Int] = [:]
         for row in try await client.query(
             "SELECT status, COUNT(*) AS n FROM executions WHERE finished_at >= \(now.adding(seconds: -3600).millis) GROUP BY status",
-            logger: logger).all() {
-            if let status = ExecutionStatus(rawValue: try row.value("status")) { finished[status] = Int(try row.value("n", as: Int64.self)) }
+            logger: logger
+        ).all() {
+            if let status = ExecutionStatus(rawValue: try row.value("status")) {
+                finished[status] = Int(try row.value("n", as: Int64.self))
+            }
         }
-        let bytes = try await client.query("SELECT pg_database_size(current_database()) AS size", logger: logger).first()?.value("size", as: Int64.self)
+        let bytes = try await client.query("SELECT pg_database_size(current_database()) AS size", logger: logger).first()?.value(
+            "size", as: Int64.self)
         return QueueStats(
             pending: pending, running: running, waiting: waiting, oldestPendingReceivedAt: oldest, finishedLastHour: finished,
             deadLetters: deadLetters, storeBytes: bytes)

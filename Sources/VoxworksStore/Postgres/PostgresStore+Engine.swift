@@ -13,20 +13,23 @@ extension PostgresStore {
     /// The team cursor is this node's (`fairness`), moved to the team of
     /// each execution claimed.
     public func claimExecution(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> ClaimedExecution? {
-        let statement = Self.claim(worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: fairness.lastTeam, teamCap: fairness.teamConcurrency)
+        let statement = Self.claim(
+            worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: fairness.lastTeam, teamCap: fairness.teamConcurrency)
         guard let row = try await engineClient.rows(statement, preparedAs: Claim.self, logger: logger).first else { return nil }
         return try await claimedExecution(from: row)
     }
 
     static func claim(worker: String, now: Timestamp, leaseUntil: Timestamp, afterTeam: String?, teamCap: Int) -> PostgresStatement {
         var parameters = PostgresParameters()
-        let call = claimCall(&parameters, worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: afterTeam, teamCap: teamCap, after: nil)
+        let call = claimCall(
+            &parameters, worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: afterTeam, teamCap: teamCap, after: nil)
         return parameters.statement("SELECT * FROM \(call)")
     }
 
     enum Claim: PostgresPreparedText {
         static let name = "voxworks_claim_fair"
-        static let template = PostgresStore.claim(worker: "", now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0), afterTeam: nil, teamCap: 1)
+        static let template = PostgresStore.claim(
+            worker: "", now: Timestamp(millis: 0), leaseUntil: Timestamp(millis: 0), afterTeam: nil, teamCap: 1)
     }
 
     /// The call of `claim_execution`. `after`: a value the call must wait
@@ -62,7 +65,8 @@ extension PostgresStore {
         let total = parsed.stepCount
         if total != execution.stepsTotal {
             // Only if the database counted otherwise than Swift does (it should not).
-            try await engineClient.query("UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: logger)
+            try await engineClient.query(
+                "UPDATE executions SET steps_total = \(Int32(total)) WHERE id = \(execution.id.lowercased)", logger: logger)
             execution.stepsTotal = total
         }
         // Lines exist only once a worker has run it, or when it was made
@@ -85,10 +89,12 @@ extension PostgresStore {
     }
 
     public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
-        try await engineClient.query("""
+        try await engineClient.query(
+            """
             UPDATE executions SET lease_expires_at = \(until.millis)
             WHERE id = \(executionID.lowercased) AND lease_owner = \(worker) AND status = 'processing' RETURNING id
-            """, logger: logger).first() != nil
+            """, logger: logger
+        ).first() != nil
     }
 
     public func recordSteps(executionID: UUID, worker: String, _ log: StepLogWrite) async throws -> Bool {
@@ -96,8 +102,11 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
-        try await held(Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now)))
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws
+        -> Bool
+    {
+        try await held(
+            Self.stepWrite(executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finishing: Finish(outcome, now: now)))
     }
 
     /// Runs a `stepWrite`: whether the worker held the execution.
@@ -112,9 +121,12 @@ extension PostgresStore {
     /// The claim is called laterally on the turn's end, so the end is
     /// written first, and the claim's statements (each with a new
     /// snapshot) count the finished execution as no longer in flight.
-    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
+    public func finishTurnAndClaim(
+        executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp
+    ) async throws -> (held: Bool, next: ClaimedExecution?) {
         let statement = Self.finishTurnAndClaim(
-            executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finish: Finish(outcome, now: now), now: now, leaseUntil: leaseUntil,
+            executionID: executionID, worker: worker, lines: PostgresStepLines(steps), finish: Finish(outcome, now: now), now: now,
+            leaseUntil: leaseUntil,
             afterTeam: fairness.lastTeam, teamCap: fairness.teamConcurrency)
         guard let row = try await engineClient.rows(statement, preparedAs: FinishTurnAndClaim.self, logger: logger).first
         else { throw StoreError.inconsistent("a turn's end answered no row") }
@@ -130,8 +142,10 @@ extension PostgresStore {
         var parameters = PostgresParameters()
         let write = stepWriteCTEs(&parameters, executionID: executionID, worker: worker, lines: lines, finishing: finish)
         let claim = claimCall(
-            &parameters, worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: afterTeam, teamCap: teamCap, after: "ended.held_count")
-        return parameters.statement("""
+            &parameters, worker: worker, now: now, leaseUntil: leaseUntil, afterTeam: afterTeam, teamCap: teamCap, after: "ended.held_count"
+        )
+        return parameters.statement(
+            """
             WITH \(write)
             SELECT ended.held_count, claimed.*
             FROM (SELECT count(*) AS held_count FROM held) AS ended LEFT JOIN LATERAL \(claim) AS claimed ON true
@@ -158,14 +172,15 @@ extension PostgresStore {
         var dropsContext: Bool { status == "completed" }
 
         init(_ outcome: ExecutionOutcome, now: Timestamp) {
-            (status, finishedAt, setsError, error, setsRunAt, runAt, waitReason) = switch outcome {
-            case .completed: ("completed", now.millis, true, nil, false, nil, nil)
-            case .failed(let error): ("failed", now.millis, true, error, false, nil, nil)
-            case .deadLetter(let error): ("dead_letter", now.millis, true, error, false, nil, nil)
-            case .retry(let error, let runAt): ("pending", nil, true, error, true, runAt.millis, nil)
-            case .wait(let reason, let until): (nil, nil, false, nil, true, until?.millis ?? Int64.max, reason.rawValue)
-            case .deferred(let reason, let until): ("pending", nil, false, nil, true, until.millis, reason.rawValue)
-            }
+            (status, finishedAt, setsError, error, setsRunAt, runAt, waitReason) =
+                switch outcome {
+                case .completed: ("completed", now.millis, true, nil, false, nil, nil)
+                case .failed(let error): ("failed", now.millis, true, error, false, nil, nil)
+                case .deadLetter(let error): ("dead_letter", now.millis, true, error, false, nil, nil)
+                case .retry(let error, let runAt): ("pending", nil, true, error, true, runAt.millis, nil)
+                case .wait(let reason, let until): (nil, nil, false, nil, true, until?.millis ?? Int64.max, reason.rawValue)
+                case .deferred(let reason, let until): ("pending", nil, false, nil, true, until.millis, reason.rawValue)
+                }
         }
     }
 
@@ -175,7 +190,8 @@ extension PostgresStore {
     /// holds it, and locks the row, so a cancel or a sweep cannot slip in
     /// between), and the lines are written only if it matched. Answers 1
     /// when held, 0 when not (nothing is then written).
-    static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresStatement {
+    static func stepWrite(executionID: UUID, worker: String, lines: PostgresStepLines, finishing finish: Finish? = nil) -> PostgresStatement
+    {
         var parameters = PostgresParameters()
         let write = stepWriteCTEs(&parameters, executionID: executionID, worker: worker, lines: lines, finishing: finish)
         return parameters.statement("WITH \(write) SELECT count(*) AS held_count FROM held")
@@ -225,10 +241,12 @@ extension PostgresStore {
     }
 
     public func releaseExpiredLeases(now: Timestamp) async throws -> Int {
-        try await engineClient.query("""
+        try await engineClient.query(
+            """
             UPDATE executions SET status = 'pending', run_at = \(now.millis), lease_owner = NULL, lease_expires_at = NULL
             WHERE lease_owner IS NOT NULL AND lease_expires_at < \(now.millis) AND status = 'processing' RETURNING id
-            """, logger: logger).all().count
+            """, logger: logger
+        ).all().count
     }
 
     // MARK: Executions made by the engine
@@ -236,7 +254,8 @@ extension PostgresStore {
     public func insertExecution(_ new: NewExecution) async throws {
         try await client.withTransaction(logger: logger) { connection in
             let completed = Int32(new.completedSteps.filter { $0.status == .completed }.count)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO executions (id, team_id, automation_id, status, body, content_type, received_at, run_at, replay_of,
                     step_keys_from, context, definition, trigger_type, steps_completed)
                 VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.automationID.lowercased), 'pending', \(Data(new.body)),
@@ -245,7 +264,8 @@ extension PostgresStore {
                     \(new.context.map { JSONValue.object($0).serialized }), \(new.definition?.serialized), \(new.triggerType), \(completed))
                 """, logger: self.logger)
             for step in new.completedSteps {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO execution_steps (execution_id, step_id, position, type, status, started_at, finished_at, attempts, input, output, error,
                         attempt_log)
                     VALUES (\(new.id.lowercased), \(step.stepID), \(Int32(step.position)), \(step.type), \(step.status.rawValue),
@@ -262,16 +282,20 @@ extension PostgresStore {
     }
 
     func fetchSteps(_ connection: PostgresConnection, executionID: UUID) async throws -> [StepRecord] {
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log
             FROM execution_steps WHERE execution_id = \(executionID.lowercased) ORDER BY position
-            """, logger: logger).all().map { row in
+            """, logger: logger
+        ).all().map { row in
             StepRecord(
                 stepID: try row.value("step_id"), position: Int(try row.value("position", as: Int32.self)), type: try row.value("type"),
                 status: StepStatus(rawValue: try row.value("status")) ?? .pending, startedAt: try row.optionalTimestamp("started_at"),
                 finishedAt: try row.optionalTimestamp("finished_at"), attempts: Int(try row.value("attempts", as: Int32.self)),
-                input: try row.json("input", table: "execution_steps", id: "\(executionID.lowercased)/\(try row.value("step_id", as: String.self))"),
-                output: try row.json("output", table: "execution_steps", id: "\(executionID.lowercased)/\(try row.value("step_id", as: String.self))"),
+                input: try row.json(
+                    "input", table: "execution_steps", id: "\(executionID.lowercased)/\(try row.value("step_id", as: String.self))"),
+                output: try row.json(
+                    "output", table: "execution_steps", id: "\(executionID.lowercased)/\(try row.value("step_id", as: String.self))"),
                 error: try row.value("error"),
                 attemptLog: StepAttemptLog(storedText: try row.value("attempt_log")))
         }
@@ -284,13 +308,15 @@ extension PostgresStore {
 
     public func cancelExecution(id: UUID, teamID: UUID, now: Timestamp) async throws -> Execution? {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE executions SET status = 'cancelled', finished_at = \(now.millis), lease_owner = NULL, lease_expires_at = NULL,
                     wait_reason = NULL, run_at = NULL
                 WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased) AND status IN ('pending', 'processing')
                 """, logger: self.logger)
             try await connection.query(
-                "UPDATE calls SET progress = 'cancelled' WHERE execution_id = \(id.lowercased) AND progress = 'scheduled'", logger: self.logger)
+                "UPDATE calls SET progress = 'cancelled' WHERE execution_id = \(id.lowercased) AND progress = 'scheduled'",
+                logger: self.logger)
             var binds = PostgresBindings()
             binds.append(id.lowercased)
             binds.append(teamID.lowercased)
@@ -302,9 +328,11 @@ extension PostgresStore {
     }
 
     public func automationDefinition(id: UUID) async throws -> (teamID: UUID, definition: JSONValue, enabled: Bool)? {
-        guard let row = try await client.query(
-            "SELECT team_id, definition, enabled FROM automations WHERE id = \(id.lowercased) AND deleted_at IS NULL", logger: logger
-        ).first() else { return nil }
+        guard
+            let row = try await client.query(
+                "SELECT team_id, definition, enabled FROM automations WHERE id = \(id.lowercased) AND deleted_at IS NULL", logger: logger
+            ).first()
+        else { return nil }
         guard let definition = try row.json("definition", table: "automations", id: id.lowercased) else {
             throw StoreError.corrupt(table: "automations", id: id.lowercased, detail: "definition is missing")
         }
@@ -318,10 +346,14 @@ extension PostgresStore {
     }
 
     public func sample(automationID: UUID, teamID: UUID) async throws -> (body: [UInt8], receivedAt: Timestamp)? {
-        guard let row = try await client.query("""
-            SELECT s.body, s.received_at FROM automation_samples s JOIN automations a ON a.id = s.automation_id
-            WHERE s.automation_id = \(automationID.lowercased) AND a.team_id = \(teamID.lowercased) AND a.deleted_at IS NULL
-            """, logger: logger).first() else { return nil }
+        guard
+            let row = try await client.query(
+                """
+                SELECT s.body, s.received_at FROM automation_samples s JOIN automations a ON a.id = s.automation_id
+                WHERE s.automation_id = \(automationID.lowercased) AND a.team_id = \(teamID.lowercased) AND a.deleted_at IS NULL
+                """, logger: logger
+            ).first()
+        else { return nil }
         return (try row.bytes("body"), try row.timestamp("received_at"))
     }
 
@@ -340,38 +372,51 @@ extension PostgresStore {
     /// contact's row is locked only for that statement and its commit (every
     /// worker upserting the same contact waits on that lock). Matched by
     /// email first: a transaction, as the match needs a read.
-    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws
+        -> (contact: Contact, created: Bool)
+    {
         guard matchOnEmail, let email = fields.email else {
             let statement = Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: log)
-            let rows = if log == nil {
-                try await engineClient.rows(statement, preparedAs: ContactUpsert.self, logger: logger)
-            } else {
-                try await engineClient.rows(statement, preparedAs: ContactUpsertAfterLines.self, logger: logger)
-            }
+            let rows =
+                if log == nil {
+                    try await engineClient.rows(statement, preparedAs: ContactUpsert.self, logger: logger)
+                } else {
+                    try await engineClient.rows(statement, preparedAs: ContactUpsertAfterLines.self, logger: logger)
+                }
             guard let row = rows.first else { throw log == nil ? StoreError.inconsistent("contact upsert returned nothing") : LeaseLost() }
             return (try Self.contact(from: row), try row.value("inserted"))
         }
-        return try await withLeaseLostUnwrapped { try await self.engineClient.withTransaction(logger: self.logger) { connection in
-            if let log { try await self.writeLeading(connection, log) }
-            let team = teamID.lowercased
-            if let existing = try await connection.query(
-                "SELECT * FROM contacts WHERE team_id = \(team) AND lower(email) = lower(\(email)) ORDER BY created_at LIMIT 1 FOR UPDATE",
-                logger: self.logger).first() {
-                let stored = try Self.contact(from: existing)
-                if stored.isUnchanged(by: fields) { return (stored, false) }
-                let id: String = try existing.value("id")
-                guard let row = try await connection.query("""
-                    UPDATE contacts SET phone_number = COALESCE(\(fields.phoneNumber), phone_number), first_name = COALESCE(\(fields.firstName), first_name),
-                        last_name = COALESCE(\(fields.lastName), last_name), email = COALESCE(\(fields.email), email), title = COALESCE(\(fields.title), title),
-                        address = COALESCE(\(fields.address), address), location = COALESCE(\(fields.location), location), updated_at = \(now.millis)
-                    WHERE id = \(id) RETURNING *
-                    """, logger: self.logger).first() else { throw StoreError.inconsistent("contact vanished") }
-                return (try Self.contact(from: row), false)
+        return try await withLeaseLostUnwrapped {
+            try await self.engineClient.withTransaction(logger: self.logger) { connection in
+                if let log { try await self.writeLeading(connection, log) }
+                let team = teamID.lowercased
+                if let existing = try await connection.query(
+                    "SELECT * FROM contacts WHERE team_id = \(team) AND lower(email) = lower(\(email)) ORDER BY created_at LIMIT 1 FOR UPDATE",
+                    logger: self.logger
+                ).first() {
+                    let stored = try Self.contact(from: existing)
+                    if stored.isUnchanged(by: fields) { return (stored, false) }
+                    let id: String = try existing.value("id")
+                    guard
+                        let row = try await connection.query(
+                            """
+                            UPDATE contacts SET phone_number = COALESCE(\(fields.phoneNumber), phone_number), first_name = COALESCE(\(fields.firstName), first_name),
+                                last_name = COALESCE(\(fields.lastName), last_name), email = COALESCE(\(fields.email), email), title = COALESCE(\(fields.title), title),
+                                address = COALESCE(\(fields.address), address), location = COALESCE(\(fields.location), location), updated_at = \(now.millis)
+                            WHERE id = \(id) RETURNING *
+                            """, logger: self.logger
+                        ).first()
+                    else { throw StoreError.inconsistent("contact vanished") }
+                    return (try Self.contact(from: row), false)
+                }
+                guard
+                    let row = try await connection.query(
+                        Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: nil).query, logger: self.logger
+                    ).first()
+                else { throw StoreError.inconsistent("contact upsert returned nothing") }
+                return (try Self.contact(from: row), try row.value("inserted"))
             }
-            guard let row = try await connection.query(Self.contactUpsert(teamID: teamID, fields: fields, now: now, log: nil).query, logger: self.logger).first()
-            else { throw StoreError.inconsistent("contact upsert returned nothing") }
-            return (try Self.contact(from: row), try row.value("inserted"))
-        } }
+        }
     }
 
     /// Insert, or merge into the team's contact with this phone number (each
@@ -385,7 +430,8 @@ extension PostgresStore {
         var parameters = PostgresParameters()
         // The leading lines and their lease check: `stepWrite`'s CTEs, whose `held` gates the contact's write.
         let leading = log.map {
-            stepWriteCTEs(&parameters, executionID: $0.executionID, worker: $0.worker, lines: PostgresStepLines($0.lines), finishing: nil) + ", "
+            stepWriteCTEs(&parameters, executionID: $0.executionID, worker: $0.worker, lines: PostgresStepLines($0.lines), finishing: nil)
+                + ", "
         }
         let held = log == nil ? "true" : "EXISTS (SELECT 1 FROM held)"
         let team = parameters.add(teamID.lowercased)
@@ -398,7 +444,8 @@ extension PostgresStore {
         let location = parameters.add(fields.location)
         let id = parameters.add(UUID.v7(now: now).lowercased)
         let time = parameters.add(now.millis)
-        return parameters.statement("""
+        return parameters.statement(
+            """
             WITH \(leading ?? "")same AS (
                 SELECT \(contactColumns), false AS inserted FROM contacts c
                 WHERE c.team_id = \(team) AND c.phone_number = \(phone)
@@ -427,7 +474,8 @@ extension PostgresStore {
     /// A contact's columns by name, not `c.*`: a prepared statement's
     /// result may not change shape, which a column added by a later
     /// migration (run by another node) would do.
-    private static let contactColumns = "c.id, c.team_id, c.phone_number, c.first_name, c.last_name, c.email, c.title, c.address, c.location, c.created_at, c.updated_at"
+    private static let contactColumns =
+        "c.id, c.team_id, c.phone_number, c.first_name, c.last_name, c.email, c.title, c.address, c.location, c.created_at, c.updated_at"
 
     enum ContactUpsert: PostgresPreparedText {
         static let name = "voxworks_contact_upsert"
@@ -454,12 +502,16 @@ extension PostgresStore {
         guard held == 1 else { throw LeaseLost() }
     }
 
-    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool) {
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws
+        -> (object: JSONValue, created: Bool)
+    {
         guard let log else { return try await upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: nil) }
-        return try await withLeaseLostUnwrapped { try await self.engineClient.withTransaction(logger: self.logger) { connection in
-            try await self.writeLeading(connection, log)
-            return try await self.upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: connection)
-        } }
+        return try await withLeaseLostUnwrapped {
+            try await self.engineClient.withTransaction(logger: self.logger) { connection in
+                try await self.writeLeading(connection, log)
+                return try await self.upsertObject(teamID: teamID, type: type, key: key, data: data, now: now, on: connection)
+            }
+        }
     }
 
     /// `withTransaction` wraps what its closure threw; a lost lease must reach the caller as itself.
@@ -472,18 +524,21 @@ extension PostgresStore {
     }
 
     /// On `connection` inside its transaction, or on any pooled connection.
-    private func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, on connection: PostgresConnection?) async throws -> (object: JSONValue, created: Bool) {
+    private func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, on connection: PostgresConnection?)
+        async throws -> (object: JSONValue, created: Bool)
+    {
         let query: PostgresQuery = """
             INSERT INTO objects (id, team_id, object_type, object_key, data, created_at, updated_at)
             VALUES (\(UUID.v7(now: now).lowercased), \(teamID.lowercased), \(type), \(key), \(data.serialized), \(now.millis), \(now.millis))
             ON CONFLICT (team_id, object_type, object_key) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at
             RETURNING id, created_at, (xmax = 0) AS inserted
             """
-        let rows = if let connection {
-            try await connection.query(query, logger: logger)
-        } else {
-            try await client.query(query, logger: logger)
-        }
+        let rows =
+            if let connection {
+                try await connection.query(query, logger: logger)
+            } else {
+                try await client.query(query, logger: logger)
+            }
         guard let row = try await rows.first() else { throw StoreError.inconsistent("object upsert returned nothing") }
         let object: JSONValue = .object([
             "id": .string(try row.value("id")), "object_type": .string(type), "key": .string(key), "data": data,
@@ -502,16 +557,20 @@ extension PostgresStore {
             toNumber: try row.value("to_number"), scriptID: try row.value("script_id"), scheduledTime: try row.timestamp("scheduled_time"),
             startedAt: try row.optionalTimestamp("started_at"), endedAt: try row.optionalTimestamp("ended_at"),
             duration: try row.value("duration", as: Int32?.self).map(Int.init), endReason: try row.value("end_reason"),
-            callSummary: try row.value("call_summary"), structuredData: try row.json("structured_data", table: "calls", id: try row.value("id")),
+            callSummary: try row.value("call_summary"),
+            structuredData: try row.json("structured_data", table: "calls", id: try row.value("id")),
             successEvaluation: try row.value("success_evaluation"), rating: try row.value("rating", as: Int32?.self).map(Int.init),
-            transcript: try row.value("transcript"), recordingURL: try row.value("recording_url"), objectives: try row.json("objectives", table: "calls", id: try row.value("id")),
+            transcript: try row.value("transcript"), recordingURL: try row.value("recording_url"),
+            objectives: try row.json("objectives", table: "calls", id: try row.value("id")),
             createdAt: try row.timestamp("created_at"),
             object: Call.ObjectLink(
-                storedID: try row.value("object_id", as: String?.self), type: try row.value("object_type"), key: try row.value("object_key")))
+                storedID: try row.value("object_id", as: String?.self), type: try row.value("object_type"), key: try row.value("object_key")
+            ))
     }
 
     public func createCall(_ call: Call) async throws {
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO calls (id, team_id, contact_id, execution_id, step_id, type, progress, status, from_number, to_number, script_id,
                 scheduled_time, created_at, object_id, object_type, object_key)
             VALUES (\(call.id.lowercased), \(call.teamID.lowercased), \(call.contactID?.lowercased), \(call.executionID?.lowercased), \(call.stepID),
@@ -538,15 +597,20 @@ extension PostgresStore {
 
     public func finishCall(_ call: Call, now: Timestamp) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            guard try await connection.query("""
-                UPDATE calls SET progress = \(call.progress), status = \(call.status), started_at = \(call.startedAt?.millis),
-                    ended_at = \(call.endedAt?.millis), duration = \(call.duration.map(Int32.init)), end_reason = \(call.endReason),
-                    call_summary = \(call.callSummary), structured_data = \(call.structuredData?.serialized),
-                    success_evaluation = \(call.successEvaluation), rating = \(call.rating.map(Int32.init)),
-                    transcript = \(call.transcript), recording_url = \(call.recordingURL), objectives = \(call.objectives?.serialized)
-                WHERE id = \(call.id.lowercased) AND progress IN ('scheduled', 'in_progress') RETURNING id
-                """, logger: self.logger).first() != nil, let executionID = call.executionID else { return }
-            try await connection.query("""
+            guard
+                try await connection.query(
+                    """
+                    UPDATE calls SET progress = \(call.progress), status = \(call.status), started_at = \(call.startedAt?.millis),
+                        ended_at = \(call.endedAt?.millis), duration = \(call.duration.map(Int32.init)), end_reason = \(call.endReason),
+                        call_summary = \(call.callSummary), structured_data = \(call.structuredData?.serialized),
+                        success_evaluation = \(call.successEvaluation), rating = \(call.rating.map(Int32.init)),
+                        transcript = \(call.transcript), recording_url = \(call.recordingURL), objectives = \(call.objectives?.serialized)
+                    WHERE id = \(call.id.lowercased) AND progress IN ('scheduled', 'in_progress') RETURNING id
+                    """, logger: self.logger
+                ).first() != nil, let executionID = call.executionID
+            else { return }
+            try await connection.query(
+                """
                 UPDATE executions SET run_at = \(now.millis)
                 WHERE id = \(executionID.lowercased) AND status = 'processing' AND wait_reason = 'call'
                 """, logger: self.logger)

@@ -60,7 +60,8 @@ extension PostgresStore {
                 parameters.add(batch.map(\.executionID.lowercased)), parameters.add(batch.map(\.route.teamID.lowercased)),
                 parameters.add(batch.map(\.route.automationID.lowercased)), parameters.add(batch.map(\.route.webhookID.lowercased)),
                 parameters.add(batch.map { ByteBuffer(bytes: $0.body) }), parameters.add(batch.map { $0.contentType ?? "" }),
-                parameters.add(batch.map { $0.idempotencyKey ?? "" }), parameters.add(batch.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
+                parameters.add(batch.map { $0.idempotencyKey ?? "" }),
+                parameters.add(batch.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
                 parameters.add(batch.map { $0.sourceAddress ?? "" }), parameters.add(batch.map(\.receivedAt.millis)),
                 parameters.add(batch.map { Int64($0.backlogLimit) }), parameters.add(ttl), parameters.add(workChannel),
             ]

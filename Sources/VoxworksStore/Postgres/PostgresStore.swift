@@ -30,7 +30,9 @@ public final class PostgresStore: Store {
 
     /// Connects, applies migrations (under an advisory lock), and returns the store.
     /// `url`: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require][&search_path=schema]`.
-    public static func connect(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) async throws -> PostgresStore {
+    public static func connect(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) async throws
+        -> PostgresStore
+    {
         let configuration = try Self.configuration(url: url, maximumConnections: maximumConnections)
         // Rate-limit state needs no fsync before the answer: a crash loses a
         // few milliseconds of it, which can only let a few requests more
@@ -65,7 +67,8 @@ public final class PostgresStore: Store {
         return store
     }
 
-    private init(client: PostgresClient, limiterClient: PostgresClient, engineClient: PostgresClient, secretBox: SecretBox, logger: Logger) {
+    private init(client: PostgresClient, limiterClient: PostgresClient, engineClient: PostgresClient, secretBox: SecretBox, logger: Logger)
+    {
         self.client = client
         self.limiterClient = limiterClient
         self.engineClient = engineClient
@@ -88,7 +91,7 @@ public final class PostgresStore: Store {
 
     static func configuration(url: String, maximumConnections: Int) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty
+            let host = components.host, !host.isEmpty
         else { throw PostgresStoreError.invalidURL }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let tls: PostgresClient.Configuration.TLS
@@ -136,7 +139,8 @@ public final class PostgresStore: Store {
 
     public func createTeam(name: String, now: Timestamp) async throws -> Team {
         let team = Team(id: UUID.v7(now: now), name: name, createdAt: now)
-        try await client.query("INSERT INTO teams (id, name, created_at) VALUES (\(team.id.lowercased), \(name), \(now.millis))", logger: logger)
+        try await client.query(
+            "INSERT INTO teams (id, name, created_at) VALUES (\(team.id.lowercased), \(name), \(now.millis))", logger: logger)
         return team
     }
 
@@ -198,7 +202,8 @@ public final class PostgresStore: Store {
         binds.append(id.lowercased)
         binds.append(teamID.lowercased)
         return try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.id = $2 AND a.team_id = $3 AND a.deleted_at IS NULL", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.id = $2 AND a.team_id = $3 AND a.deleted_at IS NULL", binds: binds),
             logger: logger
         ).first().map(Self.automation(from:))
     }
@@ -206,13 +211,15 @@ public final class PostgresStore: Store {
     public func createAutomation(_ new: NewAutomation, now: Timestamp) async throws -> Automation {
         let sealed = try new.signingKey.map { Data(try secretBox.seal($0)) }
         return try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO automations (id, team_id, name, enabled, definition, step_count, concurrency, created_at, updated_at)
                 VALUES (\(new.id.lowercased), \(new.teamID.lowercased), \(new.name), \(new.enabled), \(new.definition.serialized),
                         \(Int32(AutomationDefinition.stepCount(new.definition))), \(ConcurrencyLimit.explicit(new.definition).map(Int32.init)),
                         \(now.millis), \(now.millis))
                 """, logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
                 VALUES (\(new.webhookID.lowercased), \(new.id.lowercased), \(new.teamID.lowercased), \(new.token), \(SecretMaterial.hash(new.token)),
                         \(new.rateLimit.perSecond), \(Int32(new.rateLimit.burst)), \(now.millis))
@@ -236,7 +243,10 @@ public final class PostgresStore: Store {
         binds.append(after?.lowercased ?? "")
         binds.append(limit)
         return try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.team_id = $2 AND a.deleted_at IS NULL AND a.id > $3 ORDER BY a.id LIMIT $4", binds: binds),
+            PostgresQuery(
+                unsafeSQL:
+                    "SELECT \(Self.automationColumns) WHERE a.team_id = $2 AND a.deleted_at IS NULL AND a.id > $3 ORDER BY a.id LIMIT $4",
+                binds: binds),
             logger: logger
         ).all().map(Self.automation(from:))
     }
@@ -245,7 +255,8 @@ public final class PostgresStore: Store {
         var binds = PostgresBindings()
         binds.append(Timestamp.now().millis)
         return try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.deleted_at IS NULL ORDER BY a.created_at, a.id", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.automationColumns) WHERE a.deleted_at IS NULL ORDER BY a.created_at, a.id", binds: binds),
             logger: logger
         ).all().map(Self.automation(from:))
     }
@@ -272,7 +283,8 @@ public final class PostgresStore: Store {
                 try await connection.query("UPDATE automations SET enabled = \(enabled) WHERE id = \(key)", logger: self.logger)
             }
             if let definition = patch.definition {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE automations SET definition = \(definition.serialized), step_count = \(Int32(AutomationDefinition.stepCount(definition))),
                         concurrency = \(ConcurrencyLimit.explicit(definition).map(Int32.init))
                     WHERE id = \(key)
@@ -284,7 +296,8 @@ public final class PostgresStore: Store {
                     logger: self.logger)
             }
             if patch.disableSigning {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE webhook_secrets SET expires_at = \(now.millis)
                     WHERE webhook_id = (SELECT id FROM webhooks WHERE automation_id = \(key))
                       AND (expires_at IS NULL OR expires_at > \(now.millis))
@@ -297,10 +310,12 @@ public final class PostgresStore: Store {
 
     public func deleteAutomation(id: UUID, teamID: UUID, now: Timestamp) async throws -> Bool {
         defer { routeCache.invalidate() }
-        return try await client.query("""
+        return try await client.query(
+            """
             UPDATE automations SET deleted_at = \(now.millis), enabled = FALSE
             WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased) AND deleted_at IS NULL RETURNING id
-            """, logger: logger).first() != nil
+            """, logger: logger
+        ).first() != nil
     }
 
     public func rotateToken(automationID: UUID, teamID: UUID, newToken: String, now: Timestamp) async throws -> Automation? {
@@ -310,16 +325,21 @@ public final class PostgresStore: Store {
             try await connection.query(
                 "UPDATE webhooks SET token = \(newToken), token_hash = \(SecretMaterial.hash(newToken)) WHERE automation_id = \(automationID.lowercased)",
                 logger: self.logger)
-            try await connection.query("UPDATE automations SET updated_at = \(now.millis) WHERE id = \(automationID.lowercased)", logger: self.logger)
+            try await connection.query(
+                "UPDATE automations SET updated_at = \(now.millis) WHERE id = \(automationID.lowercased)", logger: self.logger)
             return try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now)
         }
     }
 
-    public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation? {
+    public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws
+        -> Automation?
+    {
         defer { routeCache.invalidate() }
         let sealed = Data(try secretBox.seal(newKey))
         return try await client.withTransaction(logger: logger) { connection in
-            guard let automation = try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now) else { return nil }
+            guard let automation = try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now) else {
+                return nil
+            }
             let webhook = automation.webhook.id.lowercased
             // Secrets already in a grace period end now, so at most two are ever active.
             try await connection.query(
@@ -331,7 +351,8 @@ public final class PostgresStore: Store {
             try await connection.query(
                 "INSERT INTO webhook_secrets (id, webhook_id, sealed_key, created_at) VALUES (\(UUID().lowercased), \(webhook), \(sealed), \(now.millis))",
                 logger: self.logger)
-            try await connection.query("UPDATE automations SET updated_at = \(now.millis) WHERE id = \(automationID.lowercased)", logger: self.logger)
+            try await connection.query(
+                "UPDATE automations SET updated_at = \(now.millis) WHERE id = \(automationID.lowercased)", logger: self.logger)
             return try await self.fetchAutomation(connection, id: automationID, teamID: teamID, now: now)
         }
     }
@@ -342,19 +363,25 @@ public final class PostgresStore: Store {
 
     /// The route, and when the first of its secrets in a grace period ends.
     private func fetchRoute(tokenHash: String, now: Timestamp) async throws -> (WebhookRoute, keysChangeAt: Timestamp?)? {
-        guard let row = try await client.query("""
-            SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst,
-                   ARRAY(SELECT encode(s.sealed_key, 'base64') FROM webhook_secrets s
-                         WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > \(now.millis))
-                         ORDER BY s.created_at DESC) AS sealed_keys,
-                   (SELECT MIN(s.expires_at) FROM webhook_secrets s
-                         WHERE s.webhook_id = w.id AND s.expires_at > \(now.millis)) AS keys_change_at
-            FROM webhooks w JOIN automations a ON a.id = w.automation_id
-            WHERE w.token_hash = \(tokenHash) AND a.enabled AND a.deleted_at IS NULL
-            """, logger: logger).first() else { return nil }
+        guard
+            let row = try await client.query(
+                """
+                SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst,
+                       ARRAY(SELECT encode(s.sealed_key, 'base64') FROM webhook_secrets s
+                             WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > \(now.millis))
+                             ORDER BY s.created_at DESC) AS sealed_keys,
+                       (SELECT MIN(s.expires_at) FROM webhook_secrets s
+                             WHERE s.webhook_id = w.id AND s.expires_at > \(now.millis)) AS keys_change_at
+                FROM webhooks w JOIN automations a ON a.id = w.automation_id
+                WHERE w.token_hash = \(tokenHash) AND a.enabled AND a.deleted_at IS NULL
+                """, logger: logger
+            ).first()
+        else { return nil }
         let sealed: [String] = try row.value("sealed_keys")
         let keys = try sealed.map { text -> [UInt8] in
-            guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else { throw StoreError.corrupt(table: "signing_keys", id: "?", detail: "a sealed key is not base64") }
+            guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else {
+                throw StoreError.corrupt(table: "signing_keys", id: "?", detail: "a sealed key is not base64")
+            }
             return try secretBox.open(Array(data))
         }
         let route = WebhookRoute(
@@ -375,14 +402,18 @@ public final class PostgresStore: Store {
     static let listedExecutionColumns = executionColumns.replacingOccurrences(of: "status, body,", with: "status, ''::bytea AS body,")
 
     static func execution(from row: PostgresRandomAccessRow) throws -> Execution {
-        guard let status = ExecutionStatus(rawValue: try row.value("status")) else { throw StoreError.corrupt(table: "executions", id: (try? row.value("id", as: String.self)) ?? "?", detail: "unknown status") }
+        guard let status = ExecutionStatus(rawValue: try row.value("status")) else {
+            throw StoreError.corrupt(table: "executions", id: (try? row.value("id", as: String.self)) ?? "?", detail: "unknown status")
+        }
         return Execution(
             id: try row.uuid("id"), teamID: try row.uuid("team_id"), automationID: try row.uuid("automation_id"), status: status,
             body: try row.bytes("body"), contentType: try row.value("content_type"), idempotencyKey: try row.value("idempotency_key"),
             sourceAddress: try row.value("source_address"), receivedAt: try row.timestamp("received_at"),
             attempt: Int(try row.value("attempt", as: Int32.self)), startedAt: try row.optionalTimestamp("started_at"),
-            finishedAt: try row.optionalTimestamp("finished_at"), error: try row.value("error"), replayOf: try row.optionalUUID("replay_of"),
-            stepsTotal: Int(try row.value("steps_total", as: Int32.self)), stepsCompleted: Int(try row.value("steps_completed", as: Int32.self)),
+            finishedAt: try row.optionalTimestamp("finished_at"), error: try row.value("error"),
+            replayOf: try row.optionalUUID("replay_of"),
+            stepsTotal: Int(try row.value("steps_total", as: Int32.self)),
+            stepsCompleted: Int(try row.value("steps_completed", as: Int32.self)),
             stepKeysFrom: try row.optionalUUID("step_keys_from"))
     }
 
@@ -411,11 +442,13 @@ public final class PostgresStore: Store {
     // MARK: Maintenance
 
     public func deleteExpiredIdempotencyRecords(now: Timestamp, limit: Int) async throws -> Int {
-        try await client.query("""
+        try await client.query(
+            """
             DELETE FROM idempotency_records WHERE (webhook_id, key) IN
                 (SELECT webhook_id, key FROM idempotency_records WHERE expires_at <= \(now.millis) LIMIT \(limit))
             RETURNING 1
-            """, logger: logger).all().count
+            """, logger: logger
+        ).all().count
     }
 }
 

@@ -21,14 +21,15 @@ extension SQLiteStore {
 
     public func consoleSession(tokenHash: String, now: Timestamp) async throws -> ConsoleSession? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT s.token_hash, s.team_id, s.api_key_hash, s.csrf_token, s.created_at, s.expires_at
-                    FROM console_sessions s JOIN api_keys k ON k.key_hash = s.api_key_hash AND k.team_id = s.team_id
-                    WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL
-                    """,
-                arguments: [tokenHash, now.millis]),
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.token_hash, s.team_id, s.api_key_hash, s.csrf_token, s.created_at, s.expires_at
+                        FROM console_sessions s JOIN api_keys k ON k.key_hash = s.api_key_hash AND k.team_id = s.team_id
+                        WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL
+                        """,
+                    arguments: [tokenHash, now.millis]),
                 let teamID = UUID(canonical: row["team_id"])
             else { return nil }
             return ConsoleSession(
@@ -53,9 +54,10 @@ extension SQLiteStore {
 
     public func saveSample(automationID: UUID, teamID: UUID, body: [UInt8], receivedAt: Timestamp) async throws -> Bool {
         try await pool.write { db in
-            guard try Int.fetchOne(
-                db, sql: "SELECT 1 FROM automations WHERE id = ? AND team_id = ? AND deleted_at IS NULL",
-                arguments: [automationID.lowercased, teamID.lowercased]) != nil
+            guard
+                try Int.fetchOne(
+                    db, sql: "SELECT 1 FROM automations WHERE id = ? AND team_id = ? AND deleted_at IS NULL",
+                    arguments: [automationID.lowercased, teamID.lowercased]) != nil
             else { return false }
             guard AutomationSample.keeps(size: body.count) else { return true }
             try db.execute(

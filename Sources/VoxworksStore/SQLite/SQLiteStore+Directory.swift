@@ -6,7 +6,9 @@ extension SQLiteStore {
     public func insertContact(teamID: UUID, fields: ContactFields, now: Timestamp) async throws -> Contact? {
         try await pool.write { db in
             if let phone = fields.phoneNumber,
-               try Bool.fetchOne(db, sql: "SELECT 1 FROM contacts WHERE team_id = ? AND phone_number = ?", arguments: [teamID.lowercased, phone]) == true {
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM contacts WHERE team_id = ? AND phone_number = ?", arguments: [teamID.lowercased, phone]) == true
+            {
                 return nil
             }
             return try Self.insertContact(db, teamID: teamID, fields: fields, now: now)
@@ -60,8 +62,10 @@ extension SQLiteStore {
                         """,
                     arguments: [now.millis, id.lowercased])
             }
-            return try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
-                .map(Self.call(from:))
+            return try Row.fetchOne(
+                db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased]
+            )
+            .map(Self.call(from:))
         }
     }
 
@@ -70,8 +74,10 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE calls SET scheduled_time = ? WHERE id = ? AND team_id = ? AND progress = 'scheduled'",
                 arguments: [time.millis, id.lowercased, teamID.lowercased])
-            return try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
-                .map(Self.call(from:))
+            return try Row.fetchOne(
+                db, sql: "SELECT * FROM calls WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased]
+            )
+            .map(Self.call(from:))
         }
     }
 
@@ -87,11 +93,15 @@ extension SQLiteStore {
 
     public func list(id: UUID, teamID: UUID) async throws -> ContactList? {
         try await pool.read { db -> ContactList? in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: "SELECT l.*, (SELECT COUNT(*) FROM list_members m WHERE m.list_id = l.id) AS members FROM lists l WHERE id = ? AND team_id = ?",
-                arguments: [id.lowercased, teamID.lowercased]) else { return nil }
-            return ContactList(id: id, teamID: teamID, name: row["name"], contactCount: row["members"], createdAt: Timestamp(millis: row["created_at"]))
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT l.*, (SELECT COUNT(*) FROM list_members m WHERE m.list_id = l.id) AS members FROM lists l WHERE id = ? AND team_id = ?",
+                    arguments: [id.lowercased, teamID.lowercased])
+            else { return nil }
+            return ContactList(
+                id: id, teamID: teamID, name: row["name"], contactCount: row["members"], createdAt: Timestamp(millis: row["created_at"]))
         }
     }
 

@@ -21,27 +21,34 @@ extension SQLiteStore {
     ) throws -> ClaimedRow? {
         // Waits that are due first (they already hold their attempt), then
         // due pending work, chosen fairly (`fairPending`).
-        let dueWait = try db.cachedStatement(sql: """
-            SELECT id, wait_reason FROM executions
-            WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
-            ORDER BY run_at LIMIT 1
-            """)
-        let waiting = try dueWait.firstRow([.int(now.millis)], { row in
-            guard let id = row.text(0) else { throw StoreError.corrupt(table: "executions", id: "?", detail: "a row without an id") }
-            return (id, row.text(1).flatMap(WaitReason.init(rawValue:)))
-        })
+        let dueWait = try db.cachedStatement(
+            sql: """
+                SELECT id, wait_reason FROM executions
+                WHERE status = 'processing' AND wait_reason IS NOT NULL AND run_at <= ?
+                ORDER BY run_at LIMIT 1
+                """)
+        let waiting = try dueWait.firstRow(
+            [.int(now.millis)],
+            { row in
+                guard let id = row.text(0) else { throw StoreError.corrupt(table: "executions", id: "?", detail: "a row without an id") }
+                return (id, row.text(1).flatMap(WaitReason.init(rawValue:)))
+            })
         guard let (id, resumedFrom) = try waiting ?? fairPending(db, now: now, fairness: fairness) else { return nil }
         // Read, then one update: the definition is pinned at the first claim
         // and its step count is known only once it is parsed.
-        guard let (stored, contextText, triggerType, pinned) = try db.cachedStatement(sql: """
-                SELECT \(Self.executionColumns), context, trigger_type,
-                    COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id)) AS pinned
-                FROM executions WHERE id = ?
-                """
-            ).firstRow([.text(id)], { row in
-                let extra = Int32(Self.afterExecutionColumns)
-                return (try Self.execution(from: row), row.text(extra), row.text(extra + 1) ?? "webhook", row.text(extra + 2))
-            })
+        guard
+            let (stored, contextText, triggerType, pinned) = try db.cachedStatement(
+                sql: """
+                    SELECT \(Self.executionColumns), context, trigger_type,
+                        COALESCE(definition, (SELECT definition FROM automations WHERE id = executions.automation_id)) AS pinned
+                    FROM executions WHERE id = ?
+                    """
+            ).firstRow(
+                [.text(id)],
+                { row in
+                    let extra = Int32(Self.afterExecutionColumns)
+                    return (try Self.execution(from: row), row.text(extra), row.text(extra + 1) ?? "webhook", row.text(extra + 2))
+                })
         else { return nil }
         var execution = stored
         let parsed = definitions.entry(for: pinned, executionID: id)
@@ -50,11 +57,12 @@ extension SQLiteStore {
         if resumedFrom == nil { execution.attempt += 1 }
         if execution.startedAt == nil { execution.startedAt = now }
         execution.stepsTotal = parsed.stepCount
-        try db.cachedStatement(sql: """
-            UPDATE executions SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
-                wait_reason = NULL, run_at = NULL, attempt = ?, started_at = ?, definition = ?, steps_total = ?
-            WHERE id = ?
-            """
+        try db.cachedStatement(
+            sql: """
+                UPDATE executions SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
+                    wait_reason = NULL, run_at = NULL, attempt = ?, started_at = ?, definition = ?, steps_total = ?
+                WHERE id = ?
+                """
         ).run([
             .text(worker), .int(leaseUntil.millis), .int(Int64(execution.attempt)), SQLiteValue(execution.startedAt?.millis),
             SQLiteValue(pinned), .int(Int64(parsed.stepCount)), .text(id),
@@ -100,8 +108,10 @@ extension SQLiteStore {
 
     public func extendLease(executionID: UUID, worker: String, until: Timestamp) async throws -> Bool {
         try await engineWrites.write { db in
-            try db.cachedStatement(sql: "UPDATE executions SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'")
-                .execute(arguments: [until.millis, executionID.lowercased, worker])
+            try db.cachedStatement(
+                sql: "UPDATE executions SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'"
+            )
+            .execute(arguments: [until.millis, executionID.lowercased, worker])
             return db.changesCount > 0
         }
     }
@@ -117,18 +127,25 @@ extension SQLiteStore {
     }
 
     @discardableResult
-    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws -> Bool {
+    public func finishTurn(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) async throws
+        -> Bool
+    {
         let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
         return try await engineWrites.write { db in try finish.write(db) }
     }
 
     /// Both in one transaction: a worker's next claim costs no commit of its own.
-    public func finishTurnAndClaim(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp) async throws -> (held: Bool, next: ClaimedExecution?) {
+    public func finishTurnAndClaim(
+        executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?, leaseUntil: Timestamp
+    ) async throws -> (held: Bool, next: ClaimedExecution?) {
         let finish = TurnEnd(executionID: executionID, worker: worker, outcome: outcome, now: now, steps: steps)
         let definitions = self.definitions
         let fairness = self.fairness
         let (held, next) = try await engineWrites.write { db in
-            (try finish.write(db), try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions, fairness: fairness))
+            (
+                try finish.write(db),
+                try Self.claim(db, worker: worker, now: now, leaseUntil: leaseUntil, definitions: definitions, fairness: fairness)
+            )
         }
         return (held, next.map(Self.claimedExecution(from:)))
     }
@@ -185,7 +202,8 @@ extension SQLiteStore {
     }
 
     static func fetchSteps(_ db: Database, executionID: String) throws -> [StepRecord] {
-        try fetchStepRows(db, executionID: executionID).map { row throws(StoreError) in try stepRecord(from: row, executionID: executionID) }
+        try fetchStepRows(db, executionID: executionID).map { row throws(StoreError) in try stepRecord(from: row, executionID: executionID)
+        }
     }
 
     /// A step-log line as stored, its JSON columns not yet parsed.
@@ -204,10 +222,11 @@ extension SQLiteStore {
     }
 
     static func fetchStepRows(_ db: Database, executionID: String) throws -> [StepRow] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log
-            FROM execution_steps WHERE execution_id = ? ORDER BY position
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT step_id, position, type, status, started_at, finished_at, attempts, input, output, error, attempt_log
+                FROM execution_steps WHERE execution_id = ? ORDER BY position
+                """)
         return try Row.fetchAll(statement, arguments: [executionID]).map { row in
             StepRow(
                 stepID: row["step_id"], position: row["position"], type: row["type"], status: row["status"],
@@ -260,10 +279,12 @@ extension SQLiteStore {
 
     public func automationDefinition(id: UUID) async throws -> (teamID: UUID, definition: JSONValue, enabled: Bool)? {
         try await pool.read { db -> (UUID, String, Bool)? in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT team_id, definition, enabled FROM automations WHERE id = ? AND deleted_at IS NULL",
-                arguments: [id.lowercased]),
-                let team = UUID(canonical: row["team_id"]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT team_id, definition, enabled FROM automations WHERE id = ? AND deleted_at IS NULL",
+                    arguments: [id.lowercased]),
+                let team = UUID(canonical: row["team_id"])
+            else { return nil }
             return (team, row["definition"], row["enabled"])
         }.map { row throws(StoreError) in
             guard let definition = try StoredJSON.parse(row.1, table: "automations", id: id.lowercased, column: "definition") else {
@@ -281,13 +302,15 @@ extension SQLiteStore {
 
     public func sample(automationID: UUID, teamID: UUID) async throws -> (body: [UInt8], receivedAt: Timestamp)? {
         try await pool.read { db -> (Data, Int64)? in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT s.body, s.received_at FROM automation_samples s JOIN automations a ON a.id = s.automation_id
-                    WHERE s.automation_id = ? AND a.team_id = ? AND a.deleted_at IS NULL
-                    """,
-                arguments: [automationID.lowercased, teamID.lowercased]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.body, s.received_at FROM automation_samples s JOIN automations a ON a.id = s.automation_id
+                        WHERE s.automation_id = ? AND a.team_id = ? AND a.deleted_at IS NULL
+                        """,
+                    arguments: [automationID.lowercased, teamID.lowercased])
+            else { return nil }
             return (row["body"], row["received_at"])
         }.map { (Array($0.0), Timestamp(millis: $0.1)) }
     }
@@ -323,7 +346,9 @@ extension SQLiteStore {
             createdAt: Timestamp(millis: row.int(9)), updatedAt: Timestamp(millis: row.int(10)))
     }
 
-    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws -> (contact: Contact, created: Bool) {
+    public func upsertContact(teamID: UUID, matchOnEmail: Bool, fields: ContactFields, now: Timestamp, log: LeadingStepLog?) async throws
+        -> (contact: Contact, created: Bool)
+    {
         let leading = log.map(LeadingLines.init)
         return try await engineWrites.write { db in
             try leading?.write(db)
@@ -331,7 +356,10 @@ extension SQLiteStore {
             var existing: Row?
             if matchOnEmail, let email = fields.email {
                 existing = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1"),
+                    db.cachedStatement(
+                        sql:
+                            "SELECT \(Self.contactColumns) FROM contacts WHERE team_id = ? AND lower(email) = lower(?) ORDER BY created_at LIMIT 1"
+                    ),
                     arguments: [team, email])
             }
             if existing == nil, fields.phoneNumber != nil {
@@ -341,12 +369,13 @@ extension SQLiteStore {
                 let stored = try Self.contact(from: existing)
                 if stored.isUnchanged(by: fields) { return (stored, false) }
                 let id: String = existing[0]
-                try db.cachedStatement(sql: """
-                    UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
-                        last_name = COALESCE(:last, last_name), email = COALESCE(:email, email), title = COALESCE(:title, title),
-                        address = COALESCE(:address, address), location = COALESCE(:location, location), updated_at = :now
-                    WHERE id = :id
-                    """
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE contacts SET phone_number = COALESCE(:phone, phone_number), first_name = COALESCE(:first, first_name),
+                            last_name = COALESCE(:last, last_name), email = COALESCE(:email, email), title = COALESCE(:title, title),
+                            address = COALESCE(:address, address), location = COALESCE(:location, location), updated_at = :now
+                        WHERE id = :id
+                        """
                 ).execute(arguments: [
                     "phone": fields.phoneNumber, "first": fields.firstName, "last": fields.lastName, "email": fields.email,
                     "title": fields.title, "address": fields.address, "location": fields.location, "now": now.millis, "id": id,
@@ -360,40 +389,48 @@ extension SQLiteStore {
     /// Inserts the contact, or merges the given fields into the team's
     /// contact with its phone number: one statement, which answers the row
     /// it wrote (a read and a write before, on the one writer).
-    static func mergeContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> (contact: Contact, created: Bool) {
+    static func mergeContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> (
+        contact: Contact, created: Bool
+    ) {
         // A repeat of what is stored writes nothing: a read instead of a row
         // rewritten on the one writer.
-        if let phone = fields.phoneNumber, let stored = try db.cachedStatement(
-            sql: "SELECT \(contactColumns) FROM contacts WHERE team_id = ? AND phone_number = ?"
-        ).firstRow([.text(teamID.lowercased), .text(phone)], contact(from:)), stored.isUnchanged(by: fields) {
+        if let phone = fields.phoneNumber,
+            let stored = try db.cachedStatement(
+                sql: "SELECT \(contactColumns) FROM contacts WHERE team_id = ? AND phone_number = ?"
+            ).firstRow([.text(teamID.lowercased), .text(phone)], contact(from:)), stored.isUnchanged(by: fields)
+        {
             return (stored, false)
         }
         let id = UUID.v7(now: now).lowercased
-        guard let contact = try db.cachedStatement(sql: """
-                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
-                    first_name = COALESCE(excluded.first_name, first_name), last_name = COALESCE(excluded.last_name, last_name),
-                    email = COALESCE(excluded.email, email), title = COALESCE(excluded.title, title),
-                    address = COALESCE(excluded.address, address), location = COALESCE(excluded.location, location),
-                    updated_at = excluded.updated_at
-                RETURNING \(contactColumns)
-                """
-            ).firstRow([
-                .text(id), .text(teamID.lowercased), SQLiteValue(fields.phoneNumber), SQLiteValue(fields.firstName),
-                SQLiteValue(fields.lastName), SQLiteValue(fields.email), SQLiteValue(fields.title), SQLiteValue(fields.address),
-                SQLiteValue(fields.location), .int(now.millis), .int(now.millis),
-            ], contact(from:))
+        guard
+            let contact = try db.cachedStatement(
+                sql: """
+                    INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (team_id, phone_number) WHERE phone_number IS NOT NULL DO UPDATE SET
+                        first_name = COALESCE(excluded.first_name, first_name), last_name = COALESCE(excluded.last_name, last_name),
+                        email = COALESCE(excluded.email, email), title = COALESCE(excluded.title, title),
+                        address = COALESCE(excluded.address, address), location = COALESCE(excluded.location, location),
+                        updated_at = excluded.updated_at
+                    RETURNING \(contactColumns)
+                    """
+            ).firstRow(
+                [
+                    .text(id), .text(teamID.lowercased), SQLiteValue(fields.phoneNumber), SQLiteValue(fields.firstName),
+                    SQLiteValue(fields.lastName), SQLiteValue(fields.email), SQLiteValue(fields.title), SQLiteValue(fields.address),
+                    SQLiteValue(fields.location), .int(now.millis), .int(now.millis),
+                ], contact(from:))
         else { throw StoreError.inconsistent("contact upsert returned nothing") }
         return (contact, contact.id.lowercased == id)
     }
 
     static func insertContact(_ db: Database, teamID: UUID, fields: ContactFields, now: Timestamp) throws -> Contact {
         let id = UUID.v7(now: now)
-        try db.cachedStatement(sql: """
-            INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO contacts (id, team_id, phone_number, first_name, last_name, email, title, address, location, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
         ).execute(arguments: [
             id.lowercased, teamID.lowercased, fields.phoneNumber, fields.firstName, fields.lastName, fields.email, fields.title,
             fields.address, fields.location, now.millis, now.millis,
@@ -405,12 +442,17 @@ extension SQLiteStore {
 
     public func contact(id: UUID, teamID: UUID) async throws -> Contact? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased])
-                .map(Self.contact(from:))
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id = ? AND team_id = ?",
+                arguments: [id.lowercased, teamID.lowercased]
+            )
+            .map(Self.contact(from:))
         }
     }
 
-    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws -> (object: JSONValue, created: Bool) {
+    public func upsertObject(teamID: UUID, type: String, key: String, data: JSONValue, now: Timestamp, log: LeadingStepLog?) async throws
+        -> (object: JSONValue, created: Bool)
+    {
         let leading = log.map(LeadingLines.init)
         return try await engineWrites.write { db in
             try leading?.write(db)
@@ -480,7 +522,8 @@ extension SQLiteStore {
     public func objectData(id: UUID, teamID: UUID) async throws -> JSONValue? {
         try await pool.read { db in
             try StoredJSON.parse(
-                String.fetchOne(db, sql: "SELECT data FROM objects WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased]),
+                String.fetchOne(
+                    db, sql: "SELECT data FROM objects WHERE id = ? AND team_id = ?", arguments: [id.lowercased, teamID.lowercased]),
                 table: "objects", id: id.lowercased, column: "data")
         }
     }

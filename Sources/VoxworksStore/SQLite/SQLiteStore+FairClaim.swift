@@ -25,27 +25,32 @@ extension SQLiteStore {
     /// Called on the single writer connection, so counting and claiming
     /// cannot interleave with another claim.
     static func fairPending(_ db: Database, now: Timestamp, fairness: FairClaimCursor) throws -> (String, WaitReason?)? {
-        let nextTeam = try db.cachedStatement(sql: """
-            SELECT team_id FROM executions INDEXED BY executions_fair WHERE status = 'pending' AND team_id > ?
-            ORDER BY team_id, automation_id, run_at, id LIMIT 1
-            """)
-        let nextAutomation = try db.cachedStatement(sql: """
-            SELECT automation_id FROM executions INDEXED BY executions_fair WHERE status = 'pending' AND team_id = ? AND automation_id > ?
-            ORDER BY team_id, automation_id, run_at, id LIMIT 1
-            """)
-        let oldestDue = try db.cachedStatement(sql: """
-            SELECT id, wait_reason FROM executions INDEXED BY executions_fair
-            WHERE status = 'pending' AND team_id = ? AND automation_id = ? AND run_at <= ?
-            ORDER BY team_id, automation_id, run_at, id LIMIT 1
-            """)
-        let teamInFlight = try db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
-                WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? LIMIT ?)
-            """)
-        let automationInFlight = try db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
-                WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? AND automation_id = ? LIMIT ?)
-            """)
+        let nextTeam = try db.cachedStatement(
+            sql: """
+                SELECT team_id FROM executions INDEXED BY executions_fair WHERE status = 'pending' AND team_id > ?
+                ORDER BY team_id, automation_id, run_at, id LIMIT 1
+                """)
+        let nextAutomation = try db.cachedStatement(
+            sql: """
+                SELECT automation_id FROM executions INDEXED BY executions_fair WHERE status = 'pending' AND team_id = ? AND automation_id > ?
+                ORDER BY team_id, automation_id, run_at, id LIMIT 1
+                """)
+        let oldestDue = try db.cachedStatement(
+            sql: """
+                SELECT id, wait_reason FROM executions INDEXED BY executions_fair
+                WHERE status = 'pending' AND team_id = ? AND automation_id = ? AND run_at <= ?
+                ORDER BY team_id, automation_id, run_at, id LIMIT 1
+                """)
+        let teamInFlight = try db.cachedStatement(
+            sql: """
+                SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
+                    WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? LIMIT ?)
+                """)
+        let automationInFlight = try db.cachedStatement(
+            sql: """
+                SELECT count(*) FROM (SELECT 1 FROM executions INDEXED BY executions_in_flight
+                    WHERE status = 'processing' AND wait_reason IS NULL AND team_id = ? AND automation_id = ? LIMIT ?)
+                """)
         // A column written with the definition: a claim never parses one
         // (and a corrupt definition cannot stall every claim).
         let automationCap = try db.cachedStatement(sql: "SELECT concurrency FROM automations WHERE id = ?")
@@ -68,27 +73,40 @@ extension SQLiteStore {
         let teamStart = fairness.lastTeam ?? ""
         var teamWrapped = teamStart.isEmpty
         var team = teamStart
-        while probes < fairClaimProbeLimit, let nextID = try step(team, start: teamStart, wrapped: &teamWrapped, { after in
-            try nextTeam.firstRow([.text(after)]) { $0.text(0) } ?? nil
-        }) {
+        while probes < fairClaimProbeLimit,
+            let nextID = try step(
+                team, start: teamStart, wrapped: &teamWrapped,
+                { after in
+                    try nextTeam.firstRow([.text(after)]) { $0.text(0) } ?? nil
+                })
+        {
             team = nextID
             var teamFull: Bool?
             let automationStart = fairness.lastAutomation(team: team) ?? ""
             var automationWrapped = automationStart.isEmpty
             var automation = automationStart
-            while probes < fairClaimProbeLimit, let nextID = try step(automation, start: automationStart, wrapped: &automationWrapped, { after in
-                try nextAutomation.firstRow([.text(team), .text(after)]) { $0.text(0) } ?? nil
-            }) {
+            while probes < fairClaimProbeLimit,
+                let nextID = try step(
+                    automation, start: automationStart, wrapped: &automationWrapped,
+                    { after in
+                        try nextAutomation.firstRow([.text(team), .text(after)]) { $0.text(0) } ?? nil
+                    })
+            {
                 automation = nextID
                 probes += 1
-                guard let (id, waitReason) = try oldestDue.firstRow([.text(team), .text(automation), .int(now.millis)], { row in
-                    (row.text(0), row.text(1).flatMap(WaitReason.init(rawValue:)))
-                }), let id else { continue }
+                guard
+                    let (id, waitReason) = try oldestDue.firstRow(
+                        [.text(team), .text(automation), .int(now.millis)],
+                        { row in
+                            (row.text(0), row.text(1).flatMap(WaitReason.init(rawValue:)))
+                        }), let id
+                else { continue }
                 if teamFull == nil {
                     teamFull = (try teamInFlight.firstRow([.text(team), .int(Int64(teamCap))]) { $0.int(0) } ?? 0) >= Int64(teamCap)
                 }
                 if teamFull == true { break }
-                let cap = try automationCap.firstRow([.text(automation)]) { $0.optionalInt(0) }
+                let cap =
+                    try automationCap.firstRow([.text(automation)]) { $0.optionalInt(0) }
                     .flatMap { $0.map(Int.init) }
                     .flatMap { ConcurrencyLimit.range.contains($0) ? $0 : nil } ?? ConcurrencyLimit.automationDefault
                 let inFlight = try automationInFlight.firstRow([.text(team), .text(automation), .int(Int64(cap))]) { $0.int(0) } ?? 0

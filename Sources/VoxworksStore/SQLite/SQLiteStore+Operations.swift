@@ -12,7 +12,8 @@ extension SQLiteStore {
                 sql: """
                     SELECT status, wait_reason IS NOT NULL AS waiting, COUNT(*) AS n FROM executions
                     WHERE status IN ('pending', 'processing', 'dead_letter') GROUP BY status, waiting
-                    """) {
+                    """)
+            {
                 let count: Int = row["n"]
                 switch (row["status"] as String, row["waiting"] as Bool) {
                 case ("pending", _): pending += count
@@ -25,7 +26,8 @@ extension SQLiteStore {
             var finished: [ExecutionStatus: Int] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT status, COUNT(*) AS n FROM executions WHERE finished_at >= ? GROUP BY status",
-                arguments: [now.adding(seconds: -3600).millis]) {
+                arguments: [now.adding(seconds: -3600).millis])
+            {
                 if let status = ExecutionStatus(rawValue: row["status"]) { finished[status] = row["n"] }
             }
             let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
@@ -41,7 +43,9 @@ extension SQLiteStore {
     public func deleteFinishedExecutions(before: Timestamp, limit: Int) async throws -> Int {
         try await pool.write { db in
             let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM executions WHERE finished_at < ? AND status IN ('completed', 'failed', 'dead_letter', 'cancelled') LIMIT ?",
+                db,
+                sql:
+                    "SELECT id FROM executions WHERE finished_at < ? AND status IN ('completed', 'failed', 'dead_letter', 'cancelled') LIMIT ?",
                 arguments: [before.millis, limit])
             for id in ids {
                 try db.execute(sql: "DELETE FROM execution_steps WHERE execution_id = ?", arguments: [id])

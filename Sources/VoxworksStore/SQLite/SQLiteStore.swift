@@ -123,7 +123,7 @@ public final class SQLiteStore: Store {
 
     private static func automation(from row: Row) throws -> Automation {
         guard let id = UUID(canonical: row["id"]), let teamID = UUID(canonical: row["team_id"]),
-              let webhookID = UUID(canonical: row["webhook_id"])
+            let webhookID = UUID(canonical: row["webhook_id"])
         else { throw StoreError.corrupt(table: "automations", id: row["id"] ?? "?", detail: "id, team_id or webhook_id is not a UUID") }
         let definitionText: String? = row["definition"]
         guard let definition = try StoredJSON.parse(definitionText, table: "automations", id: id.lowercased, column: "definition") else {
@@ -162,8 +162,10 @@ public final class SQLiteStore: Store {
                     INSERT INTO webhooks (id, automation_id, team_id, token, token_hash, rate_per_second, rate_burst, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [new.webhookID.lowercased, new.id.lowercased, new.teamID.lowercased, new.token,
-                            SecretMaterial.hash(new.token), new.rateLimit.perSecond, new.rateLimit.burst, now.millis])
+                arguments: [
+                    new.webhookID.lowercased, new.id.lowercased, new.teamID.lowercased, new.token,
+                    SecretMaterial.hash(new.token), new.rateLimit.perSecond, new.rateLimit.burst, now.millis,
+                ])
             if let sealed {
                 try db.execute(
                     sql: "INSERT INTO webhook_secrets (id, webhook_id, sealed_key, created_at) VALUES (?, ?, ?, ?)",
@@ -267,7 +269,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws -> Automation? {
+    public func rotateSigningSecret(automationID: UUID, teamID: UUID, newKey: [UInt8], graceUntil: Timestamp, now: Timestamp) async throws
+        -> Automation?
+    {
         defer { routeCache.invalidate() }
         let sealed = Data(try secretBox.seal(newKey))
         return try await pool.write { db in
@@ -301,14 +305,16 @@ public final class SQLiteStore: Store {
             var keysChangeAt: Int64?
         }
         let found: Found? = try await pool.read { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst
-                    FROM webhooks w JOIN automations a ON a.id = w.automation_id
-                    WHERE w.token_hash = ? AND a.enabled = 1 AND a.deleted_at IS NULL
-                    """,
-                arguments: [tokenHash]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst
+                        FROM webhooks w JOIN automations a ON a.id = w.automation_id
+                        WHERE w.token_hash = ? AND a.enabled = 1 AND a.deleted_at IS NULL
+                        """,
+                    arguments: [tokenHash])
+            else { return nil }
             let webhookID: String = row["id"]
             let sealedKeys = try Data.fetchAll(
                 db,
@@ -326,9 +332,10 @@ public final class SQLiteStore: Store {
                 perSecond: row["rate_per_second"], burst: row["rate_burst"], sealedKeys: sealedKeys, keysChangeAt: keysChangeAt)
         }
         guard let found,
-              let webhookID = UUID(canonical: found.webhookID),
-              let automationID = UUID(canonical: found.automationID),
-              let teamID = UUID(canonical: found.teamID) else { return nil }
+            let webhookID = UUID(canonical: found.webhookID),
+            let automationID = UUID(canonical: found.automationID),
+            let teamID = UUID(canonical: found.teamID)
+        else { return nil }
         let keys = try found.sealedKeys.map { try secretBox.open(Array($0)) }
         let route = WebhookRoute(
             webhookID: webhookID, automationID: automationID, teamID: teamID,
@@ -362,7 +369,8 @@ public final class SQLiteStore: Store {
                 let webhook = request.route.webhookID.lowercased
                 if let key = request.idempotencyKey {
                     if let (fingerprint, executionID) = try findKey.firstRow(
-                        [.text(webhook), .text(key), .int(request.receivedAt.millis)], { ($0.blob(0), $0.text(1)) }) {
+                        [.text(webhook), .text(key), .int(request.receivedAt.millis)], { ($0.blob(0), $0.text(1)) })
+                    {
                         if let original = executionID.flatMap(UUID.init(canonical:)), fingerprint == request.fingerprint ?? [] {
                             outcomes.append(.replayed(original))
                         } else {
@@ -424,8 +432,8 @@ public final class SQLiteStore: Store {
 
     static func execution(from row: some ColumnReading) throws -> Execution {
         guard let id = row.text(0).flatMap(UUID.init(canonical:)), let teamID = row.text(1).flatMap(UUID.init(canonical:)),
-              let automationID = row.text(2).flatMap(UUID.init(canonical:)),
-              let status = row.text(3).flatMap(ExecutionStatus.init(rawValue:))
+            let automationID = row.text(2).flatMap(UUID.init(canonical:)),
+            let status = row.text(3).flatMap(ExecutionStatus.init(rawValue:))
         else { throw StoreError.corrupt(table: "executions", id: row.text(0) ?? "?", detail: "a UUID or the status is unreadable") }
         return Execution(
             id: id, teamID: teamID, automationID: automationID, status: status, body: row.blob(4),

@@ -62,12 +62,14 @@ extension Statement {
         let handle = sqliteStatement
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
-            let code: Int32 = switch value {
-            case .int(let number): sqlite3_bind_int64(handle, index, number)
-            case .text(let text): sqlite3_bind_text(handle, index, text, -1, transient)
-            case .blob(let bytes): bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
-            case .null: sqlite3_bind_null(handle, index)
-            }
+            let code: Int32 =
+                switch value {
+                case .int(let number): sqlite3_bind_int64(handle, index, number)
+                case .text(let text): sqlite3_bind_text(handle, index, text, -1, transient)
+                case .blob(let bytes):
+                    bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
+                case .null: sqlite3_bind_null(handle, index)
+                }
             guard code == SQLITE_OK else { throw failure(code) }
         }
     }

@@ -121,8 +121,8 @@ final class SQLiteWriteBatcher: Sendable {
     /// without it the call fails and the thread keeps the default.
     private static func raisePriority() {
         #if os(Linux)
-        // On Linux the nice value is per thread, and 0 names the calling one.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10)
+            // On Linux the nice value is per thread, and 0 names the calling one.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10)
         #endif
     }
 

@@ -52,9 +52,10 @@ struct StepLogLines: Sendable {
     /// check (one statement instead of a read and a write).
     func writeIfHeld(_ db: Database, worker: String) throws -> Bool {
         if let contextText {
-            try db.cachedStatement(sql: """
-                UPDATE executions SET context = ?, steps_completed = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'
-                """
+            try db.cachedStatement(
+                sql: """
+                    UPDATE executions SET context = ?, steps_completed = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'
+                    """
             ).run([.text(contextText), .int(Int64(stepsCompleted)), .text(executionID), .text(worker)])
             guard db.changesCount > 0 else { return false }
         } else {

@@ -19,12 +19,15 @@ struct TurnEnd: Sendable {
         let saved = "context = COALESCE(?3, context), steps_completed = COALESCE(?4, steps_completed)"
         let released = "lease_owner = NULL, lease_expires_at = NULL"
         let lines = steps.map { StepLogLines(executionID: executionID, $0) }
-        var arguments: [SQLiteValue] = [.text(executionID.lowercased), .text(worker), SQLiteValue(lines?.contextText), SQLiteValue(lines?.stepsCompleted)]
+        var arguments: [SQLiteValue] = [
+            .text(executionID.lowercased), .text(worker), SQLiteValue(lines?.contextText), SQLiteValue(lines?.stepsCompleted),
+        ]
         switch outcome {
         case .completed:
             arguments += [.int(now.millis)]
             // Nothing is left to resume: the context is dropped (and the row shrinks).
-            sql = "UPDATE executions SET status = 'completed', finished_at = ?5, error = NULL, \(released), context = NULL, steps_completed = COALESCE(?4, steps_completed) WHERE \(owned)"
+            sql =
+                "UPDATE executions SET status = 'completed', finished_at = ?5, error = NULL, \(released), context = NULL, steps_completed = COALESCE(?4, steps_completed) WHERE \(owned)"
         case .failed(let error):
             arguments += [.int(now.millis), .text(error)]
             sql = "UPDATE executions SET status = 'failed', finished_at = ?5, error = ?6, \(released), \(saved) WHERE \(owned)"

@@ -39,7 +39,9 @@ struct ConsoleBrowser {
     }
 
     /// A form post; `csrf` is added unless the fields name it.
-    mutating func post(_ uri: String, _ fields: [String: String], headers extra: HTTPFields = [:], addCSRF: Bool = true) async throws -> TestResponse {
+    mutating func post(_ uri: String, _ fields: [String: String], headers extra: HTTPFields = [:], addCSRF: Bool = true) async throws
+        -> TestResponse
+    {
         var fields = fields
         if addCSRF, fields["csrf"] == nil, !csrf.isEmpty { fields["csrf"] = csrf }
         var headers = extra

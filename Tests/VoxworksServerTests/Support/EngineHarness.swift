@@ -58,7 +58,8 @@ struct EngineHarness: Sendable {
     var runner: ExecutionRunner {
         let clock = self.clock
         let runners = ExecutionRunner.standardRunners(
-            store: store, client: GuardedHTTPClient(policy: OutboundPolicy(allow: configuration.outboundAllow, own: configuration.ownListenAddress)),
+            store: store,
+            client: GuardedHTTPClient(policy: OutboundPolicy(allow: configuration.outboundAllow, own: configuration.ownListenAddress)),
             provider: simulator, configuration: configuration, clock: { clock.now }, circuits: circuits)
         // Jitter pinned to its middle, so backoff is exactly the policy's base.
         return ExecutionRunner(store: store, runners: runners, clock: { clock.now }, random: { 0.5 }, logger: logger)
@@ -68,10 +69,13 @@ struct EngineHarness: Sendable {
     @discardableResult
     func turn(worker: String = "test-worker") async throws -> (id: UUID, outcome: ExecutionOutcome?)? {
         let now = clock.now
-        guard let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: 30)) else { return nil }
+        guard let claimed = try await store.claimExecution(worker: worker, now: now, leaseUntil: now.adding(seconds: 30)) else {
+            return nil
+        }
         // As the worker pool does: the turn's last step-log lines are written with its outcome.
         guard let turn = await runner.runTurn(claimed, worker: worker) else { return (claimed.execution.id, nil) }
-        try await store.finishTurn(executionID: claimed.execution.id, worker: worker, outcome: turn.outcome, now: clock.now, steps: turn.unsaved)
+        try await store.finishTurn(
+            executionID: claimed.execution.id, worker: worker, outcome: turn.outcome, now: clock.now, steps: turn.unsaved)
         return (claimed.execution.id, turn.outcome)
     }
 
@@ -93,8 +97,9 @@ struct EngineHarness: Sendable {
     /// Queues an execution as a webhook would.
     func trigger(_ automation: Automation, _ payload: String) async throws -> UUID {
         let id = UUID.v7(now: clock.now)
-        try await store.insertExecution(NewExecution(
-            id: id, teamID: automation.teamID, automationID: automation.id, body: Array(payload.utf8), receivedAt: clock.now))
+        try await store.insertExecution(
+            NewExecution(
+                id: id, teamID: automation.teamID, automationID: automation.id, body: Array(payload.utf8), receivedAt: clock.now))
         return id
     }
 

@@ -76,7 +76,9 @@ final class LocalReceiver: Sendable {
         return receiver
     }
 
-    private static func record(_ box: LockedBox<LocalReceiver?>, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private static func record(_ box: LockedBox<LocalReceiver?>, _ request: Request, _ context: BasicRequestContext) async throws
+        -> Response
+    {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
         guard let receiver = box.value else { return Response(status: .serviceUnavailable) }
@@ -84,9 +86,10 @@ final class LocalReceiver: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let path = request.uri.path
         receiver.received.withLock {
-            $0.append(Received(
-                method: request.method.rawValue, path: path, idempotencyKey: headers["idempotency-key"],
-                headers: headers, body: String(buffer: body)))
+            $0.append(
+                Received(
+                    method: request.method.rawValue, path: path, idempotencyKey: headers["idempotency-key"],
+                    headers: headers, body: String(buffer: body)))
         }
         let answer = receiver.answers.withLock { answers -> Answer? in
             guard var queue = answers[path], !queue.isEmpty else { return nil }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP connection for what an HTTP client library will not do:
@@ -17,9 +17,9 @@ final class RawHTTPConnection: @unchecked Sendable {
     /// so TCP's window stays small), for a client that reads slowly.
     init(port: Int, timeoutSeconds: Int = 5, source: String? = nil, receiveBuffer: Int32? = nil) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure.socket }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -134,6 +134,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     guard let headerEnd = text.range(of: "\r\n\r\n") else { return false }
     let head = text[..<headerEnd.lowerBound].lowercased()
     guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-          let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else { return true }
+        let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+    else { return true }
     return text.utf8.count - text[..<headerEnd.upperBound].utf8.count >= length
 }

@@ -92,7 +92,9 @@ struct TestHarness: Sendable {
 
     /// Runs `body` against the router in process.
     @discardableResult
-    func withRouter<T: Sendable>(circuits: DestinationCircuits? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+    func withRouter<T: Sendable>(circuits: DestinationCircuits? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> T)
+        async throws -> T
+    {
         try await application(circuits: circuits).test(.router, body)
     }
 
@@ -169,7 +171,9 @@ extension TestResponse {
 
 /// Checks the contract's error shape and returns the message.
 @discardableResult
-func expectError(_ response: TestResponse, _ status: HTTPResponse.Status, message: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+func expectError(
+    _ response: TestResponse, _ status: HTTPResponse.Status, message: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> String {
     #expect(response.status == status, "body: \(response.text)", sourceLocation: sourceLocation)
     let json = try response.json
     #expect(json["success"] == .bool(false), sourceLocation: sourceLocation)
