@@ -94,6 +94,9 @@ import VoxworksStore
             let invalid: [(String, String)] = [
                 ("{}", "name is required"),
                 ("{\"name\":\"\"}", "name must be 1 to 200 characters"),
+                // A NUL once came back as an empty name (SQLite ends text there).
+                ("{\"name\":\"\\u0000x\"}", "name must not contain control characters"),
+                ("{\"name\":\"a\\u0085b\"}", "name must not contain control characters"),
                 ("{\"name\":5}", "name must be a string"),
                 ("[1]", "Request body must be a JSON object"),
                 ("{\"name\":", "Malformed JSON at byte 8"),

@@ -168,6 +168,12 @@ struct AutomationsController {
             // At most 200 Unicode scalars as sent (JSON Schema's maxLength), not blank.
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty, name.unicodeScalars.count <= 200 else { throw APIError.badRequest("name must be 1 to 200 characters") }
+            // A NUL ends the text where SQLite reads it back (a name of
+            // "\u{0}x" came back empty), and other control characters
+            // have no place in a label shown in pages and logs.
+            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw APIError.badRequest("name must not contain control characters")
+            }
             return trimmed
         default: throw APIError.badRequest("name must be a string")
         }

@@ -245,6 +245,10 @@ struct PublicAPIController {
         else {
             throw APIError.badRequest("name is required: 1 to 255 characters")
         }
+        // As an automation's name: a NUL would end the text where SQLite reads it back.
+        guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError.badRequest("name must not contain control characters")
+        }
         let list = try await store.createList(teamID: teamID, name: name, now: clock())
         return JSONResponse.make(.created, .object(["success": true, "list_id": .string(list.id.lowercased), "list": Self.json(list)]))
     }
