@@ -150,7 +150,7 @@ public struct ExecutionRunner: Sendable {
                     continue
                 }
                 if let existing, existing.status.isDone {
-                    if case .condition = step.kind {
+                    if step.type == .condition {
                         let taken = existing.output?["result"]?.boolValue ?? false
                         if let outcome = try await walkBranches(step, taken: taken) { return outcome }
                     }
@@ -164,9 +164,13 @@ public struct ExecutionRunner: Sendable {
         /// A condition's branches: the taken one runs, the other is logged as skipped.
         /// `taken == nil` skips both (the condition itself was skipped).
         mutating func walkBranches(_ step: AutomationStep, taken: Bool?) async throws -> ExecutionOutcome? {
-            guard case .condition(let condition) = step.kind else { return nil }
-            if let outcome = try await walk(condition.then, skip: taken != true) { return outcome }
-            return try await walk(condition.otherwise, skip: taken != false)
+            // Through `type` and `branches`, not a pattern on `kind`: matching
+            // the enum here, in an async loop, crashed the 6.3.1 optimizer
+            // (CopyPropagation) in release builds.
+            guard step.type == .condition else { return nil }
+            let (then, otherwise) = step.branches
+            if let outcome = try await walk(then, skip: taken != true) { return outcome }
+            return try await walk(otherwise, skip: taken != false)
         }
 
         mutating func run(_ step: AutomationStep, existing: StepRecord?) async throws -> ExecutionOutcome? {
@@ -227,7 +231,7 @@ public struct ExecutionRunner: Sendable {
                 completed += 1
                 observe(record)
                 keep(record, context: context.root)
-                if case .condition = step.kind {
+                if step.type == .condition {
                     return try await walkBranches(step, taken: branch ?? false)
                 }
                 return nil

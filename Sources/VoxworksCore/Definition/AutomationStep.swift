@@ -3,7 +3,7 @@
 /// and one runner; the compiler then finds every `switch` that must handle it.
 public struct AutomationStep: Sendable {
     public var id: String
-    public var kind: Kind
+    public internal(set) var kind: Kind
     /// The step as written, templates unresolved: what the step log shows
     /// (resolved) as the step's input. Runners read `kind`, never this.
     public var written: JSONObject
@@ -18,22 +18,34 @@ public struct AutomationStep: Sendable {
         case delay(DelaySpec)
     }
 
+    /// The step's type, kept beside `kind` (which never changes case once
+    /// parsed): reading it is a load, not a `switch` (see `branches`).
+    public let type: StepType
+
     public init(id: String, kind: Kind, written: JSONObject) {
         self.id = id
         self.kind = kind
         self.written = written
+        type =
+            switch kind {
+            case .transform: .transform
+            case .condition: .condition
+            case .upsertContact: .upsertContact
+            case .upsertObject: .upsertObject
+            case .httpRequest: .httpRequest
+            case .createCall: .createCall
+            case .delay: .delay
+            }
     }
 
-    public var type: StepType {
-        switch kind {
-        case .transform: .transform
-        case .condition: .condition
-        case .upsertContact: .upsertContact
-        case .upsertObject: .upsertObject
-        case .httpRequest: .httpRequest
-        case .createCall: .createCall
-        case .delay: .delay
-        }
+    /// A condition's branches (`then`, `otherwise`); empty for every other type.
+    /// Never inlined: a `switch` on `kind` inlined into the runner's async
+    /// walk over the steps crashed the Swift 6.3.1 optimizer (CopyPropagation,
+    /// an ownership verifier failure) in release builds.
+    @inline(never)
+    public var branches: (then: [AutomationStep], otherwise: [AutomationStep]) {
+        guard case .condition(let condition) = kind else { return ([], []) }
+        return (condition.then, condition.otherwise)
     }
 
     /// Parses the fields of one step whose id and type are known. A
