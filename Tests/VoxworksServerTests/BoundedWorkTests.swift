@@ -191,6 +191,10 @@ import VoxworksTestSupport
             let execution = try #require(try await harness.store.execution(id: id, teamID: harness.teamID))
             #expect((execution.error?.utf8.count ?? .max) <= StepFailure.maxMessageBytes + 32)
             #expect(execution.error?.contains("cannot be a phone number") == true)
+            // The worker logs the failure after the store records it: wait for its line.
+            _ = try await EndToEndTests.waitFor(.seconds(10)) {
+                capture.lines.value.contains { $0.contains("cannot be a phone number") }
+            }
             let lines = capture.lines.value
             let longest = lines.map(\.utf8.count).max() ?? 0
             let refusal = lines.filter { $0.contains("cannot be a phone number") }
