@@ -86,8 +86,6 @@ public struct ExecutionRunner: Sendable {
         let runner: ExecutionRunner
         let claimed: ClaimedExecution
         let worker: String
-        /// Nil when the execution's stored data could not be read.
-        let definition: AutomationDefinition?
         let policy: RetryPolicy
         var records: [String: StepRecord]
         var context = ExecutionContext(trigger: .object([:]))
@@ -101,8 +99,8 @@ public struct ExecutionRunner: Sendable {
             self.runner = runner
             self.claimed = claimed
             self.worker = worker
-            definition = try? claimed.definition.get()
-            policy = definition?.retry ?? .standard
+            // An unreadable execution fails at once (`start`) and is never retried.
+            policy = (try? claimed.definition.get())?.retry ?? .standard
             records = Dictionary(claimed.steps.map { ($0.stepID, $0) }, uniquingKeysWith: { $1 })
             completed = claimed.steps.filter { $0.status == .completed }.count
         }
@@ -110,8 +108,11 @@ public struct ExecutionRunner: Sendable {
         mutating func start() async throws -> ExecutionOutcome? {
             // Corrupt stored data fails the execution with the store's error
             // (table and row): it never runs, let alone completes, without its steps.
-            if case .failure(let error) = claimed.definition { return .failed("\(error)") }
-            guard let definition else { return .failed("the execution's definition could not be read") }
+            let definition: AutomationDefinition
+            switch claimed.definition {
+            case .success(let readable): definition = readable
+            case .failure(let error): return .failed("\(error)")
+            }
             if let saved = claimed.context {
                 context = ExecutionContext(root: saved)
             } else {

@@ -52,12 +52,15 @@ struct HooksController {
             let delivery = IngestService.Delivery(
                 body: body,
                 contentType: request.headers[.contentType],
-                signature: SignatureHeaders(
-                    webhookSignature: request.headers[.webhookSignature],
-                    webhookTimestamp: request.headers[.webhookTimestamp],
-                    standardID: request.headers[.standardWebhookID],
-                    standardTimestamp: request.headers[.standardWebhookTimestamp],
-                    standardSignature: request.headers[.standardWebhookSignature]),
+                // Read only for a webhook with a secret: the others never check one.
+                signature: admission.route.signingKeys.isEmpty
+                    ? SignatureHeaders()
+                    : SignatureHeaders(
+                        webhookSignature: request.headers[.webhookSignature],
+                        webhookTimestamp: request.headers[.webhookTimestamp],
+                        standardID: request.headers[.standardWebhookID],
+                        standardTimestamp: request.headers[.standardWebhookTimestamp],
+                        standardSignature: request.headers[.standardWebhookSignature]),
                 keyHeaders: [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]],
                 sourceAddress: context.remoteAddress)
             var headers = rateHeaders
