@@ -29,11 +29,11 @@ struct BackupCommand: AsyncParsableCommand {
             throw ValidationError(
                 "voxworks backup copies the SQLite store; back up PostgreSQL with pg_dump or base backups (docs/operations.md).")
         }
-        let opened = try await storeOptions.open(configuration)
-        guard let store = opened.sqlite else { throw ValidationError("not a SQLite store") }
         let started = Date()
-        try await store.backup(to: path)
-        await opened.close()
+        try await storeOptions.withStore(configuration) { opened in
+            guard let store = opened.sqlite else { throw ValidationError("not a SQLite store") }
+            try await store.backup(to: path)
+        }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         guard includeMasterKey else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import VoxworksCore
+import VoxworksStore
 
 import Foundation
 
@@ -21,8 +22,13 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try storeOptions.configuration()
-            let opened = try await storeOptions.open(configuration)
-            let store = opened.store
+            let (chosen, key) = try await storeOptions.withStore(configuration) { opened in
+                try await Self.issue(store: opened.store, team: team, label: label)
+            }
+            Console.write("New API key for team \(chosen.name) (\(chosen.id.lowercased)). It is shown only this once:\n\n    \(key)")
+        }
+
+        static func issue(store: any Store, team: String?, label: String) async throws -> (Team, String) {
             let teams = try await store.teams()
             let chosen: Team
             if let team {
@@ -38,8 +44,7 @@ struct KeysCommand: AsyncParsableCommand {
             }
             let key = SecretMaterial.apiKey()
             try await store.createAPIKey(teamID: chosen.id, keyHash: SecretMaterial.hash(key), label: label, now: .now())
-            await opened.close()
-            Console.write("New API key for team \(chosen.name) (\(chosen.id.lowercased)). It is shown only this once:\n\n    \(key)")
+            return (chosen, key)
         }
     }
 }

@@ -9,10 +9,10 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try storeOptions.configuration()
         // Opening applies pending migrations (on PostgreSQL under an advisory lock).
-        let opened = try await storeOptions.open(configuration)
-        let findings = DefinitionAudit.findings(try await opened.store.storedDefinitions())
-        await opened.close()
-        Console.write("Migrations applied to \(opened.describe).")
+        let (findings, describe) = try await storeOptions.withStore(configuration) { opened in
+            (DefinitionAudit.findings(try await opened.store.storedDefinitions()), opened.describe)
+        }
+        Console.write("Migrations applied to \(describe).")
         // Definitions saved before a rule became stricter keep running; they are named here, not broken.
         for finding in findings { Console.write(finding.line) }
         if !findings.isEmpty {

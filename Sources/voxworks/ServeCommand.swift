@@ -35,29 +35,29 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
 
         let workSignal = WorkSignal()
-        let opened = try await storeOptions.open(configuration, logger: logger, workSignal: workSignal)
-        var dependencies = ServerDependencies(store: opened.store, limiter: opened.limiter, workSignal: workSignal)
-        dependencies.storeServices = opened.services
-        for finding in DefinitionAudit.findings(try await opened.store.storedDefinitions()) {
-            logger.warning("stored definition needs attention", metadata: ["detail": "\(finding.line)"])
-        }
-        let report = try await FirstRun.prepare(store: opened.store)
-        Console.write(FirstRun.banner(report, configuration: configuration))
-        let listening = configuration.role.servesHTTP ? "Listening on \(configuration.resolvedPublicURL)" : "Running workers only"
-        Console.write("\n\(listening) (store: \(opened.describe)). Ctrl-C stops.")
+        try await storeOptions.withStore(configuration, logger: logger, workSignal: workSignal) { opened in
+            var dependencies = ServerDependencies(store: opened.store, limiter: opened.limiter, workSignal: workSignal)
+            dependencies.storeServices = opened.services
+            for finding in DefinitionAudit.findings(try await opened.store.storedDefinitions()) {
+                logger.warning("stored definition needs attention", metadata: ["detail": "\(finding.line)"])
+            }
+            let report = try await FirstRun.prepare(store: opened.store)
+            Console.write(FirstRun.banner(report, configuration: configuration))
+            let listening = configuration.role.servesHTTP ? "Listening on \(configuration.resolvedPublicURL)" : "Running workers only"
+            Console.write("\n\(listening) (store: \(opened.describe)). Ctrl-C stops.")
 
-        if configuration.role.servesHTTP {
-            let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
-            // Hummingbird's service group handles SIGTERM and SIGINT: it stops
-            // accepting, lets requests in flight finish (each 202 is committed
-            // before it is sent), lets workers finish what they hold, then returns.
-            try await app.runService()
-        } else {
-            let group = ServiceGroup(
-                services: buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger),
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            try await group.run()
+            if configuration.role.servesHTTP {
+                let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+                // Hummingbird's service group handles SIGTERM and SIGINT: it stops
+                // accepting, lets requests in flight finish (each 202 is committed
+                // before it is sent), lets workers finish what they hold, then returns.
+                try await app.runService()
+            } else {
+                let group = ServiceGroup(
+                    services: buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger),
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                try await group.run()
+            }
         }
-        await opened.close()
     }
 }

@@ -15,10 +15,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try storeOptions.configuration()
-        let opened = try await storeOptions.open(configuration)
         let now = Timestamp.now()
-        let stats = try await opened.store.queueStats(now: now)
-        await opened.close()
+        let (stats, describe) = try await storeOptions.withStore(configuration) { opened in
+            (try await opened.store.queueStats(now: now), opened.describe)
+        }
         let finished = ExecutionStatus.allCases.filter(\.isFinal).map { ($0.rawValue, stats.finishedLastHour[$0] ?? 0) }
         if json {
             let value: JSONValue = .object([
@@ -35,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         Console.write(
             """
-            store:               \(opened.describe) (\(Self.size(stats.storeBytes)))
+            store:               \(describe) (\(Self.size(stats.storeBytes)))
             pending:             \(stats.pending) (oldest waiting \(Self.age(stats.oldestPendingAgeSeconds(now: now))))
             processing:          \(stats.running) running, \(stats.waiting) waiting on a delay or call
             finished, last hour: \(finished.map { "\($0.1) \($0.0)" }.joined(separator: ", "))

@@ -35,26 +35,40 @@ struct StoreOptions: ParsableArguments {
         var services: [any Service]
         var sqlite: SQLiteStore?
         var describe: String
-        let close: @Sendable () async -> Void
     }
 
-    func open(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal())
-        async throws -> Opened
-    {
+    /// Opens the configured store, runs `body` with it, and closes it
+    /// whether `body` returned or threw. On PostgreSQL the pools run as
+    /// services around `body` (first up, last down) and are migrated
+    /// before it starts.
+    func withStore<T: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal(),
+        _ body: (Opened) async throws -> T
+    ) async throws -> T {
         let key = try MasterKeyFile.loadOrCreate(path: configuration.resolvedMasterKeyFile)
         if let url = configuration.databaseURL {
-            let store = try await PostgresStore.connect(url: url, secretBox: SecretBox(masterKey: key), logger: logger)
+            let store = try PostgresStore.open(url: url, secretBox: SecretBox(masterKey: key), logger: logger)
             store.fairness.teamConcurrency = configuration.teamConcurrency
             let host = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)\($0.path)" } ?? "PostgreSQL"
-            return Opened(
+            let opened = Opened(
                 store: store, limiter: PostgresRateLimiter(store: store),
                 services: [PostgresWorkListener(store: store, signal: workSignal)],
-                sqlite: nil, describe: "PostgreSQL at \(host)", close: { store.close() })
+                sqlite: nil, describe: "PostgreSQL at \(host)")
+            return try await ServiceScope.run(store.clientServices) {
+                try await store.migrate()
+                return try await body(opened)
+            }
         }
         let store = try SQLiteStore(path: configuration.databasePath, secretBox: SecretBox(masterKey: key))
         store.fairness.teamConcurrency = configuration.teamConcurrency
-        return Opened(
-            store: store, limiter: LocalRateLimiter(), services: [], sqlite: store, describe: configuration.databasePath,
-            close: { try? store.close() })
+        let opened = Opened(store: store, limiter: LocalRateLimiter(), services: [], sqlite: store, describe: configuration.databasePath)
+        do {
+            let result = try await body(opened)
+            try store.close()
+            return result
+        } catch {
+            try? store.close()
+            throw error
+        }
     }
 }

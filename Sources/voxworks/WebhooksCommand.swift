@@ -12,9 +12,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try storeOptions.configuration()
-        let opened = try await storeOptions.open(configuration)
-        let automations = try await opened.store.allAutomations()
-        await opened.close()
+        let automations = try await storeOptions.withStore(configuration) { try await $0.store.allAutomations() }
         Console.write(FirstRun.webhookList(automations, configuration: configuration))
     }
 }

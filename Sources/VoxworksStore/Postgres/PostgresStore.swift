@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import VoxworksCore
+import VoxworksRuntime
 
 /// The shared store for several nodes: PostgreSQL through postgres-nio's
 /// pooled `PostgresClient`, plain SQL, the same behaviour as `SQLiteStore`.
@@ -24,15 +26,19 @@ public final class PostgresStore: Store {
     /// answered. With one pool, ingest beside 64 busy workers fell to about
     /// a tenth of its rate.
     let engineClient: PostgresClient
-    private let runTask: Task<Void, Never>
-    private let limiterRunTask: Task<Void, Never>
-    private let engineRunTask: Task<Void, Never>
+    /// The pools' `run()` when `connect` started them itself (see there).
+    private let ownRun = LockedBox<Task<Void, Never>?>(nil)
 
-    /// Connects, applies migrations (under an advisory lock), and returns the store.
+    /// The store's three connection pools, as ServiceLifecycle services:
+    /// nothing runs until they do. The commands run them in a
+    /// `ServiceScope` around everything that uses the store, so they
+    /// start first and stop last; nothing here starts a task of its own.
+    public var clientServices: [any Service] { [client, limiterClient, engineClient] }
+
+    /// Builds the store and its pools without connecting: queries wait
+    /// until `clientServices` run. Call `migrate()` once they do.
     /// `url`: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require][&search_path=schema]`.
-    public static func connect(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) async throws
-        -> PostgresStore
-    {
+    public static func open(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) throws -> PostgresStore {
         let configuration = try Self.configuration(url: url, maximumConnections: maximumConnections)
         // Rate-limit state needs no fsync before the answer: a crash loses a
         // few milliseconds of it, which can only let a few requests more
@@ -53,13 +59,30 @@ public final class PostgresStore: Store {
         // 5,410/s but drain 877/s.
         var engineConfiguration = configuration
         engineConfiguration.options.maximumConnections = max(2, maximumConnections / 4)
-        let store = PostgresStore(
+        return PostgresStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             limiterClient: PostgresClient(configuration: limiterConfiguration, backgroundLogger: logger),
             engineClient: PostgresClient(configuration: engineConfiguration, backgroundLogger: logger),
             secretBox: secretBox, logger: logger)
+    }
+
+    /// Applies the migrations not yet applied (under an advisory lock, so
+    /// nodes starting together apply each once). The pools must be running.
+    public func migrate() async throws {
+        try await PostgresMigrations.migrate(client, logger: logger)
+    }
+
+    /// For a caller that holds a store outside any service scope (tests,
+    /// and tools that open a store for a moment): opens it, runs its pools
+    /// in a scope of their own until `shutdown()`, and migrates.
+    public static func connect(url: String, secretBox: SecretBox, logger: Logger, maximumConnections: Int = 20) async throws
+        -> PostgresStore
+    {
+        let store = try open(url: url, secretBox: secretBox, logger: logger, maximumConnections: maximumConnections)
+        let services = store.clientServices
+        store.ownRun.withLock { $0 = Task { await ServiceScope.runUntilCancelled(services) } }
         do {
-            try await PostgresMigrations.migrate(store.client, logger: logger)
+            try await store.migrate()
         } catch {
             store.close()
             throw error
@@ -74,15 +97,11 @@ public final class PostgresStore: Store {
         self.engineClient = engineClient
         self.secretBox = secretBox
         self.logger = logger
-        runTask = Task { await client.run() }
-        limiterRunTask = Task { await limiterClient.run() }
-        engineRunTask = Task { await engineClient.run() }
     }
 
+    /// Stops the pools if `connect` runs them; a scope's pools stop with their scope.
     public func close() {
-        runTask.cancel()
-        limiterRunTask.cancel()
-        engineRunTask.cancel()
+        ownRun.withLock { $0?.cancel() }
     }
 
     public func shutdown() async {
