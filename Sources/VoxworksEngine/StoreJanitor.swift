@@ -8,14 +8,16 @@ import VoxworksStore
 /// longer ago than the retention period. Small batches, so no write holds
 /// the database for long.
 public struct StoreJanitor: Service {
-    let store: any Store
+    let store: any MaintenanceStore
     let interval: Duration
     let batchSize: Int
     /// Finished executions older than this are deleted; nil keeps them forever.
     let retentionSeconds: Double?
     let logger: Logger
 
-    public init(store: any Store, interval: Duration = .seconds(60), batchSize: Int = 500, retentionSeconds: Double?, logger: Logger) {
+    public init(
+        store: any MaintenanceStore, interval: Duration = .seconds(60), batchSize: Int = 500, retentionSeconds: Double?, logger: Logger
+    ) {
         self.store = store
         self.interval = interval
         self.batchSize = batchSize

@@ -31,7 +31,7 @@ public enum FirstRun {
             ]}
             """#)) ?? AutomationDefinition.emptyJSON
 
-    public static func prepare(store: any Store, now: Timestamp = .now()) async throws -> Report {
+    public static func prepare(store: any TeamStore & AutomationStore, now: Timestamp = .now()) async throws -> Report {
         guard try await store.teams().isEmpty,
             let team = try await store.createFirstTeam(name: "Default team", now: now)
         else {

@@ -25,7 +25,7 @@ struct ConsolePageMiddleware: RouterMiddleware {
 /// check and the session's CSRF token in the form (else `403`).
 struct ConsoleAuthMiddleware: RouterMiddleware {
     typealias Context = VoxworksRequestContext
-    let store: any Store
+    let store: any ConsoleSessionStore
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 

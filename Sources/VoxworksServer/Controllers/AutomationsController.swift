@@ -8,7 +8,7 @@ import Foundation
 /// The automations of the caller's team and their webhooks. Another team's
 /// automation answers `404`, exactly like one that never existed.
 struct AutomationsController {
-    let store: any Store
+    let store: any AutomationStore & ExecutionStore
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 

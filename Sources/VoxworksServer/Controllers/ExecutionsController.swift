@@ -7,7 +7,7 @@ import Foundation
 
 /// What arrived and what became of it, newest first.
 struct ExecutionsController {
-    let store: any Store
+    let store: any ExecutionLookup & ExecutionStore & AutomationStore
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
 

@@ -4,7 +4,7 @@ import VoxworksStore
 
 /// `GET /api/v1/health`: `200` while the store answers, `503` when it does not.
 struct HealthController {
-    let store: any Store
+    let store: any MaintenanceStore
 
     func addRoutes(to router: Router<VoxworksRequestContext>) {
         router.get("/api/v1/health", use: health)

@@ -13,7 +13,7 @@ import VoxworksStore
 /// and behind that token as a Bearer credential when it is.
 struct MetricsController {
     let registry: PrometheusCollectorRegistry
-    let store: any Store
+    let store: any MaintenanceStore
     /// This node's destinations (nil: a node without them shows none).
     let circuits: DestinationCircuits?
     let token: String?

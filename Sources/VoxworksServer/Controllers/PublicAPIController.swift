@@ -9,7 +9,7 @@ import VoxworksStore
 /// unchanged: contacts, calls, lists and objects. Everything is scoped to
 /// the API key's team; another team's resource is a `404`.
 struct PublicAPIController {
-    let store: any Store
+    let store: any DirectoryStore & ExecutionStore
     let defaultRegion: String
     let clock: @Sendable () -> Timestamp
 

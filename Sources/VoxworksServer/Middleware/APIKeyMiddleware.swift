@@ -15,7 +15,7 @@ import VoxworksRuntime
 /// authentication is never slowed, and a guesser still learns nothing.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = VoxworksRequestContext
-    let store: any Store
+    let store: any TeamStore
     let limiter: any RateLimiter
     let limit: RateLimit
     let clock: @Sendable () -> Timestamp

@@ -7,7 +7,7 @@ import Foundation
 /// Replay and cancel, shared by the API (`ExecutionsController`) and the
 /// web console, so both follow the same rules. Refusals are `APIError`s.
 struct ExecutionActions {
-    let store: any Store
+    let store: any ExecutionStore & AutomationStore
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
 
