@@ -129,7 +129,12 @@ let package = Package(
         // Shared by the test targets: which stores to run against, and how to make one.
         .target(
             name: "VoxworksTestSupport",
-            dependencies: ["VoxworksCore", "VoxworksStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VoxworksCore", "VoxworksRuntime", "VoxworksStore", "VoxworksEngine", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),

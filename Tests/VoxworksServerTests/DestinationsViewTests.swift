@@ -7,6 +7,7 @@ import VoxworksCore
 import VoxworksEngine
 import VoxworksServer
 import VoxworksStore
+import VoxworksTestSupport
 
 /// What an operator and a team see of this node's circuits: `/metrics`
 /// and the console's destinations page.

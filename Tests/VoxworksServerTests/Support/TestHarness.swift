@@ -11,36 +11,24 @@ import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
 
-/// A clock a test can move forward (rotated secrets expire, rate limits
-/// refill), or freeze so that a loaded machine cannot refill a rate limit
-/// between two requests.
-final class TestClock: Sendable {
-    private let offset = LockedBox<Double>(0)
-    private let frozenAt = LockedBox<Timestamp?>(nil)
-
-    func advance(seconds: Double) { offset.withLock { $0 += seconds } }
-
-    func freeze() { frozenAt.withLock { $0 = Timestamp.now() } }
-
-    var now: Timestamp { (frozenAt.value ?? Timestamp.now()).adding(seconds: offset.value) }
-}
-
 /// A fresh store (a SQLite file in a temporary directory, or a PostgreSQL
 /// schema of its own), with one team, one API key and the server built over
 /// it, as `voxworks serve` builds it.
 struct TestHarness: Sendable {
-    let kind: StoreKind
-    let directory: URL
-    let store: any Store
-    let secretBox: SecretBox
-    /// Where the PostgreSQL store lives, to open it again after a "restart".
-    let postgresURL: String?
-    let teamID: UUID
+    /// The store, its first team and the clock.
+    let fixture: StoreFixture
     let apiKey: String
     let configuration: ServerConfiguration
-    let clock = TestClock()
 
-    var databasePath: String { directory.appendingPathComponent("voxworks.sqlite").path }
+    var kind: StoreKind { fixture.kind }
+    var directory: URL { fixture.directory }
+    var store: any Store { fixture.store }
+    var secretBox: SecretBox { fixture.secretBox }
+    /// The schema's URL on PostgreSQL, for reopening it.
+    var postgresURL: String? { fixture.postgresURL }
+    var teamID: UUID { fixture.teamID }
+    var clock: TestClock { fixture.clock }
+    var databasePath: String { fixture.databasePath }
 
     /// The SQLite store, for what only it has (backups, its file).
     var sqlite: SQLiteStore? { store as? SQLiteStore }
@@ -49,33 +37,24 @@ struct TestHarness: Sendable {
         _ kind: StoreKind = .sqlite, directory: URL? = nil, postgresURL: String? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestHarness {
-        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("voxworks-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let secretBox = try SecretBox(masterKey: try MasterKeyFile.loadOrCreate(path: directory.appendingPathComponent("master.key").path))
-        let (store, url) = try await kind.open(directory: directory, secretBox: secretBox, postgresURL: postgresURL)
+        try await make(fixture: try await StoreFixture.make(kind, directory: directory, postgresURL: postgresURL), configure: configure)
+    }
+
+    static func make(fixture: StoreFixture, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestHarness {
         var configuration = ServerConfiguration()
-        configuration.databasePath = directory.appendingPathComponent("voxworks.sqlite").path
+        configuration.databasePath = fixture.databasePath
         configuration.publicURL = "https://hooks.example.test"
         // Ingestion tests look at executions as they arrive; engine tests turn workers on.
         configuration.role = .api
         configure(&configuration)
-        let team: Team
-        if let existing = try await store.teams().first {
-            team = existing
-        } else {
-            team = try await store.createTeam(name: "Team A", now: .now())
-        }
         let key = SecretMaterial.apiKey()
-        try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "test", now: .now())
-        return TestHarness(
-            kind: kind, directory: directory, store: store, secretBox: secretBox, postgresURL: url, teamID: team.id, apiKey: key,
-            configuration: configuration)
+        try await fixture.store.createAPIKey(teamID: fixture.teamID, keyHash: SecretMaterial.hash(key), label: "test", now: .now())
+        return TestHarness(fixture: fixture, apiKey: key, configuration: configuration)
     }
 
     /// Closes the store and opens the same one again: what a restarted node sees.
     func reopened() async throws -> TestHarness {
-        await store.shutdown()
-        return try await TestHarness.make(kind, directory: directory, postgresURL: postgresURL) { $0 = configuration }
+        try await TestHarness.make(fixture: try await fixture.reopened()) { $0 = configuration }
     }
 
     func application(logger: Logger = Logger(label: "test"), circuits: DestinationCircuits? = nil) -> some ApplicationProtocol {

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import VoxworksCore
 @testable import VoxworksEngine
-import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
 import VoxworksRuntime

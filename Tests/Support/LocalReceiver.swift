@@ -8,57 +8,63 @@ import VoxworksCore
 
 /// A real HTTP server on 127.0.0.1 that records what automations send it
 /// and answers with statuses a test plans per path (default 200).
-final class LocalReceiver: Sendable {
-    struct Received: Sendable {
-        var method: String
-        var path: String
-        var idempotencyKey: String?
-        var headers: [String: String]
-        var body: String
+public final class LocalReceiver: Sendable {
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
+        public var idempotencyKey: String?
+        public var headers: [String: String]
+        public var body: String
     }
 
     /// An answer planned in full: status, headers and body.
-    struct Answer: Sendable {
-        var status: Int
-        var headers: [(String, String)] = [("Content-Type", "application/json")]
-        var body: [UInt8]
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [(String, String)] = [("Content-Type", "application/json")]
+        public var body: [UInt8]
+
+        public init(status: Int, headers: [(String, String)] = [("Content-Type", "application/json")], body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
-    let received = LockedBox<[Received]>([])
+    public let received = LockedBox<[Received]>([])
     private let plans = LockedBox<[String: [Int]]>([:])
     private let answers = LockedBox<[String: [Answer]]>([:])
     private let delays = LockedBox<[String: Duration]>([:])
     private let group: ServiceGroup
-    let port: Int
+    public let port: Int
 
     private init(port: Int, group: ServiceGroup) {
         self.port = port
         self.group = group
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// The next answers for `path`, in order; after them, 200.
-    func plan(_ path: String, statuses: [Int]) { plans.withLock { $0[path, default: []] += statuses } }
+    public func plan(_ path: String, statuses: [Int]) { plans.withLock { $0[path, default: []] += statuses } }
 
     /// The next answers for `path`, in full; they come before any planned statuses.
-    func plan(_ path: String, answers planned: [Answer]) { answers.withLock { $0[path, default: []] += planned } }
+    public func plan(_ path: String, answers planned: [Answer]) { answers.withLock { $0[path, default: []] += planned } }
 
     /// Every answer for `path` waits this long (a slow receiver).
-    func delay(_ path: String, by duration: Duration) { delays.withLock { $0[path] = duration } }
+    public func delay(_ path: String, by duration: Duration) { delays.withLock { $0[path] = duration } }
 
-    func requests(to path: String) -> [Received] { received.value.filter { $0.path == path } }
+    public func requests(to path: String) -> [Received] { received.value.filter { $0.path == path } }
 
     /// A graceful stop: the listening socket closes first, then open
     /// connections finish. (Cancelling the server's task instead could
     /// drop a connection accepted at that moment half set up, which NIO
     /// treats as a fatal error and which crashed the whole test process.)
-    func stop() {
+    public func stop() {
         let group = group
         Task { await group.triggerGracefulShutdown() }
     }
 
-    static func start() async throws -> LocalReceiver {
+    public static func start() async throws -> LocalReceiver {
         let box = LockedBox<LocalReceiver?>(nil)
         let router = Router()
         router.on("/{path}", method: .post, use: { request, context in try await Self.record(box, request, context) })
@@ -120,10 +126,10 @@ final class LocalReceiver: Sendable {
 }
 
 /// A port number that arrives once, from the server's start callback.
-final class PortPromise: Sendable {
+public final class PortPromise: Sendable {
     private let state = LockedBox<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
 
-    func fulfil(_ port: Int) {
+    public func fulfil(_ port: Int) {
         let waiter = state.withLock { state -> CheckedContinuation<Int, Never>? in
             guard state.port == nil else { return nil }
             state.port = port
@@ -133,7 +139,7 @@ final class PortPromise: Sendable {
         waiter?.resume(returning: port)
     }
 
-    var value: Int {
+    public var value: Int {
         get async {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Int? in

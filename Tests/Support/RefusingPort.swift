@@ -9,11 +9,11 @@ import Foundation
 /// be given it. A port bound and closed again was free for the next test
 /// that started a receiver, which then answered in its place (a `404`,
 /// not a refused connection).
-final class RefusingPort: @unchecked Sendable {
+public final class RefusingPort: @unchecked Sendable {
     private let fd: Int32
-    let port: Int
+    public let port: Int
 
-    init() throws {
+    public init() throws {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -38,7 +38,7 @@ final class RefusingPort: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    enum Failure: Error { case socket, bind }
+    public enum Failure: Error { case socket, bind }
 }

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import VoxworksCore
 import VoxworksEngine
-import VoxworksServer
 import VoxworksStore
 import VoxworksTestSupport
 
