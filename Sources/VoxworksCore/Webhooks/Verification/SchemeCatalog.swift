@@ -5,7 +5,32 @@ public enum SchemeCatalog {
     /// The scheme for a name with its settings, or why the settings are
     /// unusable (e.g. `hmac needs "header"`), as a message for a `400`.
     public static func scheme(_ name: SchemeName, settings: VerificationSettings) throws(SchemeSettingsError) -> any VerificationScheme {
+        try SchemeSupport.checkTolerance(settings)
         switch name {
+        case .voxworks: return VoxworksScheme(settings: settings)
+        case .standardWebhooks: return StandardWebhooksScheme(settings: settings)
+        case .stripe: return StripeScheme(settings: settings)
+        case .github: return GitHubScheme()
+        case .gitlab: return GitLabScheme()
+        case .bitbucket: return BitbucketScheme()
+        case .shopify: return ShopifyScheme()
+        case .slack: return SlackScheme(settings: settings)
+        case .twilio:
+            try SchemeSupport.checkURL(settings)
+            return TwilioScheme()
+        case .sendgrid: return SendGridScheme(settings: settings)
+        case .mailgun: return MailgunScheme(settings: settings)
+        case .hubspot:
+            try SchemeSupport.checkURL(settings)
+            return HubSpotScheme(settings: settings)
+        case .zoom: return ZoomScheme(settings: settings)
+        case .square:
+            try SchemeSupport.checkURL(settings)
+            return SquareScheme()
+        case .paddle: return PaddleScheme(settings: settings)
+        case .lemonsqueezy: return LemonSqueezyScheme()
+        case .typeform: return TypeformScheme()
+        case .calendly: return CalendlyScheme(settings: settings)
         case .intercom: return IntercomScheme()
         case .linear: return LinearScheme(tolerance: try SchemeCrypto.tolerance(settings))
         case .discord: return DiscordScheme(tolerance: try SchemeCrypto.tolerance(settings))
@@ -25,7 +50,6 @@ public enum SchemeCatalog {
         case .basicAuth: return try BasicAuthScheme(username: settings.username ?? "")
         case .headerToken: return try HeaderTokenScheme(header: settings.header ?? "")
         case .hmac: return try HMACScheme(settings: settings)
-        default: throw SchemeSettingsError("scheme \"\(name.rawValue)\" is not available yet")
         }
     }
 }

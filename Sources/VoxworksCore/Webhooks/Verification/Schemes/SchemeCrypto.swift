@@ -126,9 +126,9 @@ enum SchemeCrypto {
     static func tolerance(
         _ settings: VerificationSettings, defaultSeconds: Int = VerificationSettings.defaultToleranceSeconds
     ) throws(SchemeSettingsError) -> Double {
-        guard let seconds = settings.toleranceSeconds else { return Double(defaultSeconds) }
-        guard seconds > 0 else { throw SchemeSettingsError("\"tolerance_seconds\" must be positive") }
-        return Double(seconds)
+        // `SchemeCatalog` has checked the range (`SchemeSupport.checkTolerance`).
+        try SchemeSupport.checkTolerance(settings)
+        return Double(settings.toleranceSeconds ?? defaultSeconds)
     }
 
     /// Whether a signed time is within `tolerance` seconds of now, either side.
