@@ -35,7 +35,7 @@ enum ConsoleAssets {
         .top a { color: #fff; text-decoration: none; }
         .top a[aria-current="page"] { text-decoration: underline; text-underline-offset: .3em; font-weight: 600; }
         .brand { font-weight: 700; }
-        .top nav { display: flex; gap: 1rem; flex: 1; }
+        .top nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; flex: 1; }
         .sign-out button { background: transparent; color: #fff; border: 1px solid #8c959f; }
         main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
         h1 { font-size: 1.5rem; margin: .5rem 0 1rem; overflow-wrap: anywhere; }

@@ -45,7 +45,7 @@ extension ConsoleTemplates {
     static let chart = #"""
         <figure class="chart">
         <figcaption>{{chartTitle}} <span class="muted small">(highest bar: {{top}})</span></figcaption>
-        <svg class="chart-svg" viewBox="0 0 {{width}} {{height}}" width="100%" height="{{height}}" preserveAspectRatio="none" role="img" aria-label="{{chartTitle}}">
+        <svg class="chart-svg" viewBox="0 0 {{width}} {{height}}" width="100%" role="img" aria-label="{{chartTitle}}">
         <line class="chart-axis" x1="0" y1="{{plotHeight}}" x2="{{width}}" y2="{{plotHeight}}"></line>
         {{#segments}}<rect class="bar-{{css}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{label}}</title></rect>{{/segments}}
         {{#ticks}}<text class="chart-tick" x="{{x}}" y="{{labelY}}">{{label}}</text>{{/ticks}}
