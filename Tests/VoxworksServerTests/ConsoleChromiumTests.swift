@@ -121,9 +121,12 @@ import VoxworksTestSupport
             ]
             #expect(try await harness.store.finishTurn(executionID: id, worker: "w", outcome: .failed(hostile), now: now))
             pages.append(("execution page (failed)", try await browser.get("/app/executions/\(e)")))
+            // The error column and the delete confirmation show the text too.
+            pages.append(("executions list (error column)", try await browser.get("/app/executions")))
+            pages.append(("delete confirmation", try await browser.get("/app/automations/\(a)/delete")))
             return pages
         }
-        #expect(pages.count == 10)
+        #expect(pages.count == 12)
         for (what, response) in pages {
             #expect(
                 response.status == .ok || (what == "edit form refused" && response.status == .badRequest), "\(what): \(response.status)")
