@@ -167,6 +167,40 @@ import VoxworksTestSupport
         }
     }
 
+    @Test func theOlderLinkKeepsEveryFilter() async throws {
+        let harness = try await TestHarness.make()
+        let (automation, _) = try await harness.automation(name: "Busy")
+        let route = try #require(
+            try await harness.store.route(tokenHash: SecretMaterial.hash(automation.webhook.token), now: harness.clock.now))
+        let now = harness.clock.now
+        let requests = (0..<(ConsoleController.logPageSize + 1)).map { n in
+            IngestRequest(
+                executionID: .v7(now: now), route: route, body: Array("{}".utf8), contentType: "application/json",
+                idempotencyKey: "k-\(n)", fingerprint: IdempotencyKey.fingerprint(of: Array("{}".utf8)), sourceAddress: "127.0.0.1",
+                receivedAt: now, backlogLimit: 100_000, idempotencyTTL: 86_400)
+        }
+        _ = try await harness.store.commitIngest(requests)
+        let today = String(now.rfc3339.prefix(10))
+        try await harness.withRouter { client in
+            var browser = ConsoleBrowser(client)
+            try await browser.signIn(harness.apiKey)
+            let page = try await browser.get(
+                "/app/executions?status=pending&automation_id=\(automation.id.lowercased)&from=\(today)&to=\(today)")
+            #expect(page.status == .ok)
+            let rows = page.text.components(separatedBy: "class=\"open-execution\"").count - 1
+            #expect(rows == ConsoleController.logPageSize)
+            let older =
+                "/app/executions?status=pending&amp;automation_id=\(automation.id.lowercased)&amp;from=\(today)&amp;to=\(today)&amp;cursor="
+            #expect(page.text.contains("<a href=\"\(older)"))
+            // The next page holds the one left.
+            let start = try #require(page.text.range(of: "<a href=\"\(older)"))
+            let cursor = String(page.text[start.upperBound...].prefix(36))
+            let next = try await browser.get(
+                "/app/executions?status=pending&automation_id=\(automation.id.lowercased)&from=\(today)&to=\(today)&cursor=\(cursor)")
+            #expect(next.text.components(separatedBy: "class=\"open-execution\"").count - 1 == 1)
+        }
+    }
+
     @Test func thePagerKeepsTheFiltersPercentEncoded() throws {
         let filters = try ExecutionLogFilters(from: "2026-12-06", to: "2026-12-07", idempotencyKey: "a&b=c d/é")
         #expect(filters.queryItems == ["from=2026-12-06", "to=2026-12-07", "idempotency_key=a%26b%3Dc%20d%2F%C3%A9"])
