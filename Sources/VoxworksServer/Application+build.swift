@@ -130,6 +130,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let authFailures = AddressThrottle(limit: configuration.authFailureLimit, exempt: configuration.authFailureExempt)
     let acceptedKeys = AcceptedKeys()
     HealthController(store: dependencies.store).addRoutes(to: router)
+    RootController().addRoutes(to: router)
     MetricsController(
         registry: dependencies.metricsRegistry, store: dependencies.store, circuits: dependencies.circuits,
         token: configuration.metricsToken,

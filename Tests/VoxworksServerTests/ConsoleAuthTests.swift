@@ -24,7 +24,7 @@ import VoxworksTestSupport
 
             let response = try await browser.signIn(harness.apiKey)
             #expect(response.status == .seeOther)
-            #expect(response.location == "/app/automations")
+            #expect(response.location == "/app/overview")
             let cookie = try #require(response.setCookie("vx_session"))
             #expect(cookie.contains("; HttpOnly"))
             #expect(cookie.contains("; SameSite=Strict"))
@@ -189,7 +189,7 @@ import VoxworksTestSupport
             try await browser.signIn(harness.apiKey)
             let token = try #require(browser.cookies["vx_session"])
             // Already signed in: the sign-in page sends the browser on.
-            #expect(try await browser.get("/app/sign-in").location == "/app/automations")
+            #expect(try await browser.get("/app/sign-in").location == "/app/overview")
             let rotated = try await browser.post("/app/automations/\(automation.id.lowercased)/rotate-secret", [:])
             let secret = try #require(rotated.text.firstMatch(of: /whsec_[A-Za-z0-9+\/=]+/).map { String($0.output) })
             let sent = try await browser.post("/app/automations/\(automation.id.lowercased)/test", ["payload": #"{"a":1}"#])

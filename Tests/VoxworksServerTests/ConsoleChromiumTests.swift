@@ -121,9 +121,12 @@ import VoxworksTestSupport
             ]
             #expect(try await harness.store.finishTurn(executionID: id, worker: "w", outcome: .failed(hostile), now: now))
             pages.append(("execution page (failed)", try await browser.get("/app/executions/\(e)")))
+            // The error column and the delete confirmation show the text too.
+            pages.append(("executions list (error column)", try await browser.get("/app/executions")))
+            pages.append(("delete confirmation", try await browser.get("/app/automations/\(a)/delete")))
             return pages
         }
-        #expect(pages.count == 10)
+        #expect(pages.count == 12)
         for (what, response) in pages {
             #expect(
                 response.status == .ok || (what == "edit form refused" && response.status == .badRequest), "\(what): \(response.status)")
@@ -178,5 +181,47 @@ import VoxworksTestSupport
         print(
             "console in Chromium: \(pages.count) pages, bait hits from them \(bait.received.value.count - controlHits) "
                 + "(controls \(controlHits)), \(String(format: "%.1f", seconds.reduce(0, +))) s in Chromium")
+    }
+
+    /// The overview's charts are SVG drawn by the server: Chromium must parse
+    /// them as SVG (not text) under the console's CSP, with a bar per hour
+    /// that had executions, and the numbers beside them.
+    @Test(
+        .enabled(if: HeadlessChromium.path != nil, "chromium is not installed: the overview was NOT checked in a browser"),
+        .timeLimit(.minutes(5)))
+    func theOverviewChartsAreSVGInChromium() async throws {
+        let listener = try await LocalReceiver.start()
+        defer { listener.stop() }
+        let harness = try await TestHarness.make()
+        let (automation, _) = try await harness.automation(name: "Lead")
+        let page: TestResponse = try await harness.withRouter { client in
+            for _ in 0..<3 {
+                _ = try expectAccepted(
+                    try await client.execute(
+                        uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+            }
+            for outcome in [ExecutionOutcome.completed, .failed("boom")] {
+                try await ConsoleOverviewTests.finishNext(harness, outcome)
+            }
+            var browser = ConsoleBrowser(client)
+            try await browser.signIn(harness.apiKey)
+            return try await browser.get("/app/overview")
+        }
+        #expect(page.status == .ok)
+        #expect(page.headers[.contentSecurityPolicy] == ConsoleSecurity.contentSecurityPolicy)
+        listener.plan("/overview", answers: Array(repeating: Self.answer(page), count: 3))
+        let run = try await HeadlessChromium.dumpDOM(listener.url("/overview"))
+        #expect(!run.timedOut, "Chromium did not finish in \(run.seconds) s")
+        let dom = run.dom
+        // Into Bools first: a failed #expect would print the whole DOM.
+        let charts = dom.components(separatedBy: "<svg class=\"chart-svg\"").count - 1
+        let accepted = dom.components(separatedBy: "<rect class=\"bar-accepted\"").count - 1
+        let completed = dom.contains("<rect class=\"bar-completed\"")
+        let failed = dom.contains("<rect class=\"bar-failed\"")
+        let numbers = dom.contains("id=\"requests-accepted\">3<") && dom.contains("id=\"executions-completed\">1<")
+        #expect(charts == 2, "\(charts) charts in \(dom.utf8.count) bytes of DOM")
+        #expect(accepted == 1 && completed && failed)
+        #expect(numbers)
+        print("console in Chromium: the overview, \(charts) SVG charts, \(String(format: "%.1f", run.seconds)) s")
     }
 }

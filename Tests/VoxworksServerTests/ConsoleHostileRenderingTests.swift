@@ -168,6 +168,12 @@ import VoxworksTestSupport
             #expect(try await harness.store.finishTurn(executionID: id, worker: "w", outcome: .failed(hostile), now: now))
             pages.append(("execution page (failed)", try await browser.get("/app/executions/\(id.lowercased)")))
             pages.append(("execution live fragment (failed)", try await browser.get("/app/executions/\(id.lowercased)", headers: fragment)))
+            // The error column, the delete confirmation, and the hostile text typed into the filters.
+            pages.append(("executions list (error column)", try await browser.get("/app/executions")))
+            pages.append(("delete confirmation", try await browser.get("/app/automations/\(a)/delete")))
+            let typed = ExecutionLogFilters.encode(hostile)
+            pages.append(("executions filtered by the text", try await browser.get("/app/executions?idempotency_key=\(typed)")))
+            pages.append(("field paths filtered by the text", try await browser.get("/app/automations/\(a)?fields=\(typed)")))
 
             for (what, response) in pages {
                 #expect(
@@ -183,6 +189,10 @@ import VoxworksTestSupport
             let failed = pages[10].1.text
             #expect(Self.containsBytes(failed, "<strong>✗ Error:</strong> refused: &quot;\u{301} onmouseover"))
             #expect(Self.containsBytes(failed, "<strong>✗ Error:</strong> &quot;\u{301} onmouseover"))
+            #expect(Self.containsBytes(pages[12].1.text, "<span class=\"error-cell\">✗ &quot;\u{301} onmouseover"))
+            #expect(Self.containsBytes(pages[13].1.text, "<h1>Delete Lead &quot;\u{301} onmouseover"))
+            #expect(Self.containsBytes(pages[14].1.text, "name=\"idempotency_key\" value=\"&quot;\u{301} onmouseover"))
+            #expect(Self.containsBytes(pages[15].1.text, "name=\"fields\" value=\"&quot;\u{301} onmouseover"))
             // The attempt timeline: its body, header value and error, escaped.
             #expect(Self.containsBytes(failed, "HTTP attempts (1)"))
             #expect(Self.containsBytes(failed, "<pre class=\"json\">&quot;\u{301} onmouseover"))

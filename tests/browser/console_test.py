@@ -216,7 +216,9 @@ def main():
         shot(driver, "sign-in-error")
         # The keyboard alone: the key, then Enter.
         driver.find_element(By.ID, "api_key").send_keys(KEY + Keys.ENTER)
-        wait.until(EC.url_contains("/app/automations"))
+        # The overview is the landing page.
+        wait.until(EC.url_contains("/app/overview"))
+        check(driver.find_element(By.ID, "requests-accepted").text == "0", "a fresh store's overview counts requests")
         # Tab reaches the skip link first, then the navigation.
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
         focused = driver.switch_to.active_element
@@ -224,6 +226,9 @@ def main():
         cookie = driver.get_cookie("vx_session")
         check(cookie is not None and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", f"session cookie: {cookie}")
         print("signed in")
+        shot(driver, "overview-first-start")
+        driver.find_element(By.LINK_TEXT, "Automations").click()
+        wait.until(EC.url_contains("/app/automations"))
         shot(driver, "automations-first-start")
 
         # 2. A new automation, with signing on, edited as JSON.
@@ -309,6 +314,20 @@ def main():
         wait_for_text(driver, "trigger.contact.email")
         shot(driver, "automation-sample-fields")
 
+        # 6b. The overview: the test webhook was one accepted request; its execution
+        # failed and its replay completed, both charted as server-side SVG.
+        driver.find_element(By.LINK_TEXT, "Overview").click()
+        wait.until(EC.presence_of_element_located((By.ID, "executions-failed")))
+        numbers = {name: driver.find_element(By.ID, name).text for name in
+                   ("requests-accepted", "executions-received", "executions-completed", "executions-failed")}
+        check(numbers == {"requests-accepted": "1", "executions-received": "2", "executions-completed": "1",
+                          "executions-failed": "1"}, f"overview numbers: {numbers}")
+        bars = driver.find_elements(By.CSS_SELECTOR, "svg.chart-svg rect")
+        check(len(bars) >= 3, f"overview chart bars: {len(bars)}")
+        check(driver.find_element(By.ID, "duration-p50").text not in ("", "—"), "no p50 on the overview")
+        print(f"overview: {numbers}, {len(bars)} bars")
+        shot(driver, "overview")
+
         # 7. A phone's width: the log still reads as cards.
         driver.set_window_size(360, 800)
         driver.get(BASE + "/app/executions")
@@ -316,6 +335,11 @@ def main():
         overflow = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
         check(not overflow, "the log scrolls sideways at 360 px")
         shot(driver, "execution-log-360px")
+        driver.get(BASE + "/app/overview")
+        wait.until(EC.presence_of_element_located((By.ID, "executions-failed")))
+        overflow = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        check(not overflow, "the overview scrolls sideways at 360 px")
+        shot(driver, "overview-360px")
 
         # 8. Hostile Unicode from a sender and in a name: escaped, never markup.
         driver.set_window_size(1280, 900)

@@ -65,14 +65,17 @@ public struct ExecutionQuery: Sendable {
     public var status: ExecutionStatus?
     public var createdAfter: Timestamp?
     public var createdBefore: Timestamp?
+    /// The `Idempotency-Key` the sender gave (exact match).
+    public var idempotencyKey: String?
     /// Ids are time-ordered; the page starts strictly below this one.
     public var before: UUID?
     public var limit: Int
 
     public init(
         automationID: UUID? = nil, status: ExecutionStatus? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil,
-        before: UUID? = nil, limit: Int = 25
+        before: UUID? = nil, limit: Int = 25, idempotencyKey: String? = nil
     ) {
+        self.idempotencyKey = idempotencyKey
         self.automationID = automationID
         self.status = status
         self.createdAfter = createdAfter

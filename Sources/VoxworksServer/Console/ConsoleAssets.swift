@@ -35,7 +35,7 @@ enum ConsoleAssets {
         .top a { color: #fff; text-decoration: none; }
         .top a[aria-current="page"] { text-decoration: underline; text-underline-offset: .3em; font-weight: 600; }
         .brand { font-weight: 700; }
-        .top nav { display: flex; gap: 1rem; flex: 1; }
+        .top nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; flex: 1; }
         .sign-out button { background: transparent; color: #fff; border: 1px solid #8c959f; }
         main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
         h1 { font-size: 1.5rem; margin: .5rem 0 1rem; overflow-wrap: anywhere; }
@@ -90,6 +90,19 @@ enum ConsoleAssets {
         .paths li { margin-bottom: .25rem; overflow-wrap: anywhere; }
         .empty { background: var(--card); border: 1px dashed var(--line); padding: 1rem; border-radius: 6px; }
         .offscreen { position: absolute; left: -9999px; }
+        .stats { display: flex; flex-wrap: wrap; gap: .5rem 2rem; margin: 0 0 .5rem; }
+        .stats dt { font-size: .85rem; color: var(--muted); } .stats dd { margin: 0; font-size: 1.5rem; font-weight: 600; }
+        .chart { margin: .5rem 0 0; } .chart-svg { display: block; max-width: 48rem; }
+        .chart-axis { stroke: var(--line); } .chart-tick { font-size: 9px; fill: var(--muted); }
+        .bar-accepted, .swatch-accepted { fill: var(--info); background: var(--info); }
+        .bar-completed, .swatch-completed { fill: var(--ok); background: var(--ok); }
+        .bar-failed, .swatch-failed { fill: var(--bad); background: var(--bad); }
+        .bar-dead_letter, .swatch-dead_letter { fill: #6e1a1a; background: #6e1a1a; }
+        .legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; padding: 0; margin: .25rem 0 0; font-size: .875rem; }
+        .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; vertical-align: middle; }
+        button.danger { background: var(--bad); border-color: var(--bad); color: #fff; }
+        .abs { display: block; font-size: .8rem; color: var(--muted); white-space: nowrap; }
+        .error-cell { color: var(--bad); overflow-wrap: anywhere; font-size: .875rem; }
         @media (max-width: 640px) {
           main { padding: .75rem; }
           table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }

@@ -164,18 +164,21 @@ extension ConsoleController {
             let recent = try await recentExecutions(of: automation, teamID: session.teamID)
             return ConsolePage.fragment("executions_table", recent)
         }
-        return try await automationPage(automation, session: session, notice: Self.notice(request))
+        let fieldFilter = request.uri.queryParameters["fields"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        return try await automationPage(automation, session: session, notice: Self.notice(request), fieldFilter: fieldFilter)
     }
 
     /// The automation's page; `secret` is a new signing secret to show this once.
     func automationPage(
         _ automation: Automation, session: ConsoleSession, secret: String? = nil, payload: String? = nil, payloadError: String? = nil,
-        status: HTTPResponse.Status = .ok, notice: String? = nil
+        status: HTTPResponse.Status = .ok, notice: String? = nil, fieldFilter: String? = nil
     ) async throws -> Response {
         let sample = try await store.sample(automationID: automation.id, teamID: session.teamID)
         let samplePayload = sample.flatMap { try? JSONParser().parse($0.body) }
         let sampleText = samplePayload.map { ConsoleFormat.pretty($0) }
-        let fields = Self.listedFields(samplePayload?.fieldPaths(prefix: "trigger") ?? [])
+        let filter = fieldFilter.map { Truncation.text($0, maxBytes: Self.maxFieldFilterBytes) }
+        let fields = Self.listedFields(
+            samplePayload?.fieldPaths(prefix: "trigger", limit: Self.maxSearchedFields) ?? [], filter: filter)
         let definition = ConsoleFormat.pretty(automation.definition)
         let recent = try await recentExecutions(of: automation, teamID: session.teamID)
         let rate = automation.webhook.rateLimit
@@ -195,9 +198,12 @@ extension ConsoleController {
             "sampleCut": sampleText?.isCut ?? false,
             "samplePreview": sampleText?.text ?? "",
             "payloadError": payloadError ?? false,
-            "hasFields": !fields.listed.isEmpty,
+            "hasFields": fields.total > 0,
             "fields": fields.listed.enumerated().map { ["index": $0.offset, "path": $0.element] as [String: Any] },
-            "moreFields": fields.more > 0 ? fields.more as Any : false,
+            "noFieldMatches": filter != nil && fields.listed.isEmpty,
+            "fieldsSummary": Self.fieldsSummary(fields, filter: filter),
+            "fieldFilter": filter ?? "",
+            "showFieldFilter": filter != nil || fields.total > Self.maxFields,
             "sampleNote": sample.map {
                 "From the sample kept \(ConsoleFormat.relative($0.receivedAt, now: clock())) (\($0.receivedAt.rfc3339))."
             } ?? "",
@@ -212,24 +218,59 @@ extension ConsoleController {
         return ConsolePage.render("automation", title: automation.name, values: values, session: session, status: status, notice: notice)
     }
 
-    /// At most this many of a sample's field paths are listed, and at most
-    /// `maxFieldBytes` of their text in all (a path longer than
-    /// `maxFieldPathBytes` is cut): the sample is a sender's payload.
-    static let maxFields = 500
+    /// At most this many of a sample's field paths are listed (each with a
+    /// Copy button), and at most `maxFieldBytes` of their text in all (a
+    /// path longer than `maxFieldPathBytes` is cut): the sample is a
+    /// sender's payload. The rest are found with the filter (`?fields=`).
+    static let maxFields = 200
     static let maxFieldBytes = 32 * 1024
     static let maxFieldPathBytes = 256
+    static let maxFieldFilterBytes = 256
+    /// The filter searches this many paths at most (each at most 256 bytes,
+    /// built one at a time): every path of a typical 64 KiB sample, and a
+    /// bound on the work for a pathological one.
+    static let maxSearchedFields = 5_000
 
-    /// The paths the page lists, and how many more there are.
-    static func listedFields(_ paths: [String]) -> (listed: [String], more: Int) {
+    /// The sample's field paths the page lists.
+    struct ListedFields {
+        var listed: [String]
+        /// Paths in the sample.
+        var total: Int
+        /// `total` is the search's cap: the sample may have more.
+        var totalIsCapped: Bool { total >= ConsoleController.maxSearchedFields }
+        var totalText: String { totalIsCapped ? "at least \(total)" : String(total) }
+        /// Paths that contain the filter (all of them without one).
+        var matched: Int
+        var hidden: Int { matched - listed.count }
+    }
+
+    /// The paths the page lists: those containing `filter` (ignoring case), up to the caps.
+    static func listedFields(_ paths: [String], filter: String? = nil) -> ListedFields {
         var listed: [String] = []
         var bytes = 0
+        var matched = 0
         for path in paths {
+            if let filter, path.range(of: filter, options: .caseInsensitive) == nil { continue }
+            matched += 1
             let shown = Truncation.text(path, maxBytes: maxFieldPathBytes)
-            guard listed.count < maxFields, bytes + shown.utf8.count <= maxFieldBytes else { break }
+            guard listed.count < maxFields, bytes + shown.utf8.count <= maxFieldBytes else { continue }
             listed.append(shown)
             bytes += shown.utf8.count
         }
-        return (listed, paths.count - listed.count)
+        return ListedFields(listed: listed, total: paths.count, matched: matched)
+    }
+
+    /// One sentence: how many paths are shown, and how many are hidden.
+    static func fieldsSummary(_ fields: ListedFields, filter: String?) -> String {
+        let shown = fields.listed.count
+        if let filter {
+            let head = "\(fields.matched) of the sample's \(fields.totalText) field paths contain “\(filter)”; \(shown) shown."
+            return fields.hidden > 0 ? head + " \(fields.hidden) more are hidden: narrow the filter to see them." : head
+        }
+        if fields.hidden > 0 {
+            return "Showing \(shown) of the sample's \(fields.totalText) field paths; \(fields.hidden) are hidden. Filter them to find one."
+        }
+        return "All \(fields.total) field paths of the sample."
     }
 
     /// A sender's request, ready to paste (the signature line only when signing is on).

@@ -25,6 +25,8 @@ extension ConsoleController {
             }
             query.status = parsed
         }
+        let filters = try ExecutionLogFilters(from: text("from"), to: text("to"), idempotencyKey: text("idempotency_key"))
+        filters.apply(to: &query)
         let page = try await store.executions(teamID: session.teamID, query: query)
         let now = clock()
         var names: [UUID: String] = [:]
@@ -33,6 +35,7 @@ extension ConsoleController {
             var items: [String] = []
             if let status = query.status { items.append("status=\(status.rawValue)") }
             if let automationID = query.automationID { items.append("automation_id=\(automationID.lowercased)") }
+            items += filters.queryItems
             if let cursor { items.append("cursor=\(cursor.lowercased)") }
             return "/app/executions" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
@@ -62,6 +65,7 @@ extension ConsoleController {
             heading = "Executions of \(try await automationName(automationID, teamID: session.teamID, cache: &names))"
         }
         values["heading"] = heading
+        values.merge(filters.formValues) { current, _ in current }
         values["navExecutions"] = true
         return ConsolePage.render("executions", title: heading, values: values, session: session, notice: Self.notice(request))
     }
@@ -77,9 +81,11 @@ extension ConsoleController {
                 "automationName": try await automationName(execution.automationID, teamID: teamID, cache: &names),
                 "receivedAt": execution.receivedAt.rfc3339,
                 "relative": ConsoleFormat.relative(execution.receivedAt, now: now),
+                "absolute": ConsoleFormat.absolute(execution.receivedAt),
                 "duration": ConsoleFormat.duration(execution.durationMillis),
                 "stepsCompleted": execution.stepsCompleted,
                 "stepsTotal": execution.stepsTotal,
+                "listedError": ConsoleFormat.listedError(execution.error) ?? false,
             ])
         }
         return rows
@@ -158,6 +164,7 @@ extension ConsoleController {
             "badge": ConsoleFormat.badge(execution.status),
             "receivedAt": execution.receivedAt.rfc3339,
             "relative": ConsoleFormat.relative(execution.receivedAt, now: now),
+            "absolute": ConsoleFormat.absolute(execution.receivedAt),
             "duration": ConsoleFormat.duration(execution.durationMillis),
             "stepsCompleted": execution.stepsCompleted,
             "stepsTotal": execution.stepsTotal,

@@ -36,6 +36,7 @@ struct ConsoleController {
         app.get("/assets/:name", use: asset)
         let signedIn = app.group().add(middleware: ConsoleAuthMiddleware(store: store, configuration: configuration, clock: clock))
         signedIn.get("", use: home)
+        signedIn.get("/overview", use: overview)
         signedIn.post("/sign-out", use: signOut)
         signedIn.get("/automations", use: automations)
         signedIn.get("/automations/new", use: newAutomation)
@@ -50,6 +51,8 @@ struct ConsoleController {
         signedIn.post("/automations/:id/signing-off", use: signingOff)
         signedIn.post("/automations/:id/test", use: testWebhook)
         signedIn.post("/automations/:id/sample", use: useAsSample)
+        signedIn.get("/automations/:id/delete", use: confirmDeleteAutomation)
+        signedIn.post("/automations/:id/delete", use: deleteAutomation)
         signedIn.get("/executions", use: executions)
         signedIn.get("/executions/:id", use: execution)
         signedIn.get("/executions/:id/raw", use: executionJSON)
@@ -69,14 +72,17 @@ struct ConsoleController {
     }
 
     @Sendable func home(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
-        ConsolePage.redirect("/app/automations")
+        ConsolePage.redirect(Self.landingPage)
     }
+
+    /// Where `/app` and a sign-in lead: the overview.
+    static let landingPage = "/app/overview"
 
     @Sendable func signInPage(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         if let token = request.cookies[ConsoleSecurity.sessionCookie]?.value, !token.isEmpty, token.utf8.count <= 128,
             try await store.consoleSession(tokenHash: SecretMaterial.hash(token), now: clock()) != nil
         {
-            return ConsolePage.redirect("/app/automations")
+            return ConsolePage.redirect(Self.landingPage)
         }
         let notice = request.uri.queryParameters["signed_out"] != nil ? "You are signed out." : nil
         return signInForm(request, error: nil, status: .ok, notice: notice)
@@ -125,7 +131,7 @@ struct ConsoleController {
                 createdAt: now, expiresAt: now.adding(seconds: ConsoleSecurity.sessionLifetimeSeconds)))
         let secure = ConsoleSecurity.isHTTPS(request, configuration: configuration)
         return ConsolePage.redirect(
-            "/app/automations",
+            Self.landingPage,
             cookies: [
                 ConsoleSecurity.cookie(
                     ConsoleSecurity.sessionCookie, token, maxAge: Int(ConsoleSecurity.sessionLifetimeSeconds), secure: secure),
@@ -184,6 +190,7 @@ struct ConsoleController {
         case "test_sent": "Test webhook accepted."
         case "replayed": "Replay started."
         case "cancelled": "Cancelled."
+        case "deleted": "Automation deleted: its webhook URL no longer works."
         default: nil
         }
     }

@@ -41,6 +41,23 @@ enum ConsoleFormat {
         }
     }
 
+    /// The absolute time every relative one carries: `2026-12-07 06:35:40 UTC`.
+    static func absolute(_ time: Timestamp) -> String {
+        let text = time.rfc3339
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(8)) + " UTC"
+    }
+
+    /// An error in a list: its first line, at most `maxListedErrorCharacters` characters.
+    static func listedError(_ error: String?) -> String? {
+        guard let error, !error.isEmpty else { return nil }
+        // Never walks more than the shown part of a long error.
+        let line = error.prefix(maxListedErrorCharacters + 1).prefix { !$0.isNewline }
+        if line.count <= maxListedErrorCharacters, line.endIndex == error.endIndex { return String(line) }
+        return String(line.prefix(maxListedErrorCharacters)) + "…"
+    }
+
+    static let maxListedErrorCharacters = 120
+
     static func duration(_ millis: Int64?) -> String {
         guard let millis else { return "—" }
         switch millis {

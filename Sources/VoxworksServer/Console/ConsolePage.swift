@@ -33,7 +33,7 @@ enum ConsolePage {
         data["signedIn"] = session != nil
         data["csrf"] = session?.csrfToken ?? ""
         data["notice"] = notice ?? false
-        for key in ["navAutomations", "navExecutions", "navDestinations"] where data[key] == nil { data[key] = false }
+        for key in ["navOverview", "navAutomations", "navExecutions", "navDestinations"] where data[key] == nil { data[key] = false }
         return html(status, renderText(template, data))
     }
 

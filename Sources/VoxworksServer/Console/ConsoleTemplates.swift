@@ -23,12 +23,13 @@ enum ConsoleTemplates {
     /// its own the pragma renders as nothing, not even its line break.
     static let registered: [(String, String)] = all.map { ($0.0, ConsoleHTMLContentType.pragma + "\n" + $0.1) }
 
-    static let all: [(String, String)] = [
-        ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
-        ("automations", automations), ("automation_form", automationForm), ("automation", automation),
-        ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
-        ("execution_live", executionLive), ("destinations", destinations),
-    ]
+    static let all: [(String, String)] =
+        [
+            ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
+            ("automations", automations), ("automation_form", automationForm), ("automation", automation),
+            ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
+            ("execution_live", executionLive), ("destinations", destinations),
+        ] + overviewTemplates
 
     static let destinations = #"""
         {{> header}}
@@ -68,9 +69,10 @@ enum ConsoleTemplates {
         <body>
         <a class="skip" href="#main">Skip to content</a>
         <header class="top">
-        <a class="brand" href="/app/automations">Voxworks</a>
+        <a class="brand" href="/app">Voxworks</a>
         {{#signedIn}}
         <nav aria-label="Main">
+        <a href="/app/overview"{{#navOverview}} aria-current="page"{{/navOverview}}>Overview</a>
         <a href="/app/automations"{{#navAutomations}} aria-current="page"{{/navAutomations}}>Automations</a>
         <a href="/app/executions"{{#navExecutions}} aria-current="page"{{/navExecutions}}>Executions</a>
         <a href="/app/destinations"{{#navDestinations}} aria-current="page"{{/navDestinations}}>Destinations</a>
@@ -194,6 +196,7 @@ enum ConsoleTemplates {
         <form method="post" action="/app/automations/{{id}}/rotate-token" data-confirm="The current webhook URL stops working at once. Rotate the token?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Rotate token</button></form>
         <form method="post" action="/app/automations/{{id}}/rotate-secret"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{#signing}}Rotate secret{{/signing}}{{^signing}}Turn signing on{{/signing}}</button></form>
         {{#signing}}<form method="post" action="/app/automations/{{id}}/signing-off" data-confirm="Unsigned webhooks will be accepted. Turn signing off?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Turn signing off</button></form>{{/signing}}
+        <a class="button" href="/app/automations/{{id}}/delete" id="delete-automation">Delete…</a>
         </div>
         </section>
         <section class="card" aria-labelledby="recent-heading">
@@ -216,11 +219,13 @@ enum ConsoleTemplates {
         <button type="submit" formaction="/app/automations/{{id}}/sample" id="use-sample">Use as sample</button>
         </div>
         </form>
-        <h3>Fields of the sample</h3>
+        <h3 id="fields">Fields of the sample</h3>
         {{#hasFields}}
         <p>{{sampleNote}} Copy a path into a step: as a <code>source</code> or <code>field</code> as it is, in any other string as a template such as <code>{{templateExample}}</code>.</p>
+        {{#showFieldFilter}}<form method="get" action="/app/automations/{{id}}#fields" class="filters" role="search"><div class="field"><label for="fields-filter">Find a field path</label><input id="fields-filter" name="fields" value="{{fieldFilter}}" maxlength="256"></div><button type="submit">Filter</button>{{#fieldFilter}} <a href="/app/automations/{{id}}#fields">Show the first ones</a>{{/fieldFilter}}</form>{{/showFieldFilter}}
+        <p class="muted small" id="fields-summary">{{fieldsSummary}}</p>
         <ul class="paths">{{#fields}}<li><code id="path-{{index}}">{{path}}</code> <button type="button" class="copy" data-copy-target="path-{{index}}" hidden>Copy</button></li>{{/fields}}</ul>
-        {{#moreFields}}<p class="muted small">… and {{moreFields}} more fields, not listed.</p>{{/moreFields}}
+        {{#noFieldMatches}}<p class="muted">No field path contains that text.</p>{{/noFieldMatches}}
         {{/hasFields}}
         {{^hasFields}}<p class="muted">No sample yet: send a test webhook, or press “Use as sample”.</p>{{/hasFields}}
         {{#sampleCut}}<details><summary>The kept sample (its start)</summary><pre class="json" id="sample-preview">{{samplePreview}}</pre></details>{{/sampleCut}}
@@ -235,6 +240,9 @@ enum ConsoleTemplates {
         <form method="get" action="/app/executions" class="filters">
         <div class="field"><label for="status">Status</label><select id="status" name="status"><option value="">Any status</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></div>
         <div class="field"><label for="automation_id">Automation</label><select id="automation_id" name="automation_id"><option value="">All automations</option>{{#automationOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/automationOptions}}</select></div>
+        <div class="field"><label for="from">Received from (UTC)</label><input id="from" name="from" type="date" value="{{filterFrom}}"></div>
+        <div class="field"><label for="to">Received to (UTC, inclusive)</label><input id="to" name="to" type="date" value="{{filterTo}}"></div>
+        <div class="field"><label for="idempotency_key">Idempotency key</label><input id="idempotency_key" name="idempotency_key" value="{{filterIdempotencyKey}}" maxlength="255"></div>
         <button type="submit">Filter</button>
         </form>
         <div id="log" data-refresh="5000">{{> executions_table}}</div>
@@ -245,15 +253,16 @@ enum ConsoleTemplates {
         <p class="muted small">Newest first · updated {{updatedAt}} · refreshes every 5 s while this tab is open.</p>
         {{#hasExecutions}}
         <table class="stack">
-        <thead><tr><th scope="col">Status</th><th scope="col">Automation</th><th scope="col">Received</th><th scope="col">Duration</th><th scope="col">Steps done</th><th scope="col">Execution</th></tr></thead>
+        <thead><tr><th scope="col">Status</th><th scope="col">Automation</th><th scope="col">Received</th><th scope="col">Duration</th><th scope="col">Steps done</th><th scope="col">Error</th><th scope="col">Execution</th></tr></thead>
         <tbody>
         {{#executions}}
         <tr>
         <td data-label="Status">{{#badge}}{{> badge}}{{/badge}}</td>
         <td data-label="Automation">{{automationName}}</td>
-        <td data-label="Received"><time datetime="{{receivedAt}}" title="{{receivedAt}}">{{relative}}</time></td>
+        <td data-label="Received"><time datetime="{{receivedAt}}" title="{{absolute}}">{{relative}}</time><span class="abs">{{absolute}}</span></td>
         <td data-label="Duration">{{duration}}</td>
         <td data-label="Steps done">{{stepsCompleted}}/{{stepsTotal}}</td>
+        <td data-label="Error">{{#listedError}}<span class="error-cell">✗ {{listedError}}</span>{{/listedError}}{{^listedError}}<span class="muted">—</span>{{/listedError}}</td>
         <td data-label="Execution"><a class="open-execution" href="/app/executions/{{id}}">Open <span class="mono">{{shortID}}</span></a></td>
         </tr>
         {{/executions}}
@@ -284,7 +293,7 @@ enum ConsoleTemplates {
         <dl class="facts">
         <dt>Status</dt><dd>{{#badge}}{{> badge}}{{/badge}}</dd>
         <dt>Automation</dt><dd>{{#hasAutomation}}<a href="/app/automations/{{automationID}}">{{automationName}}</a>{{/hasAutomation}}{{^hasAutomation}}{{automationName}}{{/hasAutomation}}</dd>
-        <dt>Received</dt><dd><time datetime="{{receivedAt}}">{{receivedAt}}</time> ({{relative}})</dd>
+        <dt>Received</dt><dd><time datetime="{{receivedAt}}" title="{{absolute}}">{{absolute}}</time> ({{relative}})</dd>
         <dt>Duration</dt><dd>{{duration}}</dd>
         <dt>Steps done</dt><dd>{{stepsCompleted}}/{{stepsTotal}}</dd>
         <dt>Attempt</dt><dd>{{attempt}}</dd>

@@ -452,6 +452,7 @@ public final class PostgresStore: Store {
         filter.add("status", "=", query.status?.rawValue)
         filter.add("received_at", ">=", query.createdAfter?.millis)
         filter.add("received_at", "<", query.createdBefore?.millis)
+        filter.add("idempotency_key", "=", query.idempotencyKey)
         filter.add("id", "<", query.before?.lowercased)
         return try await client.query(
             filter.query("SELECT \(Self.listedExecutionColumns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger

@@ -461,6 +461,7 @@ public final class SQLiteStore: Store {
         filter.add("status = :status", "status", query.status?.rawValue)
         filter.add("received_at >= :after", "after", query.createdAfter?.millis)
         filter.add("received_at < :before", "before", query.createdBefore?.millis)
+        filter.add("idempotency_key = :idempotency_key", "idempotency_key", query.idempotencyKey)
         filter.add("id < :cursor", "cursor", query.before?.lowercased)
         let sql = "SELECT \(Self.listedExecutionColumns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
         let arguments = filter.statementArguments
