@@ -38,14 +38,29 @@ struct StoreOptions: ParsableArguments {
         let close: @Sendable () async -> Void
     }
 
-    func open(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal())
+    /// Only `serve` (and `migrate --create`) pass `creating`: the other verbs
+    /// refuse a store that does not exist rather than create an empty one
+    /// and report on it (a mistyped `--database`, or the wrong directory).
+    func open(
+        _ configuration: ServerConfiguration, creating: Bool = false, logger: Logger = Logger(label: "voxworks"),
+        workSignal: WorkSignal = WorkSignal()
+    )
         async throws -> Opened
     {
+        if !creating, configuration.databaseURL == nil, !FileManager.default.fileExists(atPath: configuration.databasePath) {
+            throw MissingStore.sqlite(path: configuration.databasePath)
+        }
         let key = try MasterKeyFile.loadOrCreate(path: configuration.resolvedMasterKeyFile)
         if let url = configuration.databaseURL {
-            let store = try await PostgresStore.connect(url: url, secretBox: SecretBox(masterKey: key), logger: logger)
-            store.fairness.teamConcurrency = configuration.teamConcurrency
             let host = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)\($0.path)" } ?? "PostgreSQL"
+            let store: PostgresStore
+            do {
+                store = try await PostgresStore.connect(
+                    url: url, secretBox: SecretBox(masterKey: key), logger: logger, requireSchema: !creating)
+            } catch PostgresStoreError.noSchema {
+                throw MissingStore.postgres(host: host)
+            }
+            store.fairness.teamConcurrency = configuration.teamConcurrency
             return Opened(
                 store: store, limiter: PostgresRateLimiter(store: store),
                 services: [PostgresWorkListener(store: store, signal: workSignal)],
@@ -56,5 +71,22 @@ struct StoreOptions: ParsableArguments {
         return Opened(
             store: store, limiter: LocalRateLimiter(), services: [], sqlite: store, describe: configuration.databasePath,
             close: { try? store.close() })
+    }
+}
+
+/// A verb other than `serve` pointed at a store that is not there.
+enum MissingStore: Error, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(host: String)
+
+    var description: String {
+        switch self {
+        case .sqlite(let path):
+            "no store at \(path). Run this where `voxworks serve` runs, or name the file with --database "
+                + "(or VOXWORKS_DATABASE); only `voxworks serve` creates a store."
+        case .postgres(let host):
+            "the PostgreSQL database at \(host) has no Voxworks tables. Check --database-url (or VOXWORKS_DATABASE_URL); "
+                + "`voxworks migrate --create` or `voxworks serve` creates them."
+        }
     }
 }
