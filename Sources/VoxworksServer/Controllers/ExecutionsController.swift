@@ -37,7 +37,11 @@ struct ExecutionsController {
             }
             query.status = parsed
         }
-        query.idempotencyKey = text("idempotency_key")
+        if let key = text("idempotency_key") {
+            // No stored key is longer (the webhook endpoint refuses them): say so rather than scan for nothing.
+            guard key.unicodeScalars.count <= 255 else { throw APIError.badRequest("idempotency_key must be at most 255 characters") }
+            query.idempotencyKey = key
+        }
         query.payloadField = try Self.payloadField(parameters)
         let executions = try await store.executions(teamID: teamID, query: query)
         let nextCursor: JSONValue = executions.count == query.limit ? (executions.last?.id.lowercased.json ?? .null) : .null
