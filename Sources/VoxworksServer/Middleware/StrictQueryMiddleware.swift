@@ -44,7 +44,9 @@ struct ManagementQuery: Sendable {
     ]
 
     static func accepted(method: HTTPRequest.Method, route: String) -> ManagementQuery {
-        routes["\(method.rawValue) \(route)"] ?? .none
+        // HEAD is answered by the GET route, with its parameters.
+        let name = method == .head ? HTTPRequest.Method.get.rawValue : method.rawValue
+        return routes["\(name) \(route)"] ?? .none
     }
 
     func check(_ given: some Sequence<String>) throws {
