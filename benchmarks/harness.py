@@ -266,10 +266,12 @@ class Server:
             raise BenchError(f"the server did not answer /api/v1/health in 120 s:\n{self.tail()}")
         if store.key is None:
             with open(self.log_path, "rb") as f:
-                found = re.search(rb"vx_[A-Za-z0-9_-]+", f.read())
+                # Output that is not a terminal gets the key in a 0600 file, named in the banner.
+                found = re.search(rb'(/[^ "]*/first-api-key)', f.read())
             if not found:
-                raise BenchError(f"no API key in the first-start banner:\n{self.tail()}")
-            store.key = found.group(0).decode()
+                raise BenchError(f"no API key file in the first-start banner:\n{self.tail()}")
+            with open(found.group(1), "rb") as f:
+                store.key = f.read().decode().strip()
 
     @property
     def pid(self):

@@ -132,7 +132,7 @@ public struct ExecutionWorkerPool: Service {
             }
             // Lost the lease (cancelled, or expired and taken): nothing of this turn was written.
             guard held else { return next }
-            logger.info("execution turn ended", metadata: ["outcome": "\(outcome)"])
+            logger.info("execution turn ended", metadata: outcome.logMetadata)
             switch outcome {
             case .completed: metrics.executionFinished(status: .completed)
             case .failed: metrics.executionFinished(status: .failed)

@@ -140,7 +140,8 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     let management = router.group("/api/v1").add(
         middleware: APIKeyMiddleware(
             store: dependencies.store, limiter: dependencies.limiter, limit: configuration.apiRateLimit, clock: dependencies.clock,
-            failures: authFailures, accepted: acceptedKeys))
+            failures: authFailures, accepted: acceptedKeys)
+    ).add(middleware: StrictQueryMiddleware())
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)

@@ -1,3 +1,4 @@
+import Logging
 import VoxworksCore
 import VoxworksStore
 
@@ -50,9 +51,16 @@ public enum FirstRun {
 
     /// The start-up banner. Keys and webhook URLs (which hold tokens)
     /// appear only on the first start, when they were just created.
-    public static func banner(_ report: Report, configuration: ServerConfiguration) -> String {
+    /// With `keyFile`, the key was written to that file (output that is not
+    /// a terminal ends up in logs) and the banner names the file instead.
+    public static func banner(_ report: Report, configuration: ServerConfiguration, keyFile: String? = nil) -> String {
         var lines: [String] = []
-        if let key = report.apiKey {
+        if let keyFile, report.apiKey != nil {
+            lines.append("First start: created a team and an admin API key. Output is not a terminal, so the key is not printed:")
+            lines.append("it is in \(keyFile) (mode 0600), shown only there. Store it, then delete the file.")
+            lines.append("")
+            lines.append("(Lost it? `voxworks keys create` issues another.)")
+        } else if let key = report.apiKey {
             lines.append("First start: created a team and an admin API key. It is shown only this once; store it now:")
             lines.append("")
             lines.append("    \(key)")
@@ -91,6 +99,35 @@ public enum FirstRun {
         lines.append("")
         lines.append("Web console: \(configuration.resolvedPublicURL)/app (sign in with an API key)")
         return lines.joined(separator: "\n")
+    }
+
+    /// The banner as log events, for `VOXWORKS_LOG_FORMAT=json`: one JSON
+    /// object a line, and no secret in any of them. The key is only ever in
+    /// `keyFile` (nil: it could not be written, and `voxworks keys create`
+    /// issues another); automations are named by id, never by their webhook
+    /// URL, which holds the token.
+    public static func log(_ report: Report, configuration: ServerConfiguration, keyFile: String?, logger: Logger) {
+        if report.apiKey != nil {
+            if let keyFile {
+                logger.notice(
+                    "first start: created a team and an admin API key, written to a file readable by its owner only",
+                    metadata: ["api_key_file": .string(keyFile)])
+            } else {
+                logger.error("first start: the admin API key could not be written to a file; `voxworks keys create` issues another")
+            }
+        }
+        for automation in report.automations {
+            logger.info(
+                "automation",
+                metadata: [
+                    "automation_id": .string(automation.id.lowercased), "name": .string(automation.name),
+                    "enabled": .stringConvertible(automation.enabled), "signing": .stringConvertible(automation.webhook.signing),
+                ])
+        }
+        if !report.automations.isEmpty {
+            logger.info("`voxworks webhooks` lists the webhook URLs (each holds its secret token)")
+        }
+        logger.info("web console", metadata: ["url": .string(configuration.resolvedPublicURL + "/app")])
     }
 
     /// What `voxworks webhooks` prints: every automation's webhook URL.

@@ -80,54 +80,58 @@ public struct ServerConfiguration: Sendable {
     /// Reads the `VOXWORKS_*` variables; unknown ones are ignored.
     public static func fromEnvironment(_ environment: [String: String]) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let text = environment[name], !text.isEmpty else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw Failure.invalid(variable: name, value: text, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+        // Every number is checked against the range its entry in
+        // `ConfigurationVariable.all` declares (the one `help env` shows).
+        func integer(_ variable: ConfigurationVariable) throws -> Int? {
+            guard let text = environment[variable.name], !text.isEmpty else { return nil }
+            guard let value = Int(text), variable.range.map({ $0.contains(value) }) ?? true else {
+                throw Failure.invalid(variable: variable.name, value: text, expected: variable.expected)
             }
             return value
         }
-        if let host = environment["VOXWORKS_HOST"], !host.isEmpty { configuration.host = host }
-        if let port = try integer("VOXWORKS_PORT", 0...65535) { configuration.port = port }
-        if let url = environment["VOXWORKS_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
-        if let path = environment["VOXWORKS_DATABASE"], !path.isEmpty { configuration.databasePath = path }
-        if let url = environment["VOXWORKS_DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
-        if let path = environment["VOXWORKS_MASTER_KEY_FILE"], !path.isEmpty { configuration.masterKeyFile = path }
-        if let bytes = try integer("VOXWORKS_MAX_BODY_BYTES", 1...(64 << 20)) { configuration.maxBodyBytes = bytes }
-        if let seconds = try integer("VOXWORKS_BODY_TIMEOUT_SECONDS", 1...600) { configuration.bodyTimeoutSeconds = seconds }
-        if let seconds = try integer("VOXWORKS_IDLE_TIMEOUT_SECONDS", 1...3600) { configuration.idleTimeoutSeconds = seconds }
-        if let cap = try integer("VOXWORKS_MAX_CONNECTIONS", 0...10_000_000) { configuration.maxConnections = cap }
-        if let cap = try integer("VOXWORKS_MAX_CONNECTIONS_PER_ADDRESS", 0...10_000_000) { configuration.maxConnectionsPerAddress = cap }
-        if let ttl = try integer("VOXWORKS_IDEMPOTENCY_TTL_SECONDS", 1...(30 * 86_400)) {
+        if let host = environment[ConfigurationVariable.host.name], !host.isEmpty { configuration.host = host }
+        if let port = try integer(.port) { configuration.port = port }
+        if let url = environment[ConfigurationVariable.publicURL.name], !url.isEmpty { configuration.publicURL = url }
+        if let path = environment[ConfigurationVariable.database.name], !path.isEmpty { configuration.databasePath = path }
+        if let url = environment[ConfigurationVariable.databaseURL.name], !url.isEmpty { configuration.databaseURL = url }
+        if let path = environment[ConfigurationVariable.masterKeyFile.name], !path.isEmpty { configuration.masterKeyFile = path }
+        if let bytes = try integer(.maxBodyBytes) { configuration.maxBodyBytes = bytes }
+        if let seconds = try integer(.bodyTimeoutSeconds) { configuration.bodyTimeoutSeconds = seconds }
+        if let seconds = try integer(.idleTimeoutSeconds) { configuration.idleTimeoutSeconds = seconds }
+        if let cap = try integer(.maxConnections) { configuration.maxConnections = cap }
+        if let cap = try integer(.maxConnectionsPerAddress) { configuration.maxConnectionsPerAddress = cap }
+        if let ttl = try integer(.idempotencyTTLSeconds) {
             configuration.idempotencyTTLSeconds = Double(ttl)
         }
-        if let backlog = try integer("VOXWORKS_BACKLOG_LIMIT", 1...100_000_000) { configuration.backlogLimit = backlog }
-        if let cap = try integer("VOXWORKS_TEAM_CONCURRENCY", 1...100_000) { configuration.teamConcurrency = cap }
-        if let days = environment["VOXWORKS_RETENTION_DAYS"], !days.isEmpty {
+        if let backlog = try integer(.backlogLimit) { configuration.backlogLimit = backlog }
+        if let cap = try integer(.teamConcurrency) { configuration.teamConcurrency = cap }
+        if let days = environment[ConfigurationVariable.retentionDays.name], !days.isEmpty {
             if days == "forever" {
                 configuration.retentionDays = nil
             } else {
-                guard let value = Int(days), (1...36_500).contains(value) else {
+                guard let value = Int(days), ConfigurationVariable.retentionDays.range?.contains(value) == true else {
                     throw Failure.invalid(
-                        variable: "VOXWORKS_RETENTION_DAYS", value: days, expected: "a number of days from 1 to 36500, or forever")
+                        variable: ConfigurationVariable.retentionDays.name, value: days,
+                        expected: "a number of days from 1 to 36500, or forever")
                 }
                 configuration.retentionDays = value
             }
         }
-        if let grace = try integer("VOXWORKS_SECRET_GRACE_SECONDS", 0...(30 * 86_400)) { configuration.secretGraceSeconds = Double(grace) }
-        if let rate = try integer("VOXWORKS_TEAM_RATE_PER_SECOND", 1...1_000_000) { configuration.teamRateLimit.perSecond = Double(rate) }
-        if let burst = try integer("VOXWORKS_TEAM_RATE_BURST", 1...10_000_000) { configuration.teamRateLimit.burst = burst }
-        if let rate = try integer("VOXWORKS_API_RATE_PER_SECOND", 1...1_000_000) { configuration.apiRateLimit.perSecond = Double(rate) }
-        if let burst = try integer("VOXWORKS_API_RATE_BURST", 1...10_000_000) { configuration.apiRateLimit.burst = burst }
-        if let rate = try integer("VOXWORKS_NOT_FOUND_RATE_PER_MINUTE", 0...6_000_000) {
+        if let grace = try integer(.secretGraceSeconds) { configuration.secretGraceSeconds = Double(grace) }
+        if let rate = try integer(.teamRatePerSecond) { configuration.teamRateLimit.perSecond = Double(rate) }
+        if let burst = try integer(.teamRateBurst) { configuration.teamRateLimit.burst = burst }
+        if let rate = try integer(.apiRatePerSecond) { configuration.apiRateLimit.perSecond = Double(rate) }
+        if let burst = try integer(.apiRateBurst) { configuration.apiRateLimit.burst = burst }
+        if let rate = try integer(.notFoundRatePerMinute) {
             configuration.notFoundLimit =
                 rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.notFoundLimit?.burst ?? 60)
         }
-        if let burst = try integer("VOXWORKS_NOT_FOUND_BURST", 1...10_000_000), configuration.notFoundLimit != nil {
+        if let burst = try integer(.notFoundBurst), configuration.notFoundLimit != nil {
             configuration.notFoundLimit?.burst = burst
         }
         // Per-address throttles: which clients they spare, and failed keys.
-        func ranges(_ name: String) throws -> [IPRange] {
+        func ranges(_ variable: ConfigurationVariable) throws -> [IPRange] {
+            let name = variable.name
             guard let text = environment[name], !text.isEmpty else { return [] }
             let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return try entries.map { entry -> IPRange in
@@ -138,38 +142,38 @@ public struct ServerConfiguration: Sendable {
                 return range
             }
         }
-        configuration.notFoundExempt = try ranges("VOXWORKS_NOT_FOUND_EXEMPT")
-        configuration.authFailureExempt = try ranges("VOXWORKS_AUTH_FAILURE_EXEMPT")
-        if let rate = try integer("VOXWORKS_AUTH_FAILURE_RATE_PER_MINUTE", 0...6_000_000) {
+        configuration.notFoundExempt = try ranges(.notFoundExempt)
+        configuration.authFailureExempt = try ranges(.authFailureExempt)
+        if let rate = try integer(.authFailureRatePerMinute) {
             configuration.authFailureLimit =
                 rate == 0 ? nil : RateLimit(perSecond: Double(rate) / 60, burst: configuration.authFailureLimit?.burst ?? 20)
         }
-        if let burst = try integer("VOXWORKS_AUTH_FAILURE_BURST", 1...10_000_000), configuration.authFailureLimit != nil {
+        if let burst = try integer(.authFailureBurst), configuration.authFailureLimit != nil {
             configuration.authFailureLimit?.burst = burst
         }
-        if let role = environment["VOXWORKS_ROLE"], !role.isEmpty {
+        if let role = environment[ConfigurationVariable.role.name], !role.isEmpty {
             guard let parsed = Role(rawValue: role) else {
-                throw Failure.invalid(variable: "VOXWORKS_ROLE", value: role, expected: "api, worker or all")
+                throw Failure.invalid(variable: ConfigurationVariable.role.name, value: role, expected: "api, worker or all")
             }
             configuration.role = parsed
         }
-        if let workers = try integer("VOXWORKS_WORKERS", 1...10_000) { configuration.engine.workers = workers }
-        if let lease = try integer("VOXWORKS_LEASE_SECONDS", 3...3600) { configuration.engine.leaseSeconds = Double(lease) }
-        if let failures = try integer("VOXWORKS_CIRCUIT_FAILURES", 1...1000) {
+        if let workers = try integer(.workers) { configuration.engine.workers = workers }
+        if let lease = try integer(.leaseSeconds) { configuration.engine.leaseSeconds = Double(lease) }
+        if let failures = try integer(.circuitFailures) {
             configuration.engine.destinationSettings.failureThreshold = failures
         }
-        if let cap = try integer("VOXWORKS_DESTINATION_MAX_IN_FLIGHT", 1...100_000) {
+        if let cap = try integer(.destinationMaxInFlight) {
             configuration.engine.destinationSettings.maxInFlight = cap
         }
-        if let seconds = try integer("VOXWORKS_CIRCUIT_COOLDOWN_SECONDS", 1...86_400) {
+        if let seconds = try integer(.circuitCooldownSeconds) {
             configuration.engine.destinationSettings.cooldownSeconds = Double(seconds)
         }
         let cooldown = configuration.engine.destinationSettings.cooldownSeconds
-        if let seconds = try integer("VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS", 1...86_400) {
+        if let seconds = try integer(.circuitMaxCooldownSeconds) {
             guard Double(seconds) >= cooldown else {
                 throw Failure.invalid(
-                    variable: "VOXWORKS_CIRCUIT_MAX_COOLDOWN_SECONDS", value: String(seconds),
-                    expected: "at least VOXWORKS_CIRCUIT_COOLDOWN_SECONDS (\(Int(cooldown)))")
+                    variable: ConfigurationVariable.circuitMaxCooldownSeconds.name, value: String(seconds),
+                    expected: "at least \(ConfigurationVariable.circuitCooldownSeconds.name) (\(Int(cooldown)))")
             }
             configuration.engine.destinationSettings.maxCooldownSeconds = Double(seconds)
         } else {
@@ -177,40 +181,42 @@ public struct ServerConfiguration: Sendable {
             configuration.engine.destinationSettings.maxCooldownSeconds = max(
                 configuration.engine.destinationSettings.maxCooldownSeconds, cooldown)
         }
-        if let region = environment["VOXWORKS_DEFAULT_REGION"], !region.isEmpty {
+        if let region = environment[ConfigurationVariable.defaultRegion.name], !region.isEmpty {
             guard PhoneNumber.countryCode(for: region.uppercased()) != nil else {
                 throw Failure.invalid(
-                    variable: "VOXWORKS_DEFAULT_REGION", value: region,
+                    variable: ConfigurationVariable.defaultRegion.name, value: region,
                     expected: "one of \(PhoneNumber.supportedRegions.joined(separator: ", "))")
             }
             configuration.engine.defaultRegion = region.uppercased()
         }
-        if let allow = environment["VOXWORKS_OUTBOUND_ALLOW"], !allow.isEmpty {
+        if let allow = environment[ConfigurationVariable.outboundAllow.name], !allow.isEmpty {
             let entries = allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if let bad = entries.first(where: { OutboundPolicy.Entry($0) == nil }) {
                 throw Failure.invalid(
-                    variable: "VOXWORKS_OUTBOUND_ALLOW", value: bad,
+                    variable: ConfigurationVariable.outboundAllow.name, value: bad,
                     expected:
                         "comma-separated host[:port], IPv4[:port], IPv6 or [IPv6]:port, or CIDR ranges (10.0.0.0/8[:port], fd00::/8, [fd00::/8]:port)"
                 )
             }
             configuration.engine.outboundAllow = entries
         }
-        if let seconds = try integer("VOXWORKS_CALL_SIMULATOR_SECONDS", 0...86_400) {
+        if let seconds = try integer(.callSimulatorSeconds) {
             configuration.engine.callSimulatorSeconds = Double(seconds)
         }
-        if let status = environment["VOXWORKS_CALL_SIMULATOR_STATUS"], !status.isEmpty { configuration.engine.callSimulatorStatus = status }
-        if let token = environment["VOXWORKS_METRICS_TOKEN"], !token.isEmpty { configuration.metricsToken = token }
-        if let format = environment["VOXWORKS_LOG_FORMAT"], !format.isEmpty {
+        if let status = environment[ConfigurationVariable.callSimulatorStatus.name], !status.isEmpty {
+            configuration.engine.callSimulatorStatus = status
+        }
+        if let token = environment[ConfigurationVariable.metricsToken.name], !token.isEmpty { configuration.metricsToken = token }
+        if let format = environment[ConfigurationVariable.logFormat.name], !format.isEmpty {
             guard let parsed = LogFormat(rawValue: format) else {
-                throw Failure.invalid(variable: "VOXWORKS_LOG_FORMAT", value: format, expected: "text or json")
+                throw Failure.invalid(variable: ConfigurationVariable.logFormat.name, value: format, expected: "text or json")
             }
             configuration.logFormat = parsed
         }
-        if let level = environment["VOXWORKS_LOG_LEVEL"], !level.isEmpty {
+        if let level = environment[ConfigurationVariable.logLevel.name], !level.isEmpty {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
-                throw Failure.invalid(variable: "VOXWORKS_LOG_LEVEL", value: level, expected: levels.joined(separator: ", "))
+                throw Failure.invalid(variable: ConfigurationVariable.logLevel.name, value: level, expected: levels.joined(separator: ", "))
             }
             configuration.logLevel = level
         }

@@ -4,12 +4,15 @@ import VoxworksCore
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations and exit.")
 
+    @Flag(name: .long, help: "Create the store when it does not exist (a new SQLite file, or the tables in an empty PostgreSQL database).")
+    var create = false
+
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         let configuration = try storeOptions.configuration()
         // Opening applies pending migrations (on PostgreSQL under an advisory lock).
-        let (findings, describe) = try await storeOptions.withStore(configuration) { opened in
+        let (findings, describe) = try await storeOptions.withStore(configuration, creating: create) { opened in
             (DefinitionAudit.findings(try await opened.store.storedDefinitions()), opened.describe)
         }
         Console.write("Migrations applied to \(describe).")

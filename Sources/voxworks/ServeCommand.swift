@@ -20,6 +20,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    func validate() throws {
+        // Checked here, not by the listener: an out-of-range port once
+        // printed "Listening on …:99999" while the socket took 34463.
+        if let port, let range = ConfigurationVariable.port.range, !range.contains(port) {
+            throw ValidationError("--port \(port) is not valid: expected \(ConfigurationVariable.port.expected)")
+        }
+    }
+
     func run() async throws {
         var configuration = try storeOptions.configuration()
         if let host { configuration.host = host }
@@ -35,16 +43,39 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
 
         let workSignal = WorkSignal()
-        try await storeOptions.withStore(configuration, logger: logger, workSignal: workSignal) { opened in
+        try await storeOptions.withStore(configuration, creating: true, logger: logger, workSignal: workSignal) { opened in
             var dependencies = ServerDependencies(store: opened.store, limiter: opened.limiter, workSignal: workSignal)
             dependencies.storeServices = opened.services
             for finding in DefinitionAudit.findings(try await opened.store.storedDefinitions()) {
                 logger.warning("stored definition needs attention", metadata: ["detail": "\(finding.line)"])
             }
             let report = try await FirstRun.prepare(store: opened.store)
-            Console.write(FirstRun.banner(report, configuration: configuration))
-            let listening = configuration.role.servesHTTP ? "Listening on \(configuration.resolvedPublicURL)" : "Running workers only"
-            Console.write("\n\(listening) (store: \(opened.describe)). Ctrl-C stops.")
+            // The first key goes to the log stream only when a person is
+            // watching it: output that is not a terminal, and JSON logs, are
+            // kept and shipped, so the key goes to a file of mode 0600 instead.
+            var keyFile: String?
+            if let key = report.apiKey, json || isatty(STDOUT_FILENO) == 0 {
+                let path = FirstAPIKeyFile.path(for: configuration)
+                do {
+                    try FirstAPIKeyFile.write(key, to: path)
+                    keyFile = path
+                } catch {
+                    logger.error("cannot write the first API key file", metadata: ["error": .string("\(error)")])
+                }
+            }
+            if json {
+                FirstRun.log(report, configuration: configuration, keyFile: keyFile, logger: logger)
+                let event: Logger.Message = configuration.role.servesHTTP ? "listening" : "running workers only"
+                logger.info(
+                    event,
+                    metadata: ["url": .string(configuration.resolvedPublicURL), "store": .string(opened.describe)])
+            } else {
+                // Without a file (a terminal, or a file that could not be
+                // written) the key is shown: it exists nowhere else.
+                Console.write(FirstRun.banner(report, configuration: configuration, keyFile: keyFile))
+                let listening = configuration.role.servesHTTP ? "Listening on \(configuration.resolvedPublicURL)" : "Running workers only"
+                Console.write("\n\(listening) (store: \(opened.describe)). Ctrl-C stops.")
+            }
 
             if configuration.role.servesHTTP {
                 let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)

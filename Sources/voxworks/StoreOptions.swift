@@ -40,11 +40,17 @@ struct StoreOptions: ParsableArguments {
     /// Opens the configured store, runs `body` with it, and closes it
     /// whether `body` returned or threw. On PostgreSQL the pools run as
     /// services around `body` (first up, last down) and are migrated
-    /// before it starts.
+    /// before it starts. Only `serve` (and `migrate --create`) pass
+    /// `creating`: the other verbs refuse a store that does not exist rather
+    /// than create an empty one and report on it (a mistyped `--database`,
+    /// or the wrong directory).
     func withStore<T: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger = Logger(label: "voxworks"), workSignal: WorkSignal = WorkSignal(),
-        _ body: (Opened) async throws -> T
+        _ configuration: ServerConfiguration, creating: Bool = false, logger: Logger = Logger(label: "voxworks"),
+        workSignal: WorkSignal = WorkSignal(), _ body: (Opened) async throws -> T
     ) async throws -> T {
+        if !creating, configuration.databaseURL == nil, !FileManager.default.fileExists(atPath: configuration.databasePath) {
+            throw MissingStore.sqlite(path: configuration.databasePath)
+        }
         let key = try MasterKeyFile.loadOrCreate(path: configuration.resolvedMasterKeyFile)
         if let url = configuration.databaseURL {
             let store = try PostgresStore.open(url: url, secretBox: SecretBox(masterKey: key), logger: logger)
@@ -55,7 +61,11 @@ struct StoreOptions: ParsableArguments {
                 services: [PostgresWorkListener(store: store, signal: workSignal)],
                 sqlite: nil, describe: "PostgreSQL at \(host)")
             return try await ServiceScope.run(store.clientServices) {
-                try await store.migrate()
+                do {
+                    try await store.migrate(requireSchema: !creating)
+                } catch PostgresStoreError.noSchema {
+                    throw MissingStore.postgres(host: host)
+                }
                 return try await body(opened)
             }
         }
@@ -69,6 +79,23 @@ struct StoreOptions: ParsableArguments {
         } catch {
             try? store.close()
             throw error
+        }
+    }
+}
+
+/// A verb other than `serve` pointed at a store that is not there.
+enum MissingStore: Error, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(host: String)
+
+    var description: String {
+        switch self {
+        case .sqlite(let path):
+            "no store at \(path). Run this where `voxworks serve` runs, or name the file with --database "
+                + "(or VOXWORKS_DATABASE); only `voxworks serve` creates a store."
+        case .postgres(let host):
+            "the PostgreSQL database at \(host) has no Voxworks tables. Check --database-url (or VOXWORKS_DATABASE_URL); "
+                + "`voxworks migrate --create` or `voxworks serve` creates them."
         }
     }
 }

@@ -27,6 +27,11 @@ import VoxworksStore
         #expect(banner.contains("Web console: http://127.0.0.1:9999/app"))
         #expect(banner.contains("curl -i -X POST 'http://127.0.0.1:9999/api/v1/hooks/\(demo.webhook.token)'"))
 
+        // Output that is not a terminal: the banner names the key's file instead of the key.
+        let filed = FirstRun.banner(first, configuration: configuration, keyFile: "/data/first-api-key")
+        #expect(!filed.contains(key))
+        #expect(filed.contains("it is in /data/first-api-key (mode 0600)"))
+
         // A later start shows neither a key nor a webhook URL (a URL holds
         // its token, and start-up output ends up in logs); `voxworks
         // webhooks` lists the URLs on request.

@@ -22,6 +22,7 @@ import base64
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -67,7 +68,10 @@ def main():
     try:
         start()
         with open(state["log"].name) as log:
-            key = next(word for word in log.read().split() if word.startswith("vx_"))
+            # Output that is not a terminal gets the key in a 0600 file, named in the log.
+            key_file = re.search(r'(/[^ "]*/first-api-key)', log.read()).group(1)
+        with open(key_file) as f:
+            key = f.read().strip()
         auth = {"Authorization": "Bearer " + key}
         status, created = call("POST", base + "/api/v1/automations", {
             "name": "crash", "webhook": {"signing": True, "rate_limit": {"per_second": 100000, "burst": 1000000}},

@@ -15,6 +15,7 @@ Bounded: every wait has a deadline; the processes it starts are stopped.
 """
 import functools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -72,12 +73,14 @@ def main():
     try:
         for node in nodes:
             node.wait_healthy()
-        keys = []
+        # Output that is not a terminal gets the first key in a 0600 file, named in the log.
+        key_files = []
         for node in nodes:
             with open(node.log.name) as log:
-                keys += [word for word in log.read().split() if word.startswith("vx_")]
-        check(len(keys) == 1, f"three nodes starting at once on one database created one admin key (got {len(keys)})")
-        auth = {"Authorization": "Bearer " + keys[0]}
+                key_files += re.findall(r'(/[^ "]*/first-api-key)', log.read())
+        check(len(key_files) == 1, f"three nodes starting at once on one database created one admin key (got {len(key_files)})")
+        with open(key_files[0]) as f:
+            auth = {"Authorization": "Bearer " + f.read().strip()}
 
         def automation(name, definition, rate):
             status, body = request("POST", nodes[0].url + "/api/v1/automations", {

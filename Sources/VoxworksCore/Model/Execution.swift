@@ -65,11 +65,29 @@ public struct ExecutionQuery: Sendable {
     public var status: ExecutionStatus?
     public var createdAfter: Timestamp?
     public var createdBefore: Timestamp?
-    /// The `Idempotency-Key` the sender gave (exact match).
-    public var idempotencyKey: String?
     /// Ids are time-ordered; the page starts strictly below this one.
     public var before: UUID?
     public var limit: Int
+    /// Only executions received with this idempotency key (exact match,
+    /// in the query itself).
+    public var idempotencyKey: String?
+    /// Only executions whose payload holds a value at a path.
+    public var payloadField: ExecutionPayloadFilter?
+
+    /// The filter no index answers (`payloadField`) looks at no more than
+    /// this many of the newest executions that match the others: a page may then hold fewer matches than exist further back,
+    /// and narrowing the time range or the automation reaches them.
+    public static let scanBound = 5_000
+
+    /// Whether the store must scan rows rather than read an index.
+    public var needsScan: Bool { payloadField != nil }
+
+    /// Whether `execution` (its body loaded when `payloadField` is set)
+    /// passes the scanned filters.
+    public func scanMatches(_ execution: Execution) -> Bool {
+        if let payloadField, !payloadField.matches(execution.body) { return false }
+        return true
+    }
 
     public init(
         automationID: UUID? = nil, status: ExecutionStatus? = nil, createdAfter: Timestamp? = nil, createdBefore: Timestamp? = nil,

@@ -49,6 +49,7 @@ struct AutomationsController {
         let teamID = try context.requireTeam()
         var request = request
         let body = try await request.jsonObjectBody()
+        try BodyFields.check(body, accepted: BodyFields.automation)
         guard let name = try Self.name(body["name"]) else { throw APIError.badRequest("name is required") }
         let enabled = try Self.optionalBool(body["enabled"], field: "enabled") ?? true
         let definition = try Self.definition(body["definition"]) ?? AutomationDefinition.emptyJSON
@@ -57,6 +58,7 @@ struct AutomationsController {
         switch body["webhook"] {
         case nil, .null?: break
         case .object(let webhook)?:
+            try BodyFields.check(webhook, accepted: BodyFields.webhook, at: "webhook.")
             signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing") ?? false
             if let limit = try Self.rateLimit(webhook["rate_limit"], current: rateLimit) { rateLimit = limit }
         default: throw APIError.badRequest("webhook must be an object")
@@ -96,6 +98,7 @@ struct AutomationsController {
         guard let current = try await store.automation(id: id, teamID: teamID) else { throw APIError.notFound("Automation") }
         var request = request
         let body = try await request.jsonObjectBody()
+        try BodyFields.check(body, accepted: BodyFields.automation)
         var patch = AutomationPatch()
         patch.name = try Self.name(body["name"])
         patch.enabled = try Self.optionalBool(body["enabled"], field: "enabled")
@@ -104,6 +107,7 @@ struct AutomationsController {
         switch body["webhook"] {
         case nil, .null?: break
         case .object(let webhook)?:
+            try BodyFields.check(webhook, accepted: BodyFields.webhook, at: "webhook.")
             // A partial rate_limit changes only the fields it names.
             patch.rateLimit = try Self.rateLimit(webhook["rate_limit"], current: current.webhook.rateLimit)
             if let signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing") {
@@ -201,6 +205,7 @@ struct AutomationsController {
         switch value {
         case nil, .null?: return nil
         case .object(let object)?:
+            try BodyFields.check(object, accepted: BodyFields.rateLimit, at: "webhook.rate_limit.")
             var limit = current
             if let perSecond = object["per_second"] {
                 guard let rate = perSecond.doubleValue else { throw APIError.badRequest("webhook.rate_limit.per_second must be a number") }

@@ -37,6 +37,12 @@ struct ExecutionsController {
             }
             query.status = parsed
         }
+        if let key = text("idempotency_key") {
+            // No stored key is longer (the webhook endpoint refuses them): say so rather than scan for nothing.
+            guard key.unicodeScalars.count <= 255 else { throw APIError.badRequest("idempotency_key must be at most 255 characters") }
+            query.idempotencyKey = key
+        }
+        query.payloadField = try Self.payloadField(parameters)
         let executions = try await store.executions(teamID: teamID, query: query)
         let nextCursor: JSONValue = executions.count == query.limit ? (executions.last?.id.lowercased.json ?? .null) : .null
         return JSONResponse.make(
@@ -66,6 +72,7 @@ struct ExecutionsController {
         let original = try await ownExecution(context)
         var request = request
         let body = try await request.jsonObjectBody(allowEmpty: true)
+        try BodyFields.check(body, accepted: BodyFields.replay)
         let from = body["from"].map { $0.stringValue ?? "" } ?? "start"
         guard from == "start" || from == "failed_step" else {
             throw APIError.badRequest("from must be \"start\" or \"failed_step\"")
@@ -85,6 +92,19 @@ struct ExecutionsController {
                 "success": true,
                 "execution": APIRepresentation.execution(cancelled, steps: steps),
             ]))
+    }
+
+    /// At most one `payload.<key>[.<key>…]=value` (the scan tests one field).
+    static func payloadField(_ parameters: [String: String]) throws -> ExecutionPayloadFilter? {
+        let named = parameters.filter { $0.key.hasPrefix(ExecutionPayloadFilter.prefix) }
+        guard let (name, value) = named.first else { return nil }
+        guard named.count == 1 else { throw APIError.badRequest("at most one payload.<path> filter may be given") }
+        guard let filter = ExecutionPayloadFilter(name: name, value: value) else {
+            throw APIError.badRequest(
+                "\(Truncation.text(name, maxBytes: 100)) must be payload. followed by 1 to \(ExecutionPayloadFilter.maxDepth) "
+                    + "dot-separated keys, none empty")
+        }
+        return filter
     }
 
     private func ownExecution(_ context: VoxworksRequestContext) async throws -> Execution {

@@ -68,7 +68,16 @@ public final class PostgresStore: Store {
 
     /// Applies the migrations not yet applied (under an advisory lock, so
     /// nodes starting together apply each once). The pools must be running.
-    public func migrate() async throws {
+    /// With `requireSchema`, a database without the service's tables is
+    /// refused (`PostgresStoreError.noSchema`) instead of migrated: the
+    /// operators' verbs must not turn a mistyped URL into a new store.
+    public func migrate(requireSchema: Bool = false) async throws {
+        if requireSchema {
+            let rows = try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+            var exists = false
+            for try await found in rows.decode(Bool.self) { exists = found }
+            guard exists else { throw PostgresStoreError.noSchema }
+        }
         try await PostgresMigrations.migrate(client, logger: logger)
     }
 
@@ -447,6 +456,20 @@ public final class PostgresStore: Store {
     }
 
     public func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution] {
+        guard !query.needsScan else {
+            // Bodies only when a payload field is tested (see `ExecutionScan`).
+            let columns = query.payloadField == nil ? Self.listedExecutionColumns : Self.executionColumns
+            return try await ExecutionScan.run(query) { before, count in
+                var chunk = query
+                chunk.before = before
+                chunk.limit = count
+                return try await executions(teamID: teamID, query: chunk, columns: columns)
+            }
+        }
+        return try await executions(teamID: teamID, query: query, columns: Self.listedExecutionColumns)
+    }
+
+    private func executions(teamID: UUID, query: ExecutionQuery, columns: String) async throws -> [Execution] {
         var filter = PostgresFilter("team_id", equals: teamID.lowercased)
         filter.add("automation_id", "=", query.automationID?.lowercased)
         filter.add("status", "=", query.status?.rawValue)
@@ -455,7 +478,7 @@ public final class PostgresStore: Store {
         filter.add("idempotency_key", "=", query.idempotencyKey)
         filter.add("id", "<", query.before?.lowercased)
         return try await client.query(
-            filter.query("SELECT \(Self.listedExecutionColumns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
+            filter.query("SELECT \(columns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
         ).all().map(Self.execution(from:))
     }
 
@@ -474,10 +497,12 @@ public final class PostgresStore: Store {
 
 public enum PostgresStoreError: Error, CustomStringConvertible {
     case invalidURL
+    case noSchema
 
     public var description: String {
         switch self {
         case .invalidURL: "VOXWORKS_DATABASE_URL must look like postgres://user:password@host:5432/database"
+        case .noSchema: "the database has no Voxworks tables"
         }
     }
 }

@@ -456,6 +456,20 @@ public final class SQLiteStore: Store {
     }
 
     public func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution] {
+        guard !query.needsScan else {
+            // Bodies only when a payload field is tested (see `ExecutionScan`).
+            let columns = query.payloadField == nil ? Self.listedExecutionColumns : Self.executionColumns
+            return try await ExecutionScan.run(query) { before, count in
+                var chunk = query
+                chunk.before = before
+                chunk.limit = count
+                return try await executions(teamID: teamID, query: chunk, columns: columns)
+            }
+        }
+        return try await executions(teamID: teamID, query: query, columns: Self.listedExecutionColumns)
+    }
+
+    private func executions(teamID: UUID, query: ExecutionQuery, columns: String) async throws -> [Execution] {
         var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
         filter.add("automation_id = :automation", "automation", query.automationID?.lowercased)
         filter.add("status = :status", "status", query.status?.rawValue)
@@ -463,7 +477,7 @@ public final class SQLiteStore: Store {
         filter.add("received_at < :before", "before", query.createdBefore?.millis)
         filter.add("idempotency_key = :idempotency_key", "idempotency_key", query.idempotencyKey)
         filter.add("id < :cursor", "cursor", query.before?.lowercased)
-        let sql = "SELECT \(Self.listedExecutionColumns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let sql = "SELECT \(columns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
         let arguments = filter.statementArguments
         return try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.execution(from:))
