@@ -38,7 +38,8 @@ public enum FirstRun {
             return Report(apiKey: nil, automations: try await store.allAutomations())
         }
         let key = SecretMaterial.apiKey()
-        try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "admin (first start)", now: now)
+        _ = try await store.createAPIKey(
+            teamID: team.id, keyHash: SecretMaterial.hash(key), prefix: APIKey.prefix(of: key), name: "admin (first start)", now: now)
         _ = try await store.createAutomation(
             NewAutomation(
                 id: UUID.v7(now: now), teamID: team.id, name: "Demo: new lead", enabled: true,

@@ -4,22 +4,13 @@ import Foundation
 
 /// The seam between the service and its database. Each backend keeps its
 /// own SQL; the behaviour suite runs against every backend.
-public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, DirectoryStore, ConsoleSessionStore, Sendable {
+public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, DirectoryStore, ConsoleSessionStore, APIKeyStore, BulkReplayStore,
+    Sendable
+{
     /// Answers when the database can be read; throws when it cannot.
     func checkHealth() async throws
     /// Closes connections; the store cannot be used afterwards.
     func shutdown() async
-
-    // Teams and API keys
-    func createTeam(name: String, now: Timestamp) async throws -> Team
-    /// Creates the first team only if there is none yet, atomically, so that
-    /// several nodes starting at once on one database create one team.
-    /// Returns the team it created, or nil when one existed.
-    func createFirstTeam(name: String, now: Timestamp) async throws -> Team?
-    func teams() async throws -> [Team]
-    func createAPIKey(teamID: UUID, keyHash: String, label: String, now: Timestamp) async throws
-    /// The team of an unrevoked key, by the key's SHA-256.
-    func teamID(forAPIKeyHash hash: String) async throws -> UUID?
 
     // Automations and their webhooks
     func createAutomation(_ new: NewAutomation, now: Timestamp) async throws -> Automation

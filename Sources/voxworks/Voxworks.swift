@@ -6,7 +6,8 @@ struct Voxworks: AsyncParsableCommand {
         commandName: "voxworks",
         abstract: "Webhook-triggered automations: receive, store durably, run.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, KeysCommand.self, WebhooksCommand.self, StatusCommand.self, BackupCommand.self,
+            ServeCommand.self, MigrateCommand.self, KeysCommand.self, TeamsCommand.self, WebhooksCommand.self, StatusCommand.self,
+            BackupCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)
 }

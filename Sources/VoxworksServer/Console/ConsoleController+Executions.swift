@@ -61,6 +61,7 @@ extension ConsoleController {
         if let automationID = query.automationID {
             heading = "Executions of \(try await automationName(automationID, teamID: session.teamID, cache: &names))"
         }
+        values.merge(try await bulkReplayOffer(teamID: session.teamID, request: request)) { $1 }
         values["heading"] = heading
         values["navExecutions"] = true
         return ConsolePage.render("executions", title: heading, values: values, session: session, notice: Self.notice(request))

@@ -57,6 +57,7 @@ struct ConsoleController {
         signedIn.post("/executions/:id/replay", use: replay)
         signedIn.post("/executions/:id/cancel", use: cancel)
         signedIn.get("/destinations", use: destinations)
+        addBulkKeysRoutes(to: signedIn)
     }
 
     // MARK: Assets, sign-in, sign-out
@@ -184,6 +185,8 @@ struct ConsoleController {
         case "test_sent": "Test webhook accepted."
         case "replayed": "Replay started."
         case "cancelled": "Cancelled."
+        case "key_revoked": "Key revoked."
+        case "bulk_cancelled": "Bulk replay cancelled."
         default: nil
         }
     }

@@ -23,12 +23,13 @@ enum ConsoleTemplates {
     /// its own the pragma renders as nothing, not even its line break.
     static let registered: [(String, String)] = all.map { ($0.0, ConsoleHTMLContentType.pragma + "\n" + $0.1) }
 
-    static let all: [(String, String)] = [
-        ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
-        ("automations", automations), ("automation_form", automationForm), ("automation", automation),
-        ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
-        ("execution_live", executionLive), ("destinations", destinations),
-    ]
+    static let all: [(String, String)] =
+        [
+            ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
+            ("automations", automations), ("automation_form", automationForm), ("automation", automation),
+            ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
+            ("execution_live", executionLive), ("destinations", destinations),
+        ] + bulkKeys
 
     static let destinations = #"""
         {{> header}}
@@ -74,6 +75,7 @@ enum ConsoleTemplates {
         <a href="/app/automations"{{#navAutomations}} aria-current="page"{{/navAutomations}}>Automations</a>
         <a href="/app/executions"{{#navExecutions}} aria-current="page"{{/navExecutions}}>Executions</a>
         <a href="/app/destinations"{{#navDestinations}} aria-current="page"{{/navDestinations}}>Destinations</a>
+        <a href="/app/keys"{{#navKeys}} aria-current="page"{{/navKeys}}>API keys</a>
         </nav>
         <form class="sign-out" method="post" action="/app/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
         {{/signedIn}}
@@ -237,6 +239,7 @@ enum ConsoleTemplates {
         <div class="field"><label for="automation_id">Automation</label><select id="automation_id" name="automation_id"><option value="">All automations</option>{{#automationOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/automationOptions}}</select></div>
         <button type="submit">Filter</button>
         </form>
+        {{> bulk_replay_offer}}
         <div id="log" data-refresh="5000">{{> executions_table}}</div>
         {{> footer}}
         """#

@@ -133,7 +133,8 @@ extension PostgresStore {
         for row in try await client.query(
             """
             SELECT status, wait_reason IS NOT NULL AS waiting, COUNT(*) AS n FROM executions
-            WHERE status IN ('pending', 'processing', 'dead_letter') GROUP BY status, waiting
+            -- A dead letter a replay resolved is no longer open (`resolved_by`).
+            WHERE status IN ('pending', 'processing') OR (status = 'dead_letter' AND resolved_by IS NULL) GROUP BY status, waiting
             """, logger: logger
         ).all() {
             let count = Int(try row.value("n", as: Int64.self))

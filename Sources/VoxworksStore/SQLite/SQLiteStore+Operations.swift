@@ -11,7 +11,8 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT status, wait_reason IS NOT NULL AS waiting, COUNT(*) AS n FROM executions
-                    WHERE status IN ('pending', 'processing', 'dead_letter') GROUP BY status, waiting
+                    -- A dead letter a replay resolved is no longer open (`resolved_by`).
+                    WHERE status IN ('pending', 'processing') OR (status = 'dead_letter' AND resolved_by IS NULL) GROUP BY status, waiting
                     """)
             {
                 let count: Int = row["n"]
