@@ -50,7 +50,7 @@ public struct BulkReplayRunner: Service {
                 worked = false
             }
             if !worked {
-                try? await cancelWhenGracefulShutdown { await wake.wait(timeout: pollInterval) }
+                await cancelWhenGracefulShutdown { await wake.wait(timeout: pollInterval) }
             }
         }
     }
