@@ -71,6 +71,8 @@ import VoxworksTestSupport
             #expect(try expectError(try await post(#"{"filter":{"automation_id":"nope"}}"#), .badRequest).contains("filter.automation_id"))
             #expect(
                 try expectError(try await post(#"{"filter":{"created_after":"yesterday"}}"#), .badRequest).contains("filter.created_after"))
+            #expect(try expectError(try await post(#"{"filter":{"created_before":""}}"#), .badRequest).contains("filter.created_before"))
+            #expect(try expectError(try await post(#"{"filter":{"automation_id":null}}"#), .badRequest).contains("filter.automation_id"))
             #expect(
                 try expectError(
                     try await post(#"{"filter":{"created_after":"2026-01-02T00:00:00Z","created_before":"2026-01-01T00:00:00Z"}}"#),
@@ -80,6 +82,12 @@ import VoxworksTestSupport
             try expectError(
                 try await client.execute(uri: "/api/v1/bulk/\(UUID().lowercased)", method: .get, headers: bearer(harness.apiKey)), .notFound
             )
+            // The path is not an execution's id: only POST, and `Allow` says so.
+            for method in [HTTPRequest.Method.get, .options] {
+                let other = try await client.execute(uri: "/api/v1/executions/bulk-replay", method: method, headers: bearer(harness.apiKey))
+                try expectError(other, .methodNotAllowed)
+                #expect(other.header("Allow") == "POST")
+            }
         }
     }
 

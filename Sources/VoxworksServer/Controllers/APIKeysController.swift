@@ -66,13 +66,16 @@ struct APIKeysController {
         }
     }
 
+    /// As an automation's name: at most `maxNameLength` Unicode scalars as
+    /// sent (JSON Schema's `maxLength`), not blank, no control characters
+    /// (a NUL would end the text where SQLite reads it back); stored trimmed.
     static func name(_ value: JSONValue?) throws -> String {
         guard let value, let name = value.stringValue else { throw APIError.badRequest("name is required and must be a string") }
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= maxNameLength else {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, name.unicodeScalars.count <= maxNameLength else {
             throw APIError.badRequest("name must be 1 to \(maxNameLength) characters")
         }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw APIError.badRequest("name must not contain control characters")
         }
         return trimmed

@@ -134,8 +134,9 @@ struct BulkReplayController {
     }
 
     private static func text(_ value: JSONValue?, _ name: String) throws -> String? {
-        guard let value, !value.isNull else { return nil }
-        guard let text = value.stringValue else { throw APIError.badRequest("\(name) must be a string") }
+        guard let value else { return nil }
+        // Strict: an empty string is a mistake here, not "no filter" as in a query string.
+        guard let text = value.stringValue, !text.isEmpty else { throw APIError.badRequest("\(name) must be a non-empty string") }
         return text
     }
 
