@@ -156,6 +156,13 @@ import VoxworksTestSupport
                 #expect(try replay.json["execution"]?["replay_of"]?.stringValue == original.lowercased)
                 #expect(try replay.json["execution"]?["status"] == "completed")
             }
+            // The console's execution page links the replay that resolved it.
+            var browser = ConsoleBrowser(client)
+            try await browser.signIn(harness.apiKey)
+            let first = try #require(originals.first)
+            let resolvedPage = try await browser.get("/app/executions/\(first.lowercased)")
+            #expect(resolvedPage.text.contains("<dt>Resolved by</dt>"))
+            #expect(resolvedPage.text.contains("href=\"/app/executions/\(try #require(replayIDs[first]).lowercased)\""))
             // Resolved dead letters no longer count as open: status and metrics read this.
             #expect(try await harness.store.queueStats(now: harness.clock.now).deadLetters == 0)
             // A new bulk replay of the same filter finds nothing left to replay.

@@ -165,6 +165,8 @@ extension ConsoleController {
             "attempt": execution.attempt,
             "replayOf": execution.replayOf?.lowercased ?? false,
             "replayOfShort": execution.replayOf.map(ConsoleFormat.shortID) ?? "",
+            "resolvedBy": execution.resolvedBy?.lowercased ?? false,
+            "resolvedByShort": execution.resolvedBy.map(ConsoleFormat.shortID) ?? "",
             "error": executionError ?? false,
             "steps": stepRows,
             "hasSteps": !stepRows.isEmpty,

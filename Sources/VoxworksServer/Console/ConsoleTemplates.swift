@@ -292,6 +292,7 @@ enum ConsoleTemplates {
         <dt>Steps done</dt><dd>{{stepsCompleted}}/{{stepsTotal}}</dd>
         <dt>Attempt</dt><dd>{{attempt}}</dd>
         {{#replayOf}}<dt>Replay of</dt><dd><a href="/app/executions/{{replayOf}}">{{replayOfShort}}</a></dd>{{/replayOf}}
+        {{#resolvedBy}}<dt>Resolved by</dt><dd><a href="/app/executions/{{resolvedBy}}">{{resolvedByShort}}</a> (a replay that completed: this execution no longer counts as open)</dd>{{/resolvedBy}}
         </dl>
         {{#error}}<div class="error-box" role="alert"><strong>✗ Error:</strong> {{error}}</div>{{/error}}
         <h2>Steps</h2>
