@@ -66,15 +66,18 @@ extension ConsoleController {
 
     // MARK: Bulk replay
 
-    /// The offer above the log: how many executions the current filter
-    /// would replay (only final ones not yet resolved), and the form that
-    /// does it. Nothing for a filter on running work.
+    /// The offer above the log: how many failed or dead-lettered executions
+    /// the current filter would replay (only those not yet resolved), and the
+    /// form that does it. Nothing for a filter on other statuses.
     func bulkReplayOffer(teamID: UUID, request: Request) async throws -> [String: Any] {
         let parameters = request.uri.queryParameters
         func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         var filter = BulkReplayFilter(statuses: BulkReplayController.failedStepReplayable)
         if let status = text("status").flatMap(ExecutionStatus.init(rawValue:)) {
-            guard BulkReplayController.replayable.contains(status) else { return [:] }
+            // Failed and dead-lettered work only: counting a filter on completed
+            // executions could read most of the table on every view of the log
+            // (the API replays those too).
+            guard BulkReplayController.failedStepReplayable.contains(status) else { return [:] }
             filter.statuses = [status]
         }
         filter.automationID = text("automation_id").flatMap(UUID.init(uuidString:))

@@ -603,6 +603,8 @@ enum PostgresMigrations {
                     state SMALLINT NOT NULL DEFAULT 0, replay_id TEXT, error TEXT, PRIMARY KEY (bulk_id, execution_id))
                 """,
                 "CREATE INDEX bulk_replay_items_open ON bulk_replay_items(bulk_id, state, execution_id)",
+                // Open dead letters (queueStats, /metrics), counted from this index.
+                "CREATE INDEX executions_open_dead_letters ON executions(status, resolved_by) WHERE status = 'dead_letter' AND resolved_by IS NULL",
             ]
         ),
         // Keys get a visible prefix (to tell them apart in a list) and a
