@@ -252,4 +252,62 @@ import VoxworksTestSupport
         }
         await restarted.store.shutdown()
     }
+
+    @Test(arguments: StoreKind.available)
+    func twoNodesOnOneStoreReplayEachExecutionOnce(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let (automation, _) = try await harness.automation()
+        var made: [UUID] = []
+        for _ in 0..<12 { made.append(try await Self.finished(harness, automation: automation.id, outcome: .deadLetter("down"))) }
+        let originals = made
+        guard
+            case .created(let job) = try await harness.store.createBulkReplay(
+                id: .v7(), teamID: harness.teamID, idempotencyKey: nil, filter: BulkReplayFilter(statuses: [.deadLetter]), from: .start,
+                cap: BulkReplayController.maxExecutions, now: harness.clock.now)
+        else {
+            Issue.record("no job")
+            return
+        }
+        // A second node: its own connections to the same database.
+        let (second, _) = try await kind.open(directory: harness.directory, secretBox: harness.secretBox, postgresURL: harness.postgresURL)
+        let clock = harness.clock
+        let nodes = [harness.store, second].enumerated().map { index, store in
+            BulkReplayRunner(
+                store: store, workSignal: WorkSignal(), wake: WorkSignal(), clock: { clock.now }, logger: Logger(label: "node-\(index)"),
+                worker: "node-\(index)", batchSize: 1)
+        }
+        // Both nodes keep asking for work, 3 batches at a time, until the job ends (bounded).
+        let claims = try await withThrowingTaskGroup(of: Int.self) { group in
+            for node in nodes {
+                group.addTask {
+                    var claimed = 0
+                    for _ in 0..<200 {
+                        if try await harness.store.bulkReplay(id: job.id, teamID: harness.teamID)?.status != .running { break }
+                        if try await node.runOne(maxBatches: 3) {
+                            claimed += 1
+                            // Give the lease back, as a node between two turns would after its lease ran out.
+                            try await harness.store.releaseBulkReplay(bulkID: job.id, worker: node.worker)
+                        } else {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                    }
+                    return claimed
+                }
+            }
+            var all: [Int] = []
+            for try await count in group { all.append(count) }
+            return all
+        }
+        await second.shutdown()
+        let ended = try #require(try await harness.store.bulkReplay(id: job.id, teamID: harness.teamID))
+        #expect(ended.status == .completed && ended.done == 12 && ended.failed == 0)
+        #expect(claims.reduce(0, +) >= 4)
+        var total = 0
+        for original in originals {
+            let replays = try await Self.replays(of: original, harness)
+            #expect(replays.count == 1)
+            total += replays.count
+        }
+        #expect(total == 12)
+    }
 }
