@@ -98,7 +98,19 @@ extension SQLiteStore {
     }
 
     public func claimBulkReplay(worker: String, now: Timestamp, leaseUntil: Timestamp) async throws -> BulkReplay? {
-        try await pool.write { db in
+        // Every node asks every few seconds, and there is rarely a job: a
+        // read first, so that asking takes the single writer only when
+        // there is one to take.
+        let due = try await pool.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM bulk_replays WHERE status = 'running'
+                                   AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
+                    """, arguments: [now.millis]) ?? false
+        }
+        guard due else { return nil }
+        return try await pool.write { db in
             guard
                 let row = try Row.fetchOne(
                     db,
