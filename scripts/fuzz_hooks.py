@@ -8,15 +8,19 @@ express, because one value constrains another:
 2. `POST /api/v1/upsert-object` with an explicit `upsert_key`: `data` holds a
    non-empty string or a number at that path. The same holds for the
    `object` of `POST /api/v1/create-phone-call`.
+3. `POST /api/v1/executions/bulk-replay`: with `from: failed_step`,
+   `filter.status` holds only `failed` and `dead_letter`; and
+   `filter.created_after` is before `filter.created_before`.
 
 A schema-valid request that breaks one of them is rightly answered `400`.
 So that `positive_data_acceptance` tests what the schema can say, these
-hooks make each *positive* case satisfy the two rules (renaming repeated
+hooks make each *positive* case satisfy the rules (renaming repeated
 step ids, putting a key where `upsert_key` points). Negative cases are left
 exactly as generated, and no check, failure or operation is filtered out.
 """
 
 import re
+from datetime import datetime
 
 import schemathesis
 
@@ -78,6 +82,27 @@ def _key_at_upsert_key(body):
         node[names[-1]] = "key-1"
 
 
+def _bulk_replay_rules(body):
+    if not isinstance(body, dict):
+        return
+    flt = body.get("filter")
+    if not isinstance(flt, dict):
+        return
+    statuses = flt.get("status")
+    if body.get("from") == "failed_step" and isinstance(statuses, list):
+        kept = [s for s in statuses if s in ("failed", "dead_letter")]
+        flt["status"] = kept or ["dead_letter"]
+    after, before = flt.get("created_after"), flt.get("created_before")
+    if isinstance(after, str) and isinstance(before, str):
+        # A window that is empty or inverted (or not comparable here) loses its end.
+        try:
+            ordered = datetime.fromisoformat(after.replace("z", "Z")) < datetime.fromisoformat(before.replace("z", "Z"))
+        except (ValueError, TypeError):
+            ordered = False
+        if not ordered:
+            del flt["created_before"]
+
+
 @schemathesis.hook
 def map_case(context, case):
     meta = case.meta
@@ -90,4 +115,6 @@ def map_case(context, case):
         _key_at_upsert_key(case.body.get("object"))
     elif (path, method) in (("/api/v1/automations", "POST"), ("/api/v1/automations/{id}", "PATCH")):
         _unique_step_ids(case.body)
+    elif path == "/api/v1/executions/bulk-replay" and method == "POST":
+        _bulk_replay_rules(case.body)
     return case

@@ -22,6 +22,8 @@ public struct ServerDependencies: Sendable {
     /// workers, `/metrics` and the console (nil: made from the configuration
     /// by `buildApplication` or `buildEngineServices`).
     public var circuits: DestinationCircuits?
+    /// Wakes this node's `BulkReplayRunner` when a bulk replay is made here.
+    public var bulkReplayWake = WorkSignal()
     /// What `/metrics` shows; every part of the node writes to it through `metrics`.
     public var metricsRegistry = PrometheusCollectorRegistry()
 
@@ -78,6 +80,10 @@ public func buildApplication(
         logger: logger)
     app.addServices(
         StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))
+    app.addServices(
+        BulkReplayRunner(
+            store: dependencies.store, workSignal: dependencies.workSignal, wake: dependencies.bulkReplayWake, clock: dependencies.clock,
+            logger: logger))
     if configuration.role.runsWorkers {
         app.addServices(buildEngineServices(configuration: configuration, dependencies: dependencies, logger: logger))
     }
@@ -144,6 +150,10 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     ).add(middleware: StrictQueryMiddleware())
     AutomationsController(store: dependencies.store, configuration: configuration, clock: dependencies.clock)
         .addRoutes(to: management)
+    let bulkReplayWake = dependencies.bulkReplayWake
+    BulkReplayController(store: dependencies.store, clock: dependencies.clock, wake: { bulkReplayWake.signal() })
+        .addRoutes(to: management)
+    APIKeysController(store: dependencies.store, clock: dependencies.clock).addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
         .addRoutes(to: management)
     PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)

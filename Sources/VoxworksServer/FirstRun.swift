@@ -32,14 +32,15 @@ public enum FirstRun {
             ]}
             """#)) ?? AutomationDefinition.emptyJSON
 
-    public static func prepare(store: any TeamStore & AutomationStore, now: Timestamp = .now()) async throws -> Report {
+    public static func prepare(store: any APIKeyStore & AutomationStore, now: Timestamp = .now()) async throws -> Report {
         guard try await store.teams().isEmpty,
             let team = try await store.createFirstTeam(name: "Default team", now: now)
         else {
             return Report(apiKey: nil, automations: try await store.allAutomations())
         }
         let key = SecretMaterial.apiKey()
-        try await store.createAPIKey(teamID: team.id, keyHash: SecretMaterial.hash(key), label: "admin (first start)", now: now)
+        _ = try await store.createAPIKey(
+            teamID: team.id, keyHash: SecretMaterial.hash(key), prefix: APIKey.prefix(of: key), name: "admin (first start)", now: now)
         _ = try await store.createAutomation(
             NewAutomation(
                 id: UUID.v7(now: now), teamID: team.id, name: "Demo: new lead", enabled: true,

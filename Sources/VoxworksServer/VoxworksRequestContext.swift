@@ -19,6 +19,8 @@ public struct VoxworksRequestContext: RequestContext {
     public var requestID: String = ""
     /// The team of the API key, set by `APIKeyMiddleware`.
     public var teamID: UUID?
+    /// The SHA-256 of that API key, set with it (a key may not revoke itself when it is its team's last).
+    public var apiKeyHash: String?
     /// The signed-in console session, set by `ConsoleAuthMiddleware`.
     var consoleSession: ConsoleSession?
     /// The fields of a console form (POST), parsed once by `ConsoleAuthMiddleware`.

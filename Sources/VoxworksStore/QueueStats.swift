@@ -11,6 +11,7 @@ public struct QueueStats: Sendable, Equatable {
     public var oldestPendingReceivedAt: Timestamp?
     /// Executions that finished in the last hour, by final status.
     public var finishedLastHour: [ExecutionStatus: Int]
+    /// Dead letters no replay has resolved (`Execution.resolvedBy`).
     public var deadLetters: Int
     /// Bytes on disk (database and write-ahead log), when the store knows.
     public var storeBytes: Int64?

@@ -6,8 +6,8 @@ import Foundation
 /// one per aggregate, which each backend implements whole (each with its
 /// own SQL; the behaviour suite runs against every backend). A consumer
 /// takes only the protocols it uses.
-public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, ExecutionLookup, DirectoryStore, ConsoleSessionStore, TeamStore,
-    AutomationStore, MaintenanceStore, ExecutionOverviewStore, Sendable
+public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, ExecutionLookup, DirectoryStore, ConsoleSessionStore, APIKeyStore,
+    AutomationStore, MaintenanceStore, ExecutionOverviewStore, BulkReplayStore, Sendable
 {
     /// Closes connections; the store cannot be used afterwards.
     func shutdown() async

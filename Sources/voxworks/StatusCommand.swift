@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
             pending:             \(stats.pending) (oldest waiting \(Self.age(stats.oldestPendingAgeSeconds(now: now))))
             processing:          \(stats.running) running, \(stats.waiting) waiting on a delay or call
             finished, last hour: \(finished.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
-            dead letters:        \(stats.deadLetters) in all
+            dead letters:        \(stats.deadLetters) open (a dead letter a replay completed is resolved, and not counted)
             """)
     }
 

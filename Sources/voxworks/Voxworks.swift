@@ -14,7 +14,8 @@ struct Voxworks: AsyncParsableCommand {
         discussion: "`voxworks help env` lists every VOXWORKS_ environment variable with its default.",
         version: VoxworksVersion.current,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, KeysCommand.self, WebhooksCommand.self, StatusCommand.self, BackupCommand.self,
+            ServeCommand.self, MigrateCommand.self, KeysCommand.self, TeamsCommand.self, WebhooksCommand.self, StatusCommand.self,
+            BackupCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)
 

@@ -24,6 +24,10 @@ public struct Execution: Sendable, Hashable {
     public var stepKeysFrom: UUID?
     public var stepsTotal: Int
     public var stepsCompleted: Int
+    /// The replay that completed, after this execution failed or was
+    /// dead-lettered: a resolved dead letter no longer counts as open.
+    /// Read by the API's execution queries only (nil where the engine reads).
+    public var resolvedBy: UUID?
 
     public init(
         id: UUID, teamID: UUID, automationID: UUID, status: ExecutionStatus, body: [UInt8],

@@ -64,6 +64,7 @@ extension ConsoleController {
         if let automationID = query.automationID {
             heading = "Executions of \(try await automationName(automationID, teamID: session.teamID, cache: &names))"
         }
+        values.merge(try await bulkReplayOffer(teamID: session.teamID, request: request)) { $1 }
         values["heading"] = heading
         values.merge(filters.formValues) { current, _ in current }
         values["navExecutions"] = true
@@ -171,6 +172,8 @@ extension ConsoleController {
             "attempt": execution.attempt,
             "replayOf": execution.replayOf?.lowercased ?? false,
             "replayOfShort": execution.replayOf.map(ConsoleFormat.shortID) ?? "",
+            "resolvedBy": execution.resolvedBy?.lowercased ?? false,
+            "resolvedByShort": execution.resolvedBy.map(ConsoleFormat.shortID) ?? "",
             "error": executionError ?? false,
             "steps": stepRows,
             "hasSteps": !stepRows.isEmpty,

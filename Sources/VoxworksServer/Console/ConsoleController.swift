@@ -60,6 +60,7 @@ struct ConsoleController {
         signedIn.post("/executions/:id/replay", use: replay)
         signedIn.post("/executions/:id/cancel", use: cancel)
         signedIn.get("/destinations", use: destinations)
+        addBulkKeysRoutes(to: signedIn)
     }
 
     // MARK: Assets, sign-in, sign-out
@@ -191,6 +192,8 @@ struct ConsoleController {
         case "replayed": "Replay started."
         case "cancelled": "Cancelled."
         case "deleted": "Automation deleted: its webhook URL no longer works."
+        case "key_revoked": "Key revoked."
+        case "bulk_cancelled": "Bulk replay cancelled."
         default: nil
         }
     }

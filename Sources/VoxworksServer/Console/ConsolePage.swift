@@ -33,7 +33,10 @@ enum ConsolePage {
         data["signedIn"] = session != nil
         data["csrf"] = session?.csrfToken ?? ""
         data["notice"] = notice ?? false
-        for key in ["navOverview", "navAutomations", "navExecutions", "navDestinations"] where data[key] == nil { data[key] = false }
+        for key in ["navOverview", "navAutomations", "navExecutions", "navDestinations", "navKeys", "bulkOffer", "bulkTooMany"]
+        where data[key] == nil {
+            data[key] = false
+        }
         return html(status, renderText(template, data))
     }
 

@@ -29,7 +29,7 @@ enum ConsoleTemplates {
             ("automations", automations), ("automation_form", automationForm), ("automation", automation),
             ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
             ("execution_live", executionLive), ("destinations", destinations),
-        ] + overviewTemplates
+        ] + overviewTemplates + bulkKeys
 
     static let destinations = #"""
         {{> header}}
@@ -76,6 +76,7 @@ enum ConsoleTemplates {
         <a href="/app/automations"{{#navAutomations}} aria-current="page"{{/navAutomations}}>Automations</a>
         <a href="/app/executions"{{#navExecutions}} aria-current="page"{{/navExecutions}}>Executions</a>
         <a href="/app/destinations"{{#navDestinations}} aria-current="page"{{/navDestinations}}>Destinations</a>
+        <a href="/app/keys"{{#navKeys}} aria-current="page"{{/navKeys}}>API keys</a>
         </nav>
         <form class="sign-out" method="post" action="/app/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
         {{/signedIn}}
@@ -245,6 +246,7 @@ enum ConsoleTemplates {
         <div class="field"><label for="idempotency_key">Idempotency key</label><input id="idempotency_key" name="idempotency_key" value="{{filterIdempotencyKey}}" maxlength="255"></div>
         <button type="submit">Filter</button>
         </form>
+        {{> bulk_replay_offer}}
         <div id="log" data-refresh="5000">{{> executions_table}}</div>
         {{> footer}}
         """#
@@ -298,6 +300,7 @@ enum ConsoleTemplates {
         <dt>Steps done</dt><dd>{{stepsCompleted}}/{{stepsTotal}}</dd>
         <dt>Attempt</dt><dd>{{attempt}}</dd>
         {{#replayOf}}<dt>Replay of</dt><dd><a href="/app/executions/{{replayOf}}">{{replayOfShort}}</a></dd>{{/replayOf}}
+        {{#resolvedBy}}<dt>Resolved by</dt><dd><a href="/app/executions/{{resolvedBy}}">{{resolvedByShort}}</a> (a replay that completed: this execution no longer counts as open)</dd>{{/resolvedBy}}
         </dl>
         {{#error}}<div class="error-box" role="alert"><strong>✗ Error:</strong> {{error}}</div>{{/error}}
         <h2>Steps</h2>

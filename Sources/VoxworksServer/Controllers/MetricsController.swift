@@ -40,7 +40,7 @@ struct MetricsController {
         gauge("executions", "processing", "Executions a worker is running").set(Double(stats.running))
         gauge("executions", "waiting", "Executions parked on a delay or a call").set(Double(stats.waiting))
         gauge("oldest_pending_age", "seconds", "Age of the oldest pending execution").set(stats.oldestPendingAgeSeconds(now: now))
-        gauge("dead_letter", "executions", "Executions in the dead-letter state").set(Double(stats.deadLetters))
+        gauge("dead_letter", "executions", "Dead-lettered executions that no replay has resolved").set(Double(stats.deadLetters))
         if let bytes = stats.storeBytes {
             gauge("store", "bytes", "Size of the store on disk").set(Double(bytes))
         }

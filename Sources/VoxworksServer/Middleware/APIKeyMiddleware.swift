@@ -15,12 +15,14 @@ import VoxworksRuntime
 /// authentication is never slowed, and a guesser still learns nothing.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = VoxworksRequestContext
-    let store: any TeamStore
+    let store: any APIKeyStore
     let limiter: any RateLimiter
     let limit: RateLimit
     let clock: @Sendable () -> Timestamp
     let failures: AddressThrottle
     let accepted: AcceptedKeys
+    /// When each key's `last_used_at` was last written from this node.
+    var usage = APIKeyUsage()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let now = clock().seconds
@@ -37,6 +39,10 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw APIError.invalidAPIKey
         }
         accepted.insert(hash)
+        if usage.isDue(hash, now: now) {
+            // At most one write per key a minute; a failed write only leaves `last_used_at` older.
+            try? await store.touchAPIKey(keyHash: hash, now: clock())
+        }
         let key = (teamID: teamID, keyHash: hash)
         let decision = try await limiter.acquire(key: .apiKey(key.keyHash), limit: limit, now: now)
         var headers = HTTPFields()
@@ -48,6 +54,7 @@ struct APIKeyMiddleware: RouterMiddleware {
         }
         var context = context
         context.teamID = key.teamID
+        context.apiKeyHash = key.keyHash
         do {
             var response = try await next(request, context)
             response.headers.append(contentsOf: headers)

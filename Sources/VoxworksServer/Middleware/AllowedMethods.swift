@@ -23,9 +23,18 @@ final class AllowedMethods: Sendable {
     /// The methods allowed on `path`, or nil when no route has that shape.
     func methods(for path: String) -> Set<String>? {
         let parts = path.split(separator: "?", maxSplits: 1).first.map { $0.split(separator: "/").map(String.init) } ?? []
+        // The router takes a fixed segment before a captured one at each
+        // level (`/executions/bulk-replay` is not `/executions/{id}`), so
+        // only the most specific matching routes count.
         var found: Set<String> = []
+        var best: [Bool] = []
         for entry in table.value where entry.segments.count == parts.count {
-            if zip(entry.segments, parts).allSatisfy({ $0.0 == nil || $0.0 == $0.1 }) {
+            guard zip(entry.segments, parts).allSatisfy({ $0.0 == nil || $0.0 == $0.1 }) else { continue }
+            let fixed = entry.segments.map { $0 != nil }
+            if found.isEmpty || fixed.lexicographicallyPrecedes(best, by: { $0 && !$1 }) {
+                found = entry.methods
+                best = fixed
+            } else if fixed == best {
                 found.formUnion(entry.methods)
             }
         }

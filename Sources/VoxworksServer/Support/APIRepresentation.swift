@@ -47,6 +47,7 @@ enum APIRepresentation {
         object["steps_total"] = .int(execution.stepsTotal)
         object["steps_completed"] = .int(execution.stepsCompleted)
         object["replay_of"] = execution.replayOf?.lowercased.json ?? .null
+        object["resolved_by"] = execution.resolvedBy?.lowercased.json ?? .null
         object["error"] = execution.error.json
         object["idempotency_key"] = execution.idempotencyKey.json
         object["content_type"] = execution.contentType.json

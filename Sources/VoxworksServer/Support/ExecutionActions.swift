@@ -11,21 +11,19 @@ struct ExecutionActions {
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
 
-    enum ReplayStart: String {
-        case start
-        case failedStep = "failed_step"
-    }
+    typealias ReplayStart = VoxworksStore.ReplayStart
 
     /// A new execution of the same payload. `start` runs every step again
     /// with the automation's current definition; `failedStep` keeps the steps
-    /// that completed (and their context) and runs the rest. Returns its id.
-    func replay(_ original: Execution, from: ReplayStart) async throws -> UUID {
+    /// that completed (and their context) and runs the rest. Returns its id:
+    /// `id` when given (a bulk replay chooses it first, to find it again).
+    func replay(_ original: Execution, from: ReplayStart, id: UUID? = nil) async throws -> UUID {
         guard try await store.automationDefinition(id: original.automationID) != nil else {
             throw APIError(.conflict, "The execution's automation was deleted")
         }
         let now = clock()
         var new = NewExecution(
-            id: .v7(now: now), teamID: original.teamID, automationID: original.automationID, body: original.body,
+            id: id ?? .v7(now: now), teamID: original.teamID, automationID: original.automationID, body: original.body,
             replayOf: original.id, receivedAt: now)
         if from == .failedStep {
             guard original.status == .failed || original.status == .deadLetter else {

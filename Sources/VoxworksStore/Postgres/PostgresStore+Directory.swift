@@ -129,11 +129,11 @@ extension PostgresStore {
     }
 
     public func queueStats(now: Timestamp) async throws -> QueueStats {
-        var pending = 0, running = 0, waiting = 0, deadLetters = 0
+        var pending = 0, running = 0, waiting = 0
         for row in try await client.query(
             """
             SELECT status, wait_reason IS NOT NULL AS waiting, COUNT(*) AS n FROM executions
-            WHERE status IN ('pending', 'processing', 'dead_letter') GROUP BY status, waiting
+            WHERE status IN ('pending', 'processing') GROUP BY status, waiting
             """, logger: logger
         ).all() {
             let count = Int(try row.value("n", as: Int64.self))
@@ -141,9 +141,15 @@ extension PostgresStore {
             case ("pending", _): pending += count
             case ("processing", false): running += count
             case ("processing", true): waiting += count
-            default: deadLetters += count
+            default: break
             }
         }
+        // Open dead letters only: one a replay resolved (`resolved_by`) is not
+        // counted. Read from the partial index `executions_open_dead_letters`.
+        let deadLetters = Int(
+            try await client.query(
+                "SELECT count(*) AS n FROM executions WHERE status = 'dead_letter' AND resolved_by IS NULL", logger: logger
+            ).first()?.value("n", as: Int64.self) ?? 0)
         let oldest = try await client.query("SELECT MIN(received_at) AS oldest FROM executions WHERE status = 'pending'", logger: logger)
             .first()?.optionalTimestamp("oldest")
         var finished: [ExecutionStatus: Int] = [:]

@@ -235,8 +235,14 @@ extension PostgresStore {
                     lease_owner = CASE WHEN \(releases) THEN NULL ELSE lease_owner END,
                     lease_expires_at = CASE WHEN \(releases) THEN NULL ELSE lease_expires_at END
                 WHERE id = \(id) AND lease_owner = \(owner) AND status = 'processing'
-                RETURNING id
-            ), \(PostgresStepLines.writtenAfterHeld)
+                RETURNING id, replay_of
+            ), \(PostgresStepLines.writtenAfterHeld), resolved AS (
+                -- A completed replay resolves the execution it replays (the
+                -- first to complete wins); no row is touched for other executions.
+                UPDATE executions AS o SET resolved_by = held.id FROM held
+                WHERE \(status) = 'completed' AND o.id = held.replay_of AND o.resolved_by IS NULL
+                RETURNING 1
+            )
             """
     }
 

@@ -445,14 +445,22 @@ public final class PostgresStore: Store {
             stepKeysFrom: try row.optionalUUID("step_keys_from"))
     }
 
+    /// `execution(from:)` with `resolved_by`, which only the API's queries select.
+    static func resolvedExecution(from row: PostgresRandomAccessRow) throws -> Execution {
+        var execution = try execution(from: row)
+        execution.resolvedBy = try row.optionalUUID("resolved_by")
+        return execution
+    }
+
     public func execution(id: UUID, teamID: UUID) async throws -> Execution? {
         var binds = PostgresBindings()
         binds.append(id.lowercased)
         binds.append(teamID.lowercased)
         return try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.executionColumns) FROM executions WHERE id = $1 AND team_id = $2", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.executionColumns), resolved_by FROM executions WHERE id = $1 AND team_id = $2", binds: binds),
             logger: logger
-        ).first().map(Self.execution(from:))
+        ).first().map(Self.resolvedExecution(from:))
     }
 
     public func executions(teamID: UUID, query: ExecutionQuery) async throws -> [Execution] {
@@ -478,8 +486,8 @@ public final class PostgresStore: Store {
         filter.add("idempotency_key", "=", query.idempotencyKey)
         filter.add("id", "<", query.before?.lowercased)
         return try await client.query(
-            filter.query("SELECT \(columns) FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
-        ).all().map(Self.execution(from:))
+            filter.query("SELECT \(columns), resolved_by FROM executions", "ORDER BY id DESC", limit: query.limit), logger: logger
+        ).all().map(Self.resolvedExecution(from:))
     }
 
     // MARK: Maintenance

@@ -6,12 +6,12 @@ extension SQLiteStore {
     public func queueStats(now: Timestamp) async throws -> QueueStats {
         let path = self.path
         return try await pool.read { db in
-            var pending = 0, running = 0, waiting = 0, deadLetters = 0
+            var pending = 0, running = 0, waiting = 0
             for row in try Row.fetchAll(
                 db,
                 sql: """
                     SELECT status, wait_reason IS NOT NULL AS waiting, COUNT(*) AS n FROM executions
-                    WHERE status IN ('pending', 'processing', 'dead_letter') GROUP BY status, waiting
+                    WHERE status IN ('pending', 'processing') GROUP BY status, waiting
                     """)
             {
                 let count: Int = row["n"]
@@ -19,9 +19,13 @@ extension SQLiteStore {
                 case ("pending", _): pending += count
                 case ("processing", false): running += count
                 case ("processing", true): waiting += count
-                default: deadLetters += count
+                default: break
                 }
             }
+            // Open dead letters only: one a replay resolved (`resolved_by`) is not
+            // counted. Read from the partial index `executions_open_dead_letters`.
+            let deadLetters =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM executions WHERE status = 'dead_letter' AND resolved_by IS NULL") ?? 0
             let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(received_at) FROM executions WHERE status = 'pending'")
             var finished: [ExecutionStatus: Int] = [:]
             for row in try Row.fetchAll(

@@ -446,12 +446,19 @@ public final class SQLiteStore: Store {
             stepKeysFrom: row.text(16).flatMap(UUID.init(canonical:)))
     }
 
+    /// `execution(from:)` with `resolved_by` selected after `executionColumns`.
+    static func resolvedExecution(from row: some ColumnReading) throws -> Execution {
+        var execution = try execution(from: row)
+        execution.resolvedBy = row.text(Int32(afterExecutionColumns)).flatMap(UUID.init(canonical:))
+        return execution
+    }
+
     public func execution(id: UUID, teamID: UUID) async throws -> Execution? {
         try await pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT \(Self.executionColumns) FROM executions WHERE id = ? AND team_id = ?",
+                db, sql: "SELECT \(Self.executionColumns), resolved_by FROM executions WHERE id = ? AND team_id = ?",
                 arguments: [id.lowercased, teamID.lowercased]
-            ).map(Self.execution(from:))
+            ).map(Self.resolvedExecution(from:))
         }
     }
 
@@ -477,10 +484,10 @@ public final class SQLiteStore: Store {
         filter.add("received_at < :before", "before", query.createdBefore?.millis)
         filter.add("idempotency_key = :idempotency_key", "idempotency_key", query.idempotencyKey)
         filter.add("id < :cursor", "cursor", query.before?.lowercased)
-        let sql = "SELECT \(columns) FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let sql = "SELECT \(columns), resolved_by FROM executions WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
         let arguments = filter.statementArguments
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.execution(from:))
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.resolvedExecution(from:))
         }
     }
 

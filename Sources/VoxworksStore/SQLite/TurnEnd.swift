@@ -9,6 +9,8 @@ struct TurnEnd: Sendable {
     let sql: String
     let arguments: [SQLiteValue]
     let lines: StepLogLines?
+    /// A completed turn resolves the execution it replays (`resolved_by`).
+    let resolves: Bool
 
     init(executionID: UUID, worker: String, outcome: ExecutionOutcome, now: Timestamp, steps: StepLogWrite?) {
         // Numbered arguments, the same numbers in every kind's text, bound
@@ -47,13 +49,23 @@ struct TurnEnd: Sendable {
         }
         self.arguments = arguments
         self.lines = lines
+        if case .completed = outcome { resolves = true } else { resolves = false }
     }
+
+    /// Marks the execution a completed replay replays as resolved by it
+    /// (the first replay to complete wins); a primary-key read, and no
+    /// write, when the execution is no replay.
+    static let resolveOriginal = """
+        UPDATE executions SET resolved_by = ?1
+        WHERE id = (SELECT replay_of FROM executions WHERE id = ?1) AND resolved_by IS NULL
+        """
 
     /// False (nothing written) when the worker no longer holds the execution.
     /// The outcome's update goes first: its `WHERE` is the lease check.
     func write(_ db: Database) throws -> Bool {
         try db.cachedStatement(sql: sql).run(arguments)
         guard db.changesCount > 0 else { return false }
+        if resolves { try db.cachedStatement(sql: Self.resolveOriginal).run([arguments[0]]) }
         try lines?.insertLines(db)
         return true
     }
