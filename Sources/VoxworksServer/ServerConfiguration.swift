@@ -54,6 +54,10 @@ public struct ServerConfiguration: Sendable {
     public var metricsToken: String?
     public var logFormat = LogFormat.text
     public var logLevel = "info"
+    /// The request log (docs/request-log.md): how much of each body it keeps,
+    /// how many refused requests per automation per second it records, how
+    /// long it keeps them.
+    public var requestLog = RequestLogSettings()
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -152,6 +156,13 @@ public struct ServerConfiguration: Sendable {
                 throw Failure.invalid(variable: "VOXWORKS_ROLE", value: role, expected: "api, worker or all")
             }
             configuration.role = parsed
+        }
+        if let bytes = try integer("VOXWORKS_REQUEST_LOG_BODY_BYTES", 0...(64 << 20)) { configuration.requestLog.bodyBytes = bytes }
+        if let rate = try integer("VOXWORKS_REQUEST_LOG_REFUSED_PER_SECOND", 0...1_000_000) {
+            configuration.requestLog.refusedPerSecond = rate
+        }
+        if let hours = try integer("VOXWORKS_REQUEST_LOG_RETENTION_HOURS", 1...(10 * 8_760)) {
+            configuration.requestLog.retentionHours = hours
         }
         if let workers = try integer("VOXWORKS_WORKERS", 1...10_000) { configuration.engine.workers = workers }
         if let lease = try integer("VOXWORKS_LEASE_SECONDS", 3...3600) { configuration.engine.leaseSeconds = Double(lease) }

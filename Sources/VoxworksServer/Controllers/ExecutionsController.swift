@@ -51,11 +51,15 @@ struct ExecutionsController {
     @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let execution = try await ownExecution(context)
         let steps = try await store.steps(executionID: execution.id)
+        var representation = APIRepresentation.execution(execution, steps: steps).objectValue ?? JSONObject()
+        // The request that created it, from the request log (null until the log's writer has caught up, or past its retention).
+        representation["request_id"] =
+            try await store.requestID(executionID: execution.id, teamID: execution.teamID)?.lowercased.json ?? .null
         return JSONResponse.make(
             .ok,
             .object([
                 "success": true,
-                "execution": APIRepresentation.execution(execution, steps: steps),
+                "execution": .object(representation),
             ]))
     }
 
