@@ -57,6 +57,8 @@ struct ConsoleController {
         signedIn.post("/executions/:id/replay", use: replay)
         signedIn.post("/executions/:id/cancel", use: cancel)
         signedIn.get("/destinations", use: destinations)
+        signedIn.get("/requests", use: requests)
+        signedIn.get("/requests/:id", use: requestDetail)
     }
 
     // MARK: Assets, sign-in, sign-out
