@@ -201,6 +201,10 @@ final class RequestLogRecorder: Sendable {
     /// Writes the queue in batches until it is empty (then the next append starts it again).
     private func drain() async {
         while true {
+            // Let a batch build up first: a few large transactions a second
+            // instead of many small ones, each of which would take the
+            // store's single writer (and, on SQLite, an fsync) from ingest.
+            try? await Task.sleep(for: settings.writeInterval)
             let batch = state.withLock { state -> [Pending] in
                 guard !state.items.isEmpty else {
                     state.draining = false

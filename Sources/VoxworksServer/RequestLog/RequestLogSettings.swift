@@ -15,8 +15,10 @@ public struct RequestLogSettings: Sendable {
     /// bound a record is dropped (`reason="queue_full"`), never waited for.
     public var queueCapacity = 10_000
     public var queueBytes = 32 << 20
-    /// Records per write (one transaction).
-    public var batchSize = 256
+    /// Records per write (one transaction), and the pause before each
+    /// write that lets a batch build up.
+    public var batchSize = 1_024
+    public var writeInterval: Duration = .milliseconds(250)
     /// Lines per second the refusal log writes at `info` on this node; the
     /// rest are summed up in one line ("N refused webhooks not logged").
     public var refusalLinesPerSecond = 10
