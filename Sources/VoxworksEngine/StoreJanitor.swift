@@ -5,20 +5,24 @@ import VoxworksStore
 
 /// Keeps the store the size of its retention windows: deletes expired
 /// idempotency records, and executions (with their step logs) that finished
-/// longer ago than the retention period. Small batches, so no write holds
-/// the database for long.
+/// longer ago than the retention period, and request log records older than
+/// theirs. Small batches, so no write holds the database for long.
 public struct StoreJanitor: Service {
-    let store: any MaintenanceStore
+    let store: any MaintenanceStore & RequestLogStore
     let interval: Duration
     let batchSize: Int
     /// Finished executions older than this are deleted; nil keeps them forever.
     let retentionSeconds: Double?
+    /// Request log records older than this are deleted.
+    let requestLogRetentionSeconds: Double
     let logger: Logger
 
     public init(
-        store: any MaintenanceStore, interval: Duration = .seconds(60), batchSize: Int = 500, retentionSeconds: Double?, logger: Logger
+        store: any MaintenanceStore & RequestLogStore, interval: Duration = .seconds(60), batchSize: Int = 500,
+        retentionSeconds: Double?, requestLogRetentionSeconds: Double = 168 * 3_600, logger: Logger
     ) {
         self.store = store
+        self.requestLogRetentionSeconds = requestLogRetentionSeconds
         self.interval = interval
         self.batchSize = batchSize
         self.retentionSeconds = retentionSeconds
@@ -40,11 +44,20 @@ public struct StoreJanitor: Service {
         let records = await drain("expired idempotency records") {
             try await store.deleteExpiredIdempotencyRecords(now: now, limit: batchSize)
         }
+        await sweepRequestLog(now: now)
         guard let retentionSeconds else { return (records, 0) }
         let executions = await drain("executions past retention") {
             try await store.deleteFinishedExecutions(before: now.adding(seconds: -retentionSeconds), limit: batchSize)
         }
         return (records, executions)
+    }
+
+    /// Deletes request log records past their retention; returns how many.
+    @discardableResult
+    public func sweepRequestLog(now: Timestamp) async -> Int {
+        await drain("request log records past retention") {
+            try await store.deleteRequests(receivedBefore: now.adding(seconds: -requestLogRetentionSeconds), limit: batchSize)
+        }
     }
 
     /// Batches until a short one shows nothing more is due.

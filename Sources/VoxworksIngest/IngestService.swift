@@ -75,9 +75,21 @@ public struct IngestService: Sendable {
     /// without a lookup), then the webhook's rate limit and, only if that
     /// allowed it, the team's ceiling, in one call to the limiter.
     public func admit(token: String?, now: Timestamp) async throws -> Admission {
+        try await admit(route(token: token, now: now), now: now)
+    }
+
+    /// Step 1 alone: the webhook a token names (`IngestRefusal.notFound`
+    /// when none). The endpoint takes the steps apart so that the request
+    /// log knows the automation of a request the rate limit then refuses.
+    public func route(token: String?, now: Timestamp) async throws -> WebhookRoute {
         guard let token, !token.isEmpty, token.utf8.count <= 256,
             let route = try await routes.route(tokenHash: SecretMaterial.hash(token), now: now)
         else { throw IngestRefusal.notFound }
+        return route
+    }
+
+    /// Step 2 alone: the rate limits of a found webhook.
+    public func admit(_ route: WebhookRoute, now: Timestamp) async throws -> Admission {
         let decisions = try await limiter.acquire(
             [
                 RateLimitCheck(key: .webhook(route.webhookID), limit: route.rateLimit),

@@ -25,6 +25,12 @@ public struct ServiceMetrics: Sendable {
         }
     }
 
+    /// Request log records not written, by reason: `flood` (refused
+    /// requests past the per-automation cap), `queue_full`, `store_error`.
+    public func requestLogDropped(reason: String, count: Int = 1) {
+        Counter(label: "voxworks_request_log_dropped_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
+    }
+
     /// How many webhooks one group commit held.
     public func ingestBatch(size: Int) {
         Recorder(label: "voxworks_ingest_batch_size", aggregate: true, factory: factory).record(size)

@@ -79,7 +79,9 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         logger: logger)
     app.addServices(
-        StoreJanitor(store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 }, logger: logger))
+        StoreJanitor(
+            store: dependencies.store, retentionSeconds: configuration.retentionDays.map { Double($0) * 86_400 },
+            requestLogRetentionSeconds: configuration.requestLog.retentionSeconds, logger: logger))
     app.addServices(
         BulkReplayRunner(
             store: dependencies.store, workSignal: dependencies.workSignal, wake: dependencies.bulkReplayWake, clock: dependencies.clock,
@@ -130,7 +132,10 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
             backlogLimit: configuration.backlogLimit, idempotencyTTL: configuration.idempotencyTTLSeconds))
     HooksController(
         ingest: ingest, configuration: configuration, clock: dependencies.clock,
-        notFound: AddressThrottle(limit: configuration.notFoundLimit, exempt: configuration.notFoundExempt)
+        notFound: AddressThrottle(limit: configuration.notFoundLimit, exempt: configuration.notFoundExempt),
+        requestLog: RequestLogRecorder(
+            store: dependencies.store, settings: configuration.requestLog, metrics: metrics, clock: dependencies.clock,
+            logger: Logger(label: "voxworks.request-log"))
     ).addRoutes(to: router)
     // One allowance per address for failed API keys and failed console sign-ins together.
     let authFailures = AddressThrottle(limit: configuration.authFailureLimit, exempt: configuration.authFailureExempt)
@@ -156,6 +161,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     APIKeysController(store: dependencies.store, clock: dependencies.clock).addRoutes(to: management)
     ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
         .addRoutes(to: management)
+    RequestsController(store: dependencies.store).addRoutes(to: management)
     PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)
         .addRoutes(to: management)
     ConsoleController(

@@ -82,6 +82,13 @@ extension ConfigurationVariable {
         "VOXWORKS_AUTH_FAILURE_BURST", default: "20", range: 1...10_000_000, "burst of the failed-key throttle")
     static let authFailureExempt = ConfigurationVariable(
         "VOXWORKS_AUTH_FAILURE_EXEMPT", default: "empty", "IPs or CIDRs the failed-key throttle never counts")
+    static let requestLogBodyBytes = ConfigurationVariable(
+        "VOXWORKS_REQUEST_LOG_BODY_BYTES", default: "16384", range: 0...(64 << 20), "bytes of each webhook body the request log keeps")
+    static let requestLogRefusedPerSecond = ConfigurationVariable(
+        "VOXWORKS_REQUEST_LOG_REFUSED_PER_SECOND", default: "20", range: 0...1_000_000,
+        "refused webhooks recorded per automation per second on a node (the rest are counted)")
+    static let requestLogRetentionHours = ConfigurationVariable(
+        "VOXWORKS_REQUEST_LOG_RETENTION_HOURS", default: "168", range: 1...87_600, "hours request log records are kept")
     static let role = ConfigurationVariable("VOXWORKS_ROLE", default: "all", "api, worker or all")
     static let workers = ConfigurationVariable(
         "VOXWORKS_WORKERS", default: "256", range: 1...10_000, "executions in flight at once on this node")
@@ -114,7 +121,8 @@ extension ConfigurationVariable {
         host, port, publicURL, database, databaseURL, masterKeyFile, maxBodyBytes, bodyTimeoutSeconds, idleTimeoutSeconds,
         maxConnections, maxConnectionsPerAddress, idempotencyTTLSeconds, backlogLimit, teamConcurrency, retentionDays,
         secretGraceSeconds, teamRatePerSecond, teamRateBurst, apiRatePerSecond, apiRateBurst, notFoundRatePerMinute, notFoundBurst,
-        notFoundExempt, authFailureRatePerMinute, authFailureBurst, authFailureExempt, role, workers, leaseSeconds, circuitFailures,
+        notFoundExempt, authFailureRatePerMinute, authFailureBurst, authFailureExempt, requestLogBodyBytes,
+        requestLogRefusedPerSecond, requestLogRetentionHours, role, workers, leaseSeconds, circuitFailures,
         destinationMaxInFlight, circuitCooldownSeconds, circuitMaxCooldownSeconds, defaultRegion, outboundAllow,
         callSimulatorSeconds, callSimulatorStatus, metricsToken, logFormat, logLevel,
     ]

@@ -54,6 +54,10 @@ public struct ServerConfiguration: Sendable {
     public var metricsToken: String?
     public var logFormat = LogFormat.text
     public var logLevel = "info"
+    /// The request log (docs/request-log.md): how much of each body it keeps,
+    /// how many refused requests per automation per second it records, how
+    /// long it keeps them.
+    public var requestLog = RequestLogSettings()
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -157,6 +161,9 @@ public struct ServerConfiguration: Sendable {
             }
             configuration.role = parsed
         }
+        if let bytes = try integer(.requestLogBodyBytes) { configuration.requestLog.bodyBytes = bytes }
+        if let rate = try integer(.requestLogRefusedPerSecond) { configuration.requestLog.refusedPerSecond = rate }
+        if let hours = try integer(.requestLogRetentionHours) { configuration.requestLog.retentionHours = hours }
         if let workers = try integer(.workers) { configuration.engine.workers = workers }
         if let lease = try integer(.leaseSeconds) { configuration.engine.leaseSeconds = Double(lease) }
         if let failures = try integer(.circuitFailures) {

@@ -7,7 +7,8 @@ import Foundation
 /// own SQL; the behaviour suite runs against every backend). A consumer
 /// takes only the protocols it uses.
 public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, ExecutionLookup, DirectoryStore, ConsoleSessionStore, APIKeyStore,
-    AutomationStore, MaintenanceStore, ExecutionOverviewStore, BulkReplayStore, Sendable
+    AutomationStore, MaintenanceStore, ExecutionOverviewStore, BulkReplayStore, RequestLogStore,
+    Sendable
 {
     /// Closes connections; the store cannot be used afterwards.
     func shutdown() async

@@ -156,8 +156,10 @@ extension ConsoleController {
                 "open": step.status == .failed,
             ])
         }
+        let requestID = try await store.requestID(executionID: execution.id, teamID: session.teamID)
         let values: [String: Any] = [
             "id": id,
+            "requestID": requestID?.lowercased ?? false,
             "shortID": ConsoleFormat.shortID(execution.id),
             "automationID": execution.automationID.lowercased,
             "automationName": automation?.name ?? "(deleted automation)",

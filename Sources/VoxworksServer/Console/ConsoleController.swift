@@ -61,6 +61,8 @@ struct ConsoleController {
         signedIn.post("/executions/:id/cancel", use: cancel)
         signedIn.get("/destinations", use: destinations)
         addBulkKeysRoutes(to: signedIn)
+        signedIn.get("/requests", use: requests)
+        signedIn.get("/requests/:id", use: requestDetail)
     }
 
     // MARK: Assets, sign-in, sign-out

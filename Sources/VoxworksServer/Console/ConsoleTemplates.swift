@@ -28,7 +28,7 @@ enum ConsoleTemplates {
             ("header", header), ("footer", footer), ("badge", badge), ("error", error), ("sign_in", signIn),
             ("automations", automations), ("automation_form", automationForm), ("automation", automation),
             ("executions", executions), ("executions_table", executionsTable), ("execution", execution),
-            ("execution_live", executionLive), ("destinations", destinations),
+            ("execution_live", executionLive), ("destinations", destinations), ("requests", requests), ("request", request),
         ] + overviewTemplates + bulkKeys
 
     static let destinations = #"""
@@ -76,6 +76,7 @@ enum ConsoleTemplates {
         <a href="/app/automations"{{#navAutomations}} aria-current="page"{{/navAutomations}}>Automations</a>
         <a href="/app/executions"{{#navExecutions}} aria-current="page"{{/navExecutions}}>Executions</a>
         <a href="/app/destinations"{{#navDestinations}} aria-current="page"{{/navDestinations}}>Destinations</a>
+        <a href="/app/requests"{{#navRequests}} aria-current="page"{{/navRequests}}>Requests</a>
         <a href="/app/keys"{{#navKeys}} aria-current="page"{{/navKeys}}>API keys</a>
         </nav>
         <form class="sign-out" method="post" action="/app/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
@@ -299,6 +300,7 @@ enum ConsoleTemplates {
         <dt>Duration</dt><dd>{{duration}}</dd>
         <dt>Steps done</dt><dd>{{stepsCompleted}}/{{stepsTotal}}</dd>
         <dt>Attempt</dt><dd>{{attempt}}</dd>
+        {{#requestID}}<dt>Request</dt><dd><a id="execution-request" href="/app/requests/{{requestID}}">The request that started it</a></dd>{{/requestID}}
         {{#replayOf}}<dt>Replay of</dt><dd><a href="/app/executions/{{replayOf}}">{{replayOfShort}}</a></dd>{{/replayOf}}
         {{#resolvedBy}}<dt>Resolved by</dt><dd><a href="/app/executions/{{resolvedBy}}">{{resolvedByShort}}</a> (a replay that completed: this execution no longer counts as open)</dd>{{/resolvedBy}}
         </dl>

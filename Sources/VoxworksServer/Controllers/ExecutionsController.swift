@@ -7,7 +7,7 @@ import Foundation
 
 /// What arrived and what became of it, newest first.
 struct ExecutionsController {
-    let store: any ExecutionLookup & ExecutionStore & AutomationStore
+    let store: any ExecutionLookup & ExecutionStore & AutomationStore & RequestLogStore
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
 
@@ -57,11 +57,15 @@ struct ExecutionsController {
     @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let execution = try await ownExecution(context)
         let steps = try await store.steps(executionID: execution.id)
+        var representation = APIRepresentation.execution(execution, steps: steps).objectValue ?? JSONObject()
+        // The request that created it, from the request log (null until the log's writer has caught up, or past its retention).
+        representation["request_id"] =
+            try await store.requestID(executionID: execution.id, teamID: execution.teamID)?.lowercased.json ?? .null
         return JSONResponse.make(
             .ok,
             .object([
                 "success": true,
-                "execution": APIRepresentation.execution(execution, steps: steps),
+                "execution": .object(representation),
             ]))
     }
 

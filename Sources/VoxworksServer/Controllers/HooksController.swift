@@ -17,12 +17,18 @@ struct HooksController {
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
     let notFound: AddressThrottle
+    let requestLog: RequestLogRecorder
 
     func addRoutes(to router: Router<VoxworksRequestContext>) {
         router.post("/api/v1/hooks/:token", use: receive)
     }
 
+    /// Every answer goes through the request log (`RequestLogRecorder`).
     @Sendable func receive(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        try await requestLog.observe(request, context: context) { trace in try await handle(request, context: context, trace: &trace) }
+    }
+
+    func handle(_ request: Request, context: VoxworksRequestContext, trace: inout RequestTrace) async throws -> Response {
         var request = request
         let now = clock()
 
@@ -36,7 +42,9 @@ struct HooksController {
         // 1 and 2. Token and rate limits.
         let admission: IngestService.Admission
         do {
-            admission = try await ingest.admit(token: context.parameters.get("token"), now: now)
+            let route = try await ingest.route(token: context.parameters.get("token"), now: now)
+            trace.route = route
+            admission = try await ingest.admit(route, now: now)
         } catch IngestRefusal.notFound {
             notFound.record(context.clientAddress, now: now.seconds)
             throw APIError.webhookNotFound
@@ -49,6 +57,7 @@ struct HooksController {
             // 3. The body, read with a hard cap; then 4 to 9.
             let body = try await request.collectBody(
                 limit: configuration.maxBodyBytes, context: context, deadline: .seconds(configuration.bodyTimeoutSeconds))
+            trace.body = body
             let delivery = IngestService.Delivery(
                 body: body,
                 contentType: request.headers[.contentType],
@@ -66,8 +75,10 @@ struct HooksController {
             var headers = rateHeaders
             switch try await ingest.accept(delivery, admission: admission, now: now) {
             case .accepted(let id):
+                trace.executionID = id
                 return JSONResponse.make(.accepted, text: Self.acceptedBody(id), headers: headers)
             case .replayed(let id):
+                trace.executionID = id
                 headers[.idempotentReplayed] = "true"
                 return JSONResponse.make(.accepted, text: Self.acceptedBody(id), headers: headers)
             case .conflict:

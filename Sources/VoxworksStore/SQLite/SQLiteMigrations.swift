@@ -320,6 +320,36 @@ enum SQLiteMigrations {
                     CREATE INDEX api_keys_by_team ON api_keys(team_id, created_at);
                     """)
         }
+        // The request log (RequestLogStore): every request to a known token,
+        // accepted or refused. Listed newest first by team, optionally by
+        // automation or status; linked from an execution; swept by age.
+        migrator.registerMigration("v14_request_log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE request_log (
+                        id TEXT PRIMARY KEY,
+                        team_id TEXT NOT NULL,
+                        automation_id TEXT NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        status INTEGER NOT NULL,
+                        message TEXT,
+                        execution_id TEXT,
+                        idempotency_key TEXT,
+                        source_ip TEXT,
+                        duration_ms INTEGER NOT NULL,
+                        method TEXT NOT NULL,
+                        content_type TEXT,
+                        headers TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        body_bytes INTEGER NOT NULL
+                    );
+                    CREATE INDEX request_log_team ON request_log(team_id, id);
+                    CREATE INDEX request_log_automation ON request_log(team_id, automation_id, id);
+                    CREATE INDEX request_log_status ON request_log(team_id, status, id);
+                    CREATE INDEX request_log_execution ON request_log(execution_id) WHERE execution_id IS NOT NULL;
+                    CREATE INDEX request_log_received ON request_log(received_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,69 @@
+import HTTPTypes
+import VoxworksCore
+import VoxworksStore
+
+/// Which request headers the request log keeps, and how. An allow-list
+/// (a sender's custom header may carry anything, a secret included):
+/// what explains a delivery (user agent, content type and length, the
+/// idempotency and request ids) and the signature, timestamp and
+/// delivery-id headers of the senders we know. Values of credentials and
+/// signatures are cut to their first 8 characters followed by `…` (at
+/// most half of a shorter value), enough to tell two apart, not to reuse
+/// one. At most `maxCount` headers of at most `maxValueBytes` each.
+enum RequestLogHeaders {
+    static let maxCount = 32
+    static let maxValueBytes = 512
+    static let redactedPrefixCharacters = 8
+
+    static let keptNames: Set<String> = [
+        "user-agent", "content-type", "content-length", "content-encoding", "x-request-id", "x-forwarded-for", "forwarded",
+        "x-idempotency-key", "idempotency-key", "authorization", "proxy-authorization", "cookie",
+        "stripe-signature", "paddle-signature", "typeform-signature", "calendly-webhook-signature", "linear-signature", "linear-delivery",
+        "linear-event", "i-twilio-idempotency-token", "x-hook-secret", "x-hook-signature", "x-event-key", "x-request-uuid",
+        "x-line-signature", "x-vercel-signature", "x-xero-signature", "x-pagerduty-signature", "x-signature-ed25519",
+        "x-signature-timestamp", "x-twitter-webhooks-signature", "x-mailgun-signature",
+    ]
+
+    static let keptPrefixes = [
+        "svix-", "webhook-", "x-webhook-", "x-slack-", "x-twilio-", "x-shopify-", "x-github-", "x-hub-", "x-gitlab-", "x-zm-",
+        "x-square-", "x-hubspot-", "twitch-eventsub-", "x-wc-webhook-", "x-docusign-", "x-airtable-", "sentry-hook-", "x-intercom-",
+        "x-discord-",
+    ]
+
+    /// Names holding one of these are credentials or signatures.
+    static let secretWords = [
+        "authorization", "cookie", "signature", "secret", "token", "password", "auth", "key", "hmac", "session", "credential",
+    ]
+    /// Keys that identify a delivery, kept whole.
+    static let plainKeys: Set<String> = ["x-idempotency-key", "idempotency-key"]
+
+    static func kept(_ name: String) -> Bool {
+        keptNames.contains(name) || keptPrefixes.contains { name.hasPrefix($0) }
+    }
+
+    static func isSecret(_ name: String) -> Bool {
+        !plainKeys.contains(name) && secretWords.contains { name.contains($0) }
+    }
+
+    /// The kept headers, lower-case names in the order received; a
+    /// repeated name's values joined with ", ".
+    static func select(_ fields: HTTPFields) -> [RequestHeader] {
+        var headers: [RequestHeader] = []
+        for field in fields {
+            let name = field.name.canonicalName
+            guard kept(name) else { continue }
+            let value = isSecret(name) ? redact(field.value) : Truncation.text(field.value, maxBytes: maxValueBytes)
+            if let index = headers.firstIndex(where: { $0.name == name }) {
+                headers[index].value = Truncation.text(headers[index].value + ", " + value, maxBytes: maxValueBytes)
+            } else if headers.count < maxCount {
+                headers.append(RequestHeader(name: name, value: value))
+            }
+        }
+        return headers
+    }
+
+    static func redact(_ value: String) -> String {
+        let keep = min(redactedPrefixCharacters, value.count / 2)
+        return String(value.prefix(keep)) + "…"
+    }
+}

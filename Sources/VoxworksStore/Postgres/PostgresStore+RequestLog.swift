@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import VoxworksCore
+
+extension PostgresStore {
+    static let requestLogColumns = """
+        id, team_id, automation_id, received_at, status, message, execution_id, idempotency_key, source_ip,
+        duration_ms, method, content_type, headers, body, body_bytes
+        """
+
+    /// One statement for the batch: its columns as arrays, unnested (an
+    /// empty string stands for NULL in the optional text columns, as
+    /// arrays of optionals do not bind).
+    public func recordRequests(_ records: [RequestRecord]) async throws {
+        guard !records.isEmpty else { return }
+        var parameters = PostgresParameters()
+        let columns = [
+            parameters.add(records.map(\.id.lowercased)), parameters.add(records.map(\.teamID.lowercased)),
+            parameters.add(records.map(\.automationID.lowercased)), parameters.add(records.map(\.receivedAt.millis)),
+            parameters.add(records.map { Int64($0.status) }), parameters.add(records.map { $0.message ?? "" }),
+            parameters.add(records.map { $0.executionID?.lowercased ?? "" }), parameters.add(records.map { $0.idempotencyKey ?? "" }),
+            parameters.add(records.map { $0.sourceIP ?? "" }), parameters.add(records.map { Int64($0.durationMillis) }),
+            parameters.add(records.map(\.method)), parameters.add(records.map { $0.contentType ?? "" }),
+            parameters.add(records.map { StoredRequestHeaders.serialize($0.headers) }),
+            parameters.add(records.map { ByteBuffer(bytes: $0.body) }), parameters.add(records.map { Int64($0.bodyBytes) }),
+        ]
+        let sql = """
+            INSERT INTO request_log (\(Self.requestLogColumns))
+            SELECT id, team_id, automation_id, received_at, status, NULLIF(message, ''), NULLIF(execution_id, ''),
+                NULLIF(idempotency_key, ''), NULLIF(source_ip, ''), duration_ms, method, NULLIF(content_type, ''), headers, body, body_bytes
+            FROM unnest(\(columns.joined(separator: ", ")))
+                AS r(id, team_id, automation_id, received_at, status, message, execution_id, idempotency_key, source_ip,
+                     duration_ms, method, content_type, headers, body, body_bytes)
+            ON CONFLICT (id) DO NOTHING
+            """
+        try await client.query(parameters.query(sql), logger: logger)
+    }
+
+    public func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord] {
+        var filter = PostgresFilter("team_id", equals: teamID.lowercased)
+        filter.add("automation_id", "=", query.automationID?.lowercased)
+        filter.add("status", "=", query.status.map(Int64.init))
+        filter.add("received_at", ">=", query.createdAfter?.millis)
+        filter.add("received_at", "<", query.createdBefore?.millis)
+        filter.add("id", "<", query.before?.lowercased)
+        return try await client.query(
+            filter.query("SELECT \(Self.requestLogColumns) FROM request_log", "ORDER BY id DESC", limit: query.limit), logger: logger
+        ).all().map(Self.requestRecord(from:))
+    }
+
+    public func request(id: UUID, teamID: UUID) async throws -> RequestRecord? {
+        try await client.query(
+            "SELECT \(unescaped: Self.requestLogColumns) FROM request_log WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)",
+            logger: logger
+        ).first().map(Self.requestRecord(from:))
+    }
+
+    public func requestID(executionID: UUID, teamID: UUID) async throws -> UUID? {
+        try await client.query(
+            """
+            SELECT id FROM request_log WHERE execution_id = \(executionID.lowercased) AND team_id = \(teamID.lowercased)
+            ORDER BY id LIMIT 1
+            """, logger: logger
+        ).first().map { try $0.uuid("id") }
+    }
+
+    public func deleteRequests(receivedBefore before: Timestamp, limit: Int) async throws -> Int {
+        try await client.query(
+            """
+            DELETE FROM request_log WHERE id IN
+                (SELECT id FROM request_log WHERE received_at < \(before.millis) LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING 1
+            """, logger: logger
+        ).all().count
+    }
+
+    static func requestRecord(from row: PostgresRandomAccessRow) throws -> RequestRecord {
+        let rawID = try row.value("id", as: String.self)
+        return RequestRecord(
+            id: try row.uuid("id"), teamID: try row.uuid("team_id"), automationID: try row.uuid("automation_id"),
+            receivedAt: try row.timestamp("received_at"), status: Int(try row.value("status", as: Int32.self)),
+            message: try row.value("message"), executionID: try row.optionalUUID("execution_id"),
+            idempotencyKey: try row.value("idempotency_key"), sourceIP: try row.value("source_ip"),
+            durationMillis: Int(try row.value("duration_ms", as: Int32.self)), method: try row.value("method"),
+            contentType: try row.value("content_type"),
+            headers: try StoredRequestHeaders.parse(try row.value("headers", as: String.self), id: rawID),
+            body: try row.bytes("body"), bodyBytes: Int(try row.value("body_bytes", as: Int32.self)))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import VoxworksCore
+
+extension SQLiteStore {
+    static let requestLogColumns = """
+        id, team_id, automation_id, received_at, status, message, execution_id, idempotency_key, source_ip,
+        duration_ms, method, content_type, headers, body, body_bytes
+        """
+
+    public func recordRequests(_ records: [RequestRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO request_log (\(Self.requestLogColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for record in records {
+                try insert.run([
+                    .text(record.id.lowercased), .text(record.teamID.lowercased), .text(record.automationID.lowercased),
+                    .int(record.receivedAt.millis), .int(Int64(record.status)), SQLiteValue(record.message),
+                    SQLiteValue(record.executionID?.lowercased), SQLiteValue(record.idempotencyKey), SQLiteValue(record.sourceIP),
+                    .int(Int64(record.durationMillis)), .text(record.method), SQLiteValue(record.contentType),
+                    .text(StoredRequestHeaders.serialize(record.headers)), .blob(record.body), .int(Int64(record.bodyBytes)),
+                ])
+            }
+        }
+    }
+
+    public func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord] {
+        var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
+        filter.add("automation_id = :automation", "automation", query.automationID?.lowercased)
+        filter.add("status = :status", "status", query.status)
+        filter.add("received_at >= :after", "after", query.createdAfter?.millis)
+        filter.add("received_at < :before", "before", query.createdBefore?.millis)
+        filter.add("id < :cursor", "cursor", query.before?.lowercased)
+        let sql = "SELECT \(Self.requestLogColumns) FROM request_log WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        let arguments = filter.statementArguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.requestRecord(from:))
+        }
+    }
+
+    public func request(id: UUID, teamID: UUID) async throws -> RequestRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.requestLogColumns) FROM request_log WHERE id = ? AND team_id = ?",
+                arguments: [id.lowercased, teamID.lowercased]
+            ).map(Self.requestRecord(from:))
+        }
+    }
+
+    public func requestID(executionID: UUID, teamID: UUID) async throws -> UUID? {
+        try await pool.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT id FROM request_log WHERE execution_id = ? AND team_id = ? ORDER BY id LIMIT 1",
+                arguments: [executionID.lowercased, teamID.lowercased]
+            ).flatMap(UUID.init(canonical:))
+        }
+    }
+
+    public func deleteRequests(receivedBefore before: Timestamp, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE received_at < ? LIMIT ?)",
+                arguments: [before.millis, limit])
+            return db.changesCount
+        }
+    }
+
+    static func requestRecord(from row: Row) throws -> RequestRecord {
+        let rawID: String = row[0] ?? "?"
+        guard let id = UUID(canonical: row[0]), let teamID = UUID(canonical: row[1]), let automationID = UUID(canonical: row[2]) else {
+            throw StoreError.corrupt(table: "request_log", id: rawID, detail: "id, team_id or automation_id is not a UUID")
+        }
+        let executionText: String? = row[6]
+        return RequestRecord(
+            id: id, teamID: teamID, automationID: automationID, receivedAt: Timestamp(millis: row[3]), status: row[4], message: row[5],
+            executionID: executionText.flatMap(UUID.init(canonical:)), idempotencyKey: row[7], sourceIP: row[8], durationMillis: row[9],
+            method: row[10], contentType: row[11], headers: try StoredRequestHeaders.parse(row[12], id: rawID),
+            body: row.blob(13), bodyBytes: row[14])
+    }
+}
