@@ -101,6 +101,21 @@ public protocol RequestLogStore: Sendable {
     func requestID(executionID: UUID, teamID: UUID) async throws -> UUID?
     /// Deletes up to `limit` records received before `before`; returns how many.
     func deleteRequests(receivedBefore before: Timestamp, limit: Int) async throws -> Int
+    /// How many of the team's records arrived in `[since, until)`, and how
+    /// many of them were refused (a status of 400 or more); one aggregate
+    /// over a range of (team_id, id), since ids are time-ordered.
+    func requestCounts(teamID: UUID, since: Timestamp, until: Timestamp) async throws -> RequestCounts
+}
+
+/// Recorded requests over a window (the console's overview).
+public struct RequestCounts: Sendable, Equatable {
+    public var received: Int
+    public var refused: Int
+
+    public init(received: Int, refused: Int) {
+        self.received = received
+        self.refused = refused
+    }
 }
 
 /// Headers as stored: a JSON object, in the order received.

@@ -39,6 +39,12 @@ import VoxworksTestSupport
             for outcome in [ExecutionOutcome.completed, .completed, .failed("boom"), .deadLetter("gone")] {
                 try await Self.finishNext(harness, outcome)
             }
+            // Two refused requests (not JSON): only the request log knows them.
+            for _ in 0..<2 {
+                let refused = try await client.execute(
+                    uri: hookPath(automation.webhook.token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{"))
+                #expect(refused.status == .badRequest)
+            }
             // Another team's execution counts on its own overview only.
             _ = try await Self.send(client, elsewhere.webhook.token)
             try await Self.finishNext(harness, .completed)
@@ -46,15 +52,21 @@ import VoxworksTestSupport
             let signIn = try await browser.signIn(harness.apiKey)
             #expect(signIn.location == "/app/overview")
             #expect(try await browser.get("/app").location == "/app/overview")
-            let page = try await browser.get("/app/overview")
+            // The request log is written in the background: wait (bounded) for its 6 records.
+            var page = try await browser.get("/app/overview")
+            for _ in 0..<100 where !page.text.contains("id=\"requests-received\">6<") {
+                try await Task.sleep(for: .milliseconds(100))
+                page = try await browser.get("/app/overview")
+            }
             #expect(page.status == .ok)
             #expect(page.headers[.contentSecurityPolicy] == ConsoleSecurity.contentSecurityPolicy)
             let html = page.text
             #expect(html.contains("<a href=\"/app/overview\" aria-current=\"page\">Overview</a>"))
             // The team's own numbers: 4 accepted, 2 completed, 1 failed, 1 dead-lettered.
             #expect(html.contains("id=\"requests-accepted\">4<"))
-            #expect(html.contains("id=\"requests-refused\">not recorded<"))
-            #expect(html.contains("id=\"requests-coverage\">Accepted requests are counted from the executions"))
+            #expect(html.contains("id=\"requests-received\">6<"))
+            #expect(html.contains("id=\"requests-refused\">2<"))
+            #expect(html.contains("id=\"requests-coverage\">Received and refused come from the request log"))
             #expect(html.contains("id=\"executions-received\">4<"))
             #expect(html.contains("id=\"executions-completed\">2<"))
             #expect(html.contains("id=\"executions-failed\"><a href=\"/app/executions?status=failed&amp;from="))

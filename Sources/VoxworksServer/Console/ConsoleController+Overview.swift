@@ -8,9 +8,8 @@ import Foundation
 /// The overview, the console's landing page: the last 24 hours of the
 /// team's requests and executions, counted by the store, charted as SVG.
 extension ConsoleController {
-    /// Where the request numbers come from: the one place to change when a
-    /// record of refused requests exists.
-    var overviewRequests: any OverviewRequestSource { ExecutionRequestSource() }
+    /// Where the request numbers come from: the request log.
+    var overviewRequests: any OverviewRequestSource { RequestLogOverviewSource(store: store) }
 
     /// 24 hourly buckets: the current hour (partial) and the 23 before it.
     static let overviewHours = 24

@@ -22,15 +22,20 @@ protocol OverviewRequestSource: Sendable {
     func requestCounts(teamID: UUID, overview: ExecutionOverview) async throws -> OverviewRequestCounts
 }
 
-/// Request numbers from executions alone: an accepted webhook request is an
-/// execution a webhook started (replays and call triggers are not
-/// requests). Refused requests leave no execution, so they are not counted.
-struct ExecutionRequestSource: OverviewRequestSource {
+/// Request numbers from the request log (received and refused) and from
+/// executions (accepted: an execution a webhook started; replays and call
+/// triggers are not requests). The log records refused requests up to a
+/// cap per automation and second, so under a flood `refused` is a floor.
+struct RequestLogOverviewSource: OverviewRequestSource {
+    let store: any RequestLogStore
+
     func requestCounts(teamID: UUID, overview: ExecutionOverview) async throws -> OverviewRequestCounts {
-        OverviewRequestCounts(
-            received: nil, refused: nil, accepted: overview.webhooks, acceptedByHour: overview.hours.map(\.webhooks),
+        let counts = try await store.requestCounts(teamID: teamID, since: overview.since, until: overview.until)
+        return OverviewRequestCounts(
+            received: counts.received, refused: counts.refused, accepted: overview.webhooks,
+            acceptedByHour: overview.hours.map(\.webhooks),
             coverage:
-                "Accepted requests are counted from the executions they started. Refused requests (a bad signature, an unknown or disabled webhook, a rate limit) start no execution and are not recorded yet, so received and refused are not shown."
+                "Received and refused come from the request log (every request to one of the team's webhook URLs; refused ones past VOXWORKS_REQUEST_LOG_REFUSED_PER_SECOND per automation and second are counted in a metric, not here). Accepted counts the executions webhooks started."
         )
     }
 }

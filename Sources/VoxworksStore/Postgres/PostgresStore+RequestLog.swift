@@ -37,6 +37,18 @@ extension PostgresStore {
         try await client.query(parameters.query(sql), logger: logger)
     }
 
+    public func requestCounts(teamID: UUID, since: Timestamp, until: Timestamp) async throws -> RequestCounts {
+        let low = ExecutionOverview.lowestID(receivedSince: since)
+        let rows = try await client.query(
+            """
+            SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE status >= 400) AS refused FROM request_log
+            WHERE team_id = \(teamID.lowercased) AND id >= \(low) AND received_at >= \(since.millis) AND received_at < \(until.millis)
+            """, logger: logger
+        ).all()
+        guard let row = rows.first else { return RequestCounts(received: 0, refused: 0) }
+        return RequestCounts(received: Int(try row.value("n", as: Int64.self)), refused: Int(try row.value("refused", as: Int64.self)))
+    }
+
     public func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord] {
         var filter = PostgresFilter("team_id", equals: teamID.lowercased)
         filter.add("automation_id", "=", query.automationID?.lowercased)

@@ -66,6 +66,19 @@ extension SQLiteStore {
         }
     }
 
+    public func requestCounts(teamID: UUID, since: Timestamp, until: Timestamp) async throws -> RequestCounts {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*), COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) FROM request_log
+                    WHERE team_id = ? AND id >= ? AND received_at >= ? AND received_at < ?
+                    """,
+                arguments: [teamID.lowercased, ExecutionOverview.lowestID(receivedSince: since), since.millis, until.millis])
+            return RequestCounts(received: Int(row?[0] as Int64? ?? 0), refused: Int(row?[1] as Int64? ?? 0))
+        }
+    }
+
     static func requestRecord(from row: Row) throws -> RequestRecord {
         let rawID: String = row[0] ?? "?"
         guard let id = UUID(canonical: row[0]), let teamID = UUID(canonical: row[1]), let automationID = UUID(canonical: row[2]) else {
