@@ -1,9 +1,8 @@
 import Foundation
 import VoxworksStore
 
-/// What the overview says about webhook requests over its window. Kept
-/// behind `OverviewRequestSource` so that one place changes when a record
-/// of every request (refused ones included) exists.
+/// What the overview says about webhook requests over its window, behind
+/// `OverviewRequestSource` (one place decides where the numbers come from).
 struct OverviewRequestCounts: Sendable, Equatable {
     /// Every request to one of the team's webhooks; nil when it is not known.
     var received: Int?
