@@ -4,7 +4,9 @@ import Foundation
 
 /// The seam between the service and its database. Each backend keeps its
 /// own SQL; the behaviour suite runs against every backend.
-public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, DirectoryStore, ConsoleSessionStore, Sendable {
+public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, DirectoryStore, ConsoleSessionStore, WebhookVerificationStore,
+    Sendable
+{
     /// Answers when the database can be read; throws when it cannot.
     func checkHealth() async throws
     /// Closes connections; the store cannot be used afterwards.
