@@ -195,6 +195,7 @@ enum ConsoleTemplates {
         <dl class="facts">
         <dt>Status</dt><dd>{{#enabled}}<span class="on">● Enabled</span>{{/enabled}}{{^enabled}}<span class="off">○ Disabled</span> (its webhook answers 404){{/enabled}}</dd>
         <dt>URL</dt><dd class="url"><code id="webhook-url">{{url}}</code> <button type="button" class="copy" data-copy-target="webhook-url" hidden>Copy</button></dd>
+        <dt>Signing</dt><dd>{{#signing}}Required{{#ownSecrets}} (HMAC-SHA256){{/ownSecrets}}{{/signing}}{{^signing}}Off{{/signing}}</dd>
         <dt>Sender</dt><dd>{{#senderName}}{{senderName}}{{^signing}} (no secret yet){{/signing}}{{/senderName}}{{^senderName}}Anyone: signatures are not checked{{/senderName}}</dd>
         {{#senderWhere}}<dt>Its secret</dt><dd>{{senderWhere}}</dd>{{/senderWhere}}
         {{#senderName}}<dt>URL to give it</dt><dd class="url"><code>{{senderURL}}</code></dd>{{/senderName}}
