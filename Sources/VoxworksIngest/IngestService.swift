@@ -44,8 +44,8 @@ public struct IngestService: Sendable {
         public var keyHeaders: [String?]
         public var sourceAddress: String?
         public var method: InboundRequest.Method = .post
-        /// Every header as received; only filled for a webhook that verifies
-        /// (the others never look at them).
+        /// Every header as received, names lower-case; only filled for a
+        /// webhook that verifies (the others never look at them).
         public var headers: [(name: String, value: String)] = []
         /// The query parameters received, percent-decoded, and the query as sent.
         public var query: [(name: String, value: String)] = []
@@ -66,7 +66,12 @@ public struct IngestService: Sendable {
         func inbound(_ verification: RouteVerification) -> InboundRequest {
             var url = verification.url ?? publicURL
             if let rawQuery, !rawQuery.isEmpty, !url.contains("?") { url += "?" + rawQuery }
-            return InboundRequest(method: method, url: url, headers: headers.isEmpty ? legacyHeaders : headers, query: query, body: body)
+            // Assigned, not passed to the initializer, which lower-cases every
+            // name again: these are lower-case already (HTTP field names'
+            // canonical form), and the hot path should not copy each one.
+            var request = InboundRequest(method: method, url: url, headers: [], query: query, body: body)
+            request.headers = headers.isEmpty ? legacyHeaders : headers
+            return request
         }
 
         private var legacyHeaders: [(name: String, value: String)] {
