@@ -49,4 +49,17 @@ struct HubSpotSchemeTests {
         #expect(scheme.verify(request(), credentials: [good], nowSeconds: now + 301) == .outsideWindow)
         #expect(SchemeFixture.isVerified(scheme.verify(request(), credentials: [other, good], nowSeconds: now)))
     }
+
+    @Test("A URL with escapes HubSpot decodes before signing verifies both ways; other escapes stay")
+    func decodedURL() throws {
+        let scheme = try SchemeFixture.scheme(.hubspot)
+        let received = "https://www.example.com/webhook_uri?to=a%40b.example%3Bx&q=%20"
+        let signedURL = "https://www.example.com/webhook_uri?to=a@b.example;x&q=%20"
+        #expect(HubSpotScheme.decodingSigned(received) == signedURL)
+        #expect(HubSpotScheme.decodingSigned("https://www.example.com/a?q=%20") == nil)
+        let mac = SchemeFixture.base64(SchemeFixture.hmac(SHA256.self, key: secret, "POST" + signedURL + body + timestamp))
+        let request = SchemeFixture.request(
+            url: received, headers: [("X-HubSpot-Signature-v3", mac), ("X-HubSpot-Request-Timestamp", timestamp)], body: body)
+        #expect(SchemeFixture.isVerified(scheme.verify(request, credentials: [SchemeFixture.secret(secret)], nowSeconds: now)))
+    }
 }

@@ -90,6 +90,28 @@ struct SendGridSchemeTests {
         #expect(replay == original)
     }
 
+    @Test("The docs recipe: a key and signature made by openssl verify")
+    func docsRecipe() throws {
+        // docs/senders-schemes-a.md's SendGrid recipe, run once with TS=1700000000:
+        //   openssl ecparam -name prime256v1 -genkey -noout -out sendgrid-test.pem
+        //   openssl ec -in sendgrid-test.pem -pubout -outform DER | base64 | tr -d '\n'
+        //   printf '%s' "$TS$BODY" | openssl dgst -sha256 -sign sendgrid-test.pem | base64 | tr -d '\n'
+        let scheme = try SchemeFixture.scheme(.sendgrid)
+        let key =
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAExLN9yGIhGevunM/6Dx765pO0yyZIR4LlWm+UbkYGWFG/ikmvZHly8Ya02Vi/1EZwr7V9bNLKUafYaqIwi8IEEQ=="
+        let request = SchemeFixture.request(
+            headers: [
+                ("X-Twilio-Email-Event-Webhook-Timestamp", "1700000000"),
+                (
+                    "X-Twilio-Email-Event-Webhook-Signature",
+                    "MEQCIAeMm1I5jODUwJndUGyP9rsNSKGSz3JAi/hq2616ajcWAiB5+7JzCvBosQ+CTTBoctETkmEcVVNdgFy/mnt9C8RB9A=="
+                ),
+            ], body: #"[{"email":"a@example.com","event":"delivered","sg_event_id":"ev1","timestamp":1700000000}]"#)
+        #expect(scheme.problem(with: SchemeCredential(publicKey: key)) == nil)
+        #expect(
+            SchemeFixture.isVerified(scheme.verify(request, credentials: [SchemeCredential(publicKey: key)], nowSeconds: 1_700_000_000)))
+    }
+
     @Test("The credential must be a P-256 public key in base64 DER")
     func credential() throws {
         let scheme = try SchemeFixture.scheme(.sendgrid)

@@ -89,6 +89,20 @@ struct VoxworksSchemeTests {
         #expect(narrow.verify(request, credentials: [good], nowSeconds: now + 11) == .outsideWindow)
     }
 
+    @Test("The docs recipe: openssl with the hex of the decoded whsec_ key over ts.body")
+    func docsRecipe() throws {
+        // docs/senders-schemes-a.md's voxworks recipe, run with TS=1700000000:
+        //   KEY_HEX=$(printf '%s' "${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \n')
+        //   printf '%s' "$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$KEY_HEX
+        let scheme = try SchemeFixture.scheme(.voxworks)
+        let mac = "3eba412156843c9f4849741ae833f9cfde81757c7f3704e6b907d7021488cf5f"
+        let request = SchemeFixture.request(
+            headers: [("X-Webhook-Timestamp", "1700000000"), ("X-Webhook-Signature", mac)], body: #"{"event":"call.completed"}"#)
+        #expect(
+            scheme.verify(request, credentials: [SchemeFixture.secret(secret)], nowSeconds: 1_700_000_000)
+                == .verified(signedKey: "sig:1700000000:" + String(mac.prefix(32))))
+    }
+
     @Test("A credential must be a whsec_ secret; no delivery id of its own; JSON only")
     func credentialAndDefaults() throws {
         let scheme = try SchemeFixture.scheme(.voxworks)
