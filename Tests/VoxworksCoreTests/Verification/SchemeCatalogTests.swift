@@ -52,13 +52,6 @@ struct SchemeCatalogTests {
         #expect((try? SchemeCatalog.scheme(.stripe, settings: VerificationSettings(toleranceSeconds: 600))) != nil)
     }
 
-    @Test("The second half's names are refused until they land, naming the scheme")
-    func notYet() {
-        #expect(throws: SchemeSettingsError("scheme \"intercom\" is not available yet")) {
-            try SchemeCatalog.scheme(.intercom, settings: VerificationSettings())
-        }
-    }
-
     @Test("Every credential check asks for the field the scheme needs")
     func credentialProblems() throws {
         var checked = 0
