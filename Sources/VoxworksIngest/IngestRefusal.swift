@@ -18,4 +18,13 @@ public enum IngestRefusal: Error, Equatable {
     /// Not one JSON object; the parser's reason, with the byte offset.
     case malformedJSON(String)
     case invalidIdempotencyKey
+    /// A Content-Type none of the webhook's `accept` formats takes (the
+    /// default, JSON only, keeps `unsupportedContentType`).
+    case contentTypeNotAccepted([BodyFormat])
+    /// A method other than POST, to a webhook whose scheme answers no GET handshake.
+    case methodNotAllowed
+    /// A handshake the scheme refused (Meta's wrong `verify_token`: 403).
+    case handshakeRefused(status: Int, message: String)
+    /// A handshake reached a caller that only ingests (Test Webhook).
+    case handshakeNotIngested
 }

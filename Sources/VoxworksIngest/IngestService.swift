@@ -37,10 +37,22 @@ public struct IngestService: Sendable {
     public struct Delivery: Sendable {
         public var body: [UInt8]
         public var contentType: String?
+        /// The voxworks headers, for callers that build no `headers` list
+        /// (a verifying webhook reads them from there when it is empty).
         public var signature: SignatureHeaders
         /// `X-Idempotency-Key`, `Idempotency-Key`, `webhook-id`, in that order of preference.
         public var keyHeaders: [String?]
         public var sourceAddress: String?
+        public var method: InboundRequest.Method = .post
+        /// Every header as received, names lower-case; only filled for a
+        /// webhook that verifies (the others never look at them).
+        public var headers: [(name: String, value: String)] = []
+        /// The query parameters received, percent-decoded, and the query as sent.
+        public var query: [(name: String, value: String)] = []
+        public var rawQuery: String?
+        /// The webhook's public URL (without query): what the sender called,
+        /// unless the scheme's `url` setting names another.
+        public var publicURL: String = ""
 
         public init(body: [UInt8], contentType: String?, signature: SignatureHeaders, keyHeaders: [String?], sourceAddress: String?) {
             self.body = body
@@ -49,21 +61,52 @@ public struct IngestService: Sendable {
             self.keyHeaders = keyHeaders
             self.sourceAddress = sourceAddress
         }
+
+        /// The request as a scheme sees it.
+        func inbound(_ verification: RouteVerification) -> InboundRequest {
+            var url = verification.url ?? publicURL
+            if let rawQuery, !rawQuery.isEmpty, !url.contains("?") { url += "?" + rawQuery }
+            // Assigned, not passed to the initializer, which lower-cases every
+            // name again: these are lower-case already (HTTP field names'
+            // canonical form), and the hot path should not copy each one.
+            var request = InboundRequest(method: method, url: url, headers: [], query: query, body: body)
+            request.headers = headers.isEmpty ? legacyHeaders : headers
+            return request
+        }
+
+        private var legacyHeaders: [(name: String, value: String)] {
+            let pairs: [(String, String?)] = [
+                ("content-type", contentType), ("x-webhook-signature", signature.webhookSignature),
+                ("x-webhook-timestamp", signature.webhookTimestamp), ("webhook-id", signature.standardID),
+                ("webhook-timestamp", signature.standardTimestamp), ("webhook-signature", signature.standardSignature),
+            ]
+            return pairs.compactMap { name, value in value.map { (name: name, value: $0) } }
+        }
+    }
+
+    /// What a request to a webhook comes to.
+    public enum Answer: Sendable, Equatable {
+        /// Ingested (or replayed, or refused by idempotency or the backlog).
+        case ingested(IngestOutcome)
+        /// A provider's handshake, answered without starting an execution.
+        case handshake(HandshakeAnswer)
     }
 
     let routes: any WebhookRoutes
+    /// Where Asana's handshake keeps the secret it hands over.
+    let credentials: (any WebhookVerificationStore)?
     let writer: IngestWriter
     let limiter: any RateLimiter
     let ids: UUIDv7Generator
     public let settings: Settings
-    let verifier = SignatureVerifier()
     let parser = JSONParser()
 
     public init(
         routes: any WebhookRoutes, writer: IngestWriter, limiter: any RateLimiter, ids: UUIDv7Generator = UUIDv7Generator(),
-        settings: Settings
+        settings: Settings, credentials: (any WebhookVerificationStore)? = nil
     ) {
         self.routes = routes
+        self.credentials = credentials
         self.writer = writer
         self.limiter = limiter
         self.ids = ids
@@ -105,31 +148,60 @@ public struct IngestService: Sendable {
         return Admission(route: route, rate: decision)
     }
 
-    /// Steps 3 to 9 for an admitted webhook: its body within the size cap,
-    /// the content type, the signature (only when the webhook has a
-    /// secret), one JSON object (validated without building it), the
-    /// idempotency key, then the backlog bound and the durable enqueue in
-    /// one group commit.
+    /// Steps 3 to 9 for an admitted webhook that is not a handshake (the
+    /// console's Test Webhook, and callers that never send one).
     public func accept(_ delivery: Delivery, admission: Admission, now: Timestamp) async throws -> IngestOutcome {
+        switch try await receive(delivery, admission: admission, now: now) {
+        case .ingested(let outcome): return outcome
+        case .handshake: throw IngestRefusal.handshakeNotIngested
+        }
+    }
+
+    /// Steps 3 to 9 for an admitted webhook: its body within the size cap,
+    /// a handshake the scheme answers unsigned, the content type, the
+    /// signature over the raw bytes (only when the webhook verifies), a
+    /// signed handshake, the body as `accept` allows (validated; a form or
+    /// array converted), the idempotency key, then the backlog bound and
+    /// the durable enqueue in one group commit.
+    public func receive(_ delivery: Delivery, admission: Admission, now: Timestamp) async throws -> Answer {
         let body = delivery.body
         guard body.count <= settings.maxBodyBytes else { throw IngestRefusal.bodyTooLarge(limit: settings.maxBodyBytes) }
-        guard ContentTypeRule.accepts(delivery.contentType) else { throw IngestRefusal.unsupportedContentType }
-
         let route = admission.route
-        var signed = SignedDelivery.bodyOnly
-        if !route.signingKeys.isEmpty {
-            switch verifier.check(body: body, headers: delivery.signature, keys: route.signingKeys, nowSeconds: now.seconds) {
-            case .verified(let delivery): signed = delivery
+
+        var signedKey: String?
+        var deliveryID: String?
+        if let verification = route.verification {
+            let request = delivery.inbound(verification)
+            let scheme = verification.scheme
+            if let handshake = scheme.unsignedHandshake(request, credentials: verification.credentials) {
+                return .handshake(try await answer(handshake, route: route, now: now))
+            }
+            guard delivery.method == .post else { throw IngestRefusal.methodNotAllowed }
+            try checkContentType(delivery.contentType, accept: route.accept)
+            switch scheme.verify(request, credentials: verification.credentials, nowSeconds: now.seconds) {
+            case .verified(let key): signedKey = key
             case .missing: throw IngestRefusal.missingSignature
             case .invalid: throw IngestRefusal.invalidSignature
             case .outsideWindow: throw IngestRefusal.signatureOutsideWindow
             }
+            if let handshake = scheme.signedHandshake(request, credentials: verification.credentials) {
+                return .handshake(handshake)
+            }
+            if signedKey == nil, !delivery.keyHeaders.contains(where: { $0 != nil }) {
+                deliveryID = scheme.deliveryID(request)
+            }
+        } else {
+            guard delivery.method == .post else { throw IngestRefusal.methodNotAllowed }
+            try checkContentType(delivery.contentType, accept: route.accept)
         }
 
+        let trigger: [UInt8]
         do {
-            try parser.validateObject(body)
-        } catch {
-            throw IngestRefusal.malformedJSON(error.message)
+            trigger = try WebhookBody.trigger(body: body, contentType: delivery.contentType, accept: route.accept, parser: parser)
+        } catch .unsupportedContentType(let accept) {
+            throw IngestRefusal.contentTypeNotAccepted(accept)
+        } catch .malformed(let reason) {
+            throw IngestRefusal.malformedJSON(reason)
         }
 
         // A key the signature fixes (a signed delivery id, or a signed
@@ -138,29 +210,69 @@ public struct IngestService: Sendable {
         // execution under a new key. Else the first of the key headers
         // present is the key; every one present must be well formed, so
         // that a malformed header is reported instead of silently ignored.
+        // Else the provider's own delivery id, which the sender cannot fix
+        // and so is not refused: one outside the key's alphabet is hashed.
         let key: String?
-        if let fixed = signed.idempotencyKey {
+        if let fixed = signedKey {
             guard IdempotencyKey.isValid(fixed) else { throw IngestRefusal.invalidIdempotencyKey }
             key = fixed
-        } else {
+        } else if let header = delivery.keyHeaders.compactMap({ $0 }).first {
             if delivery.keyHeaders.contains(where: { $0.map { !IdempotencyKey.isValid($0) } ?? false }) {
                 throw IngestRefusal.invalidIdempotencyKey
             }
-            key = delivery.keyHeaders.compactMap { $0 }.first
+            key = header
+        } else if let deliveryID, !deliveryID.isEmpty {
+            key = IdempotencyKey.isValid(deliveryID) ? deliveryID : "delivery:" + SecretMaterial.hash(deliveryID)
+        } else {
+            key = nil
         }
 
-        return try await writer.submit(
-            IngestRequest(
-                executionID: ids.next(nowMillis: UInt64(max(0, now.millis))),
-                route: route,
-                body: body,
-                contentType: delivery.contentType,
-                idempotencyKey: key,
-                fingerprint: key == nil ? nil : IdempotencyKey.fingerprint(of: body),
-                sourceAddress: delivery.sourceAddress,
-                receivedAt: now,
-                backlogLimit: settings.backlogLimit,
-                idempotencyTTL: settings.idempotencyTTL))
+        return .ingested(
+            try await writer.submit(
+                IngestRequest(
+                    executionID: ids.next(nowMillis: UInt64(max(0, now.millis))),
+                    route: route,
+                    body: trigger,
+                    contentType: delivery.contentType,
+                    idempotencyKey: key,
+                    // Over the bytes as received: the same request is the same delivery.
+                    fingerprint: key == nil ? nil : IdempotencyKey.fingerprint(of: body),
+                    sourceAddress: delivery.sourceAddress,
+                    receivedAt: now,
+                    backlogLimit: settings.backlogLimit,
+                    idempotencyTTL: settings.idempotencyTTL)))
+    }
+
+    /// The seed's rule for the default (one JSON object): the same check
+    /// and message as before; other formats are checked with the body.
+    private func checkContentType(_ contentType: String?, accept: [BodyFormat]) throws {
+        if accept == [.json] {
+            guard ContentTypeRule.accepts(contentType) else { throw IngestRefusal.unsupportedContentType }
+        } else if !WebhookBody.isForm(contentType) || !accept.contains(.form) {
+            guard ContentTypeRule.accepts(contentType), accept.contains(.json) || accept.contains(.jsonArray) else {
+                throw IngestRefusal.contentTypeNotAccepted(accept)
+            }
+        }
+    }
+
+    /// An unsigned handshake's answer; Asana's secret is kept first, and
+    /// only when the webhook has none (a second one would let anyone who
+    /// knows the URL replace it).
+    private func answer(_ outcome: HandshakeOutcome, route: WebhookRoute, now: Timestamp) async throws -> HandshakeAnswer {
+        switch outcome {
+        case .answer(let answer):
+            return answer
+        case .refused(let status, let message):
+            throw IngestRefusal.handshakeRefused(status: status, message: message)
+        case .adoptSecret(let secret, let answer):
+            guard route.verification?.credentials.isEmpty == true, let credentials,
+                try await credentials.adoptCredential(webhookID: route.webhookID, credential: SchemeCredential(secret: secret), now: now)
+            else {
+                throw IngestRefusal.handshakeRefused(
+                    status: 409, message: "This webhook already has a secret; set webhook.verification again to accept a new one")
+            }
+            return answer
+        }
     }
 }
 

@@ -129,7 +129,8 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
         routes: dependencies.store, writer: writer, limiter: dependencies.limiter,
         settings: IngestService.Settings(
             teamRateLimit: configuration.teamRateLimit, maxBodyBytes: configuration.maxBodyBytes,
-            backlogLimit: configuration.backlogLimit, idempotencyTTL: configuration.idempotencyTTLSeconds))
+            backlogLimit: configuration.backlogLimit, idempotencyTTL: configuration.idempotencyTTLSeconds),
+        credentials: dependencies.store)
     HooksController(
         ingest: ingest, configuration: configuration, clock: dependencies.clock,
         notFound: AddressThrottle(limit: configuration.notFoundLimit, exempt: configuration.notFoundExempt),

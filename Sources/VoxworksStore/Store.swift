@@ -8,7 +8,7 @@ import Foundation
 /// takes only the protocols it uses.
 public protocol Store: IngestCommitter, WebhookRoutes, ExecutionStore, ExecutionLookup, DirectoryStore, ConsoleSessionStore, APIKeyStore,
     AutomationStore, MaintenanceStore, ExecutionOverviewStore, BulkReplayStore, RequestLogStore,
-    Sendable
+    WebhookVerificationStore, Sendable
 {
     /// Closes connections; the store cannot be used afterwards.
     func shutdown() async

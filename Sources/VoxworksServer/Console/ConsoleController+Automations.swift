@@ -63,21 +63,28 @@ extension ConsoleController {
     @Sendable func newAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let session = try requireSession(context)
         return automationForm(
-            session: session, automation: nil, name: "", definition: Self.starterDefinition, errors: [:], enabled: true, signing: false)
+            session: session, automation: nil, name: "", definition: Self.starterDefinition, errors: [:], enabled: true, signing: false,
+            sender: SenderFields(scheme: "", settings: ""))
     }
 
     @Sendable func editAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
         return automationForm(
             session: session, automation: automation, name: automation.name, definition: ConsoleFormat.prettyWhole(automation.definition),
-            errors: [:], enabled: automation.enabled, signing: automation.webhook.signing)
+            errors: [:], enabled: automation.enabled, signing: automation.webhook.signing, sender: SenderFields(automation.webhook))
     }
 
     private func automationForm(
         session: ConsoleSession, automation: Automation?, name: String, definition: String, errors: [String: String],
-        enabled: Bool, signing: Bool, status: HTTPResponse.Status = .ok
+        enabled: Bool, signing: Bool, sender: SenderFields, status: HTTPResponse.Status = .ok
     ) -> Response {
         let heading = automation.map { "Edit \($0.name)" } ?? "New automation"
+        let senders: [[String: Any]] = SenderGuide.all.map { guide in
+            ["value": guide.scheme.rawValue, "label": guide.name, "selected": guide.scheme.rawValue == sender.scheme]
+        }
+        let guides: [[String: Any]] = SenderGuide.all.map { guide in
+            ["label": guide.name, "where": guide.whereToFind, "settingsHint": guide.settingsHint ?? false]
+        }
         return ConsolePage.render(
             "automation_form", title: heading,
             values: [
@@ -91,6 +98,12 @@ extension ConsoleController {
                 "definitionError": errors["definition"] ?? false,
                 "enabledChecked": enabled,
                 "signingChecked": signing,
+                "senders": senders,
+                "noSender": sender.scheme.isEmpty,
+                "senderGuides": guides,
+                "verificationSettings": sender.settings,
+                "senderError": errors["sender"] ?? false,
+                "hookURL": automation.map { configuration.webhookURL(token: $0.webhook.token) } ?? false,
                 "navAutomations": true,
             ], session: session, status: status)
     }
@@ -126,15 +139,22 @@ extension ConsoleController {
         let session = try requireSession(context)
         let form = context.consoleForm
         let enabled = form["enabled"] == "on"
-        let signing = form["signing"] == "on"
-        let fields = validatedFields(form)
+        var fields = validatedFields(form)
+        let choice = senderChoice(form, current: nil)
+        if let error = choice.error { fields.errors["sender"] = error }
+        // The checkbox is the voxworks scheme, unless another sender is chosen.
+        let signing = choice.generate || (form["signing"] == "on" && choice.change == nil)
         guard let name = fields.name, let definition = fields.definition, fields.errors.isEmpty else {
             return automationForm(
                 session: session, automation: nil, name: form["name"] ?? "", definition: form["definition"] ?? "", errors: fields.errors,
-                enabled: enabled, signing: signing, status: .badRequest)
+                enabled: enabled, signing: signing, sender: SenderFields(form), status: .badRequest)
         }
-        let created = try await automationActions.create(
+        var created = try await automationActions.create(
             teamID: session.teamID, name: name, enabled: enabled, definition: definition, signing: signing)
+        if let change = choice.change, !change.isEmpty {
+            created.automation = try await automationActions.changeVerification(
+                automationID: created.automation.id, teamID: session.teamID, change: change)
+        }
         if let secret = created.secret {
             return try await automationPage(
                 created.automation, session: session, secret: secret, status: .created, notice: "Automation created.")
@@ -145,16 +165,29 @@ extension ConsoleController {
     @Sendable func updateAutomation(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
         let form = context.consoleForm
-        let fields = validatedFields(form)
+        var fields = validatedFields(form)
+        // Older forms without the sender section leave the sender as it is.
+        let choice = form["scheme"] == nil ? SenderChoice() : senderChoice(form, current: automation.webhook)
+        if let error = choice.error { fields.errors["sender"] = error }
         guard let name = fields.name, let definition = fields.definition, fields.errors.isEmpty else {
             return automationForm(
                 session: session, automation: automation, name: form["name"] ?? "", definition: form["definition"] ?? "",
-                errors: fields.errors, enabled: automation.enabled, signing: automation.webhook.signing, status: .badRequest)
+                errors: fields.errors, enabled: automation.enabled, signing: automation.webhook.signing, sender: SenderFields(form),
+                status: .badRequest)
         }
         guard
-            try await store.updateAutomation(
-                id: automation.id, teamID: session.teamID, patch: AutomationPatch(name: name, definition: definition), now: clock()) != nil
+            var updated = try await store.updateAutomation(
+                id: automation.id, teamID: session.teamID, patch: AutomationPatch(name: name, definition: definition), now: clock())
         else { throw ConsoleError.notFound("Automation") }
+        if let change = choice.change, !change.isEmpty {
+            updated = try await automationActions.changeVerification(automationID: automation.id, teamID: session.teamID, change: change)
+        }
+        if choice.generate {
+            let rotated = try await automationActions.rotateSecret(automationID: automation.id, teamID: session.teamID, immediately: true)
+            return try await automationPage(
+                rotated.automation, session: session, secret: rotated.secret, notice: "Saved. Webhooks must now be signed.")
+        }
+        _ = updated
         return ConsolePage.redirect("/app/automations/\(automation.id.lowercased)?done=saved")
     }
 
@@ -185,11 +218,19 @@ extension ConsoleController {
         let perSecond =
             rate.perSecond == rate.perSecond.rounded() && rate.perSecond < 1e9 ? String(Int(rate.perSecond)) : String(rate.perSecond)
         let rateText = "\(perSecond) per second, bursts of \(rate.burst)"
+        let guide = automation.webhook.verification.map { SenderGuide.guide(for: $0.scheme) }
+        let signable = automation.webhook.verification.map(ConsoleTestSigner.canSign) ?? true
         var values: [String: Any] = [
             "id": automation.id.lowercased,
             "name": automation.name,
             "enabled": automation.enabled,
             "signing": automation.webhook.signing,
+            "senderName": guide?.name ?? false,
+            "senderWhere": guide?.whereToFind ?? false,
+            "senderURL": automation.webhook.verification?.settings.url ?? configuration.webhookURL(token: automation.webhook.token),
+            "ownSecrets": automation.webhook.verification.map { $0.scheme == .voxworks } ?? true,
+            "cannotSign": !signable,
+            "accept": AutomationActions.effectiveAccept(automation.webhook).map(\.rawValue).joined(separator: ", "),
             "url": configuration.webhookURL(token: automation.webhook.token),
             "rate": rateText,
             "secret": secret ?? false,
@@ -312,6 +353,74 @@ extension ConsoleController {
         return try await automationPage(rotated.automation, session: session, secret: rotated.secret, notice: notice)
     }
 
+    /// The sender fields of the form, as typed (never the credential: it is not shown again).
+    struct SenderFields {
+        var scheme: String
+        var settings: String
+
+        init(scheme: String, settings: String) {
+            self.scheme = scheme
+            self.settings = settings
+        }
+
+        init(_ webhook: Webhook) {
+            scheme = webhook.verification?.scheme.rawValue ?? ""
+            let object = webhook.verification.map { VerificationSettingsJSON.object($0.settings) } ?? JSONObject()
+            settings = object.count == 0 ? "" : JSONValue.object(object).serialized
+        }
+
+        init(_ form: [String: String]) {
+            scheme = form["scheme"] ?? ""
+            settings = form["verification_settings"] ?? ""
+        }
+    }
+
+    /// What the sender fields ask for.
+    struct SenderChoice {
+        var change: VerificationChange?
+        /// The voxworks scheme with a secret the service makes (shown once).
+        var generate = false
+        var error: String?
+    }
+
+    /// The sender fields as a verification change, checked as the API checks
+    /// `webhook.verification` (the same parser and scheme validation).
+    func senderChoice(_ form: [String: String], current: Webhook?) -> SenderChoice {
+        let schemeText = form["scheme"] ?? ""
+        guard !schemeText.isEmpty else {
+            return SenderChoice(change: current?.verification == nil && current?.signing != true ? nil : VerificationChange(scheme: .off))
+        }
+        guard let scheme = SchemeName(rawValue: schemeText) else { return SenderChoice(error: "Choose a sender from the list.") }
+        let credential = (form["credential"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var object = JSONObject()
+        let settingsText = (form["verification_settings"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !settingsText.isEmpty {
+            guard case .object(let settings)? = try? JSONParser().parse(settingsText) else {
+                return SenderChoice(error: "Settings must be a JSON object, e.g. {\"tolerance_seconds\": 300}.")
+            }
+            object = settings
+        }
+        object["scheme"] = .string(scheme.rawValue)
+        if scheme == .voxworks, credential.isEmpty, current?.verification?.scheme != .voxworks || current?.signing != true {
+            // A secret the service makes; another scheme's credentials end first.
+            let off = current?.verification.map { $0.scheme != .voxworks } ?? false
+            return SenderChoice(change: off ? VerificationChange(scheme: .off) : nil, generate: true)
+        }
+        let field = SenderGuide.guide(for: scheme).field
+        if !credential.isEmpty, field != .none { object[field.rawValue] = .string(credential) }
+        do {
+            let input = try VerificationInput.parse(object)
+            let placeholder = Webhook(id: UUID(), token: "", rateLimit: .webhookDefault, signing: false)
+            return SenderChoice(change: try automationActions.verificationChange(input, current: current ?? placeholder))
+        } catch let error as VerificationInputError {
+            return SenderChoice(error: error.message)
+        } catch let error as APIError {
+            return SenderChoice(error: error.message)
+        } catch {
+            return SenderChoice(error: "The sender's settings are not valid.")
+        }
+    }
+
     @Sendable func signingOff(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let (automation, session) = try await ownAutomation(context)
         guard
@@ -332,6 +441,12 @@ extension ConsoleController {
         switch try await sender.send(body: Array(payload.utf8), automation: automation, sourceAddress: context.remoteAddress) {
         case .accepted(let id):
             return ConsolePage.redirect("/app/executions/\(id.lowercased)?done=test_sent")
+        case .cannotSign(let scheme):
+            return try await automationPage(
+                automation, session: session, payload: payload,
+                payloadError:
+                    "Test webhook cannot sign as \(SenderGuide.guide(for: scheme).name) does (the service holds no signing key for it); send a test from the provider instead.",
+                status: .badRequest)
         case .refused(let status, let message):
             return try await automationPage(
                 automation, session: session, payload: payload, payloadError: "The webhook endpoint answered \(status): \(message)",

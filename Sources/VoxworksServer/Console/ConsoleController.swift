@@ -27,7 +27,7 @@ struct ConsoleController {
 
     var automationActions: AutomationActions { AutomationActions(store: store, configuration: configuration, clock: clock) }
     var executionActions: ExecutionActions { ExecutionActions(store: store, workSignal: workSignal, clock: clock) }
-    var sender: ConsoleWebhookSender { ConsoleWebhookSender(ingest: ingest, clock: clock) }
+    var sender: ConsoleWebhookSender { ConsoleWebhookSender(ingest: ingest, configuration: configuration, clock: clock) }
 
     func addRoutes(to router: Router<VoxworksRequestContext>) {
         let app = router.group("/app").add(middleware: ConsolePageMiddleware())

@@ -164,6 +164,21 @@ enum ConsoleTemplates {
         <div class="field check"><input type="checkbox" id="enabled" name="enabled" value="on"{{#enabledChecked}} checked{{/enabledChecked}}> <label for="enabled">Enabled</label></div>
         <div class="field check"><input type="checkbox" id="signing" name="signing" value="on"{{#signingChecked}} checked{{/signingChecked}}> <label for="signing">Require signed webhooks (the secret is shown once, after saving)</label></div>
         {{/isNew}}
+        <fieldset class="field sender" aria-describedby="sender_hint">
+        <legend>Sender</legend>
+        <p class="hint" id="sender_hint">Who sends to this webhook. The service checks each request the way that provider signs it, and answers its setup handshake. Paste the provider's secret or key exactly as its dashboard shows it: it is sealed when saved and never shown again{{#hookURL}} (leave the box empty to keep the current one; a new one keeps the previous working for a grace period){{/hookURL}}.</p>
+        {{#senderError}}<p class="field-error" id="sender_error" role="alert">✗ {{senderError}}</p>{{/senderError}}
+        <label for="scheme">Sender</label>
+        <select id="scheme" name="scheme"{{#senderError}} aria-invalid="true" aria-describedby="sender_error"{{/senderError}}><option value=""{{#noSender}} selected{{/noSender}}>Anyone (no signature checked)</option>{{#senders}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/senders}}</select>
+        <label for="credential">Secret or key</label>
+        <input id="credential" name="credential" type="password" autocomplete="off" spellcheck="false">
+        <label for="verification_settings">Other settings (JSON, optional)</label>
+        <input id="verification_settings" name="verification_settings" value="{{verificationSettings}}" spellcheck="false" class="mono">
+        <p class="hint">Give the provider this URL: {{#hookURL}}<code>{{hookURL}}</code>{{/hookURL}}{{^hookURL}}the webhook URL shown after saving{{/hookURL}}.</p>
+        <details><summary>Where each provider shows its secret</summary>
+        <dl class="facts small">{{#senderGuides}}<dt>{{label}}</dt><dd>{{where}}{{#settingsHint}} Settings: <code>{{settingsHint}}</code>{{/settingsHint}}</dd>{{/senderGuides}}</dl>
+        </details>
+        </fieldset>
         <div class="actions"><button type="submit" class="primary">Save</button> <a href="{{cancelURL}}">Cancel</a></div>
         </form>
         {{> footer}}
@@ -184,7 +199,11 @@ enum ConsoleTemplates {
         <dl class="facts">
         <dt>Status</dt><dd>{{#enabled}}<span class="on">● Enabled</span>{{/enabled}}{{^enabled}}<span class="off">○ Disabled</span> (its webhook answers 404){{/enabled}}</dd>
         <dt>URL</dt><dd class="url"><code id="webhook-url">{{url}}</code> <button type="button" class="copy" data-copy-target="webhook-url" hidden>Copy</button></dd>
-        <dt>Signing</dt><dd>{{#signing}}Required (HMAC-SHA256){{/signing}}{{^signing}}Off{{/signing}}</dd>
+        <dt>Signing</dt><dd>{{#signing}}Required{{#ownSecrets}} (HMAC-SHA256){{/ownSecrets}}{{/signing}}{{^signing}}Off{{/signing}}</dd>
+        <dt>Sender</dt><dd>{{#senderName}}{{senderName}}{{^signing}} (no secret yet){{/signing}}{{/senderName}}{{^senderName}}Anyone: signatures are not checked{{/senderName}}</dd>
+        {{#senderWhere}}<dt>Its secret</dt><dd>{{senderWhere}}</dd>{{/senderWhere}}
+        {{#senderName}}<dt>URL to give it</dt><dd class="url"><code>{{senderURL}}</code></dd>{{/senderName}}
+        <dt>Accepts</dt><dd>{{accept}}</dd>
         <dt>Rate limit</dt><dd>{{rate}}</dd>
         <dt>Executions</dt><dd><a href="/app/executions?automation_id={{id}}">Execution log of this automation</a></dd>
         </dl>
@@ -196,7 +215,7 @@ enum ConsoleTemplates {
         <div class="actions">
         <form method="post" action="/app/automations/{{id}}/enabled"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="enabled" value="{{#enabled}}false{{/enabled}}{{^enabled}}true{{/enabled}}"><button type="submit">{{#enabled}}Disable{{/enabled}}{{^enabled}}Enable{{/enabled}}</button></form>
         <form method="post" action="/app/automations/{{id}}/rotate-token" data-confirm="The current webhook URL stops working at once. Rotate the token?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Rotate token</button></form>
-        <form method="post" action="/app/automations/{{id}}/rotate-secret"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{#signing}}Rotate secret{{/signing}}{{^signing}}Turn signing on{{/signing}}</button></form>
+        {{#ownSecrets}}<form method="post" action="/app/automations/{{id}}/rotate-secret"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{#signing}}Rotate secret{{/signing}}{{^signing}}Turn signing on{{/signing}}</button></form>{{/ownSecrets}}
         {{#signing}}<form method="post" action="/app/automations/{{id}}/signing-off" data-confirm="Unsigned webhooks will be accepted. Turn signing off?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Turn signing off</button></form>{{/signing}}
         <a class="button" href="/app/automations/{{id}}/delete" id="delete-automation">Delete…</a>
         </div>
@@ -207,7 +226,8 @@ enum ConsoleTemplates {
         </section>
         <section class="card" aria-labelledby="test-heading">
         <h2 id="test-heading">Test webhook</h2>
-        <p>Sends this JSON to the webhook URL exactly as a sender would{{#signing}}, signed with the automation's secret{{/signing}}, then opens the execution it started.</p>
+        <p>Sends this JSON to the webhook URL exactly as a sender would{{#signing}}, signed with the automation's secret the way {{#senderName}}{{senderName}}{{/senderName}} signs{{/signing}}, then opens the execution it started.</p>
+        {{#cannotSign}}<p class="hint" id="cannot_sign">Test webhook cannot sign as {{senderName}} does (the service holds only what verifies its signature), so a test from here is refused with 401: send one from the provider's dashboard instead.</p>{{/cannotSign}}
         <form method="post" action="/app/automations/{{id}}/test">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <div class="field">

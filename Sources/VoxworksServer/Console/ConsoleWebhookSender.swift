@@ -4,27 +4,40 @@ import VoxworksIngest
 import VoxworksStore
 
 /// Test Webhook: builds the delivery a sender would (a JSON body, a fresh
-/// idempotency key, `X-Webhook-Signature` when the webhook has a secret)
-/// and hands it to the same `IngestService` the endpoint uses: the same
-/// rate limits, verification, idempotency and durable commit.
+/// idempotency key, signed as the webhook's scheme signs when the service
+/// can make that signature) and hands it to the same `IngestService` the
+/// endpoint uses: the same rate limits, verification, idempotency and
+/// durable commit.
 struct ConsoleWebhookSender {
     let ingest: IngestService
+    let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
     enum Outcome {
         case accepted(UUID)
         case refused(status: Int, message: String)
+        /// The webhook's scheme cannot be signed here (e.g. only a public key is held).
+        case cannotSign(SchemeName)
     }
 
     func send(body: [UInt8], automation: Automation, sourceAddress: String?) async throws -> Outcome {
         let now = clock()
         do {
             let admission = try await ingest.admit(token: automation.webhook.token, now: now)
-            // Signed with the webhook's newest active key, as a sender holding it would.
-            let signature = admission.route.signingKeys.first.map { "sha256=" + SignatureVerifier.sign(body: body, key: $0) }
-            let delivery = IngestService.Delivery(
-                body: body, contentType: "application/json", signature: SignatureHeaders(webhookSignature: signature),
-                keyHeaders: ["console-test-" + UUID().lowercased], sourceAddress: sourceAddress)
+            let key = "console-test-" + UUID().lowercased
+            var delivery = IngestService.Delivery(
+                body: body, contentType: "application/json", signature: SignatureHeaders(), keyHeaders: [key], sourceAddress: sourceAddress)
+            if let verification = admission.route.verification {
+                let url = configuration.webhookURL(token: automation.webhook.token)
+                let scheme = automation.webhook.verification ?? WebhookVerification(scheme: verification.scheme.name)
+                // Signed with the newest active credential, as a sender holding it would.
+                guard
+                    let signed = ConsoleTestSigner.headers(
+                        for: scheme, credential: verification.credentials.first, body: body, url: url, now: now)
+                else { return .cannotSign(scheme.scheme) }
+                delivery.headers = [("content-type", "application/json"), ("idempotency-key", key)] + signed
+                delivery.publicURL = url
+            }
             switch try await ingest.accept(delivery, admission: admission, now: now) {
             case .accepted(let id), .replayed(let id):
                 return .accepted(id)

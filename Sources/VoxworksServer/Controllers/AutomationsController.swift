@@ -8,7 +8,7 @@ import Foundation
 /// The automations of the caller's team and their webhooks. Another team's
 /// automation answers `404`, exactly like one that never existed.
 struct AutomationsController {
-    let store: any AutomationStore & ExecutionStore
+    let store: any AutomationStore & ExecutionStore & WebhookVerificationStore
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -55,17 +55,32 @@ struct AutomationsController {
         let definition = try Self.definition(body["definition"]) ?? AutomationDefinition.emptyJSON
         var rateLimit = RateLimit.webhookDefault
         var signing = false
+        var verification = AutomationActions.VerificationRequest.absent
+        var accept: [BodyFormat]?? = nil
         switch body["webhook"] {
         case nil, .null?: break
         case .object(let webhook)?:
             try BodyFields.check(webhook, accepted: BodyFields.webhook, at: "webhook.")
             signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing") ?? false
             if let limit = try Self.rateLimit(webhook["rate_limit"], current: rateLimit) { rateLimit = limit }
+            verification = try AutomationActions.verificationRequest(webhook["verification"])
+            accept = try AutomationActions.acceptRequest(webhook["accept"])
         default: throw APIError.badRequest("webhook must be an object")
         }
+        var change = VerificationChange()
+        if case .set(let input) = verification {
+            guard !signing else { throw APIError.badRequest("webhook.signing and webhook.verification cannot both be set") }
+            change = try actions.verificationChange(
+                input, current: Webhook(id: UUID(), token: "", rateLimit: rateLimit, signing: false))
+        }
+        if let accept { change.accept = .set(accept) }
         let created = try await actions.create(
             teamID: teamID, name: name, enabled: enabled, definition: definition, signing: signing, rateLimit: rateLimit)
-        return respond(.created, created.automation, secret: created.secret)
+        var automation = created.automation
+        if !change.isEmpty {
+            automation = try await actions.changeVerification(automationID: automation.id, teamID: teamID, change: change)
+        }
+        return respond(.created, automation, secret: created.secret)
     }
 
     @Sendable func list(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
@@ -104,13 +119,23 @@ struct AutomationsController {
         patch.enabled = try Self.optionalBool(body["enabled"], field: "enabled")
         patch.definition = try Self.definition(body["definition"])
         var turnSigningOn = false
+        var change = VerificationChange()
         switch body["webhook"] {
         case nil, .null?: break
         case .object(let webhook)?:
             try BodyFields.check(webhook, accepted: BodyFields.webhook, at: "webhook.")
             // A partial rate_limit changes only the fields it names.
             patch.rateLimit = try Self.rateLimit(webhook["rate_limit"], current: current.webhook.rateLimit)
-            if let signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing") {
+            let signing = try Self.optionalBool(webhook["signing"], field: "webhook.signing")
+            switch try AutomationActions.verificationRequest(webhook["verification"]) {
+            case .absent: break
+            case .off: change.scheme = .off
+            case .set(let input):
+                guard signing == nil else { throw APIError.badRequest("webhook.signing and webhook.verification cannot both be set") }
+                change = try actions.verificationChange(input, current: current.webhook)
+            }
+            if let accept = try AutomationActions.acceptRequest(webhook["accept"]) { change.accept = .set(accept) }
+            if let signing {
                 patch.disableSigning = !signing
                 turnSigningOn = signing
             }
@@ -120,8 +145,16 @@ struct AutomationsController {
         guard var automation = try await store.updateAutomation(id: id, teamID: teamID, patch: patch, now: now) else {
             throw APIError.notFound("Automation")
         }
+        if !change.isEmpty {
+            automation = try await actions.changeVerification(automationID: id, teamID: teamID, change: change)
+        }
         var shownSecret: String?
         if turnSigningOn && !automation.webhook.signing {
+            // `"signing": true` is the voxworks scheme with a generated secret.
+            if let scheme = automation.webhook.verification?.scheme, scheme != .voxworks {
+                automation = try await actions.changeVerification(
+                    automationID: id, teamID: teamID, change: VerificationChange(scheme: .off))
+            }
             (automation, shownSecret) = try await actions.rotateSecret(automationID: id, teamID: teamID, immediately: true)
         }
         return respond(.ok, automation, secret: shownSecret)
@@ -142,7 +175,14 @@ struct AutomationsController {
 
     @Sendable func rotateSecret(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
-        let rotated = try await actions.rotateSecret(automationID: try automationID(context), teamID: teamID)
+        let id = try automationID(context)
+        // Only the service's own scheme has secrets the service makes.
+        if let scheme = try await store.automation(id: id, teamID: teamID)?.webhook.verification?.scheme, scheme != .voxworks {
+            throw APIError.badRequest(
+                "rotate-secret makes voxworks secrets; this webhook verifies \(scheme.rawValue): send the provider's new secret in webhook.verification"
+            )
+        }
+        let rotated = try await actions.rotateSecret(automationID: id, teamID: teamID)
         return respond(.ok, rotated.automation, secret: rotated.secret)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import VoxworksCore
 import VoxworksStore
 import VoxworksRuntime
@@ -21,6 +22,65 @@ struct HooksController {
 
     func addRoutes(to router: Router<VoxworksRequestContext>) {
         router.post("/api/v1/hooks/:token", use: receive)
+        router.get("/api/v1/hooks/:token", use: receiveGET)
+    }
+
+    /// `GET`: only the handshakes of schemes that answer one (Meta's
+    /// `hub.challenge`, X's CRC). Every other GET is `405` with `Allow:
+    /// POST`, as before, whether or not the token exists, so a GET tells a
+    /// token guesser nothing.
+    /// Recorded in the request log as a POST is, once the token is known.
+    @Sendable func receiveGET(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
+        try await requestLog.observe(request, context: context) { trace in try await handleGET(request, context: context, trace: &trace) }
+    }
+
+    func handleGET(_ request: Request, context: VoxworksRequestContext, trace: inout RequestTrace) async throws -> Response {
+        let now = clock()
+        let admission: IngestService.Admission
+        do {
+            let route = try await ingest.route(token: context.parameters.get("token"), now: now)
+            trace.route = route
+            admission = try await ingest.admit(route, now: now)
+        } catch IngestRefusal.notFound {
+            throw APIError.hookMethodNotAllowed
+        } catch let refusal as IngestRefusal {
+            throw APIError(refusal: refusal)
+        }
+        guard admission.route.verification?.scheme.answersGET == true else { throw APIError.hookMethodNotAllowed }
+        let rateHeaders = APIError.rateHeaders(admission.rate)
+        var delivery = IngestService.Delivery(
+            body: [], contentType: nil, signature: SignatureHeaders(), keyHeaders: [], sourceAddress: context.remoteAddress)
+        delivery.method = .get
+        Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))
+        do {
+            switch try await ingest.receive(delivery, admission: admission, now: now) {
+            case .handshake(let answer): return Self.response(answer, headers: rateHeaders)
+            case .ingested: throw APIError.hookMethodNotAllowed
+            }
+        } catch let refusal as IngestRefusal {
+            throw APIError(refusal: refusal).adding(rateHeaders)
+        }
+    }
+
+    /// What a verifying scheme reads: every header, the query, the URL called.
+    static func describe(_ request: Request, into delivery: inout IngestService.Delivery, url: String) {
+        delivery.headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        if let query = request.uri.query, !query.isEmpty {
+            delivery.rawQuery = query
+            delivery.query = FormURLEncoded.decode(Array(query.utf8)) ?? []
+        }
+        delivery.publicURL = url
+    }
+
+    /// A handshake's answer, as the scheme wrote it.
+    static func response(_ answer: HandshakeAnswer, headers: HTTPFields) -> Response {
+        var fields = headers
+        fields[.contentType] = answer.contentType
+        for (name, value) in answer.headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// Every answer goes through the request log (`RequestLogRecorder`).
@@ -58,22 +118,24 @@ struct HooksController {
             let body = try await request.collectBody(
                 limit: configuration.maxBodyBytes, context: context, deadline: .seconds(configuration.bodyTimeoutSeconds))
             trace.body = body
-            let delivery = IngestService.Delivery(
+            var delivery = IngestService.Delivery(
                 body: body,
                 contentType: request.headers[.contentType],
-                // Read only for a webhook with a secret: the others never check one.
-                signature: admission.route.signingKeys.isEmpty
-                    ? SignatureHeaders()
-                    : SignatureHeaders(
-                        webhookSignature: request.headers[.webhookSignature],
-                        webhookTimestamp: request.headers[.webhookTimestamp],
-                        standardID: request.headers[.standardWebhookID],
-                        standardTimestamp: request.headers[.standardWebhookTimestamp],
-                        standardSignature: request.headers[.standardWebhookSignature]),
+                // A verifying webhook's scheme reads `headers` (filled below).
+                signature: SignatureHeaders(),
                 keyHeaders: [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]],
                 sourceAddress: context.remoteAddress)
+            // Only a webhook that verifies reads every header and the query.
+            if admission.route.verification != nil {
+                Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))
+            }
             var headers = rateHeaders
-            switch try await ingest.accept(delivery, admission: admission, now: now) {
+            let outcome: IngestOutcome
+            switch try await ingest.receive(delivery, admission: admission, now: now) {
+            case .handshake(let answer): return Self.response(answer, headers: headers)
+            case .ingested(let ingested): outcome = ingested
+            }
+            switch outcome {
             case .accepted(let id):
                 trace.executionID = id
                 return JSONResponse.make(.accepted, text: Self.acceptedBody(id), headers: headers)

@@ -19,7 +19,19 @@ extension APIError {
         case .signatureOutsideWindow: self = .signatureOutsideWindow
         case .malformedJSON(let reason): self = .badRequest(reason)
         case .invalidIdempotencyKey: self = .badRequest("Idempotency key must be 1 to 255 visible ASCII characters")
+        case .contentTypeNotAccepted(let accept): self = .badRequest(WebhookBody.contentTypeMessage(accept: accept))
+        case .methodNotAllowed: self = .hookMethodNotAllowed
+        case .handshakeRefused(let status, let message): self = APIError(HTTPResponse.Status(code: status), message)
+        case .handshakeNotIngested:
+            self = .badRequest("The webhook answered this request as its sender's handshake; no execution was started")
         }
+    }
+
+    /// A method other than POST to a webhook whose scheme answers no GET handshake.
+    static var hookMethodNotAllowed: APIError {
+        var fields: HTTPFields = [:]
+        fields[.allow] = "POST"
+        return APIError(.methodNotAllowed, "Method not allowed", headers: fields)
     }
 
     static let backlogFull = tooManyRequests("Too many pending executions for this team; retry later", retryAfter: 10, headers: [:])

@@ -12,6 +12,9 @@ enum APIRepresentation {
         ]
         if let signingSecret { webhook["signing_secret"] = .string(signingSecret) }
         webhook["rate_limit"] = rateLimit(automation.webhook.rateLimit)
+        // The scheme and its non-secret settings; a credential is never shown.
+        webhook["verification"] = automation.webhook.verification?.json ?? .null
+        webhook["accept"] = .array(AutomationActions.effectiveAccept(automation.webhook).map { .string($0.rawValue) })
         return .object([
             "id": .string(automation.id.lowercased),
             "name": .string(automation.name),

@@ -7,7 +7,7 @@ import Foundation
 /// (`AutomationsController`) and the web console. New secrets are returned
 /// in their display form (`whsec_…`) to be shown once, never stored as such.
 struct AutomationActions {
-    let store: any AutomationStore
+    let store: any AutomationStore & WebhookVerificationStore
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 

@@ -6,7 +6,7 @@ import VoxworksCore
 /// ignored, and the request succeeded without doing what was asked.
 enum BodyFields {
     static let automation = ["name", "enabled", "definition", "webhook"]
-    static let webhook = ["signing", "rate_limit"]
+    static let webhook = ["signing", "rate_limit", "verification", "accept"]
     static let rateLimit = ["per_second", "burst"]
     static let replay = ["from"]
 

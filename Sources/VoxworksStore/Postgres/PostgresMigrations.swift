@@ -649,6 +649,19 @@ enum PostgresMigrations {
                 "CREATE INDEX request_log_received ON request_log(received_at)",
             ]
         ),
+        // Verification schemes (issue #20): the webhook's scheme and its
+        // non-secret settings as JSON, `webhook.accept` (NULL: the scheme's
+        // default), and each secret's format: 0 a service-generated voxworks
+        // key (the rows from before), 1 a sealed credential as JSON. A
+        // webhook with secrets and no scheme is read as voxworks.
+        (
+            18,
+            [
+                "ALTER TABLE webhooks ADD COLUMN verification TEXT",
+                "ALTER TABLE webhooks ADD COLUMN accept TEXT",
+                "ALTER TABLE webhook_secrets ADD COLUMN credential_format INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -205,7 +205,7 @@ public final class PostgresStore: Store {
 
     static let automationColumns = """
         a.id, a.team_id, a.name, a.enabled, a.definition, a.created_at, a.updated_at,
-        w.id AS webhook_id, w.token, w.rate_per_second, w.rate_burst,
+        w.id AS webhook_id, w.token, w.rate_per_second, w.rate_burst, w.verification, w.accept,
         EXISTS (SELECT 1 FROM webhook_secrets s WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > $1)) AS signing
         FROM automations a JOIN webhooks w ON w.automation_id = a.id
         """
@@ -215,13 +215,17 @@ public final class PostgresStore: Store {
         guard let definition = try row.json("definition", table: "automations", id: id) else {
             throw StoreError.corrupt(table: "automations", id: id, detail: "definition is missing")
         }
+        let signing: Bool = try row.value("signing")
         return Automation(
             id: try row.uuid("id"), teamID: try row.uuid("team_id"), name: try row.value("name"), enabled: try row.value("enabled"),
             definition: definition, createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
             webhook: Webhook(
                 id: try row.uuid("webhook_id"), token: try row.value("token"),
                 rateLimit: RateLimit(perSecond: try row.value("rate_per_second"), burst: Int(try row.value("rate_burst", as: Int32.self))),
-                signing: try row.value("signing")))
+                signing: signing,
+                verification: StoredCredential.verification(
+                    stored: try row.value("verification", as: String?.self), hasCredentials: signing),
+                accept: BodyFormat.parseStored(try row.value("accept", as: String?.self))))
     }
 
     func fetchAutomation(_ connection: PostgresConnection, id: UUID, teamID: UUID, now: Timestamp) async throws -> Automation? {
@@ -330,6 +334,8 @@ public final class PostgresStore: Store {
                     WHERE webhook_id = (SELECT id FROM webhooks WHERE automation_id = \(key))
                       AND (expires_at IS NULL OR expires_at > \(now.millis))
                     """, logger: self.logger)
+                // Signing off is verification off, whatever the scheme.
+                try await connection.query("UPDATE webhooks SET verification = NULL WHERE automation_id = \(key)", logger: self.logger)
             }
             try await connection.query("UPDATE automations SET updated_at = \(now.millis) WHERE id = \(key)", logger: self.logger)
             return try await self.fetchAutomation(connection, id: id, teamID: teamID, now: now)
@@ -394,8 +400,8 @@ public final class PostgresStore: Store {
         guard
             let row = try await client.query(
                 """
-                SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst,
-                       ARRAY(SELECT encode(s.sealed_key, 'base64') FROM webhook_secrets s
+                SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst, w.verification, w.accept,
+                       ARRAY(SELECT s.credential_format || ':' || encode(s.sealed_key, 'base64') FROM webhook_secrets s
                              WHERE s.webhook_id = w.id AND (s.expires_at IS NULL OR s.expires_at > \(now.millis))
                              ORDER BY s.created_at DESC) AS sealed_keys,
                        (SELECT MIN(s.expires_at) FROM webhook_secrets s
@@ -406,16 +412,23 @@ public final class PostgresStore: Store {
             ).first()
         else { return nil }
         let sealed: [String] = try row.value("sealed_keys")
-        let keys = try sealed.map { text -> [UInt8] in
-            guard let data = Data(base64Encoded: text.replacingOccurrences(of: "\n", with: "")) else {
-                throw StoreError.corrupt(table: "signing_keys", id: "?", detail: "a sealed key is not base64")
+        // Each entry is `<credential_format>:<base64 of the sealed bytes>`.
+        let opened = try sealed.map { entry -> (credential: SchemeCredential, rawKey: [UInt8]?) in
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let format = Int(parts[0]),
+                let data = Data(base64Encoded: parts[1].replacingOccurrences(of: "\n", with: ""))
+            else {
+                throw StoreError.corrupt(table: "webhook_secrets", id: "?", detail: "a sealed key is not base64")
             }
-            return try secretBox.open(Array(data))
+            return try StoredCredential.open(Array(data), format: format, with: secretBox)
         }
-        let route = WebhookRoute(
-            webhookID: try row.uuid("id"), automationID: try row.uuid("automation_id"), teamID: try row.uuid("team_id"),
-            rateLimit: RateLimit(perSecond: try row.value("rate_per_second"), burst: Int(try row.value("rate_burst", as: Int32.self))),
-            signingKeys: keys)
+        let route = StoredCredential.route(
+            base: WebhookRoute(
+                webhookID: try row.uuid("id"), automationID: try row.uuid("automation_id"), teamID: try row.uuid("team_id"),
+                rateLimit: RateLimit(perSecond: try row.value("rate_per_second"), burst: Int(try row.value("rate_burst", as: Int32.self))),
+                signingKeys: []),
+            storedVerification: try row.value("verification", as: String?.self), storedAccept: try row.value("accept", as: String?.self),
+            opened: opened)
         return (route, try row.optionalTimestamp("keys_change_at"))
     }
 

@@ -350,6 +350,19 @@ enum SQLiteMigrations {
                     CREATE INDEX request_log_received ON request_log(received_at);
                     """)
         }
+        // Verification schemes (issue #20): the webhook's scheme and its
+        // non-secret settings as JSON, and `webhook.accept` (NULL: the
+        // scheme's default). A secret row is either a service-generated
+        // voxworks key (format 0, the rows from before) or a sealed
+        // credential as the provider shows it (format 1, JSON). A webhook
+        // with secrets and no scheme is read as voxworks, so existing
+        // signing secrets keep working without a rewrite (unsealing needs
+        // the master key, which a migration does not have).
+        migrator.registerMigration("v15_verification_schemes") { db in
+            try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN verification TEXT")
+            try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN accept TEXT")
+            try db.execute(sql: "ALTER TABLE webhook_secrets ADD COLUMN credential_format INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -115,7 +115,7 @@ public final class SQLiteStore: Store {
 
     private static let automationColumns = """
         a.id, a.team_id, a.name, a.enabled, a.definition, a.created_at, a.updated_at,
-        w.id AS webhook_id, w.token, w.rate_per_second, w.rate_burst,
+        w.id AS webhook_id, w.token, w.rate_per_second, w.rate_burst, w.verification, w.accept,
         EXISTS (SELECT 1 FROM webhook_secrets s WHERE s.webhook_id = w.id
                 AND (s.expires_at IS NULL OR s.expires_at > :now)) AS signing
         FROM automations a JOIN webhooks w ON w.automation_id = a.id
@@ -129,16 +129,19 @@ public final class SQLiteStore: Store {
         guard let definition = try StoredJSON.parse(definitionText, table: "automations", id: id.lowercased, column: "definition") else {
             throw StoreError.corrupt(table: "automations", id: id.lowercased, detail: "definition is missing")
         }
+        let signing: Bool = row["signing"]
         return Automation(
             id: id, teamID: teamID, name: row["name"], enabled: row["enabled"], definition: definition,
             createdAt: Timestamp(millis: row["created_at"]), updatedAt: Timestamp(millis: row["updated_at"]),
             webhook: Webhook(
                 id: webhookID, token: row["token"],
                 rateLimit: RateLimit(perSecond: row["rate_per_second"], burst: row["rate_burst"]),
-                signing: row["signing"]))
+                signing: signing,
+                verification: StoredCredential.verification(stored: row["verification"], hasCredentials: signing),
+                accept: BodyFormat.parseStored(row["accept"])))
     }
 
-    private func fetchAutomation(_ db: Database, id: UUID, teamID: UUID, now: Timestamp) throws -> Automation? {
+    func fetchAutomation(_ db: Database, id: UUID, teamID: UUID, now: Timestamp) throws -> Automation? {
         try Row.fetchOne(
             db, sql: "SELECT \(Self.automationColumns) WHERE a.id = :id AND a.team_id = :team AND a.deleted_at IS NULL",
             arguments: ["id": id.lowercased, "team": teamID.lowercased, "now": now.millis]
@@ -241,6 +244,8 @@ public final class SQLiteStore: Store {
                           AND (expires_at IS NULL OR expires_at > :now)
                         """,
                     arguments: ["now": now.millis, "id": key])
+                // Signing off is verification off, whatever the scheme.
+                try db.execute(sql: "UPDATE webhooks SET verification = NULL WHERE automation_id = ?", arguments: [key])
             }
             try db.execute(sql: "UPDATE automations SET updated_at = ? WHERE id = ?", arguments: [now.millis, key])
             return try self.fetchAutomation(db, id: id, teamID: teamID, now: now)
@@ -301,7 +306,8 @@ public final class SQLiteStore: Store {
         struct Found: Sendable {
             var webhookID: String, automationID: String, teamID: String
             var perSecond: Double, burst: Int
-            var sealedKeys: [Data]
+            var verification: String?, accept: String?
+            var sealedKeys: [(Data, Int)]
             var keysChangeAt: Int64?
         }
         let found: Found? = try await pool.read { db in
@@ -309,37 +315,41 @@ public final class SQLiteStore: Store {
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst
+                        SELECT w.id, w.automation_id, w.team_id, w.rate_per_second, w.rate_burst, w.verification, w.accept
                         FROM webhooks w JOIN automations a ON a.id = w.automation_id
                         WHERE w.token_hash = ? AND a.enabled = 1 AND a.deleted_at IS NULL
                         """,
                     arguments: [tokenHash])
             else { return nil }
             let webhookID: String = row["id"]
-            let sealedKeys = try Data.fetchAll(
+            let sealedKeys = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT sealed_key FROM webhook_secrets
+                    SELECT sealed_key, credential_format FROM webhook_secrets
                     WHERE webhook_id = ? AND (expires_at IS NULL OR expires_at > ?)
                     ORDER BY created_at DESC
                     """,
-                arguments: [webhookID, now.millis])
+                arguments: [webhookID, now.millis]
+            ).map { ($0["sealed_key"] as Data, $0["credential_format"] as Int) }
             let keysChangeAt = try Int64.fetchOne(
                 db, sql: "SELECT MIN(expires_at) FROM webhook_secrets WHERE webhook_id = ? AND expires_at > ?",
                 arguments: [webhookID, now.millis])
             return Found(
                 webhookID: webhookID, automationID: row["automation_id"], teamID: row["team_id"],
-                perSecond: row["rate_per_second"], burst: row["rate_burst"], sealedKeys: sealedKeys, keysChangeAt: keysChangeAt)
+                perSecond: row["rate_per_second"], burst: row["rate_burst"], verification: row["verification"], accept: row["accept"],
+                sealedKeys: sealedKeys, keysChangeAt: keysChangeAt)
         }
         guard let found,
             let webhookID = UUID(canonical: found.webhookID),
             let automationID = UUID(canonical: found.automationID),
             let teamID = UUID(canonical: found.teamID)
         else { return nil }
-        let keys = try found.sealedKeys.map { try secretBox.open(Array($0)) }
-        let route = WebhookRoute(
-            webhookID: webhookID, automationID: automationID, teamID: teamID,
-            rateLimit: RateLimit(perSecond: found.perSecond, burst: found.burst), signingKeys: keys)
+        let opened = try found.sealedKeys.map { try StoredCredential.open(Array($0.0), format: $0.1, with: secretBox) }
+        let route = StoredCredential.route(
+            base: WebhookRoute(
+                webhookID: webhookID, automationID: automationID, teamID: teamID,
+                rateLimit: RateLimit(perSecond: found.perSecond, burst: found.burst), signingKeys: []),
+            storedVerification: found.verification, storedAccept: found.accept, opened: opened)
         return (route, found.keysChangeAt.map(Timestamp.init(millis:)))
     }
 
