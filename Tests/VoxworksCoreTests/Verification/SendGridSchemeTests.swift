@@ -92,7 +92,7 @@ struct SendGridSchemeTests {
 
     @Test("The docs recipe: a key and signature made by openssl verify")
     func docsRecipe() throws {
-        // docs/senders-schemes-a.md's SendGrid recipe, run once with TS=1700000000:
+        // docs/senders.md's SendGrid recipe, run once with TS=1700000000:
         //   openssl ecparam -name prime256v1 -genkey -noout -out sendgrid-test.pem
         //   openssl ec -in sendgrid-test.pem -pubout -outform DER | base64 | tr -d '\n'
         //   printf '%s' "$TS$BODY" | openssl dgst -sha256 -sign sendgrid-test.pem | base64 | tr -d '\n'

@@ -91,7 +91,7 @@ struct VoxworksSchemeTests {
 
     @Test("The docs recipe: openssl with the hex of the decoded whsec_ key over ts.body")
     func docsRecipe() throws {
-        // docs/senders-schemes-a.md's voxworks recipe, run with TS=1700000000:
+        // docs/senders.md's voxworks recipe, run with TS=1700000000:
         //   KEY_HEX=$(printf '%s' "${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \n')
         //   printf '%s' "$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$KEY_HEX
         let scheme = try SchemeFixture.scheme(.voxworks)
