@@ -92,6 +92,13 @@ import VoxworksTestSupport
             let tolerance = try await Self.create(
                 client, harness, ["verification": .object(["scheme": "stripe", "secret": "whsec_a", "tolerance_seconds": 0])])
             #expect(try expectError(tolerance, .badRequest).contains("tolerance_seconds"))
+            // A closed set is checked whatever the scheme (x ignores encoding, but "AAA" is a mistake).
+            let encoding = try await Self.create(
+                client, harness, ["verification": .object(["scheme": "x", "secret": "s", "encoding": "AAA"])])
+            _ = try expectError(encoding, .badRequest, message: "webhook.verification.encoding must be hex or base64")
+            let algorithm = try await Self.create(
+                client, harness, ["verification": .object(["scheme": "hmac", "secret": "s", "header": "X-Sig", "algorithm": "md5"])])
+            _ = try expectError(algorithm, .badRequest, message: "webhook.verification.algorithm must be sha1, sha256 or sha512")
             // Nothing was created by a refused request.
             #expect(try await harness.store.automations(teamID: harness.teamID, after: nil, limit: 10).isEmpty)
         }

@@ -60,6 +60,14 @@ public enum VerificationSettingsJSON {
         settings.header = try text("header")
         settings.algorithm = try text("algorithm")
         settings.encoding = try text("encoding")
+        // Closed sets, checked here for every scheme: a value no scheme can
+        // use is a mistake even where the scheme ignores the field.
+        if let algorithm = settings.algorithm, !["sha1", "sha256", "sha512"].contains(algorithm) {
+            throw VerificationInputError("\(field).algorithm must be sha1, sha256 or sha512")
+        }
+        if let encoding = settings.encoding, !["hex", "base64"].contains(encoding) {
+            throw VerificationInputError("\(field).encoding must be hex or base64")
+        }
         settings.prefix = try text("prefix")
         settings.signed = try text("signed")
         settings.timestampHeader = try text("timestamp_header")
