@@ -34,7 +34,7 @@ struct RequestLogOverviewSource: OverviewRequestSource {
             received: counts.received, refused: counts.refused, accepted: overview.webhooks,
             acceptedByHour: overview.hours.map(\.webhooks),
             coverage:
-                "Received and refused come from the request log (every request to one of the team's webhook URLs; refused ones past VOXWORKS_REQUEST_LOG_REFUSED_PER_SECOND per automation and second are counted in a metric, not here). Accepted counts the executions webhooks started."
+                "Received and refused come from the request log (every request to one of the team's webhook URLs; refused ones past the log's cap per automation and second are counted in a metric, not here). Accepted counts the executions webhooks started."
         )
     }
 }
