@@ -191,6 +191,17 @@ def retry(action, attempts=5):
             time.sleep(0.3)
 
 
+
+def call(method, path, body=None, key=None):
+    """The API with the run's key (or another), JSON in and out."""
+    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + (key or KEY), "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
@@ -327,6 +338,65 @@ def main():
         check(driver.find_element(By.ID, "duration-p50").text not in ("", "—"), "no p50 on the overview")
         print(f"overview: {numbers}, {len(bars)} bars")
         shot(driver, "overview")
+
+        # 6c. The request log: a sender's request (not the console's Test
+        # webhook, which is no HTTP request) is there with its answer, and opens.
+        status, listed = call("GET", "/api/v1/automations")
+        check(status == 200 and listed["automations"], f"automations over the API: {status}")
+        hook = listed["automations"][0]["webhook"]["url"]
+        hook_path = urllib.parse.urlparse(hook).path
+        sent = urllib.request.Request(BASE + hook_path, method="POST", data=b'{"contact":{"email":"ada@example.com"}}',
+                                      headers={"Content-Type": "application/json", "User-Agent": "browser-test-sender"})
+        try:
+            with urllib.request.urlopen(sent, timeout=10) as response:
+                hook_status = response.status
+        except urllib.error.HTTPError as error:
+            hook_status = error.code
+        check(hook_status in (202, 401), f"the sender's request answered {hook_status}")
+        driver.find_element(By.LINK_TEXT, "Requests").click()
+        wait.until(EC.url_contains("/app/requests"))
+        wait_for_text(driver, "Open ", reload=True)
+        check(str(hook_status) in driver.find_element(By.CSS_SELECTOR, "td[data-label=Status]").text, "the log shows the answer")
+        shot(driver, "request-log")
+        driver.find_element(By.CSS_SELECTOR, "a.open-request").click()
+        wait_for_text(driver, "ada@example.com")
+        check("browser-test-sender" in driver.page_source, "the request's headers are shown")
+        shot(driver, "request-detail")
+
+        # 6d. Keys: create one (shown once), then revoke it after confirming.
+        driver.find_element(By.LINK_TEXT, "API keys").click()
+        driver.find_element(By.ID, "key-name").send_keys("browser-ci")
+        driver.find_element(By.ID, "create-key").click()
+        new_key = wait.until(EC.presence_of_element_located((By.ID, "new-key"))).text
+        check(new_key.startswith("vx_"), f"the new key is shown once: {new_key[:3]}…")
+        shot(driver, "keys-created")
+        driver.get(BASE + "/app/keys")
+        check(new_key not in driver.page_source, "the key is not shown again")
+        revoke = [b for b in driver.find_elements(By.CSS_SELECTOR, "button[id^='revoke-']")
+                  if "browser-ci" in b.find_element(By.XPATH, "./ancestor::tr").text]
+        check(len(revoke) == 1, f"one revoke button for the new key: {len(revoke)}")
+        revoke[0].click()
+        wait.until(EC.alert_is_present()).accept()
+        wait_for_text(driver, "Key revoked")
+        status, _ = call("GET", "/api/v1/automations", key=new_key)
+        check(status == 401, f"the revoked key answers {status}")
+        shot(driver, "keys-revoked")
+
+        # 6e. A bulk replay job (made over the API: the console offers one for
+        # failed and dead-lettered work, and this run has none left), its page
+        # refreshing until the job ends.
+        status, body = call("POST", "/api/v1/executions/bulk-replay",
+                            {"filter": {"status": ["completed"]}, "from": "start"})
+        check(status == 202, f"bulk replay answered {status}: {body}")
+        driver.get(BASE + "/app/bulk/" + body["bulk"]["id"])
+        deadline = time.time() + 40
+        while time.time() < deadline and driver.find_element(By.ID, "bulk-status").text == "running":
+            time.sleep(0.5)
+        check(driver.find_element(By.ID, "bulk-status").text == "completed", "the bulk replay completed")
+        check(driver.find_element(By.ID, "bulk-progress").text == f"{body['bulk']['total']} of {body['bulk']['total']}",
+              "the job's progress reached its total")
+        print(f"bulk replay: {body['bulk']['total']} replayed")
+        shot(driver, "bulk-replay")
 
         # 7. A phone's width: the log still reads as cards.
         driver.set_window_size(360, 800)
