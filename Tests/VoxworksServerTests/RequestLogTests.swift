@@ -402,6 +402,30 @@ import VoxworksTestSupport
         #expect(RequestLogHeaders.select(many).count == RequestLogHeaders.maxCount)
     }
 
+    /// The treatments decided once (the writer's fast path) say what the
+    /// rules say, name by name, with Foundation's substring search as the
+    /// reference for the byte-wise one.
+    @Test func headerTreatmentsDecidedOnceFollowTheRules() {
+        let names =
+            Array(RequestLogHeaders.knownTreatments.keys) + [
+                "svix-signature", "x-hub-signature-256", "x-gitlab-token", "webhook-id", "x-api-key", "x-slack-request-timestamp",
+            ]
+        var checked = 0
+        for name in names {
+            let secret =
+                !RequestLogHeaders.plainKeys.contains(name) && RequestLogHeaders.secretWords.contains { name.range(of: $0) != nil }
+            let expected: RequestLogHeaders.Treatment = !RequestLogHeaders.kept(name) ? .drop : secret ? .redact : .keep
+            #expect(RequestLogHeaders.treatment(name) == expected, "\(name)")
+            checked += 1
+        }
+        #expect(checked > 40)
+        #expect(RequestLogHeaders.treatment("stripe-signature") == .redact)
+        #expect(RequestLogHeaders.treatment("x-hub-signature-256") == .redact)
+        #expect(RequestLogHeaders.treatment("x-idempotency-key") == .keep)
+        #expect(RequestLogHeaders.treatment("host") == .drop)
+        #expect(RequestLogHeaders.treatment("x-api-key") == .drop)
+    }
+
     static func record(_ harness: TestHarness, automation: UUID, at time: Timestamp, status: Int) -> RequestRecord {
         RequestRecord(
             id: UUIDv7Generator.shared.next(nowMillis: UInt64(time.millis)), teamID: harness.teamID, automationID: automation,
