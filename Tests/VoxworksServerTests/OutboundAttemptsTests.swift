@@ -96,7 +96,7 @@ import VoxworksTestSupport
         let started = ContinuousClock.now
         do {
             _ = try await Self.client.send(
-                OutboundRequest(method: "POST", url: listener.url("/x"), headers: [], body: [1], timeoutSeconds: 10))
+                OutboundRequest(method: "POST", url: listener.url("/x"), headers: [], body: [1], timeoutSeconds: 30))
             Issue.record("a resetting listener answered")
         } catch {
             guard case .connectionReset(let why) = error else { Issue.record("expected a reset, got \(error)"); return }
@@ -104,7 +104,9 @@ import VoxworksTestSupport
         }
         let elapsed = Self.millis(ContinuousClock.now - started)
         print("connection reset, ms: \(String(format: "%.1f", elapsed))")
-        #expect(elapsed < 5_000, "\(elapsed) ms")
+        // Half the 30 s deadline: told apart at once, not at the deadline,
+        // with room for a starved machine (7.4 s was seen beside a release build).
+        #expect(elapsed < 15_000, "\(elapsed) ms")
         withExtendedLifetime(listener) {}
     }
 
