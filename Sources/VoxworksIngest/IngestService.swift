@@ -37,9 +37,6 @@ public struct IngestService: Sendable {
     public struct Delivery: Sendable {
         public var body: [UInt8]
         public var contentType: String?
-        /// The voxworks headers, for callers that build no `headers` list
-        /// (a verifying webhook reads them from there when it is empty).
-        public var signature: SignatureHeaders
         /// `X-Idempotency-Key`, `Idempotency-Key`, `webhook-id`, in that order of preference.
         public var keyHeaders: [String?]
         public var sourceAddress: String?
@@ -54,10 +51,9 @@ public struct IngestService: Sendable {
         /// unless the scheme's `url` setting names another.
         public var publicURL: String = ""
 
-        public init(body: [UInt8], contentType: String?, signature: SignatureHeaders, keyHeaders: [String?], sourceAddress: String?) {
+        public init(body: [UInt8], contentType: String?, keyHeaders: [String?], sourceAddress: String?) {
             self.body = body
             self.contentType = contentType
-            self.signature = signature
             self.keyHeaders = keyHeaders
             self.sourceAddress = sourceAddress
         }
@@ -70,17 +66,8 @@ public struct IngestService: Sendable {
             // name again: these are lower-case already (HTTP field names'
             // canonical form), and the hot path should not copy each one.
             var request = InboundRequest(method: method, url: url, headers: [], query: query, body: body)
-            request.headers = headers.isEmpty ? legacyHeaders : headers
+            request.headers = headers
             return request
-        }
-
-        private var legacyHeaders: [(name: String, value: String)] {
-            let pairs: [(String, String?)] = [
-                ("content-type", contentType), ("x-webhook-signature", signature.webhookSignature),
-                ("x-webhook-timestamp", signature.webhookTimestamp), ("webhook-id", signature.standardID),
-                ("webhook-timestamp", signature.standardTimestamp), ("webhook-signature", signature.standardSignature),
-            ]
-            return pairs.compactMap { name, value in value.map { (name: name, value: $0) } }
         }
     }
 

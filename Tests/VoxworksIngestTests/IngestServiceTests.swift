@@ -18,8 +18,16 @@ import VoxworksTestSupport
     }
 
     static func delivery(_ body: String, signature: SignatureHeaders = SignatureHeaders(), keys: [String?] = []) -> IngestService.Delivery {
-        IngestService.Delivery(
-            body: Array(body.utf8), contentType: "application/json", signature: signature, keyHeaders: keys, sourceAddress: "127.0.0.1")
+        var delivery = IngestService.Delivery(
+            body: Array(body.utf8), contentType: "application/json", keyHeaders: keys, sourceAddress: "127.0.0.1")
+        // The headers as the endpoint hands them over: names lower-case.
+        let sent: [(String, String?)] = [
+            ("content-type", "application/json"), ("x-webhook-signature", signature.webhookSignature),
+            ("x-webhook-timestamp", signature.webhookTimestamp), ("webhook-id", signature.standardID),
+            ("webhook-timestamp", signature.standardTimestamp), ("webhook-signature", signature.standardSignature),
+        ]
+        delivery.headers = sent.compactMap { name, value in value.map { (name: name, value: $0) } }
+        return delivery
     }
 
     @Test(arguments: StoreKind.available)

@@ -81,7 +81,7 @@ struct TestSchemeRoutes: WebhookRoutes {
         method: InboundRequest.Method = .post, query: [(name: String, value: String)] = []
     ) -> IngestService.Delivery {
         var delivery = IngestService.Delivery(
-            body: Array(body.utf8), contentType: contentType, signature: SignatureHeaders(), keyHeaders: keys, sourceAddress: "127.0.0.1")
+            body: Array(body.utf8), contentType: contentType, keyHeaders: keys, sourceAddress: "127.0.0.1")
         delivery.headers = [(name: "content-type", value: contentType)] + headers.map { (name: $0.0, value: $0.1) }
         delivery.method = method
         delivery.query = query

@@ -26,7 +26,7 @@ struct ConsoleWebhookSender {
             let admission = try await ingest.admit(token: automation.webhook.token, now: now)
             let key = "console-test-" + UUID().lowercased
             var delivery = IngestService.Delivery(
-                body: body, contentType: "application/json", signature: SignatureHeaders(), keyHeaders: [key], sourceAddress: sourceAddress)
+                body: body, contentType: "application/json", keyHeaders: [key], sourceAddress: sourceAddress)
             if let verification = admission.route.verification {
                 let url = configuration.webhookURL(token: automation.webhook.token)
                 let scheme = automation.webhook.verification ?? WebhookVerification(scheme: verification.scheme.name)

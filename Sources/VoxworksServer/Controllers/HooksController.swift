@@ -49,7 +49,7 @@ struct HooksController {
         guard admission.route.verification?.scheme.answersGET == true else { throw APIError.hookMethodNotAllowed }
         let rateHeaders = APIError.rateHeaders(admission.rate)
         var delivery = IngestService.Delivery(
-            body: [], contentType: nil, signature: SignatureHeaders(), keyHeaders: [], sourceAddress: context.remoteAddress)
+            body: [], contentType: nil, keyHeaders: [], sourceAddress: context.remoteAddress)
         delivery.method = .get
         Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))
         do {
@@ -121,8 +121,6 @@ struct HooksController {
             var delivery = IngestService.Delivery(
                 body: body,
                 contentType: request.headers[.contentType],
-                // A verifying webhook's scheme reads `headers` (filled below).
-                signature: SignatureHeaders(),
                 keyHeaders: [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]],
                 sourceAddress: context.remoteAddress)
             // Only a webhook that verifies reads every header and the query.

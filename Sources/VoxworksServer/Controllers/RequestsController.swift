@@ -19,12 +19,10 @@ struct RequestsController {
         let teamID = try context.requireTeam()
         let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
-        var query = RequestLogQuery()
-        query.limit = try QueryParsing.limit(text("limit"))
-        query.automationID = try QueryParsing.uuid(text("automation_id"), name: "automation_id")
-        query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
-        query.createdAfter = try QueryParsing.time(text("created_after"), name: "created_after")
-        query.createdBefore = try QueryParsing.time(text("created_before"), name: "created_before")
+        let window = try ListWindow(text)
+        var query = RequestLogQuery(
+            automationID: window.automationID, createdAfter: window.createdAfter, createdBefore: window.createdBefore,
+            before: window.before, limit: window.limit)
         if let status = text("status") {
             guard let code = Int(status), (100...599).contains(code) else {
                 throw APIError.badRequest("status must be an HTTP status from 100 to 599")

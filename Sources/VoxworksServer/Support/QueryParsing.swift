@@ -47,3 +47,23 @@ enum QueryParsing {
         return time
     }
 }
+
+/// The parameters every list of a team's records shares: `limit`,
+/// `cursor`, `automation_id`, `created_after`, `created_before`, each
+/// checked as `QueryParsing` checks it.
+struct ListWindow {
+    var limit: Int
+    var automationID: UUID?
+    var before: UUID?
+    var createdAfter: Timestamp?
+    var createdBefore: Timestamp?
+
+    /// `text` answers a parameter's value, nil when absent or empty.
+    init(_ text: (String) -> String?) throws {
+        limit = try QueryParsing.limit(text("limit"))
+        automationID = try QueryParsing.uuid(text("automation_id"), name: "automation_id")
+        before = try QueryParsing.uuid(text("cursor"), name: "cursor")
+        createdAfter = try QueryParsing.time(text("created_after"), name: "created_after")
+        createdBefore = try QueryParsing.time(text("created_before"), name: "created_before")
+    }
+}
