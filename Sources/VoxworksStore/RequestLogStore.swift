@@ -88,8 +88,29 @@ public struct RequestLogQuery: Sendable {
     }
 }
 
+/// The rules the request log's indexes rely on (both stores).
+public enum RequestLogIndexes {
+    /// The status index leaves out the `202`s (nearly every record): a
+    /// filter on another status repeats `status <> 202` so that the
+    /// index, partial on that condition, can serve it.
+    public static func usesStatusIndex(_ status: Int?) -> Bool {
+        guard let status else { return false }
+        return status != 202
+    }
+
+    /// The id below which no record received at or after `since` sorts:
+    /// record ids are UUIDv7 made at or after the request's arrival, like
+    /// execution ids, so retention and `created_after` are ranges of ids.
+    public static func lowestID(receivedSince since: Timestamp) -> String {
+        ExecutionOverview.lowestID(receivedSince: since)
+    }
+}
+
 /// The request log's storage (docs/request-log.md). Written in batches by
-/// a background writer, never on a webhook's `202` path.
+/// a background writer, never on a webhook's `202` path. The record of a
+/// request that created an execution has that execution's id (so the
+/// execution finds it by primary key); other records have ids of their
+/// own. Ids are UUIDv7, made when the request arrived.
 public protocol RequestLogStore: Sendable {
     /// Inserts a batch in one transaction.
     func recordRequests(_ records: [RequestRecord]) async throws

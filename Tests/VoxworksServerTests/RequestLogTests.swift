@@ -105,8 +105,10 @@ import VoxworksTestSupport
             #expect(refused["execution_id"] == .null)
             #expect(try #require(records.first { $0["status"]?.intValue == 409 })["message"]?.stringValue?.contains("Idempotency") == true)
 
-            // One record by id; the execution links back to it.
+            // One record by id; the execution links back to it. The record of
+            // the request that created an execution carries the execution's id.
             let id = try #require(first["id"]?.stringValue)
+            #expect(id == accepted.lowercased)
             let one = try await client.execute(uri: "/api/v1/requests/\(id)", method: .get, headers: bearer(harness.apiKey))
             #expect(one.status == .ok)
             #expect(try one.json["request"] == first)
@@ -121,6 +123,66 @@ import VoxworksTestSupport
             #expect(!everything.contains(signature) && !everything.contains(badSignature))
             #expect(!everything.contains(token))
         }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aReplayIsRecordedApartAndTheExecutionLinksToTheRequestThatCreatedIt(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let token = try await harness.automation().automation.webhook.token
+        try await harness.withRouter { client in
+            var ids: [UUID] = []
+            for _ in 0..<2 {
+                ids.append(
+                    try expectAccepted(
+                        try await client.execute(
+                            uri: hookPath(token), method: .post, headers: jsonHeaders(["X-Idempotency-Key": "once"]),
+                            body: ByteBuffer(string: "{}"))))
+            }
+            #expect(ids[0] == ids[1])
+            let records = try await Self.records(client, harness, atLeast: 2)
+            #expect(records.count == 2)
+            #expect(records.allSatisfy { $0["status"]?.intValue == 202 && $0["execution_id"]?.stringValue == ids[0].lowercased })
+            let created = try #require(records.first { $0["message"] == .null })
+            let replay = try #require(records.first { $0["message"]?.stringValue == RequestLogRecorder.replayMessage })
+            #expect(created["id"]?.stringValue == ids[0].lowercased)
+            #expect(replay["id"] != created["id"])
+            let execution = try await client.execute(
+                uri: "/api/v1/executions/\(ids[0].lowercased)", method: .get, headers: bearer(harness.apiKey))
+            #expect(try execution.json["execution"]?["request_id"] == created["id"])
+        }
+    }
+
+    /// A batch already waiting is written at once: one pause per batch
+    /// would cap the log at `batchSize / writeInterval` records a second
+    /// and drop the rest of a faster ingest.
+    @Test(arguments: StoreKind.available)
+    func aBacklogOfFullBatchesIsWrittenWithoutAPauseEach(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let automation = try await harness.automation().automation
+        var settings = RequestLogSettings()
+        settings.batchSize = 4
+        settings.writeInterval = .seconds(2)
+        let recorder = RequestLogRecorder(
+            store: harness.store, settings: settings, metrics: .disabled, clock: { Timestamp.now() }, logger: Logger(label: "test"))
+        let started = ContinuousClock.now
+        let now = Timestamp.now()
+        for _ in 0..<12 {
+            let pending = RequestLogRecorder.Pending(
+                id: nil, teamID: harness.teamID, automationID: automation.id, receivedAt: now, durationMillis: 1, status: 202,
+                message: nil, executionID: nil, method: "POST", headers: [:], body: [], bodyBytes: 0, sourceIP: nil)
+            #expect(recorder.enqueue(pending, refused: false) == .queued)
+        }
+        var idle = false
+        for _ in 0..<200 where !idle {
+            try await Task.sleep(for: .milliseconds(50))
+            idle = recorder.isIdle
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(idle)
+        let written = try await harness.store.requests(teamID: harness.teamID, query: RequestLogQuery(limit: 100))
+        #expect(written.count == 12)
+        // Three batches after one pause (about 2 s), not a pause before each (6 s).
+        #expect(elapsed < .seconds(4.5), "took \(elapsed)")
     }
 
     @Test(arguments: StoreKind.available)
@@ -428,7 +490,9 @@ import VoxworksTestSupport
 
     static func record(_ harness: TestHarness, automation: UUID, at time: Timestamp, status: Int) -> RequestRecord {
         RequestRecord(
-            id: UUIDv7Generator.shared.next(nowMillis: UInt64(time.millis)), teamID: harness.teamID, automationID: automation,
+            // A generator of its own: the shared one never goes back in time,
+            // and retention reads a record's time from its id.
+            id: UUIDv7Generator().next(nowMillis: UInt64(time.millis)), teamID: harness.teamID, automationID: automation,
             receivedAt: time, status: status, message: status == 202 ? nil : "refused", executionID: status == 202 ? UUID() : nil,
             idempotencyKey: nil, sourceIP: "127.0.0.1", durationMillis: 1, method: "POST", contentType: "application/json", headers: [],
             body: Array("{}".utf8), bodyBytes: 2)

@@ -140,7 +140,17 @@ final class RequestLogRecorder: Sendable {
         let elapsed = ContinuousClock.now - started
         let millis = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
         let body = trace.body ?? []
-        let id = refused ? ids.next(nowMillis: UInt64(max(0, receivedAt.millis))) : nil
+        // A refusal's id is made now, for the log line; the record of a
+        // request that created an execution takes the execution's id (the
+        // store finds it by that); a replay gets one when it is written.
+        let id: UUID?
+        if refused {
+            id = ids.next(nowMillis: UInt64(max(0, receivedAt.millis)))
+        } else if message == nil, let created = trace.executionID {
+            id = created
+        } else {
+            id = nil
+        }
         let pending = Pending(
             id: id, teamID: route.teamID, automationID: route.automationID, receivedAt: receivedAt, durationMillis: millis, status: status,
             message: message,
@@ -200,21 +210,26 @@ final class RequestLogRecorder: Sendable {
 
     /// Writes the queue in batches until it is empty (then the next append starts it again).
     private func drain() async {
+        var waitFirst = true
         while true {
             // Let a batch build up first: a few large transactions a second
             // instead of many small ones, each of which would take the
             // store's single writer (and, on SQLite, an fsync) from ingest.
-            try? await Task.sleep(for: settings.writeInterval)
-            let batch = state.withLock { state -> [Pending] in
+            // A full batch already waiting is written at once: a pause per
+            // batch would cap the log at batchSize / writeInterval records
+            // a second and drop the rest of a faster ingest as queue_full.
+            if waitFirst { try? await Task.sleep(for: settings.writeInterval) }
+            let (batch, left) = state.withLock { state -> ([Pending], Int) in
                 guard !state.items.isEmpty else {
                     state.draining = false
-                    return []
+                    return ([], 0)
                 }
                 let batch = Array(state.items.prefix(settings.batchSize))
                 state.items.removeFirst(batch.count)
                 state.bytes -= batch.reduce(0) { $0 + $1.body.count + 512 }
-                return batch
+                return (batch, state.items.count)
             }
+            waitFirst = left < settings.batchSize
             if batch.isEmpty { return }
             let records = batch.map(record)
             do {

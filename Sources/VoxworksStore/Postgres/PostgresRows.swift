@@ -55,6 +55,12 @@ struct PostgresFilter {
         add(column, "=", value)
     }
 
+    /// Adds a condition without parameters, written out so that the
+    /// planner can match it against a partial index's predicate.
+    mutating func add(literal condition: String) {
+        conditions.append(condition)
+    }
+
     /// Adds `column op $n` when `value` is set.
     mutating func add(_ column: String, _ op: String, _ value: (some PostgresNonThrowingEncodable)?) {
         guard let value else { return }

@@ -53,7 +53,9 @@ extension PostgresStore {
         var filter = PostgresFilter("team_id", equals: teamID.lowercased)
         filter.add("automation_id", "=", query.automationID?.lowercased)
         filter.add("status", "=", query.status.map(Int64.init))
+        if RequestLogIndexes.usesStatusIndex(query.status) { filter.add(literal: "status <> 202") }
         filter.add("received_at", ">=", query.createdAfter?.millis)
+        filter.add("id", ">=", query.createdAfter.map(RequestLogIndexes.lowestID(receivedSince:)))
         filter.add("received_at", "<", query.createdBefore?.millis)
         filter.add("id", "<", query.before?.lowercased)
         return try await client.query(
@@ -71,7 +73,11 @@ extension PostgresStore {
     public func requestID(executionID: UUID, teamID: UUID) async throws -> UUID? {
         try await client.query(
             """
-            SELECT id FROM request_log WHERE execution_id = \(executionID.lowercased) AND team_id = \(teamID.lowercased)
+            (SELECT id FROM request_log WHERE id = \(executionID.lowercased) AND team_id = \(teamID.lowercased))
+            UNION ALL
+            (SELECT id FROM request_log
+                WHERE execution_id = \(executionID.lowercased) AND execution_id <> id AND team_id = \(teamID.lowercased)
+                ORDER BY id LIMIT 1)
             ORDER BY id LIMIT 1
             """, logger: logger
         ).first().map { try $0.uuid("id") }
@@ -81,7 +87,8 @@ extension PostgresStore {
         try await client.query(
             """
             DELETE FROM request_log WHERE id IN
-                (SELECT id FROM request_log WHERE received_at < \(before.millis) LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                (SELECT id FROM request_log WHERE id < \(RequestLogIndexes.lowestID(receivedSince: before)) LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
             RETURNING 1
             """, logger: logger
         ).all().count

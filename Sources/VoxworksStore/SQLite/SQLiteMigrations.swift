@@ -363,6 +363,25 @@ enum SQLiteMigrations {
             try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN accept TEXT")
             try db.execute(sql: "ALTER TABLE webhook_secrets ADD COLUMN credential_format INTEGER NOT NULL DEFAULT 0")
         }
+        // The request log's row for an accepted webhook costs only the
+        // table and the indexes every listing needs: the record of a
+        // request that created an execution takes the execution's id, so
+        // the execution finds it by primary key and only replays need the
+        // execution index; the status index leaves out the plain `202`s
+        // (almost every row; a `status=202` filter reads the team's index);
+        // retention deletes by the time-ordered id instead of an index on
+        // `received_at`.
+        migrator.registerMigration("v16_request_log_thin_indexes") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX request_log_status;
+                    DROP INDEX request_log_execution;
+                    DROP INDEX request_log_received;
+                    CREATE INDEX request_log_status ON request_log(team_id, status, id) WHERE status <> 202;
+                    CREATE INDEX request_log_replays ON request_log(execution_id)
+                        WHERE execution_id IS NOT NULL AND execution_id <> id;
+                    """)
+        }
         return migrator
     }
 }

@@ -28,11 +28,16 @@ extension SQLiteStore {
     public func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord] {
         var filter = SQLFilter("team_id = :team", ["team": teamID.lowercased, "limit": query.limit])
         filter.add("automation_id = :automation", "automation", query.automationID?.lowercased)
-        filter.add("status = :status", "status", query.status)
+        filter.add(
+            RequestLogIndexes.usesStatusIndex(query.status) ? "status = :status AND status <> 202" : "status = :status", "status",
+            query.status)
         filter.add("received_at >= :after", "after", query.createdAfter?.millis)
+        filter.add("id >= :lowest", "lowest", query.createdAfter.map(RequestLogIndexes.lowestID(receivedSince:)))
         filter.add("received_at < :before", "before", query.createdBefore?.millis)
         filter.add("id < :cursor", "cursor", query.before?.lowercased)
-        let sql = "SELECT \(Self.requestLogColumns) FROM request_log WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
+        // Named: without statistics SQLite would rather sort a range of it.
+        let index = RequestLogIndexes.usesStatusIndex(query.status) ? " INDEXED BY request_log_status" : ""
+        let sql = "SELECT \(Self.requestLogColumns) FROM request_log\(index) WHERE \(filter.clause) ORDER BY id DESC LIMIT :limit"
         let arguments = filter.statementArguments
         return try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.requestRecord(from:))
@@ -50,9 +55,18 @@ extension SQLiteStore {
 
     public func requestID(executionID: UUID, teamID: UUID) async throws -> UUID? {
         try await pool.read { db in
+            // The record that created it carries its id; else the first
+            // replay (records written before the id rule, among them).
             try String.fetchOne(
-                db, sql: "SELECT id FROM request_log WHERE execution_id = ? AND team_id = ? ORDER BY id LIMIT 1",
-                arguments: [executionID.lowercased, teamID.lowercased]
+                db,
+                sql: """
+                    SELECT id FROM request_log WHERE id = :execution AND team_id = :team
+                    UNION ALL
+                    SELECT * FROM (SELECT id FROM request_log INDEXED BY request_log_replays
+                        WHERE execution_id = :execution AND execution_id <> id AND team_id = :team ORDER BY id LIMIT 1)
+                    ORDER BY id LIMIT 1
+                    """,
+                arguments: ["execution": executionID.lowercased, "team": teamID.lowercased]
             ).flatMap(UUID.init(canonical:))
         }
     }
@@ -60,8 +74,8 @@ extension SQLiteStore {
     public func deleteRequests(receivedBefore before: Timestamp, limit: Int) async throws -> Int {
         try await pool.write { db in
             try db.execute(
-                sql: "DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE received_at < ? LIMIT ?)",
-                arguments: [before.millis, limit])
+                sql: "DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE id < ? LIMIT ?)",
+                arguments: [RequestLogIndexes.lowestID(receivedSince: before), limit])
             return db.changesCount
         }
     }
