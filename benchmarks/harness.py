@@ -924,6 +924,34 @@ def machine(pg_base):
     return details
 
 
+def binary_identity(path, asks_version):
+    """Which binary is measured (benchmarks/run may be handed an old build for
+    an A/B): its path, sha256 and modification time, and its `--version`
+    output when asks_version and it answers one (older builds may not: an
+    unknown flag exits non-zero, and anything longer than 10 s is stopped)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    version = None
+    if asks_version:
+        try:
+            code, out, _ = run([path, "--version"], timeout=10)
+            line = out.strip().splitlines()[0] if out.strip() else ""
+            if code == 0 and line and len(line) < 80:
+                version = line
+        except (BenchError, OSError):
+            pass
+    modified = datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc)
+    return {"path": path, "version": version, "sha256": digest.hexdigest(),
+            "modified": modified.strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def describe_binary(identity):
+    return (f"{identity['path']} (" + (f"version {identity['version']}, " if identity["version"] else "no --version, ")
+            + f"sha256 {identity['sha256'][:12]}, modified {identity['modified']})")
+
+
 def fmt(value, digits=0):
     if value is None:
         return "-"
@@ -1009,6 +1037,9 @@ def table(report):
     lines = []
     lines.append(f"Voxworks benchmarks, {report['mode']} mode, {report['date']}")
     lines.append(f"command: {report['command']}")
+    if report.get("binaries"):
+        lines.append(f"server binary: {describe_binary(report['binaries']['server'])}")
+        lines.append(f"framework reference binary: {describe_binary(report['binaries']['framework_reference'])}")
     lines.append(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
                  f"{m['swift']}, PostgreSQL {m['postgresql'] or 'not measured'}, SQLite {m['sqlite']}, {m['nginx']}")
     lines.append(f"each figure: {report['config']['seconds']} s of wrk ({report['config']['wrk_threads']} threads, "
@@ -1127,6 +1158,8 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": args.command.strip(),
         "binary": BIN, "framework_reference_binary": FLOOR,
+        # Given from outside (VOXWORKS_BENCH_BIN / _FLOOR_BIN) or just built: which build each figure measured.
+        "binaries": {"server": binary_identity(BIN, True), "framework_reference": binary_identity(FLOOR, False)},
         "config": {"seconds": CONFIG.seconds, "warmup": CONFIG.warmup, "drain_executions": CONFIG.drain,
                    "backlog_pending": CONFIG.backlog, "backlog_rounds": CONFIG.backlog_rounds, "drain_workers": CONFIG.workers,
                    "wrk_threads": CONFIG.wrk_threads, "wrk_timeout": CONFIG.wrk_timeout,
