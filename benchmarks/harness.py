@@ -522,6 +522,7 @@ def phase_drain(kind, pg_base, count, workers, ingest_rate):
             queued = store.query("SELECT count(*) FROM executions WHERE status = 'pending'")[0]
             rate = max(100.0, result["rps"])
         enqueue_seconds = time.time() - began
+        enqueue_peak = server.peak_rss_kb()
     finally:
         server.stop()
     queued = store.query("SELECT count(*) FROM executions WHERE status = 'pending'")[0]
@@ -571,7 +572,9 @@ def phase_drain(kind, pg_base, count, workers, ingest_rate):
         "seconds": round(span, 3), "per_second": round(completed / span, 1) if span > 0 else None,
         "wall_seconds_from_spawn": round(wall, 3), "per_second_wall": round(completed / wall, 1),
         "enqueue_seconds": round(enqueue_seconds, 2), "enqueue_errors": errors,
-        "peak_rss_mb": round((peak or 0) / 1024, 1),
+        # Both servers of the figure: the one that queued (api role) and the one that drained.
+        "peak_rss_mb": round(max(peak or 0, enqueue_peak or 0) / 1024, 1),
+        "workers_peak_rss_mb": round((peak or 0) / 1024, 1), "enqueue_peak_rss_mb": round((enqueue_peak or 0) / 1024, 1),
     }
     log(f"  {completed} executions in {span:.2f} s (first start → last finish) = {figure['per_second']:.0f}/s; "
         f"{figure['per_second_wall']:.0f}/s from process spawn")
@@ -1142,6 +1145,35 @@ def evaluate(results):
                 "framework_ratio": round(floor["rps"] / nginx["128"]["rps"], 3) if floor else None}, ok,
                "%.3f x nginx (%s vs %s/s; %s), p99 %.2f ms (%s), %d errors%s"
                % (ratio, fmt(r["rps"]), fmt(nginx["128"]["rps"]), ratio_note, r["p99_ms"], p99_note, r["errors"], floor_note))
+    # Issue #23's targets, beside the earlier ones: ratios to floors measured in the same run.
+    floor128 = results.get("http_floor", {}).get("128")
+    if sqlite.get("ingest") and floor128 and "128" in sqlite["ingest"]["by_connections"]:
+        r = sqlite["ingest"]["by_connections"]["128"]
+        ratio = r["rps"] / floor128["rps"]
+        target("SQLite ingest at 128 connections >= 0.5 x Hummingbird static 202 in the same run, p99 <= 20 ms",
+               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"]}, ratio >= 0.5 and r["p99_ms"] <= 20,
+               "%.3f x Hummingbird (%s vs %s/s; %s), p99 %.2f ms (%s)"
+               % (ratio, fmt(r["rps"]), fmt(floor128["rps"]),
+                  "met" if ratio >= 0.5 else "%.0f %% of the target" % (ratio / 0.5 * 100), r["p99_ms"],
+                  "met" if r["p99_ms"] <= 20 else "%.2f ms over" % (r["p99_ms"] - 20)))
+    if postgres.get("ingest") and postgres.get("pgbench") and "64" in postgres["ingest"]["by_connections"]:
+        r = postgres["ingest"]["by_connections"]["64"]
+        ratio = r["rps"] / postgres["pgbench"]["tps"]
+        target("PostgreSQL ingest at 64 connections >= 0.5 x pgbench one-row insert tps at 64 clients, p99 <= 30 ms",
+               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"]}, ratio >= 0.5 and r["p99_ms"] <= 30,
+               "%.3f x pgbench (%s/s vs %s tps; %s), p99 %.2f ms (%s)"
+               % (ratio, fmt(r["rps"]), fmt(postgres["pgbench"]["tps"]),
+                  "met" if ratio >= 0.5 else "%.0f %% of the target" % (ratio / 0.5 * 100), r["p99_ms"],
+                  "met" if r["p99_ms"] <= 30 else "%.2f ms over" % (r["p99_ms"] - 30)))
+    if postgres.get("drain"):
+        rate = postgres["drain"]["per_second"] or 0
+        sqlite_rate = (sqlite.get("drain") or {}).get("per_second")
+        ratio = rate / sqlite_rate if sqlite_rate else None
+        target("PostgreSQL drain >= 3,000 executions/s and >= 0.5 x the SQLite drain in the same run",
+               {"per_second": postgres["drain"]["per_second"], "ratio_to_sqlite": round(ratio, 3) if ratio else None},
+               rate >= 3000 and ratio is not None and ratio >= 0.5,
+               "%s/s (%s), %s" % (fmt(rate), "met" if rate >= 3000 else "%.0f %% of 3,000" % (rate / 30),
+                                  "%.3f x SQLite's %s/s" % (ratio, fmt(sqlite_rate)) if ratio else "no SQLite drain measured"))
     if postgres.get("ingest") and postgres.get("pgbench") and "64" in postgres["ingest"]["by_connections"]:
         r = postgres["ingest"]["by_connections"]["64"]
         ratio = r["rps"] / postgres["pgbench"]["tps"]
@@ -1194,6 +1226,16 @@ def evaluate(results):
                    twice == 0 and not lost and i["healthy_delivered"] == i["healthy"],
                    f"{i['stored']['dead']}/{i['dead']} dead and {i['stored']['slow']}/{i['slow']} slow stored, "
                    f"{i['healthy_delivered']}/{i['healthy']} healthy delivered, {twice} key(s) delivered twice")
+    for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        # Every server the harness started on this store, figure by figure (VmHWM).
+        peaks = {name: data[key]["peak_rss_mb"] for name, key in (
+            ("ingest", "ingest"), ("drain", "drain"), ("end to end", "end_to_end"), ("sustained", "sustained"),
+            ("backlog", "backlog"), ("isolation", "isolation")) if data.get(key) and data[key].get("peak_rss_mb") is not None}
+        if peaks:
+            worst = max(peaks, key=peaks.get)
+            target(f"{kind} peak RSS <= 100 MB in every figure",
+                   {"peak_rss_mb": peaks}, peaks[worst] <= 100,
+                   f"max {peaks[worst]:.1f} MB ({worst}); " + ", ".join(f"{n} {v:.1f}" for n, v in peaks.items()))
     for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if data.get("ingest"):
             peak = max([data["ingest"]["peak_rss_mb"]] + ([data["backlog"].get("peak_rss_mb", data["backlog"]["with_backlog"]["peak_rss_mb"])] if data.get("backlog") else []))
