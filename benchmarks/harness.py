@@ -310,16 +310,19 @@ class Server:
 RESULT = re.compile(r"^RESULT (.*)$", re.M)
 
 
-def wrk(url, connections, seconds, signature="-", prefix="bench", max_per_thread=0, delay_ms=0, threads=None):
+def wrk(url, connections, seconds, signature="-", prefix="bench", max_per_thread=0, delay_ms=0, threads=None,
+        rate=0.0):
+    """One wrk run. rate > 0: a constant offered rate (requests/s, split over the threads)."""
     threads = min(connections, threads or CONFIG.wrk_threads)
     args = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{CONFIG.wrk_timeout}s",
-            "--latency", "-s", LUA, url, "--", signature, prefix, str(max_per_thread), str(delay_ms)]
+            "--latency", "-s", LUA, url, "--", signature, prefix, str(max_per_thread), str(delay_ms),
+            f"{rate / threads:.3f}"]
     code, out, err = run(args, timeout=seconds + 60)
     found = RESULT.search(out)
     if code != 0 or not found:
         raise BenchError(f"wrk failed ({code}): {err.strip()} {out.strip()[-500:]}")
     values = dict(pair.split("=") for pair in found.group(1).split())
-    result = {k: (int(v) if k in ("requests", "non2xx", "socket_errors") else float(v)) for k, v in values.items()}
+    result = {k: (int(v) if k in ("requests", "non2xx", "socket_errors", "late") else float(v)) for k, v in values.items()}
     result["connections"] = connections
     result["threads"] = threads
     result["accepted"] = result["requests"] - result["non2xx"]
@@ -519,6 +522,7 @@ def phase_drain(kind, pg_base, count, workers, ingest_rate):
             queued = store.query("SELECT count(*) FROM executions WHERE status = 'pending'")[0]
             rate = max(100.0, result["rps"])
         enqueue_seconds = time.time() - began
+        enqueue_peak = server.peak_rss_kb()
     finally:
         server.stop()
     queued = store.query("SELECT count(*) FROM executions WHERE status = 'pending'")[0]
@@ -568,7 +572,9 @@ def phase_drain(kind, pg_base, count, workers, ingest_rate):
         "seconds": round(span, 3), "per_second": round(completed / span, 1) if span > 0 else None,
         "wall_seconds_from_spawn": round(wall, 3), "per_second_wall": round(completed / wall, 1),
         "enqueue_seconds": round(enqueue_seconds, 2), "enqueue_errors": errors,
-        "peak_rss_mb": round((peak or 0) / 1024, 1),
+        # Both servers of the figure: the one that queued (api role) and the one that drained.
+        "peak_rss_mb": round(max(peak or 0, enqueue_peak or 0) / 1024, 1),
+        "workers_peak_rss_mb": round((peak or 0) / 1024, 1), "enqueue_peak_rss_mb": round((enqueue_peak or 0) / 1024, 1),
     }
     log(f"  {completed} executions in {span:.2f} s (first start → last finish) = {figure['per_second']:.0f}/s; "
         f"{figure['per_second_wall']:.0f}/s from process spawn")
@@ -625,6 +631,167 @@ def phase_end_to_end(kind, pg_base, ingest_max, workers):
     log(f"  {result['rps']:.0f}/s achieved; 202 → completed p50 {figure['p50_ms']} ms, p99 {figure['p99_ms']} ms "
         f"({len(latencies)} executions, {backlog_at_end} still queued when the load stopped)")
     return figure
+
+
+# Targets of the sustained end-to-end figure (issue #23), and where its search starts.
+SUSTAINED_TARGET = {"sqlite": 4000, "postgres": 1500}
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def sustained_probe(kind, pg_base, rate, seconds, workers, number):
+    """One probe of the sustained figure: a fresh store and server (the
+    end-to-end figure's configuration), `rate` requests/s offered at a
+    constant rate for `seconds`, then received -> finished of every
+    execution the probe sent, read from the store."""
+    store = Store(kind, pg_base, f"sustained{number}")
+    server = Server(store, workers=workers, name=f"sustained{number}")
+    threads = CONFIG.wrk_threads
+    # Enough connections that one is idle at each send time: about 50 ms of
+    # arrivals (a durable 202 takes a few ms); more than a wrk thread's share
+    # of the load would only add idle sockets.
+    connections = min(1024, max(32, math.ceil(rate / 20 / threads) * threads))
+    pending_sql = "SELECT count(*) FROM executions WHERE status IN ('pending','processing')"
+    poll = 0.25 if kind == "sqlite" else 0.5
+    prefix = f"sus{number}"
+    try:
+        automation = server.create_automation()
+        if CONFIG.warmup:
+            wrk(automation["url"], connections, CONFIG.warmup, automation["signature"], f"warm{number}", rate=rate)
+            try:
+                # A rate whose warm-up takes more than 10 s to drain is far beyond
+                # what the node carries: the probe will fail; do not wait longer.
+                wait_until(lambda: store.query(pending_sql)[0] == 0, 10, poll, "the warm-up executions to finish")
+            except BenchError:
+                log("  (the warm-up executions were still queued after 10 s; measuring anyway)")
+        cpu_before = cpu_seconds(server.pid)
+        result = wrk(automation["url"], connections, seconds, automation["signature"], prefix, rate=rate)
+        queued_at_end = store.query(pending_sql)[0]
+        # Bounded: an execution still queued this long after the load stopped
+        # is far past 1 s anyway, and counts as such below.
+        waited = time.time()
+        try:
+            wait_until(lambda: store.query(pending_sql)[0] == 0, CONFIG.sustained_wait, poll,
+                       "the probe's executions to finish")
+        except BenchError:
+            pass
+        waited = time.time() - waited
+        cpu_after = cpu_seconds(server.pid)
+        peak = server.peak_rss_kb()
+    finally:
+        server.stop()
+    latencies = sorted(store.column(
+        f"SELECT finished_at - received_at FROM executions WHERE status = 'completed' AND idempotency_key LIKE '{prefix}-%'"))
+    unfinished, failed = store.query(
+        f"SELECT count(*) FILTER (WHERE status IN ('pending','processing')), "
+        f"count(*) FILTER (WHERE status NOT IN ('pending','processing','completed')) "
+        f"FROM executions WHERE idempotency_key LIKE '{prefix}-%'"
+        if kind == "postgres" else
+        f"SELECT coalesce(sum(status IN ('pending','processing')), 0), "
+        f"coalesce(sum(status NOT IN ('pending','processing','completed')), 0) "
+        f"FROM executions WHERE idempotency_key LIKE '{prefix}-%'")
+    store.drop()
+    stored = len(latencies) + unfinished + failed
+    if stored < result["accepted"]:
+        raise BenchError(f"wrk saw {result['accepted']} accepted webhooks but the store holds {stored}")
+    # An unfinished execution is later than any finished one: it sorts last.
+    everything = latencies + [math.inf] * unfinished
+    p50, p99 = percentile(everything, 50), percentile(everything, 99)
+    achieved = result["rps"]
+    checks = {
+        "p99_within_1s": p99 is not None and p99 <= 1000,
+        "rate_held": achieved >= 0.95 * rate,
+        "nothing_failed": result["errors"] == 0 and failed == 0,
+        # In a steady state the queue holds what arrived in the last mean
+        # latency (< 1 s); more than one second of arrivals is a queue growing.
+        "queue_bounded": queued_at_end <= rate,
+        # Sends more than 100 ms behind their schedule are load the server
+        # did not see when it should have (no idle connection, or wrk starved).
+        "schedule_held": result.get("late", 0) <= 0.01 * max(1, result["requests"]),
+    }
+    cpu = (cpu_after - cpu_before) if cpu_before is not None and cpu_after is not None else None
+    probe = {
+        "offered_per_second": rate, "achieved_per_second": achieved, "seconds": seconds,
+        "connections": connections, "threads": threads, "passed": all(checks.values()), "checks": checks,
+        "executions": stored, "completed": len(latencies), "unfinished": unfinished, "failed": failed,
+        "errors": result["errors"], "late_sends": result.get("late", 0), "queued_when_load_stopped": queued_at_end,
+        "waited_after_load_s": round(waited, 1),
+        "p50_ms": None if p50 in (None, math.inf) else p50, "p99_ms": None if p99 in (None, math.inf) else p99,
+        "max_ms": latencies[-1] if latencies and not unfinished else None,
+        "ingest_p50_ms": result["p50_ms"], "ingest_p99_ms": result["p99_ms"],
+        "cpu_us_per_execution": round(cpu * 1e6 / stored) if cpu is not None and stored else None,
+        "peak_rss_mb": round((peak or 0) / 1024, 1),
+    }
+    failing = [name for name, ok in checks.items() if not ok]
+    def shown(value):
+        # None: at that rank an execution was still unfinished when the wait ended.
+        return f"{value} ms" if value is not None else f"> {waited:.0f} s after the load (unfinished)"
+    log(f"  {rate:>6.0f}/s offered: {achieved:.0f}/s achieved, received -> finished p50 {shown(probe['p50_ms'])}, "
+        f"p99 {shown(probe['p99_ms'])}, "
+        f"{queued_at_end} queued at the end, {unfinished} unfinished, {failed} failed, {result['errors']} errors, "
+        f"{probe['late_sends']} late sends, {probe['cpu_us_per_execution']} µs CPU/execution, "
+        f"RSS {probe['peak_rss_mb']} MB: " + ("passed" if not failing else "failed (" + ", ".join(failing) + ")"))
+    return probe
+
+
+def phase_sustained(kind, pg_base, workers):
+    """The highest constant offered rate at which received -> finished p99
+    stays <= 1 s, searched with a bounded number of probes: from the start
+    rate up by half again while probes pass, down by half while they fail,
+    then bisecting between the highest pass and the lowest fail until they
+    are within 10 % of each other (or the probes run out)."""
+    target = SUSTAINED_TARGET[kind]
+    rate = CONFIG.sustained_start or (target if not CONFIG.smoke else target / 4)
+    seconds, budget = CONFIG.sustained_seconds, CONFIG.sustained_probes
+    log(f"[{kind}] sustained end to end, {workers} workers: {seconds} s probes at a constant rate, from {rate:.0f}/s, "
+        f"at most {budget} probes")
+
+    def rounded(value):
+        return max(50, int(round(value / 50.0)) * 50)
+
+    rate = rounded(rate)
+    probes, passed, failed = [], None, None
+    while len(probes) < budget:
+        probe = sustained_probe(kind, pg_base, rate, seconds, workers, len(probes) + 1)
+        probes.append(probe)
+        if probe["passed"]:
+            passed = rate if passed is None else max(passed, rate)
+        else:
+            failed = rate if failed is None else min(failed, rate)
+        if passed is not None and failed is not None:
+            if failed <= passed * 1.1:
+                break
+            following = rounded((passed + failed) / 2)
+        elif passed is not None:
+            following = rounded(passed * 1.5)
+        else:
+            following = rounded(failed / 2)
+        if following in (p["offered_per_second"] for p in probes):
+            break
+        rate = following
+    best = next((p for p in probes if p["offered_per_second"] == passed), None)
+    if passed is not None and failed is not None:
+        resolution = f"passes at {passed:,}/s, fails at {failed:,}/s"
+    elif passed is not None:
+        resolution = f"passes at {passed:,}/s; no higher rate tried failed"
+    else:
+        resolution = f"no rate passed, down to {failed:,}/s"
+    log(f"  sustained: {resolution} ({len(probes)} probes)")
+    return {
+        "target_per_second": target, "seconds": seconds, "workers": workers,
+        "highest_passing_per_second": passed, "lowest_failing_per_second": failed, "resolution": resolution,
+        "best": best, "probes": probes,
+        # Every probe's server counts (a failing probe's too).
+        "peak_rss_mb": max(p["peak_rss_mb"] for p in probes),
+    }
 
 
 class IsolationReceiver(http.server.BaseHTTPRequestHandler):
@@ -924,6 +1091,34 @@ def machine(pg_base):
     return details
 
 
+def binary_identity(path, asks_version):
+    """Which binary is measured (benchmarks/run may be handed an old build for
+    an A/B): its path, sha256 and modification time, and its `--version`
+    output when asks_version and it answers one (older builds may not: an
+    unknown flag exits non-zero, and anything longer than 10 s is stopped)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    version = None
+    if asks_version:
+        try:
+            code, out, _ = run([path, "--version"], timeout=10)
+            line = out.strip().splitlines()[0] if out.strip() else ""
+            if code == 0 and line and len(line) < 80:
+                version = line
+        except (BenchError, OSError):
+            pass
+    modified = datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc)
+    return {"path": path, "version": version, "sha256": digest.hexdigest(),
+            "modified": modified.strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def describe_binary(identity):
+    return (f"{identity['path']} (" + (f"version {identity['version']}, " if identity["version"] else "no --version, ")
+            + f"sha256 {identity['sha256'][:12]}, modified {identity['modified']})")
+
+
 def fmt(value, digits=0):
     if value is None:
         return "-"
@@ -955,6 +1150,35 @@ def evaluate(results):
                 "framework_ratio": round(floor["rps"] / nginx["128"]["rps"], 3) if floor else None}, ok,
                "%.3f x nginx (%s vs %s/s; %s), p99 %.2f ms (%s), %d errors%s"
                % (ratio, fmt(r["rps"]), fmt(nginx["128"]["rps"]), ratio_note, r["p99_ms"], p99_note, r["errors"], floor_note))
+    # Issue #23's targets, beside the earlier ones: ratios to floors measured in the same run.
+    floor128 = results.get("http_floor", {}).get("128")
+    if sqlite.get("ingest") and floor128 and "128" in sqlite["ingest"]["by_connections"]:
+        r = sqlite["ingest"]["by_connections"]["128"]
+        ratio = r["rps"] / floor128["rps"]
+        target("SQLite ingest at 128 connections >= 0.5 x Hummingbird static 202 in the same run, p99 <= 20 ms",
+               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"]}, ratio >= 0.5 and r["p99_ms"] <= 20,
+               "%.3f x Hummingbird (%s vs %s/s; %s), p99 %.2f ms (%s)"
+               % (ratio, fmt(r["rps"]), fmt(floor128["rps"]),
+                  "met" if ratio >= 0.5 else "%.0f %% of the target" % (ratio / 0.5 * 100), r["p99_ms"],
+                  "met" if r["p99_ms"] <= 20 else "%.2f ms over" % (r["p99_ms"] - 20)))
+    if postgres.get("ingest") and postgres.get("pgbench") and "64" in postgres["ingest"]["by_connections"]:
+        r = postgres["ingest"]["by_connections"]["64"]
+        ratio = r["rps"] / postgres["pgbench"]["tps"]
+        target("PostgreSQL ingest at 64 connections >= 0.5 x pgbench one-row insert tps at 64 clients, p99 <= 30 ms",
+               {"ratio": round(ratio, 3), "p99_ms": r["p99_ms"]}, ratio >= 0.5 and r["p99_ms"] <= 30,
+               "%.3f x pgbench (%s/s vs %s tps; %s), p99 %.2f ms (%s)"
+               % (ratio, fmt(r["rps"]), fmt(postgres["pgbench"]["tps"]),
+                  "met" if ratio >= 0.5 else "%.0f %% of the target" % (ratio / 0.5 * 100), r["p99_ms"],
+                  "met" if r["p99_ms"] <= 30 else "%.2f ms over" % (r["p99_ms"] - 30)))
+    if postgres.get("drain"):
+        rate = postgres["drain"]["per_second"] or 0
+        sqlite_rate = (sqlite.get("drain") or {}).get("per_second")
+        ratio = rate / sqlite_rate if sqlite_rate else None
+        target("PostgreSQL drain >= 3,000 executions/s and >= 0.5 x the SQLite drain in the same run",
+               {"per_second": postgres["drain"]["per_second"], "ratio_to_sqlite": round(ratio, 3) if ratio else None},
+               rate >= 3000 and ratio is not None and ratio >= 0.5,
+               "%s/s (%s), %s" % (fmt(rate), "met" if rate >= 3000 else "%.0f %% of 3,000" % (rate / 30),
+                                  "%.3f x SQLite's %s/s" % (ratio, fmt(sqlite_rate)) if ratio else "no SQLite drain measured"))
     if postgres.get("ingest") and postgres.get("pgbench") and "64" in postgres["ingest"]["by_connections"]:
         r = postgres["ingest"]["by_connections"]["64"]
         ratio = r["rps"] / postgres["pgbench"]["tps"]
@@ -969,6 +1193,17 @@ def evaluate(results):
         target("Drain >= 5,000 executions/s on SQLite (transform + condition + upsert_contact)",
                {"per_second": d["per_second"]}, rate >= 5000,
                "%s/s over %s executions%s" % (fmt(rate), fmt(d["executions"]), note))
+    for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        s = data.get("sustained")
+        if s:
+            rate = s["highest_passing_per_second"] or 0
+            goal = s["target_per_second"]
+            best = s["best"]
+            target(f"{kind} sustained end to end >= {goal:,}/s with received -> finished p99 <= 1 s for {s['seconds']} s",
+                   {"per_second": s["highest_passing_per_second"], "p99_ms": best["p99_ms"] if best else None},
+                   rate >= goal,
+                   (f"{rate:,}/s (p50 {best['p50_ms']} ms, p99 {best['p99_ms']} ms)" if best else "no probe passed")
+                   + f"; {s['resolution']}" + ("" if rate >= goal else f"; {rate / goal * 100:.0f} % of the target"))
     for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if data.get("backlog"):
             b = data["backlog"]
@@ -997,6 +1232,16 @@ def evaluate(results):
                    f"{i['stored']['dead']}/{i['dead']} dead and {i['stored']['slow']}/{i['slow']} slow stored, "
                    f"{i['healthy_delivered']}/{i['healthy']} healthy delivered, {twice} key(s) delivered twice")
     for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        # Every server the harness started on this store, figure by figure (VmHWM).
+        peaks = {name: data[key]["peak_rss_mb"] for name, key in (
+            ("ingest", "ingest"), ("drain", "drain"), ("end to end", "end_to_end"), ("sustained", "sustained"),
+            ("backlog", "backlog"), ("isolation", "isolation")) if data.get(key) and data[key].get("peak_rss_mb") is not None}
+        if peaks:
+            worst = max(peaks, key=peaks.get)
+            target(f"{kind} peak RSS <= 100 MB in every figure",
+                   {"peak_rss_mb": peaks}, peaks[worst] <= 100,
+                   f"max {peaks[worst]:.1f} MB ({worst}); " + ", ".join(f"{n} {v:.1f}" for n, v in peaks.items()))
+    for kind, data in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if data.get("ingest"):
             peak = max([data["ingest"]["peak_rss_mb"]] + ([data["backlog"].get("peak_rss_mb", data["backlog"]["with_backlog"]["peak_rss_mb"])] if data.get("backlog") else []))
             target(f"{kind} peak RSS during the ingest benchmark <= 150 MB", {"peak_rss_mb": peak}, peak <= 150,
@@ -1009,10 +1254,15 @@ def table(report):
     lines = []
     lines.append(f"Voxworks benchmarks, {report['mode']} mode, {report['date']}")
     lines.append(f"command: {report['command']}")
+    if report.get("binaries"):
+        lines.append(f"server binary: {describe_binary(report['binaries']['server'])}")
+        lines.append(f"framework reference binary: {describe_binary(report['binaries']['framework_reference'])}")
     lines.append(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
                  f"{m['swift']}, PostgreSQL {m['postgresql'] or 'not measured'}, SQLite {m['sqlite']}, {m['nginx']}")
     lines.append(f"each figure: {report['config']['seconds']} s of wrk ({report['config']['wrk_threads']} threads, "
-                 f"timeout {report['config']['wrk_timeout']} s) after a {report['config']['warmup']} s warm-up; loopback")
+                 f"timeout {report['config']['wrk_timeout']} s) after a {report['config']['warmup']} s warm-up; loopback; "
+                 f"sustained: {report['config']['sustained_seconds']} s probes at a constant rate, "
+                 f"at most {report['config']['sustained_probes']} per store")
     lines.append("")
     header = f"| {'figure':<34} | {'store':<10} | {'conns':>5} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'p99.9 ms':>8} | {'errors':>6} | {'RSS MB':>6} | {'ratio':<36} |"
     lines.append(header)
@@ -1057,6 +1307,15 @@ def table(report):
                 fmt(e["peak_rss_mb"], 1),
                 (f"{e['workers']} workers, " if e.get("workers") else "")
                 + f"{e['queued_when_load_stopped']:,}/{e['executions']:,} queued at end")
+        if data.get("sustained"):
+            s = data["sustained"]
+            best = s["best"] or {}
+            row(f"sustained end to end, p99 <= 1 s", kind, fmt(best.get("connections")),
+                fmt(s["highest_passing_per_second"]), fmt(best.get("p50_ms")), fmt(best.get("p99_ms")), "-",
+                fmt(best.get("errors")), fmt(best.get("peak_rss_mb"), 1),
+                f"{s['seconds']} s, {len(s['probes'])} probes; "
+                + (f"fails at {s['lowest_failing_per_second']:,}/s" if s["lowest_failing_per_second"] else "no fail")
+                + (f"; {best['cpu_us_per_execution']} µs CPU/ex" if best.get("cpu_us_per_execution") else ""))
         if data.get("backlog"):
             b = data["backlog"]
             for label, r in (("backlog: empty store", b["empty"]), (f"backlog: >= {b['pending']:,} pending", b["with_backlog"])):
@@ -1109,6 +1368,11 @@ def main():
     CONFIG.backlog_rounds = max(1, int(env.get("VOXWORKS_BENCH_BACKLOG_ROUNDS") or (1 if smoke else 3)))
     CONFIG.wrk_threads = int(env.get("VOXWORKS_BENCH_WRK_THREADS") or max(2, (os.cpu_count() or 2) // 2))
     CONFIG.wrk_timeout = int(env.get("VOXWORKS_BENCH_WRK_TIMEOUT") or 5)
+    CONFIG.sustained_seconds = int(env.get("VOXWORKS_BENCH_SUSTAINED_SECONDS") or (3 if smoke else 60))
+    CONFIG.sustained_probes = max(1, int(env.get("VOXWORKS_BENCH_SUSTAINED_PROBES") or (2 if smoke else 5)))
+    CONFIG.sustained_start = float(env.get("VOXWORKS_BENCH_SUSTAINED_START") or 0)
+    # How long a probe waits for its executions after the load stops.
+    CONFIG.sustained_wait = 15 if smoke else 30
     stores = [s for s in (env.get("VOXWORKS_BENCH_STORES") or "sqlite,postgres").split(",") if s]
     pg_base = env.get("VOXWORKS_TEST_DATABASE_URL") or None
     skipped = {}
@@ -1127,9 +1391,13 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": args.command.strip(),
         "binary": BIN, "framework_reference_binary": FLOOR,
+        # Given from outside (VOXWORKS_BENCH_BIN / _FLOOR_BIN) or just built: which build each figure measured.
+        "binaries": {"server": binary_identity(BIN, True), "framework_reference": binary_identity(FLOOR, False)},
         "config": {"seconds": CONFIG.seconds, "warmup": CONFIG.warmup, "drain_executions": CONFIG.drain,
                    "backlog_pending": CONFIG.backlog, "backlog_rounds": CONFIG.backlog_rounds, "drain_workers": CONFIG.workers,
                    "wrk_threads": CONFIG.wrk_threads, "wrk_timeout": CONFIG.wrk_timeout,
+                   "sustained_seconds": CONFIG.sustained_seconds, "sustained_probes": CONFIG.sustained_probes,
+                   "sustained_start": CONFIG.sustained_start or None, "sustained_wait": CONFIG.sustained_wait,
                    "stores": stores, "limits": LIFTED, "body_bytes": len(BODY)},
         "machine": machine(pg_base if "postgres" in stores else None),
         "results": {}, "skipped": skipped,
@@ -1140,15 +1408,19 @@ def main():
     nginx_connections = sorted(set(sqlite_connections + (postgres_connections if "postgres" in stores else [])))
     only = [p for p in (env.get("VOXWORKS_BENCH_ONLY") or "").split(",") if p]
     if only:
-        # One figure alone (e.g. VOXWORKS_BENCH_ONLY=isolation while working on it); never a full report.
-        if set(only) - {"isolation"}:
-            raise BenchError("VOXWORKS_BENCH_ONLY supports: isolation")
+        # Figures alone (e.g. VOXWORKS_BENCH_ONLY=isolation while working on it); never a full report.
+        if set(only) - {"isolation", "sustained"}:
+            raise BenchError("VOXWORKS_BENCH_ONLY supports: isolation, sustained")
         report["mode"] += "-partial"
         args.output = os.path.join(ROOT, "benchmarks", "results", "partial.json")
         for kind in stores:
             base = pg_base if kind == "postgres" else None
-            report["results"][kind] = {"isolation": phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
-                                                                    CONFIG.isolation_healthy, 10)}
+            data = report["results"][kind] = {}
+            if "sustained" in only:
+                data["sustained"] = phase_sustained(kind, base, CONFIG.workers)
+            if "isolation" in only:
+                data["isolation"] = phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
+                                                    CONFIG.isolation_healthy, 10)
         report["targets"] = evaluate(report["results"])
         print(table(report), flush=True)
         with open(args.output, "w") as f:
@@ -1166,6 +1438,7 @@ def main():
         ingest_max = max(r["rps"] for r in data["ingest"]["by_connections"].values())
         data["drain"] = phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max)
         data["end_to_end"] = phase_end_to_end(kind, base, ingest_max, CONFIG.workers)
+        data["sustained"] = phase_sustained(kind, base, CONFIG.workers)
         data["backlog"] = phase_backlog(kind, base, CONFIG.backlog)
         data["isolation"] = phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
                                             CONFIG.isolation_healthy, 10)
