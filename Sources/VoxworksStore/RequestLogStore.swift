@@ -117,8 +117,9 @@ public protocol RequestLogStore: Sendable {
     /// A page of the team's records, newest (highest id) first.
     func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord]
     func request(id: UUID, teamID: UUID) async throws -> RequestRecord?
-    /// The request that created an execution: the earliest record linked
-    /// to it (later ones are idempotent replays of the same delivery).
+    /// The request that created an execution: the record with the
+    /// execution's id, else (records from before that rule) the earliest
+    /// one linked to it; later ones are idempotent replays.
     func requestID(executionID: UUID, teamID: UUID) async throws -> UUID?
     /// Deletes up to `limit` records received before `before`; returns how many.
     func deleteRequests(receivedBefore before: Timestamp, limit: Int) async throws -> Int
