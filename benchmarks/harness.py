@@ -1369,7 +1369,8 @@ def main():
     CONFIG.wrk_threads = int(env.get("VOXWORKS_BENCH_WRK_THREADS") or max(2, (os.cpu_count() or 2) // 2))
     CONFIG.wrk_timeout = int(env.get("VOXWORKS_BENCH_WRK_TIMEOUT") or 5)
     CONFIG.sustained_seconds = int(env.get("VOXWORKS_BENCH_SUSTAINED_SECONDS") or (3 if smoke else 60))
-    CONFIG.sustained_probes = max(1, int(env.get("VOXWORKS_BENCH_SUSTAINED_PROBES") or (2 if smoke else 5)))
+    # 0 leaves the figure out (an A/B run against a build measured before it existed).
+    CONFIG.sustained_probes = max(0, int(env.get("VOXWORKS_BENCH_SUSTAINED_PROBES") or (2 if smoke else 5)))
     CONFIG.sustained_start = float(env.get("VOXWORKS_BENCH_SUSTAINED_START") or 0)
     # How long a probe waits for its executions after the load stops.
     CONFIG.sustained_wait = 15 if smoke else 30
@@ -1438,7 +1439,8 @@ def main():
         ingest_max = max(r["rps"] for r in data["ingest"]["by_connections"].values())
         data["drain"] = phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max)
         data["end_to_end"] = phase_end_to_end(kind, base, ingest_max, CONFIG.workers)
-        data["sustained"] = phase_sustained(kind, base, CONFIG.workers)
+        if CONFIG.sustained_probes > 0:
+            data["sustained"] = phase_sustained(kind, base, CONFIG.workers)
         data["backlog"] = phase_backlog(kind, base, CONFIG.backlog)
         data["isolation"] = phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
                                             CONFIG.isolation_healthy, 10)
