@@ -26,7 +26,7 @@ public struct BasicAuthScheme: VerificationScheme {
         var matched = false
         for credential in credentials {
             guard let password = credential.password, !password.isEmpty else { continue }
-            if SchemeCrypto.constantTimeEquals(sent, Array("\(username):\(password)".utf8)) { matched = true }
+            if SchemeSupport.constantTimeEqual(sent, Array("\(username):\(password)".utf8)) { matched = true }
         }
         return matched ? .verified(signedKey: nil) : .invalid
     }

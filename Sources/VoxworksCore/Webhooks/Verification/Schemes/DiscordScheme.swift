@@ -33,11 +33,11 @@ public struct DiscordScheme: VerificationScheme {
         guard matched else { return .invalid }
         guard let seconds = SchemeCrypto.unixSeconds(timestamp), SchemeCrypto.isFresh(seconds, nowSeconds: nowSeconds, tolerance: tolerance)
         else { return .outsideWindow }
-        return .verified(signedKey: SchemeCrypto.timestampKey(timestamp, mac: signature))
+        return .verified(signedKey: SchemeSupport.timestampKey(timestamp, mac: signature))
     }
 
     public func signedHandshake(_ request: InboundRequest, credentials: [SchemeCredential]) -> HandshakeAnswer? {
-        guard SchemeCrypto.jsonObject(request.body)?["type"]?.intValue == 1 else { return nil }
+        guard SchemeSupport.object(request.body)?["type"]?.intValue == 1 else { return nil }
         return .json(#"{"type":1}"#)
     }
 

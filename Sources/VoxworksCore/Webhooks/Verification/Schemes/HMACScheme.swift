@@ -93,7 +93,7 @@ public struct HMACScheme: VerificationScheme {
             guard let seconds = Self.seconds(timestamp), SchemeCrypto.isFresh(seconds, nowSeconds: nowSeconds, tolerance: tolerance) else {
                 return .outsideWindow
             }
-            if id == nil { return .verified(signedKey: SchemeCrypto.timestampKey(timestamp, mac: mac)) }
+            if id == nil { return .verified(signedKey: SchemeSupport.timestampKey(timestamp, mac: mac)) }
         }
         return .verified(signedKey: id)
     }

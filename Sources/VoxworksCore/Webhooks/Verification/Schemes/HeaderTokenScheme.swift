@@ -23,7 +23,7 @@ public struct HeaderTokenScheme: VerificationScheme {
         var matched = false
         for credential in credentials {
             guard let expected = credential.value, !expected.isEmpty else { continue }
-            if SchemeCrypto.constantTimeEquals(sent, Array(expected.utf8)) { matched = true }
+            if SchemeSupport.constantTimeEqual(sent, Array(expected.utf8)) { matched = true }
         }
         return matched ? .verified(signedKey: nil) : .invalid
     }

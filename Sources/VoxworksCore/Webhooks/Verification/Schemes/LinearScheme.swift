@@ -21,10 +21,10 @@ public struct LinearScheme: VerificationScheme {
         // The MAC first, then the window: without the secret nobody learns
         // anything about the window. As Linear's SDK does, a body without
         // `webhookTimestamp` is checked without a window.
-        guard let stamp = SchemeCrypto.jsonObject(request.body)?["webhookTimestamp"] else { return .verified(signedKey: nil) }
+        guard let stamp = SchemeSupport.object(request.body)?["webhookTimestamp"] else { return .verified(signedKey: nil) }
         guard let millis = stamp.intValue, SchemeCrypto.isFresh(Double(millis) / 1000, nowSeconds: nowSeconds, tolerance: tolerance)
         else { return .outsideWindow }
-        return .verified(signedKey: SchemeCrypto.timestampKey(String(millis), mac: mac))
+        return .verified(signedKey: SchemeSupport.timestampKey(String(millis), mac: mac))
     }
 
     public func deliveryID(_ request: InboundRequest) -> String? {

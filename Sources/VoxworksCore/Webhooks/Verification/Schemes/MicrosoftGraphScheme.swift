@@ -15,7 +15,7 @@ public struct MicrosoftGraphScheme: VerificationScheme {
     public init() {}
 
     public func verify(_ request: InboundRequest, credentials: [SchemeCredential], nowSeconds: Double) -> VerificationOutcome {
-        guard let items = SchemeCrypto.jsonObject(request.body)?["value"]?.arrayValue, !items.isEmpty else { return .missing }
+        guard let items = SchemeSupport.object(request.body)?["value"]?.arrayValue, !items.isEmpty else { return .missing }
         let secrets = credentials.compactMap { credential -> [UInt8]? in
             guard let secret = credential.secret, !secret.isEmpty else { return nil }
             return Array(secret.utf8)
@@ -31,7 +31,7 @@ public struct MicrosoftGraphScheme: VerificationScheme {
         var allMatched = true
         for state in states {
             var matched = false
-            for secret in secrets where SchemeCrypto.constantTimeEquals(state, secret) { matched = true }
+            for secret in secrets where SchemeSupport.constantTimeEqual(state, secret) { matched = true }
             if !matched { allMatched = false }
         }
         return allMatched ? .verified(signedKey: nil) : .invalid

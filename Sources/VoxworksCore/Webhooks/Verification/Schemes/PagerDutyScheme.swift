@@ -27,7 +27,7 @@ public struct PagerDutyScheme: VerificationScheme {
     }
 
     public func deliveryID(_ request: InboundRequest) -> String? {
-        guard let id = SchemeCrypto.jsonObject(request.body)?["event"]?["id"]?.stringValue, !id.isEmpty else { return nil }
+        guard let id = SchemeSupport.object(request.body)?["event"]?["id"]?.stringValue, !id.isEmpty else { return nil }
         return id
     }
 }

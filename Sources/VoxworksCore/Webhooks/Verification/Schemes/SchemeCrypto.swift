@@ -96,17 +96,9 @@ enum SchemeCrypto {
         return encoding.decode(text)
     }
 
-    /// Byte comparison whose time depends only on the lengths.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
-    }
-
     /// Compares UTF-8 texts in constant time for equal lengths.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        constantTimeEquals(Array(a.utf8), Array(b.utf8))
+        SchemeSupport.constantTimeEqual(Array(a.utf8), Array(b.utf8))
     }
 
     /// Unix seconds written as plain digits (no sign, exponent or
@@ -136,21 +128,10 @@ enum SchemeCrypto {
         seconds.isFinite && abs(nowSeconds - seconds) <= tolerance
     }
 
-    /// The body as a JSON object, or nil when it is not one.
-    static func jsonObject(_ body: [UInt8]) -> JSONObject? {
-        try? JSONParser().parseObject(body)
-    }
-
     /// A string member of the body's top-level object (a provider's event id).
     static func topLevelString(_ body: [UInt8], _ key: String) -> String? {
-        guard let value = jsonObject(body)?[key]?.stringValue, !value.isEmpty else { return nil }
+        guard let value = SchemeSupport.object(body)?[key]?.stringValue, !value.isEmpty else { return nil }
         return value
-    }
-
-    /// The idempotency key fixed by a signed timestamp and the MAC over it:
-    /// the same form `SignedDelivery.timestamped` uses.
-    static func timestampKey(_ timestamp: String, mac: [UInt8]) -> String {
-        "sig:\(timestamp):" + SecretMaterial.hex(mac.prefix(16))
     }
 
     static func trimmed(_ text: Substring) -> Substring {

@@ -40,7 +40,7 @@ public struct TwitchScheme: VerificationScheme {
 
     public func signedHandshake(_ request: InboundRequest, credentials: [SchemeCredential]) -> HandshakeAnswer? {
         guard request.header("twitch-eventsub-message-type") == "webhook_callback_verification",
-            let challenge = SchemeCrypto.jsonObject(request.body)?["challenge"]?.stringValue
+            let challenge = SchemeSupport.object(request.body)?["challenge"]?.stringValue
         else { return nil }
         return .text(challenge)
     }

@@ -19,7 +19,7 @@ public struct XeroScheme: VerificationScheme {
     }
 
     public func signedHandshake(_ request: InboundRequest, credentials: [SchemeCredential]) -> HandshakeAnswer? {
-        guard let events = SchemeCrypto.jsonObject(request.body)?["events"]?.arrayValue, events.isEmpty else { return nil }
+        guard let events = SchemeSupport.object(request.body)?["events"]?.arrayValue, events.isEmpty else { return nil }
         return HandshakeAnswer(contentType: "text/plain; charset=utf-8", body: [])
     }
 }
