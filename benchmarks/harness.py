@@ -266,12 +266,18 @@ class Server:
             raise BenchError(f"the server did not answer /api/v1/health in 120 s:\n{self.tail()}")
         if store.key is None:
             with open(self.log_path, "rb") as f:
-                # Output that is not a terminal gets the key in a 0600 file, named in the banner.
-                found = re.search(rb'(/[^ "]*/first-api-key)', f.read())
-            if not found:
-                raise BenchError(f"no API key file in the first-start banner:\n{self.tail()}")
-            with open(found.group(1), "rb") as f:
-                store.key = f.read().decode().strip()
+                banner = f.read()
+            # Output that is not a terminal gets the key in a 0600 file, named in the banner;
+            # builds from before that printed the key itself (an A/B run may measure one).
+            found = re.search(rb'(/[^ "]*/first-api-key)', banner)
+            printed = re.search(rb'^ {4}(vx_[A-Za-z0-9_-]{20,})$', banner, re.MULTILINE)
+            if found:
+                with open(found.group(1), "rb") as f:
+                    store.key = f.read().decode().strip()
+            elif printed:
+                store.key = printed.group(1).decode()
+            else:
+                raise BenchError(f"no API key (or its file) in the first-start banner:\n{self.tail()}")
 
     @property
     def pid(self):

@@ -161,7 +161,7 @@ import VoxworksTestSupport
         let automation = try await harness.automation().automation
         var settings = RequestLogSettings()
         settings.batchSize = 4
-        settings.writeInterval = .seconds(2)
+        settings.writeInterval = .seconds(5)
         let recorder = RequestLogRecorder(
             store: harness.store, settings: settings, metrics: .disabled, clock: { Timestamp.now() }, logger: Logger(label: "test"))
         let started = ContinuousClock.now
@@ -173,7 +173,7 @@ import VoxworksTestSupport
             #expect(recorder.enqueue(pending, refused: false) == .queued)
         }
         var idle = false
-        for _ in 0..<200 where !idle {
+        for _ in 0..<400 where !idle {
             try await Task.sleep(for: .milliseconds(50))
             idle = recorder.isIdle
         }
@@ -181,8 +181,9 @@ import VoxworksTestSupport
         #expect(idle)
         let written = try await harness.store.requests(teamID: harness.teamID, query: RequestLogQuery(limit: 100))
         #expect(written.count == 12)
-        // Three batches after one pause (about 2 s), not a pause before each (6 s).
-        #expect(elapsed < .seconds(4.5), "took \(elapsed)")
+        // Three batches after one pause (about 5 s), not a pause before each
+        // (15 s); the margin is for a machine loaded by other suites.
+        #expect(elapsed < .seconds(11), "took \(elapsed)")
     }
 
     @Test(arguments: StoreKind.available)
