@@ -10,18 +10,22 @@ extension SQLiteStore {
 
     public func recordRequests(_ records: [RequestRecord]) async throws {
         guard !records.isEmpty else { return }
+        // The values (ids as text, the headers' JSON) are made before the
+        // writer is taken: it is the store's only one, and under load
+        // ingest's group commit is waiting for it.
+        let rows: [[SQLiteValue]] = records.map { record in
+            [
+                .text(record.id.lowercased), .text(record.teamID.lowercased), .text(record.automationID.lowercased),
+                .int(record.receivedAt.millis), .int(Int64(record.status)), SQLiteValue(record.message),
+                SQLiteValue(record.executionID?.lowercased), SQLiteValue(record.idempotencyKey), SQLiteValue(record.sourceIP),
+                .int(Int64(record.durationMillis)), .text(record.method), SQLiteValue(record.contentType),
+                .text(StoredRequestHeaders.serialize(record.headers)), .blob(record.body), .int(Int64(record.bodyBytes)),
+            ]
+        }
         try await pool.write { db in
             let insert = try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO request_log (\(Self.requestLogColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            for record in records {
-                try insert.run([
-                    .text(record.id.lowercased), .text(record.teamID.lowercased), .text(record.automationID.lowercased),
-                    .int(record.receivedAt.millis), .int(Int64(record.status)), SQLiteValue(record.message),
-                    SQLiteValue(record.executionID?.lowercased), SQLiteValue(record.idempotencyKey), SQLiteValue(record.sourceIP),
-                    .int(Int64(record.durationMillis)), .text(record.method), SQLiteValue(record.contentType),
-                    .text(StoredRequestHeaders.serialize(record.headers)), .blob(record.body), .int(Int64(record.bodyBytes)),
-                ])
-            }
+            for row in rows { try insert.run(row) }
         }
     }
 
