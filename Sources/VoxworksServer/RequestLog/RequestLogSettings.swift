@@ -13,11 +13,11 @@ public struct RequestLogSettings: Sendable {
     public var retentionHours = 168
     /// Records waiting for the background writer, at most; past either
     /// bound a record is dropped (`reason="queue_full"`), never waited for.
-    public var queueCapacity = 10_000
+    public var queueCapacity = 40_000
     public var queueBytes = 32 << 20
     /// Records per write (one transaction), and the pause before each
     /// write that lets a batch build up.
-    public var batchSize = 1_024
+    public var batchSize = 4_096
     public var writeInterval: Duration = .milliseconds(250)
     /// Lines per second the refusal log writes at `info` on this node; the
     /// rest are summed up in one line ("N refused webhooks not logged").
