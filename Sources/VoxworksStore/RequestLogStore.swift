@@ -142,8 +142,19 @@ public struct RequestCounts: Sendable, Equatable {
 
 /// Headers as stored: a JSON object, in the order received.
 enum StoredRequestHeaders {
+    /// Written directly (one string, no `JSONValue` tree): every logged
+    /// request passes through here.
     static func serialize(_ headers: [RequestHeader]) -> String {
-        JSONValue.object(JSONObject(headers.map { (key: $0.name, value: JSONValue.string($0.value)) })).serialized
+        var output = "{"
+        output.reserveCapacity(headers.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        for (index, header) in headers.enumerated() {
+            if index > 0 { output += "," }
+            JSONValue.writeString(header.name, to: &output)
+            output += ":"
+            JSONValue.writeString(header.value, to: &output)
+        }
+        output += "}"
+        return output
     }
 
     static func parse(_ text: String?, id: String) throws -> [RequestHeader] {

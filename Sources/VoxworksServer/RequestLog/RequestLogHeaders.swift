@@ -1,4 +1,5 @@
 import HTTPTypes
+import Synchronization
 import VoxworksCore
 import VoxworksStore
 
@@ -56,8 +57,20 @@ enum RequestLogHeaders {
         return Dictionary(uniqueKeysWithValues: Set(keptNames).union(common).map { ($0, decide($0)) })
     }()
 
+    /// Names decided on the way (a provider's `x-webhook-signature`, a
+    /// sender's own headers), remembered so that each is searched once;
+    /// at most `maxLearned` of them, since a sender chooses the names.
+    private static let learned = Mutex<[String: Treatment]>([:])
+    static let maxLearned = 1_024
+
     static func treatment(_ name: String) -> Treatment {
-        knownTreatments[name] ?? decide(name)
+        if let known = knownTreatments[name] { return known }
+        if let seen = learned.withLock({ $0[name] }) { return seen }
+        let decided = decide(name)
+        learned.withLock { table in
+            if table.count < maxLearned { table[name] = decided }
+        }
+        return decided
     }
 
     static func decide(_ name: String) -> Treatment {
