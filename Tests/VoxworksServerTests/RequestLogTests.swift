@@ -487,6 +487,20 @@ import VoxworksTestSupport
         #expect(RequestLogHeaders.treatment("x-idempotency-key") == .keep)
         #expect(RequestLogHeaders.treatment("host") == .drop)
         #expect(RequestLogHeaders.treatment("x-api-key") == .drop)
+        // Asked again, a remembered name gets the same answer.
+        for name in names { #expect(RequestLogHeaders.treatment(name) == RequestLogHeaders.decide(name), "\(name)") }
+    }
+
+    /// Senders choose header names: the names remembered on the way are
+    /// bounded, and a name past the bound is still decided by the rules.
+    @Test func rememberedHeaderNamesAreBounded() {
+        for index in 0..<(RequestLogHeaders.maxLearned + 200) {
+            _ = RequestLogHeaders.treatment("x-webhook-flood-\(index)-signature")
+        }
+        #expect(RequestLogHeaders.learnedCount <= RequestLogHeaders.maxLearned)
+        #expect(RequestLogHeaders.learnedCount > 0)
+        #expect(RequestLogHeaders.treatment("x-webhook-past-the-bound-signature") == .redact)
+        #expect(RequestLogHeaders.treatment("x-custom-past-the-bound") == .drop)
     }
 
     static func record(_ harness: TestHarness, automation: UUID, at time: Timestamp, status: Int) -> RequestRecord {

@@ -62,6 +62,7 @@ enum RequestLogHeaders {
     /// at most `maxLearned` of them, since a sender chooses the names.
     private static let learned = Mutex<[String: Treatment]>([:])
     static let maxLearned = 1_024
+    static var learnedCount: Int { learned.withLock { $0.count } }
 
     static func treatment(_ name: String) -> Treatment {
         if let known = knownTreatments[name] { return known }
