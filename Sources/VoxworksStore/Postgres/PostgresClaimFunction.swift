@@ -58,6 +58,31 @@ enum PostgresClaimFunction {
     /// SQL: the stripe count of a cap.
     static func stripes(_ cap: String) -> String { "GREATEST(1, LEAST(\(maxStripes), \(cap) / \(maxStripes)))" }
 
+    /// PL/pgSQL: takes one of `stripes` advisory locks of `key` (a text
+    /// expression) in `space` and sets `stripe` to it: the first free one,
+    /// trying from the worker's own; when all are taken, passes over to the
+    /// enclosing loop's next round if `holding` (a claim never waits while
+    /// holding a lock of that kind, so claims cannot deadlock), else waits
+    /// for the worker's own. Sets `holding`. One text for the team's and
+    /// the automation's locks, so that the two cannot drift apart.
+    static func takeStripe(space: Int32, key: String, stripes: String, into stripe: String, holding: String) -> String {
+        """
+        \(stripe) := NULL;
+        FOR k IN 0 .. \(stripes) - 1 LOOP
+            IF pg_try_advisory_xact_lock(\(space), hashtext(\(key) || '/' || (worker_hash + k) % \(stripes))) THEN
+                \(stripe) := (worker_hash + k) % \(stripes);
+                EXIT;
+            END IF;
+        END LOOP;
+        IF \(stripe) IS NULL THEN
+            CONTINUE WHEN \(holding);
+            \(stripe) := worker_hash % \(stripes);
+            PERFORM pg_advisory_xact_lock(\(space), hashtext(\(key) || '/' || \(stripe)));
+        END IF;
+        \(holding) := true;
+        """
+    }
+
     static let create = """
         CREATE OR REPLACE FUNCTION claim_execution(
             worker TEXT, now_ms BIGINT, lease BIGINT, after_team TEXT, team_cap INTEGER, default_cap INTEGER)
@@ -109,20 +134,7 @@ enum PostgresClaimFunction {
                 PERFORM 1 FROM executions e WHERE e.status = 'pending' AND e.team_id = team AND e.run_at <= now_ms
                 ORDER BY e.team_id, e.automation_id, e.run_at, e.id LIMIT 1;
                 CONTINUE WHEN NOT FOUND;
-                -- A free stripe if there is one (from the worker's own), else wait for the worker's own.
-                team_stripe := NULL;
-                FOR k IN 0 .. team_stripes - 1 LOOP
-                    IF pg_try_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || (worker_hash + k) % team_stripes)) THEN
-                        team_stripe := (worker_hash + k) % team_stripes;
-                        EXIT;
-                    END IF;
-                END LOOP;
-                IF team_stripe IS NULL THEN
-                    CONTINUE WHEN holds_lock;
-                    team_stripe := worker_hash % team_stripes;
-                    PERFORM pg_advisory_xact_lock(\(lockSpace), hashtext(team || '/' || team_stripe));
-                END IF;
-                holds_lock := true;
+                \(takeStripe(space: lockSpace, key: "team", stripes: "team_stripes", into: "team_stripe", holding: "holds_lock"))
                 -- The other stripes' holders may each be claiming one more, not yet committed.
                 CONTINUE WHEN (SELECT count(*) FROM (
                     SELECT 1 FROM executions e
@@ -156,19 +168,9 @@ enum PostgresClaimFunction {
                     -- (ConcurrencyLimit.explicit): a claim never parses a definition.
                     cap := coalesce((SELECT a.concurrency FROM automations a WHERE a.id = automation), default_cap);
                     automation_stripes := \(stripes("cap"));
-                    automation_stripe := NULL;
-                    FOR k IN 0 .. automation_stripes - 1 LOOP
-                        IF pg_try_advisory_xact_lock(
-                            \(lockSpace + 1), hashtext(automation || '/' || (worker_hash + k) % automation_stripes)) THEN
-                            automation_stripe := (worker_hash + k) % automation_stripes;
-                            EXIT;
-                        END IF;
-                    END LOOP;
-                    IF automation_stripe IS NULL THEN
-                        CONTINUE WHEN holds_automation_lock;
-                        PERFORM pg_advisory_xact_lock(\(lockSpace + 1), hashtext(automation || '/' || worker_hash % automation_stripes));
-                    END IF;
-                    holds_automation_lock := true;
+                    \(takeStripe(
+                        space: lockSpace + 1, key: "automation", stripes: "automation_stripes", into: "automation_stripe",
+                        holding: "holds_automation_lock"))
                     CONTINUE WHEN (SELECT count(*) FROM (
                         SELECT 1 FROM executions e
                         WHERE e.status = 'processing' AND e.wait_reason IS NULL AND e.team_id = team AND e.automation_id = automation
