@@ -169,7 +169,8 @@ import VoxworksTestSupport
         for _ in 0..<12 {
             let pending = RequestLogRecorder.Pending(
                 id: nil, teamID: harness.teamID, automationID: automation.id, receivedAt: now, durationMillis: 1, status: 202,
-                message: nil, executionID: nil, method: "POST", headers: [:], body: [], bodyBytes: 0, sourceIP: nil)
+                message: nil, executionID: nil, method: "POST", headers: [], idempotencyKey: nil, contentType: nil, body: [], bodyBytes: 0,
+                sourceIP: nil)
             #expect(recorder.enqueue(pending, refused: false) == .queued)
         }
         var idle = false

@@ -23,10 +23,13 @@ struct RequestTrace: Sendable {
 /// token that names an automation is recorded, accepted or refused, with
 /// its answer; an unknown token names no team and is not.
 ///
-/// Nothing here waits on the store: the request path only appends to a
-/// bounded in-memory queue (a lock and an append; the headers and body
-/// are kept by reference, chosen and redacted later), and a background
-/// task writes the queue in batches, one transaction each. By design the
+/// Nothing here waits on the store: the request path chooses and redacts
+/// the headers to keep and appends the record to a bounded in-memory
+/// queue (a lock and an append; the body is kept by reference), and a
+/// background task writes the queue in batches, one transaction each.
+/// The headers are chosen at once rather than by the writer: holding
+/// every queued request's own header storage until the write (a quarter
+/// of a second of requests) cost more than choosing them. By design the
 /// log may drop records, each counted in
 /// `voxworks_request_log_dropped_total{reason}`: refused requests past
 /// `refusedPerSecond` per automation per second (`flood`: a flood of
@@ -46,7 +49,11 @@ final class RequestLogRecorder: Sendable {
         var message: String?
         var executionID: UUID?
         var method: String
-        var headers: HTTPFields
+        /// Chosen and redacted when queued, so that the request's own
+        /// headers are not held until the write.
+        var headers: [RequestHeader]
+        var idempotencyKey: String?
+        var contentType: String?
         var body: [UInt8]
         var bodyBytes: Int
         var sourceIP: String?
@@ -154,7 +161,11 @@ final class RequestLogRecorder: Sendable {
         let pending = Pending(
             id: id, teamID: route.teamID, automationID: route.automationID, receivedAt: receivedAt, durationMillis: millis, status: status,
             message: message,
-            executionID: trace.executionID, method: request.method.rawValue, headers: request.headers,
+            executionID: trace.executionID, method: request.method.rawValue, headers: RequestLogHeaders.select(request.headers),
+            idempotencyKey: [HTTPField.Name.xIdempotencyKey, .idempotencyKey, .standardWebhookID].lazy.compactMap { request.headers[$0] }
+                .first
+                .map { Truncation.text($0, maxBytes: 255) },
+            contentType: request.headers[.contentType].map { Truncation.text($0, maxBytes: 255) },
             // Only a body over the cap is copied (its first bytes); a smaller one is shared.
             body: body.count > settings.bodyBytes ? Array(body.prefix(settings.bodyBytes)) : body, bodyBytes: body.count,
             sourceIP: context.remoteAddress)
@@ -244,14 +255,12 @@ final class RequestLogRecorder: Sendable {
 
     /// The record as stored: headers chosen and redacted, the key read.
     private func record(_ pending: Pending) -> RequestRecord {
-        let key = [HTTPField.Name.xIdempotencyKey, .idempotencyKey, .standardWebhookID].lazy.compactMap { pending.headers[$0] }.first
-        return RequestRecord(
+        RequestRecord(
             id: pending.id ?? ids.next(nowMillis: UInt64(max(0, pending.receivedAt.millis))), teamID: pending.teamID,
             automationID: pending.automationID, receivedAt: pending.receivedAt, status: pending.status, message: pending.message,
-            executionID: pending.executionID, idempotencyKey: key.map { Truncation.text($0, maxBytes: 255) },
+            executionID: pending.executionID, idempotencyKey: pending.idempotencyKey,
             sourceIP: pending.sourceIP, durationMillis: pending.durationMillis, method: pending.method,
-            contentType: pending.headers[.contentType].map { Truncation.text($0, maxBytes: 255) },
-            headers: RequestLogHeaders.select(pending.headers), body: pending.body, bodyBytes: pending.bodyBytes)
+            contentType: pending.contentType, headers: pending.headers, body: pending.body, bodyBytes: pending.bodyBytes)
     }
 
     /// True when nothing is queued or being written (tests wait for it).
