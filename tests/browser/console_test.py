@@ -18,7 +18,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -173,6 +173,11 @@ def wait_for_text(driver, text, timeout=30, reload=False):
                 return
         except (StaleElementReferenceException, NoSuchElementException):
             pass  # the page is being replaced (a navigation or a refresh): look again
+        except WebDriverException as error:
+            # Chromium's way of saying the same when the body is replaced
+            # between finding it and reading its text.
+            if "does not belong to the document" not in str(error):
+                raise
         if reload:
             driver.refresh()
         time.sleep(0.5)
@@ -185,8 +190,9 @@ def retry(action, attempts=5):
     for attempt in range(attempts):
         try:
             return action()
-        except StaleElementReferenceException:
-            if attempt == attempts - 1:
+        except (StaleElementReferenceException, WebDriverException) as error:
+            replaced = isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error)
+            if not replaced or attempt == attempts - 1:
                 raise
             time.sleep(0.3)
 
