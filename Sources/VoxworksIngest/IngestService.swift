@@ -50,6 +50,9 @@ public struct IngestService: Sendable {
         /// The webhook's public URL (without query): what the sender called,
         /// unless the scheme's `url` setting names another.
         public var publicURL: String = ""
+        /// What the request log keeps should this request create an
+        /// execution; nil when it is not logged (the console's Test Webhook).
+        public var requestLog: RequestLogHandOff?
 
         public init(body: [UInt8], contentType: String?, keyHeaders: [String?], sourceAddress: String?) {
             self.body = body
@@ -68,6 +71,22 @@ public struct IngestService: Sendable {
             var request = InboundRequest(method: method, url: url, headers: [], query: query, body: body)
             request.headers = headers
             return request
+        }
+    }
+
+    /// The request log's part of a delivery: its entry, completed here
+    /// with the body as received when the execution's is converted, and
+    /// by the writer with the duration since `arrived`.
+    public struct RequestLogHandOff: Sendable {
+        public var entry: ExecutionRequestLog
+        public var arrived: ContinuousClock.Instant
+        /// Bytes of a converted body's original that are kept.
+        public var bodyBytes: Int
+
+        public init(entry: ExecutionRequestLog, arrived: ContinuousClock.Instant, bodyBytes: Int) {
+            self.entry = entry
+            self.arrived = arrived
+            self.bodyBytes = bodyBytes
         }
     }
 
@@ -214,6 +233,13 @@ public struct IngestService: Sendable {
             key = nil
         }
 
+        var requestLog = delivery.requestLog?.entry
+        if let handOff = delivery.requestLog {
+            requestLog?.bodyBytes = body.count
+            // Only a converted body (a form, an array) is kept apart: a JSON
+            // object is stored as received, and is the same array.
+            if trigger != body { requestLog?.body = Array(body.prefix(handOff.bodyBytes)) }
+        }
         return .ingested(
             try await writer.submit(
                 IngestRequest(
@@ -227,7 +253,9 @@ public struct IngestService: Sendable {
                     sourceAddress: delivery.sourceAddress,
                     receivedAt: now,
                     backlogLimit: settings.backlogLimit,
-                    idempotencyTTL: settings.idempotencyTTL)))
+                    idempotencyTTL: settings.idempotencyTTL,
+                    requestLog: requestLog),
+                arrived: delivery.requestLog?.arrived))
     }
 
     /// The seed's rule for the default (one JSON object): the same check

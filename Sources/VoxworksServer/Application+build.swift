@@ -160,9 +160,12 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     BulkReplayController(store: dependencies.store, clock: dependencies.clock, wake: { bulkReplayWake.signal() })
         .addRoutes(to: management)
     APIKeysController(store: dependencies.store, clock: dependencies.clock).addRoutes(to: management)
-    ExecutionsController(store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock)
+    ExecutionsController(
+        store: dependencies.store, workSignal: dependencies.workSignal, clock: dependencies.clock, requestLog: configuration.requestLog
+    )
+    .addRoutes(to: management)
+    RequestsController(store: dependencies.store, settings: configuration.requestLog, clock: dependencies.clock)
         .addRoutes(to: management)
-    RequestsController(store: dependencies.store).addRoutes(to: management)
     PublicAPIController(store: dependencies.store, defaultRegion: configuration.engine.defaultRegion, clock: dependencies.clock)
         .addRoutes(to: management)
     ConsoleController(

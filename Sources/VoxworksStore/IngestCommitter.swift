@@ -16,10 +16,14 @@ public struct IngestRequest: Sendable {
     /// The team's bound on pending executions (docs/webhooks.md, backlog).
     public var backlogLimit: Int
     public var idempotencyTTL: Double
+    /// What the request log keeps of the request, stored with the
+    /// execution it creates; nil when the request is not logged (the
+    /// console's Test Webhook).
+    public var requestLog: ExecutionRequestLog?
 
     public init(
         executionID: UUID, route: WebhookRoute, body: [UInt8], contentType: String?, idempotencyKey: String?, fingerprint: [UInt8]?,
-        sourceAddress: String?, receivedAt: Timestamp, backlogLimit: Int, idempotencyTTL: Double
+        sourceAddress: String?, receivedAt: Timestamp, backlogLimit: Int, idempotencyTTL: Double, requestLog: ExecutionRequestLog? = nil
     ) {
         self.executionID = executionID
         self.route = route
@@ -31,6 +35,7 @@ public struct IngestRequest: Sendable {
         self.receivedAt = receivedAt
         self.backlogLimit = backlogLimit
         self.idempotencyTTL = idempotencyTTL
+        self.requestLog = requestLog
     }
 }
 

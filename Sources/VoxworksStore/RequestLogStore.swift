@@ -98,6 +98,12 @@ public enum RequestLogIndexes {
         return status != 202
     }
 
+    /// Whether a status filter lets in the requests kept with the
+    /// executions they created (all of them answered `202`).
+    public static func includesCreated(_ status: Int?) -> Bool {
+        status == nil || status == 202
+    }
+
     /// The id below which no record received at or after `since` sorts:
     /// record ids are UUIDv7 made at or after the request's arrival, like
     /// execution ids, so retention and `created_after` are ranges of ids.
@@ -106,27 +112,109 @@ public enum RequestLogIndexes {
     }
 }
 
-/// The request log's storage (docs/request-log.md). Written in batches by
-/// a background writer, never on a webhook's `202` path. The record of a
-/// request that created an execution has that execution's id (so the
-/// execution finds it by primary key); other records have ids of their
-/// own. Ids are UUIDv7, made when the request arrived.
+/// What the request log keeps of a request that created an execution.
+/// It is stored with that execution, in the same group commit, rather
+/// than as a row of its own: the execution already holds the body, the
+/// content type, the key, the address and the time of arrival, so only
+/// what it lacks is added (a second row per accepted webhook cost more
+/// than the log's budget on the ingest path).
+public struct ExecutionRequestLog: Sendable, Equatable {
+    public var method: String
+    /// Chosen and redacted by the recorder.
+    public var headers: [RequestHeader]
+    /// From arrival until the execution was handed to its group commit
+    /// (the commit's own flush is not included: the row is written by it).
+    public var durationMillis: Int
+    /// The first bytes of the body as received, only when the execution
+    /// holds a converted one (a form or an array made into an object).
+    public var body: [UInt8]?
+    /// The body's size as received.
+    public var bodyBytes: Int
+
+    public init(
+        method: String, headers: [RequestHeader], durationMillis: Int, body: [UInt8]? = nil, bodyBytes: Int
+    ) {
+        self.method = method
+        self.headers = headers
+        self.durationMillis = durationMillis
+        self.body = body
+        self.bodyBytes = bodyBytes
+    }
+}
+
+/// How the log is read: records of requests received before `keptSince`
+/// are past retention (the janitor deletes rows of their own; a record
+/// kept with its execution is no longer shown), and bodies are cut to
+/// `bodyBytes`.
+public struct RequestLogView: Sendable {
+    public var keptSince: Timestamp
+    public var bodyBytes: Int
+
+    public init(keptSince: Timestamp, bodyBytes: Int) {
+        self.keptSince = keptSince
+        self.bodyBytes = bodyBytes
+    }
+}
+
+/// The request log's storage (docs/request-log.md). Refused requests and
+/// idempotent replays are rows of `request_log`, written in batches by a
+/// background writer, never on a webhook's `202` path. A request that
+/// created an execution is kept with the execution (`ExecutionRequestLog`,
+/// written by `commitIngest`), and its record has the execution's id.
+/// Reads merge the two, newest (highest id) first. Ids are UUIDv7, made
+/// when the request arrived.
 public protocol RequestLogStore: Sendable {
     /// Inserts a batch in one transaction.
     func recordRequests(_ records: [RequestRecord]) async throws
     /// A page of the team's records, newest (highest id) first.
-    func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord]
-    func request(id: UUID, teamID: UUID) async throws -> RequestRecord?
-    /// The request that created an execution: the record with the
-    /// execution's id, else (records from before that rule) the earliest
-    /// one linked to it; later ones are idempotent replays.
-    func requestID(executionID: UUID, teamID: UUID) async throws -> UUID?
-    /// Deletes up to `limit` records received before `before`; returns how many.
+    func requests(teamID: UUID, query: RequestLogQuery, view: RequestLogView) async throws -> [RequestRecord]
+    func request(id: UUID, teamID: UUID, view: RequestLogView) async throws -> RequestRecord?
+    /// The request that created an execution: the execution's own record,
+    /// else (records from before that rule) the earliest row linked to
+    /// it; later ones are idempotent replays.
+    func requestID(executionID: UUID, teamID: UUID, view: RequestLogView) async throws -> UUID?
+    /// Deletes up to `limit` rows received before `before`; returns how many.
     func deleteRequests(receivedBefore before: Timestamp, limit: Int) async throws -> Int
     /// How many of the team's records arrived in `[since, until)`, and how
-    /// many of them were refused (a status of 400 or more); one aggregate
-    /// over a range of (team_id, id), since ids are time-ordered.
+    /// many of them were refused (a status of 400 or more); aggregates
+    /// over ranges of (team_id, id), since ids are time-ordered.
     func requestCounts(teamID: UUID, since: Timestamp, until: Timestamp) async throws -> RequestCounts
+}
+
+extension RequestRecord {
+    /// The record of a request that created `execution`, from what the
+    /// execution row holds and what was kept with it. `body` is the
+    /// stored body's first bytes and `storedBytes` its size.
+    static func created(
+        id: UUID, teamID: UUID, automationID: UUID, receivedAt: Timestamp, idempotencyKey: String?, sourceAddress: String?,
+        contentType: String?, log: ExecutionRequestLog, body: [UInt8], storedBytes: Int, bodyBytes cap: Int
+    ) -> RequestRecord {
+        RequestRecord(
+            id: id, teamID: teamID, automationID: automationID, receivedAt: receivedAt, status: 202, message: nil, executionID: id,
+            idempotencyKey: idempotencyKey, sourceIP: sourceAddress, durationMillis: log.durationMillis,
+            method: log.method, contentType: contentType.map { Truncation.text($0, maxBytes: 255) }, headers: log.headers,
+            body: log.body.map { Array($0.prefix(cap)) } ?? body, bodyBytes: log.body == nil ? storedBytes : log.bodyBytes)
+    }
+
+    /// Newest first, `limit` at most: two pages, each newest first, made
+    /// one. A row with the id of a record kept with its execution (written
+    /// by a node from before that rule) is shown once.
+    static func merged(_ rows: [RequestRecord], _ created: [RequestRecord], limit: Int) -> [RequestRecord] {
+        var merged: [RequestRecord] = []
+        merged.reserveCapacity(min(limit, rows.count + created.count))
+        var (i, j) = (0, 0)
+        while merged.count < limit, i < rows.count || j < created.count {
+            if j == created.count || (i < rows.count && rows[i].id.lowercased >= created[j].id.lowercased) {
+                if j < created.count, rows[i].id == created[j].id { j += 1 }
+                merged.append(rows[i])
+                i += 1
+            } else {
+                merged.append(created[j])
+                j += 1
+            }
+        }
+        return merged
+    }
 }
 
 /// Recorded requests over a window (the console's overview).
@@ -142,11 +230,8 @@ public struct RequestCounts: Sendable, Equatable {
 
 /// Headers as stored: a JSON object, in the order received.
 enum StoredRequestHeaders {
-    /// Written directly (one string, no `JSONValue` tree): every logged
-    /// request passes through here.
-    static func serialize(_ headers: [RequestHeader]) -> String {
-        var output = "{"
-        output.reserveCapacity(headers.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+    static func write(_ headers: [RequestHeader], to output: inout String) {
+        output += "{"
         for (index, header) in headers.enumerated() {
             if index > 0 { output += "," }
             JSONValue.writeString(header.name, to: &output)
@@ -154,6 +239,14 @@ enum StoredRequestHeaders {
             JSONValue.writeString(header.value, to: &output)
         }
         output += "}"
+    }
+
+    /// Written directly (one string, no `JSONValue` tree): every logged
+    /// request passes through here.
+    static func serialize(_ headers: [RequestHeader]) -> String {
+        var output = ""
+        output.reserveCapacity(headers.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        write(headers, to: &output)
         return output
     }
 
@@ -162,6 +255,40 @@ enum StoredRequestHeaders {
         guard case .object(let object) = value else {
             throw StoreError.corrupt(table: "request_log", id: id, detail: "headers is not an object")
         }
-        return object.map { RequestHeader(name: $0.key, value: $0.value.stringValue ?? "") }
+        return headers(object)
+    }
+
+    static func headers(_ object: JSONObject) -> [RequestHeader] {
+        object.map { RequestHeader(name: $0.key, value: $0.value.stringValue ?? "") }
+    }
+}
+
+/// `executions.request_log` as stored: one JSON object, written directly
+/// (every accepted webhook passes through here, on the group commit's
+/// path).
+enum StoredExecutionRequestLog {
+    static func serialize(_ log: ExecutionRequestLog) -> String {
+        var output = "{\"method\":"
+        output.reserveCapacity(96 + log.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        JSONValue.writeString(log.method, to: &output)
+        output += ",\"duration_ms\":\(log.durationMillis),\"body_bytes\":\(log.bodyBytes),\"headers\":"
+        StoredRequestHeaders.write(log.headers, to: &output)
+        if let body = log.body {
+            output += ",\"body\":"
+            JSONValue.writeString(String(decoding: body, as: UTF8.self), to: &output)
+        }
+        output += "}"
+        return output
+    }
+
+    static func parse(_ text: String, id: String) throws -> ExecutionRequestLog {
+        guard let object = try StoredJSON.parse(text, table: "executions", id: id, column: "request_log")?.objectValue,
+            let method = object["method"]?.stringValue, let duration = object["duration_ms"]?.intValue,
+            let bodyBytes = object["body_bytes"]?.intValue, let headers = object["headers"]?.objectValue
+        else { throw StoreError.corrupt(table: "executions", id: id, detail: "request_log is not a request log entry") }
+        return ExecutionRequestLog(
+            method: method, headers: StoredRequestHeaders.headers(headers), durationMillis: duration,
+            body: object["body"]?.stringValue.map { Array($0.utf8) },
+            bodyBytes: bodyBytes)
     }
 }

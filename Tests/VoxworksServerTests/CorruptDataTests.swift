@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOCore
 import Testing
 import VoxworksCore
 import VoxworksEngine
@@ -100,5 +101,31 @@ struct CorruptDataTests {
         let execution = try await engine.execution(id)
         #expect(execution.status == .failed)
         #expect(try await engine.steps(id)["again"]?.status != .completed, "the step after the wait never ran")
+    }
+
+    /// The record of the request that created an execution, kept with it:
+    /// an unreadable one names the execution's row.
+    @Test(arguments: StoreKind.available)
+    func anUnreadableRequestRecordNamesItsExecution(_ kind: StoreKind) async throws {
+        let engine = try await EngineHarness.make(kind)
+        defer { engine.receiver.stop() }
+        let harness = engine.base
+        let token = try await harness.automation().automation.webhook.token
+        let id = try await harness.withRouter { client in
+            try expectAccepted(
+                try await client.execute(uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{}")))
+        }
+        let view = RequestLogView(keptSince: Timestamp(millis: 0), bodyBytes: 100)
+        #expect(try await harness.store.request(id: id, teamID: harness.teamID, view: view)?.status == 202)
+        try await corrupt(engine, "UPDATE executions SET request_log = '{\"method\":' WHERE id = '\(id.lowercased)'")
+        await #expect(throws: StoreError.corrupt(table: "executions", id: id.lowercased, detail: "request_log is not valid JSON")) {
+            _ = try await harness.store.request(id: id, teamID: harness.teamID, view: view)
+        }
+        try await corrupt(engine, "UPDATE executions SET request_log = '[1]' WHERE id = '\(id.lowercased)'")
+        await #expect(
+            throws: StoreError.corrupt(table: "executions", id: id.lowercased, detail: "request_log is not a request log entry")
+        ) {
+            _ = try await harness.store.requests(teamID: harness.teamID, query: RequestLogQuery(), view: view)
+        }
     }
 }

@@ -74,13 +74,13 @@ import VoxworksTestSupport
 
     /// TLS to a listener that speaks plain HTTP: the handshake fails, at once, as a TLS failure.
     @Test func aFailedHandshakeIsATLSFailure() async throws {
-        let receiver = try await LocalReceiver.start()
-        defer { receiver.stop() }
+        let listener = try StalledListener(.plainHTTP)
+        defer { withExtendedLifetime(listener) {} }
         let started = ContinuousClock.now
         do {
             _ = try await Self.client.send(
                 OutboundRequest(
-                    method: "GET", url: "https://127.0.0.1:\(receiver.port)/x", headers: [], body: nil, timeoutSeconds: 10))
+                    method: "GET", url: "https://127.0.0.1:\(listener.port)/x", headers: [], body: nil, timeoutSeconds: 10))
             Issue.record("a plain HTTP listener completed a TLS handshake")
         } catch {
             guard case .tlsFailed = error else { Issue.record("expected a TLS failure, got \(error)"); return }

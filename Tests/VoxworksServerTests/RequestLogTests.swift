@@ -16,6 +16,9 @@ import VoxworksTestSupport
 /// real router, redaction, truncation, the flood cap and its metric, the
 /// refusal log line, retention by the janitor, and the API.
 @Suite struct RequestLogTests {
+    /// Every record, whatever its age, with bodies up to a megabyte.
+    static let everything = RequestLogView(keptSince: Timestamp(millis: 0), bodyBytes: 1 << 20)
+
     /// The team's records through the API, once at least `count` are there (the writer is asynchronous).
     static func records(
         _ client: any TestClientProtocol, _ harness: TestHarness, atLeast count: Int, query: String = ""
@@ -178,7 +181,9 @@ import VoxworksTestSupport
         var written = 0
         for _ in 0..<300 where written < 12 {
             try await Task.sleep(for: .milliseconds(100))
-            written = try await harness.store.requests(teamID: harness.teamID, query: RequestLogQuery(limit: 100)).count
+            written = try await harness.store.requests(
+                teamID: harness.teamID, query: RequestLogQuery(limit: 100), view: RequestLogTests.everything
+            ).count
         }
         let elapsed = ContinuousClock.now - started
         #expect(written == 12)
@@ -288,7 +293,8 @@ import VoxworksTestSupport
             store: harness.store, batchSize: 3, retentionSeconds: nil, requestLogRetentionSeconds: 168 * 3_600,
             logger: Logger(label: "test"))
         #expect(await janitor.sweepRequestLog(now: now) == 7)
-        let left = try await harness.store.requests(teamID: harness.teamID, query: RequestLogQuery(limit: 100))
+        let left = try await harness.store.requests(
+            teamID: harness.teamID, query: RequestLogQuery(limit: 100), view: RequestLogTests.everything)
         #expect(Set(left.map(\.id)) == Set(recent.map(\.id)))
         // The full sweep runs it too.
         #expect(await janitor.sweepRequestLog(now: now.adding(seconds: 169 * 3_600)) == 2)
@@ -317,11 +323,15 @@ import VoxworksTestSupport
         built[0].bodyBytes = 30_000
         try await harness.store.recordRequests(built + [foreign])
         let (records, theirs) = (built, foreign)
-        let stored = try await harness.store.request(id: records[0].id, teamID: harness.teamID)
+        let stored = try await harness.store.request(id: records[0].id, teamID: harness.teamID, view: RequestLogTests.everything)
         #expect(stored == records[0])
         #expect(
-            try await harness.store.requestID(executionID: try #require(records[0].executionID), teamID: harness.teamID) == records[0].id)
-        #expect(try await harness.store.requestID(executionID: try #require(records[0].executionID), teamID: otherTeam) == nil)
+            try await harness.store.requestID(
+                executionID: try #require(records[0].executionID), teamID: harness.teamID, view: RequestLogTests.everything)
+                == records[0].id)
+        #expect(
+            try await harness.store.requestID(
+                executionID: try #require(records[0].executionID), teamID: otherTeam, view: RequestLogTests.everything) == nil)
 
         try await harness.withRouter { client in
             func ids(_ query: String, key: String? = nil) async throws -> [String] {

@@ -236,7 +236,8 @@ import VoxworksTestSupport
             // Both challenges are in the request log, as GETs (written in the background: a bounded wait).
             var logged: [RequestRecord] = []
             for _ in 0..<100 {
-                logged = try await harness.store.requests(teamID: harness.teamID, query: RequestLogQuery(limit: 10))
+                logged = try await harness.store.requests(
+                    teamID: harness.teamID, query: RequestLogQuery(limit: 10), view: RequestLogTests.everything)
                 if logged.count >= 2 { break }
                 try await Task.sleep(for: .milliseconds(50))
             }

@@ -156,7 +156,8 @@ extension ConsoleController {
                 "open": step.status == .failed,
             ])
         }
-        let requestID = try await store.requestID(executionID: execution.id, teamID: session.teamID)
+        let requestID = try await store.requestID(
+            executionID: execution.id, teamID: session.teamID, view: configuration.requestLog.view(now: clock()))
         let values: [String: Any] = [
             "id": id,
             "requestID": requestID?.lowercased ?? false,

@@ -35,7 +35,7 @@ extension ConsoleController {
             guard let day = Self.day(to) else { throw ConsoleError(.badRequest, "The end date must look like 2026-01-31.") }
             query.createdBefore = day.adding(seconds: 86_400)
         }
-        let page = try await store.requests(teamID: session.teamID, query: query)
+        let page = try await store.requests(teamID: session.teamID, query: query, view: configuration.requestLog.view(now: clock()))
         let now = clock()
         let automations = try await store.automations(teamID: session.teamID, after: nil, limit: 100)
         var names = Dictionary(automations.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -84,7 +84,10 @@ extension ConsoleController {
 
     @Sendable func requestDetail(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let session = try requireSession(context)
-        guard let record = try await store.request(id: try uuidParameter(context, "Request"), teamID: session.teamID) else {
+        guard
+            let record = try await store.request(
+                id: try uuidParameter(context, "Request"), teamID: session.teamID, view: configuration.requestLog.view(now: clock()))
+        else {
             throw ConsoleError.notFound("Request")
         }
         let automation = try await store.automation(id: record.automationID, teamID: session.teamID)

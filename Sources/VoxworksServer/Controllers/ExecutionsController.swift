@@ -10,6 +10,7 @@ struct ExecutionsController {
     let store: any ExecutionLookup & ExecutionStore & AutomationStore & RequestLogStore
     let workSignal: WorkSignal
     let clock: @Sendable () -> Timestamp
+    let requestLog: RequestLogSettings
 
     var actions: ExecutionActions { ExecutionActions(store: store, workSignal: workSignal, clock: clock) }
 
@@ -56,9 +57,10 @@ struct ExecutionsController {
         let execution = try await ownExecution(context)
         let steps = try await store.steps(executionID: execution.id)
         var representation = APIRepresentation.execution(execution, steps: steps).objectValue ?? JSONObject()
-        // The request that created it, from the request log (null until the log's writer has caught up, or past its retention).
+        // The request that created it, from the request log (null past its retention).
         representation["request_id"] =
-            try await store.requestID(executionID: execution.id, teamID: execution.teamID)?.lowercased.json ?? .null
+            try await store.requestID(executionID: execution.id, teamID: execution.teamID, view: requestLog.view(now: clock()))?.lowercased
+            .json ?? .null
         return JSONResponse.make(
             .ok,
             .object([

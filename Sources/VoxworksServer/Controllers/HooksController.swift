@@ -123,6 +123,7 @@ struct HooksController {
                 contentType: request.headers[.contentType],
                 keyHeaders: [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]],
                 sourceAddress: context.remoteAddress)
+            delivery.requestLog = requestLog.handOff(request, trace: trace)
             // Only a webhook that verifies reads every header and the query.
             if admission.route.verification != nil {
                 Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))
@@ -136,6 +137,7 @@ struct HooksController {
             switch outcome {
             case .accepted(let id):
                 trace.executionID = id
+                trace.keptWithExecution = true
                 return JSONResponse.make(.accepted, text: Self.acceptedBody(id), headers: headers)
             case .replayed(let id):
                 trace.executionID = id

@@ -9,6 +9,8 @@ import Foundation
 /// cursor and messages as `GET /api/v1/executions`.
 struct RequestsController {
     let store: any RequestLogStore
+    let settings: RequestLogSettings
+    let clock: @Sendable () -> Timestamp
 
     func addRoutes(to group: RouterGroup<VoxworksRequestContext>) {
         group.get("/requests", use: list)
@@ -29,7 +31,7 @@ struct RequestsController {
             }
             query.status = code
         }
-        let records = try await store.requests(teamID: teamID, query: query)
+        let records = try await store.requests(teamID: teamID, query: query, view: settings.view(now: clock()))
         let nextCursor: JSONValue = records.count == query.limit ? (records.last?.id.lowercased.json ?? .null) : .null
         return JSONResponse.make(
             .ok,
@@ -43,7 +45,7 @@ struct RequestsController {
     @Sendable func show(_ request: Request, context: VoxworksRequestContext) async throws -> Response {
         let teamID = try context.requireTeam()
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
-            let record = try await store.request(id: id, teamID: teamID)
+            let record = try await store.request(id: id, teamID: teamID, view: settings.view(now: clock()))
         else { throw APIError.notFound("Request") }
         return JSONResponse.make(.ok, .object(["success": true, "request": Self.representation(record)]))
     }

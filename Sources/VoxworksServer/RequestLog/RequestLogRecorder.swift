@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Synchronization
 import VoxworksCore
+import VoxworksIngest
 import VoxworksRuntime
 import VoxworksStore
 
@@ -11,17 +12,28 @@ import VoxworksStore
 /// request log: filled in by `HooksController` as it goes, so that a
 /// refusal at any step is recorded with what was known by then.
 struct RequestTrace: Sendable {
+    /// When the request arrived.
+    var started: ContinuousClock.Instant
     /// The automation's route, once the token named one.
     var route: WebhookRoute?
     /// The body, once read.
     var body: [UInt8]?
     /// The execution an accepted request created or replayed.
     var executionID: UUID?
+    /// The execution it created was stored with this request's record
+    /// (`ExecutionRequestLog`): the writer has nothing left to write.
+    var keptWithExecution = false
 }
 
 /// The request log's writer (docs/request-log.md). Every request to a
 /// token that names an automation is recorded, accepted or refused, with
 /// its answer; an unknown token names no team and is not.
+///
+/// A request that creates an execution is kept with it: its headers are
+/// chosen here (`handOff`) and stored by the ingest group commit that
+/// writes the execution, so an accepted webhook costs no second row and
+/// no hand-off to a writer. Every other request (refused, or an
+/// idempotent replay) is recorded here.
 ///
 /// Nothing here waits on the store: the request path chooses and redacts
 /// the headers to keep and appends the record to a bounded in-memory
@@ -104,7 +116,7 @@ final class RequestLogRecorder: Sendable {
     ) async throws -> Response {
         let started = ContinuousClock.now
         let receivedAt = clock()
-        var trace = RequestTrace()
+        var trace = RequestTrace(started: started)
         do {
             let response = try await handle(&trace)
             let replayed = response.headers[.idempotentReplayed] != nil
@@ -119,6 +131,15 @@ final class RequestLogRecorder: Sendable {
                 message: answer.message)
             throw error
         }
+    }
+
+    /// The record of `request`, should it create an execution: stored
+    /// with the execution by the same group commit.
+    func handOff(_ request: Request, trace: RequestTrace) -> IngestService.RequestLogHandOff {
+        IngestService.RequestLogHandOff(
+            entry: ExecutionRequestLog(
+                method: request.method.rawValue, headers: RequestLogHeaders.select(request.headers), durationMillis: 0, bodyBytes: 0),
+            arrived: trace.started, bodyBytes: settings.bodyBytes)
     }
 
     /// The status and message `ContractMiddleware` will answer for `error`.
@@ -144,20 +165,13 @@ final class RequestLogRecorder: Sendable {
             }
             return
         }
+        // Kept with the execution it created, by the same commit.
+        if trace.keptWithExecution { return }
         let elapsed = ContinuousClock.now - started
         let millis = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
         let body = trace.body ?? []
-        // A refusal's id is made now, for the log line; the record of a
-        // request that created an execution takes the execution's id (the
-        // store finds it by that); a replay gets one when it is written.
-        let id: UUID?
-        if refused {
-            id = ids.next(nowMillis: UInt64(max(0, receivedAt.millis)))
-        } else if message == nil, let created = trace.executionID {
-            id = created
-        } else {
-            id = nil
-        }
+        // A refusal's id is made now, for the log line; a replay gets one when it is written.
+        let id: UUID? = refused ? ids.next(nowMillis: UInt64(max(0, receivedAt.millis))) : nil
         let pending = Pending(
             id: id, teamID: route.teamID, automationID: route.automationID, receivedAt: receivedAt, durationMillis: millis, status: status,
             message: message,

@@ -1,3 +1,6 @@
+import VoxworksCore
+import VoxworksStore
+
 /// The request log's knobs (docs/request-log.md).
 public struct RequestLogSettings: Sendable {
     /// Bytes of each body kept (`VOXWORKS_REQUEST_LOG_BODY_BYTES`); the rest
@@ -26,4 +29,9 @@ public struct RequestLogSettings: Sendable {
     public init() {}
 
     public var retentionSeconds: Double { Double(retentionHours) * 3_600 }
+
+    /// How the log is read at `now`: what retention still shows, and the body's bytes kept.
+    func view(now: Timestamp) -> RequestLogView {
+        RequestLogView(keptSince: now.adding(seconds: -retentionSeconds), bodyBytes: bodyBytes)
+    }
 }

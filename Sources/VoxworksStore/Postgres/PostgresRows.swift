@@ -67,6 +67,11 @@ struct PostgresFilter {
         conditions.append("\(column) \(op) \(parameters.add(value))")
     }
 
+    /// Binds a value the head of the query uses; answers its placeholder.
+    mutating func bind(_ value: some PostgresNonThrowingEncodable) -> String {
+        parameters.add(value)
+    }
+
     var clause: String { conditions.joined(separator: " AND ") }
 
     func query(_ head: String, _ tail: String, limit: Int) -> PostgresQuery {

@@ -9,7 +9,7 @@ extension PostgresStore {
     static let workChannel = "voxworks_work"
 
     /// One transaction for the whole batch (group commit), in one round
-    /// trip whatever the batch size: `ingest_batch` (migration 6) takes the
+    /// trip whatever the batch size: `ingest_batch` (migration 22) takes the
     /// batch's rows as arrays and claims the idempotency keys, applies the
     /// backlog bound, inserts the accepted executions and notifies idle
     /// workers, as one statement. Keys are claimed in a fixed order with
@@ -64,6 +64,7 @@ extension PostgresStore {
                 parameters.add(batch.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
                 parameters.add(batch.map { $0.sourceAddress ?? "" }), parameters.add(batch.map(\.receivedAt.millis)),
                 parameters.add(batch.map { Int64($0.backlogLimit) }), parameters.add(ttl), parameters.add(workChannel),
+                parameters.add(batch.map { $0.requestLog.map(StoredExecutionRequestLog.serialize) ?? "" }),
             ]
             return parameters.statement("SELECT outcomes, replays FROM ingest_batch(\(arguments.joined(separator: ", ")))")
         }

@@ -39,17 +39,37 @@ extension PostgresStore {
 
     public func requestCounts(teamID: UUID, since: Timestamp, until: Timestamp) async throws -> RequestCounts {
         let low = ExecutionOverview.lowestID(receivedSince: since)
+        // With the requests kept with the executions they created.
         let rows = try await client.query(
             """
-            SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE status >= 400) AS refused FROM request_log
-            WHERE team_id = \(teamID.lowercased) AND id >= \(low) AND received_at >= \(since.millis) AND received_at < \(until.millis)
+            SELECT
+                (SELECT COUNT(*) FROM request_log
+                    WHERE team_id = \(teamID.lowercased) AND id >= \(low) AND received_at >= \(since.millis)
+                        AND received_at < \(until.millis)) AS logged,
+                (SELECT COUNT(*) FROM request_log
+                    WHERE team_id = \(teamID.lowercased) AND id >= \(low) AND received_at >= \(since.millis)
+                        AND received_at < \(until.millis) AND status >= 400) AS refused,
+                (SELECT COUNT(*) FROM executions
+                    WHERE team_id = \(teamID.lowercased) AND id >= \(low) AND received_at >= \(since.millis)
+                        AND received_at < \(until.millis) AND request_log IS NOT NULL) AS created
             """, logger: logger
         ).all()
         guard let row = rows.first else { return RequestCounts(received: 0, refused: 0) }
-        return RequestCounts(received: Int(try row.value("n", as: Int64.self)), refused: Int(try row.value("refused", as: Int64.self)))
+        return RequestCounts(
+            received: Int(try row.value("logged", as: Int64.self) + row.value("created", as: Int64.self)),
+            refused: Int(try row.value("refused", as: Int64.self)))
     }
 
-    public func requests(teamID: UUID, query: RequestLogQuery) async throws -> [RequestRecord] {
+    /// The columns of an execution that make the record of the request
+    /// that created it; `$cap` is the body's bytes kept.
+    static func createdRequestColumns(cap: String) -> String {
+        """
+        id, team_id, automation_id, received_at, idempotency_key, source_address, content_type, request_log,
+        substring(body from 1 for \(cap)) AS body, octet_length(body) AS stored_bytes
+        """
+    }
+
+    public func requests(teamID: UUID, query: RequestLogQuery, view: RequestLogView) async throws -> [RequestRecord] {
         var filter = PostgresFilter("team_id", equals: teamID.lowercased)
         filter.add("automation_id", "=", query.automationID?.lowercased)
         filter.add("status", "=", query.status.map(Int64.init))
@@ -58,21 +78,54 @@ extension PostgresStore {
         filter.add("id", ">=", query.createdAfter.map(RequestLogIndexes.lowestID(receivedSince:)))
         filter.add("received_at", "<", query.createdBefore?.millis)
         filter.add("id", "<", query.before?.lowercased)
-        return try await client.query(
+        let rows = try await client.query(
             filter.query("SELECT \(Self.requestLogColumns) FROM request_log", "ORDER BY id DESC", limit: query.limit), logger: logger
         ).all().map(Self.requestRecord(from:))
+        guard RequestLogIndexes.includesCreated(query.status) else { return rows }
+        // Requests kept with the executions they created: all answered 202.
+        var created = PostgresFilter("team_id", equals: teamID.lowercased)
+        let cap = created.bind(Int32(clamping: view.bodyBytes))
+        created.add(literal: "request_log IS NOT NULL")
+        created.add("received_at", ">=", view.keptSince.millis)
+        created.add("id", ">=", RequestLogIndexes.lowestID(receivedSince: view.keptSince))
+        created.add("automation_id", "=", query.automationID?.lowercased)
+        created.add("received_at", ">=", query.createdAfter?.millis)
+        created.add("id", ">=", query.createdAfter.map(RequestLogIndexes.lowestID(receivedSince:)))
+        created.add("received_at", "<", query.createdBefore?.millis)
+        created.add("id", "<", query.before?.lowercased)
+        let kept = try await client.query(
+            created.query("SELECT \(Self.createdRequestColumns(cap: cap)) FROM executions", "ORDER BY id DESC", limit: query.limit),
+            logger: logger
+        ).all().map { try Self.createdRequestRecord(from: $0, bodyBytes: view.bodyBytes) }
+        return RequestRecord.merged(rows, kept, limit: query.limit)
     }
 
-    public func request(id: UUID, teamID: UUID) async throws -> RequestRecord? {
-        try await client.query(
+    public func request(id: UUID, teamID: UUID, view: RequestLogView) async throws -> RequestRecord? {
+        if let record = try await client.query(
             "SELECT \(unescaped: Self.requestLogColumns) FROM request_log WHERE id = \(id.lowercased) AND team_id = \(teamID.lowercased)",
             logger: logger
-        ).first().map(Self.requestRecord(from:))
+        ).first().map(Self.requestRecord(from:)) {
+            return record
+        }
+        var created = PostgresFilter("id", equals: id.lowercased)
+        let cap = created.bind(Int32(clamping: view.bodyBytes))
+        created.add("team_id", "=", teamID.lowercased)
+        created.add(literal: "request_log IS NOT NULL")
+        created.add("received_at", ">=", view.keptSince.millis)
+        return try await client.query(
+            created.query("SELECT \(Self.createdRequestColumns(cap: cap)) FROM executions", "", limit: 1), logger: logger
+        ).first().map { try Self.createdRequestRecord(from: $0, bodyBytes: view.bodyBytes) }
     }
 
-    public func requestID(executionID: UUID, teamID: UUID) async throws -> UUID? {
+    public func requestID(executionID: UUID, teamID: UUID, view: RequestLogView) async throws -> UUID? {
+        // Its own record, kept with it (or, written before that rule, a
+        // row with its id); else the first replay.
         try await client.query(
             """
+            (SELECT id FROM executions
+                WHERE id = \(executionID.lowercased) AND team_id = \(teamID.lowercased) AND request_log IS NOT NULL
+                    AND received_at >= \(view.keptSince.millis))
+            UNION ALL
             (SELECT id FROM request_log WHERE id = \(executionID.lowercased) AND team_id = \(teamID.lowercased))
             UNION ALL
             (SELECT id FROM request_log
@@ -105,5 +158,20 @@ extension PostgresStore {
             contentType: try row.value("content_type"),
             headers: try StoredRequestHeaders.parse(try row.value("headers", as: String.self), id: rawID),
             body: try row.bytes("body"), bodyBytes: Int(try row.value("body_bytes", as: Int32.self)))
+    }
+
+    /// The record of the request that created an execution, from the
+    /// execution's `createdRequestColumns`.
+    static func createdRequestRecord(from row: PostgresRandomAccessRow, bodyBytes: Int) throws -> RequestRecord {
+        let rawID = try row.value("id", as: String.self)
+        guard let text = try row.value("request_log", as: String?.self) else {
+            throw StoreError.corrupt(table: "executions", id: rawID, detail: "request_log is missing")
+        }
+        return RequestRecord.created(
+            id: try row.uuid("id"), teamID: try row.uuid("team_id"), automationID: try row.uuid("automation_id"),
+            receivedAt: try row.timestamp("received_at"), idempotencyKey: try row.value("idempotency_key"),
+            sourceAddress: try row.value("source_address"), contentType: try row.value("content_type"),
+            log: try StoredExecutionRequestLog.parse(text, id: rawID), body: try row.bytes("body"),
+            storedBytes: Int(try row.value("stored_bytes", as: Int32.self)), bodyBytes: bodyBytes)
     }
 }

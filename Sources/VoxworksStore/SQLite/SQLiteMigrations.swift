@@ -382,6 +382,12 @@ enum SQLiteMigrations {
                         WHERE execution_id IS NOT NULL AND execution_id <> id;
                     """)
         }
+        // The record of a request that created an execution is kept with
+        // the execution (ExecutionRequestLog, as JSON), written by the
+        // ingest commit itself: no second row per accepted webhook.
+        migrator.registerMigration("v17_execution_request_log") { db in
+            try db.execute(sql: "ALTER TABLE executions ADD COLUMN request_log TEXT")
+        }
         return migrator
     }
 }

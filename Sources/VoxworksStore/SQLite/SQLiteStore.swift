@@ -356,7 +356,9 @@ public final class SQLiteStore: Store {
     // MARK: Ingest
 
     public func commitIngest(_ batch: [IngestRequest]) async throws -> [IngestOutcome] {
-        try await pool.write { db in
+        // Made before the writer is taken (the store's only one).
+        let requestLogs = batch.map { $0.requestLog.map(StoredExecutionRequestLog.serialize) }
+        return try await pool.write { db in
             var pendingByTeam: [UUID: Int] = [:]
             var latestByAutomation: [UUID: IngestRequest] = [:]
             var outcomes: [IngestOutcome] = []
@@ -367,15 +369,15 @@ public final class SQLiteStore: Store {
             let insertExecution = try db.cachedStatement(
                 sql: """
                     INSERT INTO executions (id, team_id, automation_id, webhook_id, status, body, content_type,
-                        idempotency_key, source_address, received_at, run_at)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+                        idempotency_key, source_address, received_at, run_at, request_log)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
                     """)
             let rememberKey = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO idempotency_records (webhook_id, key, fingerprint, execution_id, expires_at)
                     VALUES (?, ?, ?, ?, ?)
                     """)
-            for request in batch {
+            for (request, requestLog) in zip(batch, requestLogs) {
                 let webhook = request.route.webhookID.lowercased
                 if let key = request.idempotencyKey {
                     if let (fingerprint, executionID) = try findKey.firstRow(
@@ -405,6 +407,7 @@ public final class SQLiteStore: Store {
                     .text(request.executionID.lowercased), .text(team.lowercased), .text(request.route.automationID.lowercased),
                     .text(webhook), .blob(request.body), SQLiteValue(request.contentType), SQLiteValue(request.idempotencyKey),
                     SQLiteValue(request.sourceAddress), .int(request.receivedAt.millis), .int(request.receivedAt.millis),
+                    SQLiteValue(requestLog),
                 ])
                 if AutomationSample.keeps(size: request.body.count) { latestByAutomation[request.route.automationID] = request }
                 pendingByTeam[team] = pending + 1

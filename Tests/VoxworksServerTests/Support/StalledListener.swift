@@ -18,8 +18,13 @@ import Foundation
 ///
 /// `.resetting`: a thread accepts each connection and resets it at once
 /// (`SO_LINGER` 0), before any answer: the connection-reset case.
+///
+/// `.plainHTTP`: a thread accepts each connection, reads what comes, answers
+/// a plain HTTP `400` and closes: a TLS client's handshake fails at once.
+/// A thread of its own, so that the answer does not wait for a cooperative
+/// pool busy with other suites.
 final class StalledListener: @unchecked Sendable {
-    enum Mode { case silent, fullBacklog, resetting }
+    enum Mode { case silent, fullBacklog, resetting, plainHTTP }
 
     private let fd: Int32
     private var fillers: [Int32] = []
@@ -40,6 +45,20 @@ final class StalledListener: @unchecked Sendable {
         guard bound == 0, named == 0, listen(fd, mode == .silent ? 16 : 0) == 0 else { close(fd); throw Failure.bind }
         self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
+        if mode == .plainHTTP {
+            let thread = Thread {
+                let answer = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+                while true {
+                    let client = accept(fd, nil, nil)
+                    guard client >= 0 else { return }
+                    var buffer = [UInt8](repeating: 0, count: 4_096)
+                    _ = recv(client, &buffer, buffer.count, 0)
+                    _ = answer.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    close(client)
+                }
+            }
+            thread.start()
+        }
         if mode == .resetting {
             let thread = Thread {
                 // Ends when `deinit` shuts the listening socket down (accept fails).
