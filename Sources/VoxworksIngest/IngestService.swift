@@ -76,7 +76,7 @@ public struct IngestService: Sendable {
 
     /// The request log's part of a delivery: its entry, completed here
     /// with the body as received when the execution's is converted, and
-    /// by the writer with the duration since `arrived`.
+    /// by the store with the duration since `arrived`.
     public struct RequestLogHandOff: Sendable {
         public var entry: ExecutionRequestLog
         public var arrived: ContinuousClock.Instant
@@ -254,8 +254,8 @@ public struct IngestService: Sendable {
                     receivedAt: now,
                     backlogLimit: settings.backlogLimit,
                     idempotencyTTL: settings.idempotencyTTL,
-                    requestLog: requestLog),
-                arrived: delivery.requestLog?.arrived))
+                    requestLog: requestLog,
+                    arrived: delivery.requestLog?.arrived)))
     }
 
     /// The seed's rule for the default (one JSON object): the same check

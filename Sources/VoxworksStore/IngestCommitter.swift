@@ -18,12 +18,16 @@ public struct IngestRequest: Sendable {
     public var idempotencyTTL: Double
     /// What the request log keeps of the request, stored with the
     /// execution it creates; nil when the request is not logged (the
-    /// console's Test Webhook).
+    /// console's Test Webhook). Its duration is filled in when the batch's
+    /// commit begins, from `arrived`.
     public var requestLog: ExecutionRequestLog?
+    /// When the request arrived, on this node's monotonic clock.
+    public var arrived: ContinuousClock.Instant?
 
     public init(
         executionID: UUID, route: WebhookRoute, body: [UInt8], contentType: String?, idempotencyKey: String?, fingerprint: [UInt8]?,
-        sourceAddress: String?, receivedAt: Timestamp, backlogLimit: Int, idempotencyTTL: Double, requestLog: ExecutionRequestLog? = nil
+        sourceAddress: String?, receivedAt: Timestamp, backlogLimit: Int, idempotencyTTL: Double, requestLog: ExecutionRequestLog? = nil,
+        arrived: ContinuousClock.Instant? = nil
     ) {
         self.executionID = executionID
         self.route = route
@@ -36,6 +40,19 @@ public struct IngestRequest: Sendable {
         self.backlogLimit = backlogLimit
         self.idempotencyTTL = idempotencyTTL
         self.requestLog = requestLog
+        self.arrived = arrived
+    }
+
+    /// The request log entry as stored by a commit that began at `commitStarted`:
+    /// its duration runs from arrival to then (the commit's own flush cannot
+    /// be in it, since the entry is written by that commit).
+    func requestLogText(commitStarted: ContinuousClock.Instant) -> String? {
+        guard var log = requestLog else { return nil }
+        if let arrived {
+            let (seconds, attoseconds) = (commitStarted - arrived).components
+            log.durationMillis = max(0, Int(seconds) * 1_000 + Int(attoseconds / 1_000_000_000_000_000))
+        }
+        return StoredExecutionRequestLog.serialize(log)
     }
 }
 

@@ -122,8 +122,8 @@ public struct ExecutionRequestLog: Sendable, Equatable {
     public var method: String
     /// Chosen and redacted by the recorder.
     public var headers: [RequestHeader]
-    /// From arrival until the execution was handed to its group commit
-    /// (the commit's own flush is not included: the row is written by it).
+    /// From arrival until the group commit that writes it began (its own
+    /// flush cannot be included: the entry is written by it).
     public var durationMillis: Int
     /// The first bytes of the body as received, only when the execution
     /// holds a converted one (a form or an array made into an object).

@@ -157,4 +157,29 @@ import VoxworksTestSupport
             #expect(try execution.json["execution"]?["request_id"] == .null)
         }
     }
+
+    /// The duration runs from arrival to the start of the commit that stores the record.
+    @Test(arguments: StoreKind.available)
+    func theDurationRunsFromArrivalToTheCommit(_ kind: StoreKind) async throws {
+        let harness = try await TestHarness.make(kind)
+        let automation = try await harness.automation().automation
+        let route = WebhookRoute(
+            webhookID: automation.webhook.id, automationID: automation.id, teamID: harness.teamID, rateLimit: .webhookDefault,
+            signingKeys: [])
+        let id = UUID.v7()
+        let log = ExecutionRequestLog(
+            method: "POST", headers: [RequestHeader(name: "user-agent", value: "Test/1")], durationMillis: 0, bodyBytes: 2)
+        let outcomes = try await harness.store.commitIngest([
+            IngestRequest(
+                executionID: id, route: route, body: Array("{}".utf8), contentType: "application/json", idempotencyKey: nil,
+                fingerprint: nil, sourceAddress: "192.0.2.1", receivedAt: .now(), backlogLimit: 1_000, idempotencyTTL: 60,
+                requestLog: log, arrived: ContinuousClock.now - .milliseconds(1_500))
+        ])
+        #expect(outcomes == [.accepted(id)])
+        let record = try #require(try await harness.store.request(id: id, teamID: harness.teamID, view: RequestLogTests.everything))
+        #expect((1_500..<60_000).contains(record.durationMillis), "\(record.durationMillis) ms")
+        #expect(record.sourceIP == "192.0.2.1")
+        #expect(record.headers == log.headers)
+        #expect(record.executionID == id)
+    }
 }

@@ -54,7 +54,7 @@ extension PostgresStore {
         static let name = "voxworks_ingest_batch"
         static let template = statement([], ttl: 0)
 
-        static func statement(_ batch: [IngestRequest], ttl: Int64) -> PostgresStatement {
+        static func statement(_ batch: [IngestRequest], ttl: Int64, started: ContinuousClock.Instant = .now) -> PostgresStatement {
             var parameters = PostgresParameters()
             let arguments = [
                 parameters.add(batch.map(\.executionID.lowercased)), parameters.add(batch.map(\.route.teamID.lowercased)),
@@ -64,7 +64,7 @@ extension PostgresStore {
                 parameters.add(batch.map { ByteBuffer(bytes: $0.fingerprint ?? []) }),
                 parameters.add(batch.map { $0.sourceAddress ?? "" }), parameters.add(batch.map(\.receivedAt.millis)),
                 parameters.add(batch.map { Int64($0.backlogLimit) }), parameters.add(ttl), parameters.add(workChannel),
-                parameters.add(batch.map { $0.requestLog.map(StoredExecutionRequestLog.serialize) ?? "" }),
+                parameters.add(batch.map { $0.requestLogText(commitStarted: started) ?? "" }),
             ]
             return parameters.statement("SELECT outcomes, replays FROM ingest_batch(\(arguments.joined(separator: ", ")))")
         }

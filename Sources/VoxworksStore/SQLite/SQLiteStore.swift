@@ -357,7 +357,8 @@ public final class SQLiteStore: Store {
 
     public func commitIngest(_ batch: [IngestRequest]) async throws -> [IngestOutcome] {
         // Made before the writer is taken (the store's only one).
-        let requestLogs = batch.map { $0.requestLog.map(StoredExecutionRequestLog.serialize) }
+        let started = ContinuousClock.now
+        let requestLogs = batch.map { $0.requestLogText(commitStarted: started) }
         return try await pool.write { db in
             var pendingByTeam: [UUID: Int] = [:]
             var latestByAutomation: [UUID: IngestRequest] = [:]
