@@ -267,14 +267,20 @@ enum StoredRequestHeaders {
 /// (every accepted webhook passes through here, on the group commit's
 /// path).
 enum StoredExecutionRequestLog {
+    /// Only what the execution row cannot say: the method when it is not
+    /// `POST` (only a `POST` creates one today), and the body as received
+    /// with its size only when the execution's was converted. Every byte
+    /// here is written by the ingest commit.
     static func serialize(_ log: ExecutionRequestLog) -> String {
-        var output = "{\"method\":"
-        output.reserveCapacity(96 + log.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
-        JSONValue.writeString(log.method, to: &output)
-        output += ",\"duration_ms\":\(log.durationMillis),\"body_bytes\":\(log.bodyBytes),\"headers\":"
+        var output = "{\"duration_ms\":\(log.durationMillis),\"headers\":"
+        output.reserveCapacity(48 + log.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
         StoredRequestHeaders.write(log.headers, to: &output)
+        if log.method != "POST" {
+            output += ",\"method\":"
+            JSONValue.writeString(log.method, to: &output)
+        }
         if let body = log.body {
-            output += ",\"body\":"
+            output += ",\"body_bytes\":\(log.bodyBytes),\"body\":"
             JSONValue.writeString(String(decoding: body, as: UTF8.self), to: &output)
         }
         output += "}"
@@ -283,12 +289,10 @@ enum StoredExecutionRequestLog {
 
     static func parse(_ text: String, id: String) throws -> ExecutionRequestLog {
         guard let object = try StoredJSON.parse(text, table: "executions", id: id, column: "request_log")?.objectValue,
-            let method = object["method"]?.stringValue, let duration = object["duration_ms"]?.intValue,
-            let bodyBytes = object["body_bytes"]?.intValue, let headers = object["headers"]?.objectValue
+            let duration = object["duration_ms"]?.intValue, let headers = object["headers"]?.objectValue
         else { throw StoreError.corrupt(table: "executions", id: id, detail: "request_log is not a request log entry") }
         return ExecutionRequestLog(
-            method: method, headers: StoredRequestHeaders.headers(headers), durationMillis: duration,
-            body: object["body"]?.stringValue.map { Array($0.utf8) },
-            bodyBytes: bodyBytes)
+            method: object["method"]?.stringValue ?? "POST", headers: StoredRequestHeaders.headers(headers), durationMillis: duration,
+            body: object["body"]?.stringValue.map { Array($0.utf8) }, bodyBytes: object["body_bytes"]?.intValue ?? 0)
     }
 }
