@@ -123,7 +123,7 @@ struct HooksController {
                 contentType: request.headers[.contentType],
                 keyHeaders: [request.headers[.xIdempotencyKey], request.headers[.idempotencyKey], request.headers[.standardWebhookID]],
                 sourceAddress: context.remoteAddress)
-            delivery.requestLog = requestLog.handOff(request, trace: trace)
+            delivery.requestLog = requestLog.handOff(request, arrived: trace.started)
             // Only a webhook that verifies reads every header and the query.
             if admission.route.verification != nil {
                 Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))

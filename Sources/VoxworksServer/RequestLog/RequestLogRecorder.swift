@@ -135,11 +135,11 @@ final class RequestLogRecorder: Sendable {
 
     /// The record of `request`, should it create an execution: stored
     /// with the execution by the same group commit.
-    func handOff(_ request: Request, trace: RequestTrace) -> IngestService.RequestLogHandOff {
+    func handOff(_ request: Request, arrived: ContinuousClock.Instant) -> IngestService.RequestLogHandOff {
         IngestService.RequestLogHandOff(
             entry: ExecutionRequestLog(
                 method: request.method.rawValue, headers: RequestLogHeaders.select(request.headers), durationMillis: 0, bodyBytes: 0),
-            arrived: trace.started, bodyBytes: settings.bodyBytes)
+            arrived: arrived, bodyBytes: settings.bodyBytes)
     }
 
     /// The status and message `ContractMiddleware` will answer for `error`.
