@@ -33,6 +33,35 @@ struct GCRATests {
         #expect(denied.retryAfterHeader == 1)
     }
 
+    /// A rate whose reciprocal overflows (a subnormal `per_second` passes
+    /// "greater than 0") once made the arithmetic NaN and trapped: now it is
+    /// the slowest rate, one request per `maxInterval`.
+    @Test(arguments: [Double.leastNonzeroMagnitude, 1e-308, 1e-300], [1, 1_000_000])
+    func aRateTooSmallToInvertNeverTraps(perSecond: Double, burstSize: Int) throws {
+        let slow = RateLimit(perSecond: perSecond, burst: burstSize)
+        #expect(slow.interval.isFinite && slow.interval <= RateLimit.maxInterval)
+        let now = 1_780_000_000.0
+        let (first, tat) = GCRA.evaluate(tat: nil, limit: slow, now: now)
+        #expect(first.allowed)
+        #expect(first.remaining == burstSize - 1)
+        // Past the burst (the state a long burst reaches), one more is refused.
+        let full = now + slow.tolerance
+        let (refused, kept) = GCRA.evaluate(tat: full, limit: slow, now: now)
+        #expect(!refused.allowed)
+        #expect(kept == full)
+        #expect(refused.remaining == 0)
+        #expect(refused.retryAfterHeader >= Int(slow.interval) - 1)
+        #expect(tat.map { $0.isFinite } == true)
+    }
+
+    /// Whatever the inputs, the header is a whole number of seconds from 1 up.
+    @Test(arguments: [Double.nan, .infinity, -.infinity, -5, 0, 0.2, 1e300])
+    func retryAfterHeaderIsAlwaysAWholePositiveNumber(wait: Double) {
+        let seconds = RateDecision.wholeSeconds(wait)
+        #expect(seconds >= 1)
+        #expect(seconds <= Int(RateLimit.maxInterval * 1_000_000))
+    }
+
     @Test(arguments: [0.0, 1_780_000_000.0])
     func oneMoreAfterOneInterval(start: Double) {
         let (first, tat) = burst(5, at: start)

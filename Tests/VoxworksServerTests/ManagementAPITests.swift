@@ -80,6 +80,30 @@ import VoxworksStore
         }
     }
 
+    /// The smallest positive rate is valid, and its reciprocal is infinite: the
+    /// webhook's limiter once computed infinity minus infinity, converted the
+    /// NaN to an Int and stopped the node. Now it answers 202, then 429.
+    @Test(arguments: ["5e-324", "1e-308"])
+    func aRateTooSmallToInvertIsAcceptedAndLimits(perSecond: String) async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withRouter { client in
+            let created = try await Self.createAutomation(
+                client, key: harness.apiKey,
+                body: "{\"name\":\"Slow\",\"webhook\":{\"rate_limit\":{\"per_second\":\(perSecond),\"burst\":1}}}")
+            #expect(created.status == .created)
+            let token = try #require(try created.json["automation"]?["webhook"]?["token"]?.stringValue)
+            let first = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{\"a\":1}"))
+            _ = try expectAccepted(first)
+            #expect(first.header("X-RateLimit-Remaining") == "0")
+            let second = try await client.execute(
+                uri: hookPath(token), method: .post, headers: jsonHeaders(), body: ByteBuffer(string: "{\"a\":2}"))
+            try expectError(second, .tooManyRequests, message: "Rate limit exceeded")
+            let retryAfter = try #require(second.header("Retry-After").flatMap { Int($0) })
+            #expect(retryAfter >= Int(RateLimit.maxInterval) - 1)
+        }
+    }
+
     @Test func createDefaultsAndValidation() async throws {
         let harness = try await TestHarness.make()
         try await harness.withRouter { client in

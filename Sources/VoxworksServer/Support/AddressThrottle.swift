@@ -59,5 +59,5 @@ final class AddressThrottle: Sendable {
     }
 
     /// `Retry-After` for a wait, in whole seconds, at least 1.
-    static func retryAfterHeader(_ wait: Double) -> Int { max(1, Int(wait.rounded(.up))) }
+    static func retryAfterHeader(_ wait: Double) -> Int { RateDecision.wholeSeconds(wait) }
 }

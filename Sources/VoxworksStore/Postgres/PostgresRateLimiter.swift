@@ -94,8 +94,8 @@ public final class PostgresRateLimiter: RateLimiter {
         for (place, element) in order.enumerated() { position[element] = place }
         let keys = order.map { elements[$0].key }
         let nows = order.map { batch[elements[$0].request].now }
-        let intervals = order.map { 1 / elements[$0].limit.perSecond }
-        let tolerances = order.map { (1 / elements[$0].limit.perSecond) * Double(elements[$0].limit.burst) }
+        let intervals = order.map { elements[$0].limit.interval }
+        let tolerances = order.map { elements[$0].limit.tolerance }
         let after = order.map { element in
             elements[element].stage == 0 ? Int32(0) : Int32(position[element - 1] + 1)
         }
@@ -121,14 +121,14 @@ public final class PostgresRateLimiter: RateLimiter {
     /// The same arithmetic as `GCRA.evaluate`, from the arrival time the
     /// database settled on: the new one when allowed, the standing one when not.
     static func decision(allowed: Bool, tat: Double, limit: RateLimit, now: Double) -> RateDecision {
-        let interval = 1 / limit.perSecond
-        let tolerance = interval * Double(limit.burst)
+        let interval = limit.interval
+        let tolerance = limit.tolerance
         if allowed {
-            let remaining = max(0, Int(((now + tolerance - tat) / interval + 1e-9).rounded(.down)))
+            let remaining = limit.requests(fitting: now + tolerance - tat + interval * 1e-9)
             return RateDecision(allowed: true, limit: limit.burst, remaining: remaining, retryAfter: 0)
         }
         let current = max(tat, now)
-        let remaining = max(0, Int(((now + tolerance - current) / interval).rounded(.down)))
+        let remaining = limit.requests(fitting: now + tolerance - current)
         return RateDecision(
             allowed: false, limit: limit.burst, remaining: remaining, retryAfter: max(0, current + interval - tolerance - now))
     }
