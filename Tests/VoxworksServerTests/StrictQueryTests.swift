@@ -9,7 +9,8 @@ import VoxworksStore
 import VoxworksTestSupport
 
 /// Management requests name what they do not understand: an unknown query
-/// parameter or body field is a `400` with the nearest valid name; the
+/// parameter or body field is a `400` with the nearest valid name, and so
+/// is a parameter given twice; the
 /// webhook endpoint still takes any query. And the two list filters that
 /// no index answers (idempotency key, a payload field), on both stores.
 @Suite struct StrictQueryTests {
@@ -29,6 +30,15 @@ import VoxworksTestSupport
             let show = try await client.execute(
                 uri: "/api/v1/automations/\(automation.id.lowercased)?expand=1", method: .get, headers: bearer(key))
             try expectError(show, .badRequest, message: "unknown query parameter \"expand\" (this endpoint takes none)")
+            // A parameter given twice is refused, whatever the values (the
+            // first of two once answered, and the second was never read).
+            for query in ["limit=&limit=%C3%A2", "limit=5&limit=5", "cursor=a&limit=5&cursor=b", "payload.a=1&payload.a=2"] {
+                let repeated = try await client.execute(uri: "/api/v1/executions?\(query)", method: .get, headers: bearer(key))
+                let name = query.hasPrefix("payload") ? "payload.a" : query.hasPrefix("cursor") ? "cursor" : "limit"
+                try expectError(repeated, .badRequest, message: "query parameter \"\(name)\" is given more than once")
+            }
+            let twiceUnknown = try await client.execute(uri: "/api/v1/requests?limt=1&limt=2", method: .get, headers: bearer(key))
+            try expectError(twiceUnknown, .badRequest, message: "unknown query parameter \"limt\" (did you mean \"limit\"?)")
             // Known parameters still work, and the check runs after the key's.
             let known = try await client.execute(
                 uri: "/api/v1/executions?limit=5&status=&idempotency_key=x", method: .get, headers: bearer(key))

@@ -7,6 +7,10 @@ import VoxworksCore
 /// mean "idempotency_key"?)`. A misspelt filter used to be ignored, and
 /// the answer was every execution instead of the few asked for.
 ///
+/// A parameter given twice is refused too (`limit=5&limit=500`): every
+/// management parameter takes one value, and answering with the first of
+/// two would hide which one the caller meant.
+///
 /// Only the management group (behind the API key) runs it: the webhook
 /// endpoint takes any query, because providers add their own.
 struct StrictQueryMiddleware: RouterMiddleware {
@@ -15,7 +19,7 @@ struct StrictQueryMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let query = request.uri.query, !query.isEmpty {
             let accepted = ManagementQuery.accepted(method: request.method, route: context.endpointPath ?? "")
-            try accepted.check(QueryParsing.parameters(query).keys)
+            try accepted.check(QueryParsing.pairs(query).map(\.name))
         }
         return try await next(request, context)
     }
@@ -49,9 +53,13 @@ struct ManagementQuery: Sendable {
         return routes["\(name) \(route)"] ?? .none
     }
 
-    func check(_ given: some Sequence<String>) throws {
+    func check(_ given: [String]) throws {
         for name in given where !names.contains(name) && !prefixes.contains(where: { name.hasPrefix($0) && name.count > $0.count }) {
             throw APIError.unknownName(name, kind: "query parameter", known: names + prefixes.map { $0 + "…" })
+        }
+        var seen = Set<String>()
+        for name in given where !seen.insert(name).inserted {
+            throw APIError.badRequest("query parameter \"\(Truncation.text(name, maxBytes: 100))\" is given more than once")
         }
     }
 }

@@ -11,18 +11,23 @@ enum QueryParsing {
     /// `application/x-www-form-urlencoded`: `+` is a space (what browsers,
     /// `URLSearchParams` and most HTTP clients send for one), `%2B` a plus.
     static func parameters(_ query: String?) -> [String: String] {
-        guard let query, !query.isEmpty else { return [:] }
         var result: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            if result[name] == nil { result[name] = parts.count > 1 ? decode(parts[1]) : "" }
-        }
+        for (name, value) in pairs(query) where result[name] == nil { result[name] = value }
         return result
+    }
+
+    /// Every name=value pair in order, repeated names included, decoded as
+    /// `parameters` decodes them.
+    static func pairs(_ query: String?) -> [(name: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        func decode(_ text: Substring) -> String {
+            let spaced = text.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
     }
 
     static func limit(_ text: String?) throws -> Int {
