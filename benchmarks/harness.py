@@ -35,6 +35,10 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("VOXWORKS_BENCH_BIN") or os.path.join(ROOT, ".build", "release", "voxworks")
+# VOXWORKS_BENCH_BIN_B: a second build measured in the same run, figure by
+# figure (an interleaved A/B); every server the harness starts runs SERVER_BIN.
+BIN_B = os.environ.get("VOXWORKS_BENCH_BIN_B") or None
+SERVER_BIN = BIN
 LUA = os.path.join(ROOT, "benchmarks", "signed.lua")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -248,7 +252,7 @@ class Server:
             env["VOXWORKS_WORKERS"] = str(workers)
         self.log_path = os.path.join(store.dir, f"{name}.log")
         self.log_file = open(self.log_path, "ab")
-        self.process = spawn([BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+        self.process = spawn([SERVER_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                              cwd=store.dir, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 120
@@ -1389,7 +1393,7 @@ def main():
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    for tool in (BIN, FLOOR, WRK, NGINX):
+    for tool in (BIN, FLOOR, WRK, NGINX) + ((BIN_B,) if BIN_B else ()):
         if not os.access(tool, os.X_OK):
             raise BenchError(f"{tool} is missing (benchmarks/run builds and installs what is needed)")
 
@@ -1434,34 +1438,84 @@ def main():
             json.dump(report, f, indent=2)
             f.write("\n")
         return 0 if all(t["met"] for t in report["targets"]) or not args.check_targets else 3
-    report["results"]["nginx"] = phase_nginx(nginx_connections)
-    report["results"]["http_floor"] = phase_floor(nginx_connections)
-    for kind in stores:
-        data = report["results"][kind] = {}
-        base = pg_base if kind == "postgres" else None
-        data["ingest"] = phase_ingest(kind, base, postgres_connections if kind == "postgres" else sqlite_connections)
-        if kind == "postgres":
-            data["pgbench"] = phase_pgbench(base)
-        ingest_max = max(r["rps"] for r in data["ingest"]["by_connections"].values())
-        data["drain"] = phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max)
-        data["end_to_end"] = phase_end_to_end(kind, base, ingest_max, CONFIG.workers)
-        if CONFIG.sustained_probes > 0:
-            data["sustained"] = phase_sustained(kind, base, CONFIG.workers)
-        data["backlog"] = phase_backlog(kind, base, CONFIG.backlog)
-        data["isolation"] = phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
-                                            CONFIG.isolation_healthy, 10)
-    report["elapsed_seconds"] = round(time.time() - started, 1)
-    report["targets"] = evaluate(report["results"])
+    # One report per build. With VOXWORKS_BENCH_BIN_B each figure is measured
+    # for both builds back to back, the first of the pair alternating from
+    # figure to figure, so that what the shared machine does over the half
+    # hour of a run falls on both alike; the references (nginx, Hummingbird,
+    # pgbench) are measured once and stand in both reports.
+    builds = [("a", BIN)] + ([("b", BIN_B)] if BIN_B else [])
+    reports = {}
+    for label, path in builds:
+        built = json.loads(json.dumps(report))
+        built["binary"] = path
+        built["binaries"]["server"] = binary_identity(path, True)
+        if BIN_B:
+            built["mode"] += "-ab"
+            built["ab"] = {"build": label, "a": BIN, "b": BIN_B,
+                           "order": "each figure measured for both builds back to back, the first alternating"}
+        reports[label] = built
+    turns = [0]
 
-    text = table(report)
-    print(text, flush=True)
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    for path in sorted({args.output, os.path.join(os.path.dirname(args.output), f"{report['mode']}.json")}):
-        with open(path, "w") as f:
-            json.dump(report, f, indent=2)
-            f.write("\n")
-    log(f"wrote {args.output} ({report['elapsed_seconds']} s of measuring)")
-    if args.check_targets and not all(t["met"] for t in report["targets"]):
+    def each(figure, kind, measure):
+        order = builds if turns[0] % 2 == 0 else builds[::-1]
+        turns[0] += 1
+        global SERVER_BIN
+        for label, path in order:
+            SERVER_BIN = path
+            if BIN_B:
+                log(f"{kind} {figure}: build {label.upper()} ({path})")
+            reports[label]["results"][kind][figure] = measure(reports[label]["results"][kind])
+        SERVER_BIN = BIN
+
+    nginx = phase_nginx(nginx_connections)
+    floor = phase_floor(nginx_connections)
+    for built in reports.values():
+        built["results"]["nginx"] = nginx
+        built["results"]["http_floor"] = floor
+    for kind in stores:
+        base = pg_base if kind == "postgres" else None
+        for built in reports.values():
+            built["results"][kind] = {}
+        connections = postgres_connections if kind == "postgres" else sqlite_connections
+        each("ingest", kind, lambda data: phase_ingest(kind, base, connections))
+        if kind == "postgres":
+            pgbench = phase_pgbench(base)
+            for built in reports.values():
+                built["results"][kind]["pgbench"] = pgbench
+
+        def ingest_max(data):
+            return max(r["rps"] for r in data["ingest"]["by_connections"].values())
+
+        each("drain", kind, lambda data: phase_drain(kind, base, CONFIG.drain, CONFIG.workers, ingest_max(data)))
+        each("end_to_end", kind, lambda data: phase_end_to_end(kind, base, ingest_max(data), CONFIG.workers))
+        if CONFIG.sustained_probes > 0:
+            each("sustained", kind, lambda data: phase_sustained(kind, base, CONFIG.workers))
+        each("backlog", kind, lambda data: phase_backlog(kind, base, CONFIG.backlog))
+        each("isolation", kind, lambda data: phase_isolation(kind, base, CONFIG.isolation, CONFIG.isolation,
+                                                             CONFIG.isolation_healthy, 10))
+    elapsed = round(time.time() - started, 1)
+    results_dir = os.path.dirname(args.output)
+    os.makedirs(results_dir, exist_ok=True)
+    met = True
+    for label, built in reports.items():
+        built["elapsed_seconds"] = elapsed
+        built["targets"] = evaluate(built["results"])
+        met = met and all(t["met"] for t in built["targets"])
+        if BIN_B:
+            print(f"\n== build {label.upper()}: {built['binary']}", flush=True)
+        print(table(built), flush=True)
+        # An A/B run never replaces the single run's files.
+        paths = ([os.path.join(results_dir, f"ab-{label}.json")] if BIN_B else
+                 sorted({args.output, os.path.join(results_dir, f"{built['mode']}.json")}))
+        for path in paths:
+            with open(path, "w") as f:
+                json.dump(built, f, indent=2)
+                f.write("\n")
+            log(f"wrote {path} ({elapsed} s of measuring)")
+    if BIN_B:
+        compare = os.path.join(ROOT, "benchmarks", "compare")
+        subprocess.run([sys.executable, compare, os.path.join(results_dir, "ab-a.json"), os.path.join(results_dir, "ab-b.json")])
+    if args.check_targets and not met:
         return 3
     return 0
 
