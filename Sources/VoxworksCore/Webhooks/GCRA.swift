@@ -27,6 +27,17 @@ public struct RateLimit: Sendable, Hashable {
     /// How far ahead of now the arrival time may run: the burst's worth of intervals.
     public var tolerance: Double { interval * Double(burst) }
 
+    /// The tolerance the allow-or-refuse comparison uses at `now`, with a
+    /// few units in the last place of the arrival time added. The
+    /// arithmetic runs on Unix times in seconds: adding an interval of
+    /// years moves past the clock's binade, and `(now + interval) -
+    /// interval` can then come back a unit (about 5e-7 s) above `now`,
+    /// which refused the first request of a burst of one at the slowest
+    /// rates about a time in four.
+    public func tolerance(at now: Double) -> Double {
+        tolerance + 4 * (now + interval).ulp
+    }
+
     /// Whole requests that fit in `allowance` seconds, from 0 to the burst:
     /// floating-point error (or a corrupt stored arrival time) never makes it
     /// negative, larger than the burst, or a trap.
@@ -75,8 +86,8 @@ public enum GCRA {
         let tolerance = limit.tolerance
         let current = max(tat ?? now, now)
         let newTAT = current + interval * Double(cost)
-        let allowAt = newTAT - tolerance
-        // The tolerance absorbs floating-point error, so a full burst is never refused by 1e-13 s.
+        let allowAt = newTAT - limit.tolerance(at: now)
+        // The slack absorbs floating-point error, so a full burst is never refused by 1e-13 s.
         if now + 1e-9 < allowAt {
             let remaining = limit.requests(fitting: now + tolerance - current)
             return (RateDecision(allowed: false, limit: limit.burst, remaining: remaining, retryAfter: allowAt - now), tat)

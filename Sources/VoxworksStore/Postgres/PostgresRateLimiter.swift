@@ -95,7 +95,7 @@ public final class PostgresRateLimiter: RateLimiter {
         let keys = order.map { elements[$0].key }
         let nows = order.map { batch[elements[$0].request].now }
         let intervals = order.map { elements[$0].limit.interval }
-        let tolerances = order.map { elements[$0].limit.tolerance }
+        let tolerances = order.map { elements[$0].limit.tolerance(at: batch[elements[$0].request].now) }
         let after = order.map { element in
             elements[element].stage == 0 ? Int32(0) : Int32(position[element - 1] + 1)
         }
