@@ -37,6 +37,12 @@ import VoxworksTestSupport
                 let name = query.hasPrefix("payload") ? "payload.a" : query.hasPrefix("cursor") ? "cursor" : "limit"
                 try expectError(repeated, .badRequest, message: "query parameter \"\(name)\" is given more than once")
             }
+            // An empty page size is not a page size: every list refuses it
+            // (an empty filter, by contrast, is the same as none).
+            for list in ["automations", "executions", "requests", "contacts", "calls"] {
+                let empty = try await client.execute(uri: "/api/v1/\(list)?limit=&cursor=", method: .get, headers: bearer(key))
+                try expectError(empty, .badRequest, message: "limit must be an integer from 1 to 100")
+            }
             let twiceUnknown = try await client.execute(uri: "/api/v1/requests?limt=1&limt=2", method: .get, headers: bearer(key))
             try expectError(twiceUnknown, .badRequest, message: "unknown query parameter \"limt\" (did you mean \"limit\"?)")
             // Known parameters still work, and the check runs after the key's.

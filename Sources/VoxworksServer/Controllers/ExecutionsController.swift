@@ -25,7 +25,7 @@ struct ExecutionsController {
         let teamID = try context.requireTeam()
         let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let window = try ListWindow(text)
+        let window = try ListWindow(parameters)
         var query = ExecutionQuery(
             automationID: window.automationID, createdAfter: window.createdAfter, createdBefore: window.createdBefore,
             before: window.before, limit: window.limit)

@@ -46,7 +46,7 @@ struct PublicAPIController {
         let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = ContactQuery()
-        query.limit = try QueryParsing.limit(text("limit"))
+        query.limit = try QueryParsing.limit(parameters["limit"])
         query.before = try QueryParsing.uuid(text("cursor"), name: "cursor")
         query.email = text("email")
         if let phone = text("phone_number") {
@@ -137,7 +137,7 @@ struct PublicAPIController {
         let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         var query = CallQuery()
-        query.limit = try QueryParsing.limit(text("limit"))
+        query.limit = try QueryParsing.limit(parameters["limit"])
         query.before = try Self.callCursor(text("cursor"))
         query.contactID = try QueryParsing.uuid(text("contact_id"), name: "contact_id")
         query.createdAfter = try QueryParsing.time(text("created_after"), name: "created_after")

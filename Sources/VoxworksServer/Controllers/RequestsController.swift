@@ -21,7 +21,7 @@ struct RequestsController {
         let teamID = try context.requireTeam()
         let parameters = QueryParsing.parameters(request.uri.query)
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let window = try ListWindow(text)
+        let window = try ListWindow(parameters)
         var query = RequestLogQuery(
             automationID: window.automationID, createdAfter: window.createdAfter, createdBefore: window.createdBefore,
             before: window.before, limit: window.limit)

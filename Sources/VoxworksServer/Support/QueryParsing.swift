@@ -30,8 +30,12 @@ enum QueryParsing {
         }
     }
 
+    /// The page size. Absent is the default; present, even empty, it must
+    /// be an integer in range (unlike a filter, whose empty value is the
+    /// same as none: `limit=` is not a page size, and the reference says
+    /// any other value is a `400`).
     static func limit(_ text: String?) throws -> Int {
-        guard let text, !text.isEmpty else { return defaultLimit }
+        guard let text else { return defaultLimit }
         guard let value = Int(text), (1...maxLimit).contains(value) else {
             throw APIError.badRequest("limit must be an integer from 1 to \(maxLimit)")
         }
@@ -63,9 +67,10 @@ struct ListWindow {
     var createdAfter: Timestamp?
     var createdBefore: Timestamp?
 
-    /// `text` answers a parameter's value, nil when absent or empty.
-    init(_ text: (String) -> String?) throws {
-        limit = try QueryParsing.limit(text("limit"))
+    /// From the query's parameters; an empty filter is the same as none.
+    init(_ parameters: [String: String]) throws {
+        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
+        limit = try QueryParsing.limit(parameters["limit"])
         automationID = try QueryParsing.uuid(text("automation_id"), name: "automation_id")
         before = try QueryParsing.uuid(text("cursor"), name: "cursor")
         createdAfter = try QueryParsing.time(text("created_after"), name: "created_after")
