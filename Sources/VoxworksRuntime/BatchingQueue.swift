@@ -10,16 +10,25 @@
 /// not a caller's: a caller that goes away must not cancel a call that
 /// answers others too.
 public final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable {
-    private struct Waiting: Sendable {
-        var request: Request
-        var continuation: CheckedContinuation<Answer, any Error>
+    @usableFromInline
+    struct Waiting: Sendable {
+        @usableFromInline var request: Request
+        @usableFromInline var continuation: CheckedContinuation<Answer, any Error>
+
+        @inlinable
+        init(request: Request, continuation: CheckedContinuation<Answer, any Error>) {
+            self.request = request
+            self.continuation = continuation
+        }
     }
 
-    private let queue: GroupCommitQueue<Waiting>
-    private let deadline: Duration
-    private let timedOut: any Error
-    private let missingAnswer: any Error
-    private let process: @Sendable ([Request]) async throws -> [Answer]
+    // Inlinable (with GroupCommitQueue): the callers are in other modules,
+    // and each request should go through code specialized for its type.
+    @usableFromInline let queue: GroupCommitQueue<Waiting>
+    @usableFromInline let deadline: Duration
+    @usableFromInline let timedOut: any Error
+    @usableFromInline let missingAnswer: any Error
+    @usableFromInline let process: @Sendable ([Request]) async throws -> [Answer]
 
     /// `timedOut` answers a batch whose call passed `deadline`;
     /// `missingAnswer` the callers past the end of a short answer (a bug
@@ -35,6 +44,7 @@ public final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable 
         self.process = process
     }
 
+    @inlinable
     public func submit(_ request: Request) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             if queue.append(Waiting(request: request, continuation: continuation)) {
@@ -43,7 +53,8 @@ public final class BatchingQueue<Request: Sendable, Answer: Sendable>: Sendable 
         }
     }
 
-    private func drain() async {
+    @inlinable
+    func drain() async {
         while true {
             let batch = queue.nextBatch()
             if batch.isEmpty { return }

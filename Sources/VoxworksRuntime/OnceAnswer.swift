@@ -50,6 +50,7 @@ final class OnceAnswer<Value: Sendable>: Sendable {
 /// that never returns (a database connection that died without the driver
 /// noticing, seen after a PostgreSQL restart); it is then cancelled. For a
 /// loop that serves many callers, one hung call would otherwise hold them all.
+@usableFromInline
 func answerWithin<Value: Sendable>(
     _ deadline: Duration, timedOut: any Error, _ operation: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {

@@ -19,6 +19,22 @@ struct HooksController {
     let clock: @Sendable () -> Timestamp
     let notFound: AddressThrottle
     let requestLog: RequestLogRecorder
+    /// `<public URL>/api/v1/hooks/`, made once: a verifying scheme is
+    /// handed the URL called with every request, and building it from the
+    /// configuration each time showed in the ingest profile.
+    private let hooksURL: String
+
+    init(
+        ingest: IngestService, configuration: ServerConfiguration, clock: @escaping @Sendable () -> Timestamp, notFound: AddressThrottle,
+        requestLog: RequestLogRecorder
+    ) {
+        self.ingest = ingest
+        self.configuration = configuration
+        self.clock = clock
+        self.notFound = notFound
+        self.requestLog = requestLog
+        hooksURL = configuration.webhookURL(token: "")
+    }
 
     func addRoutes(to router: Router<VoxworksRequestContext>) {
         router.post("/api/v1/hooks/:token", use: receive)
@@ -51,7 +67,7 @@ struct HooksController {
         var delivery = IngestService.Delivery(
             body: [], contentType: nil, keyHeaders: [], sourceAddress: context.remoteAddress)
         delivery.method = .get
-        Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))
+        Self.describe(request, into: &delivery, url: hooksURL + (context.parameters.get("token") ?? ""))
         do {
             switch try await ingest.receive(delivery, admission: admission, now: now) {
             case .handshake(let answer): return Self.response(answer, headers: rateHeaders)
@@ -126,7 +142,7 @@ struct HooksController {
             delivery.requestLog = requestLog.handOff(request, arrived: trace.started)
             // Only a webhook that verifies reads every header and the query.
             if admission.route.verification != nil {
-                Self.describe(request, into: &delivery, url: configuration.webhookURL(token: context.parameters.get("token") ?? ""))
+                Self.describe(request, into: &delivery, url: hooksURL + (context.parameters.get("token") ?? ""))
             }
             var headers = rateHeaders
             let outcome: IngestOutcome

@@ -27,6 +27,49 @@ struct VoxworksSchemeTests {
         #expect(outcome == .verified(signedKey: "msg_p5jXN8AQM9LWM0D4loKWxJek"))
     }
 
+    /// The key is decoded once per credential (not per delivery), and it
+    /// follows the secret however the credential is made: the initializer,
+    /// the store's JSON, or a changed `secret`. It is never written out.
+    @Test("A credential's signing key follows its secret, and is not encoded")
+    func signingKeyFollowsTheSecret() throws {
+        let made = SchemeCredential(secret: secret)
+        #expect(made.signingKey == key)
+        #expect(key.count == 24)
+        let json = try JSONEncoder().encode(made)
+        #expect(String(decoding: json, as: UTF8.self) == #"{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}"#)
+        let decoded = try JSONDecoder().decode(SchemeCredential.self, from: json)
+        #expect(decoded.signingKey == key)
+        #expect(decoded == made)
+        var changed = decoded
+        changed.secret = "whsec_" + Data([1, 2, 3]).base64EncodedString()
+        #expect(changed.signingKey == [1, 2, 3])
+        changed.secret = "not a whsec_ secret"
+        #expect(changed.signingKey == nil)
+        #expect(SchemeCredential(publicKey: "ab").signingKey == nil)
+        // A changed secret verifies with its own key, not the first one's.
+        let scheme = try SchemeFixture.scheme(.voxworks)
+        let signed = SignatureVerifier.sign(body: Array(body.utf8), key: [1, 2, 3])
+        let request = SchemeFixture.request(headers: [("X-Webhook-Signature", signed)], body: body)
+        changed.secret = "whsec_" + Data([1, 2, 3]).base64EncodedString()
+        #expect(scheme.verify(request, credentials: [changed], nowSeconds: now) == .verified(signedKey: nil))
+        #expect(scheme.verify(request, credentials: [made], nowSeconds: now) == .invalid)
+    }
+
+    /// Names are kept lower-case; a name asked for in any case finds its
+    /// header (a configured name may hold capitals), and a miss is nil.
+    @Test("A header is found by its name in any case")
+    func headerInAnyCase() {
+        let request = InboundRequest(
+            method: .post, url: "https://example.test/h", headers: [("X-Custom-Sig", "a"), ("x-other", "b")], body: [])
+        #expect(request.header("x-custom-sig") == "a")
+        #expect(request.header("X-Custom-Sig") == "a")
+        #expect(request.header("X-CUSTOM-SIG") == "a")
+        #expect(request.header("X-Other") == "b")
+        #expect(request.header("x-missing") == nil)
+        #expect(request.header("X-Missing") == nil)
+        #expect(request.header("x-custom-sİg") == nil)
+    }
+
     @Test("Every form gives the outcome and key SignatureVerifier gives today")
     func sameAsSignatureVerifier() throws {
         let scheme = try SchemeFixture.scheme(.voxworks)

@@ -30,8 +30,14 @@ public struct InboundRequest: Sendable {
 
     /// The first value of a header, by name in any case.
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first(where: { $0.name == lowered })?.value
+        // Names are kept lower-case, and the schemes ask in lower case: the
+        // name is lower-cased (a new string) only when it holds a capital,
+        // as a configured header name may.
+        if name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) || !name.utf8.allSatisfy({ $0 < 0x80 }) {
+            let lowered = name.lowercased()
+            return headers.first(where: { $0.name == lowered })?.value
+        }
+        return headers.first(where: { $0.name == name })?.value
     }
 
     /// The first value of a query parameter.

@@ -20,7 +20,7 @@ public struct VoxworksScheme: VerificationScheme {
             webhookSignature: request.header("x-webhook-signature"), webhookTimestamp: request.header("x-webhook-timestamp"),
             standardID: request.header("webhook-id"), standardTimestamp: request.header("webhook-timestamp"),
             standardSignature: request.header("webhook-signature"))
-        let keys = credentials.compactMap { $0.secret.flatMap(SecretMaterial.signingKey(fromDisplay:)) }
+        let keys = credentials.compactMap(\.signingKey)
         switch verifier.check(body: request.body, headers: headers, keys: keys, nowSeconds: nowSeconds) {
         case .verified(let delivery): return .verified(signedKey: delivery.idempotencyKey)
         case .missing: return .missing
