@@ -125,7 +125,7 @@ import VoxworksTestSupport
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try VoxworksBinary.launch(process)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         func get(_ path: String, key: String? = nil, body: String? = nil) async -> String {

@@ -38,7 +38,7 @@ import VoxworksStore
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try VoxworksBinary.launch(process)
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { process.terminate() }

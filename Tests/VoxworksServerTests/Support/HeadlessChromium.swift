@@ -55,7 +55,7 @@ enum HeadlessChromium {
             // Waiting blocks a thread: not one of the cooperative pool's.
             DispatchQueue.global().async {
                 do {
-                    try process.run()
+                    try VoxworksBinary.launch(process)
                     process.waitUntilExit()
                     continuation.resume(returning: process.terminationStatus)
                 } catch {

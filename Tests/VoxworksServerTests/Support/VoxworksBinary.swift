@@ -37,6 +37,17 @@ enum VoxworksBinary {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("VOXWORKS_") }.merging(extra) { $1 }
     }
 
+    /// Starts a process, one launch at a time in this test process:
+    /// Foundation's `Process.run()` crashed once in `memcpy` on CI's
+    /// machine while other suites launched theirs at the same moment.
+    static func launch(_ process: Process) throws {
+        launching.lock()
+        defer { launching.unlock() }
+        try process.run()
+    }
+
+    private static let launching = NSLock()
+
     /// Runs to its end, killed after `timeoutSeconds` (`/usr/bin/timeout`).
     static func run(
         _ arguments: [String], in directory: URL, environment extra: [String: String] = [:], timeoutSeconds: Int = 60
@@ -59,7 +70,7 @@ enum VoxworksBinary {
             // Waiting blocks a thread: not one of the cooperative pool's.
             DispatchQueue.global().async {
                 do {
-                    try process.run()
+                    try launch(process)
                     process.waitUntilExit()
                     continuation.resume(returning: process.terminationStatus)
                 } catch {
