@@ -36,9 +36,10 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("VOXWORKS_BENCH_BIN") or os.path.join(ROOT, ".build", "release", "voxworks")
 # VOXWORKS_BENCH_BIN_B: a second build measured in the same run, figure by
-# figure (an interleaved A/B); every server the harness starts runs SERVER_BIN.
+# figure (an interleaved A/B). A server runs SERVER_BIN while an A/B figure
+# sets it, else BIN (which scripts importing the harness set themselves).
 BIN_B = os.environ.get("VOXWORKS_BENCH_BIN_B") or None
-SERVER_BIN = BIN
+SERVER_BIN = None
 LUA = os.path.join(ROOT, "benchmarks", "signed.lua")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -252,7 +253,7 @@ class Server:
             env["VOXWORKS_WORKERS"] = str(workers)
         self.log_path = os.path.join(store.dir, f"{name}.log")
         self.log_file = open(self.log_path, "ab")
-        self.process = spawn([SERVER_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+        self.process = spawn([SERVER_BIN or BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                              cwd=store.dir, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 120
@@ -1494,7 +1495,7 @@ def main():
             if BIN_B:
                 log(f"{kind} {figure}: build {label.upper()} ({path})")
             measured[label].append(measure(reports[label]["results"][kind]))
-        SERVER_BIN = BIN
+        SERVER_BIN = None
         for label, results in measured.items():
             reports[label]["results"][kind][figure] = merge(results) if len(results) > 1 else results[0]
 
