@@ -33,7 +33,7 @@ public struct InboundRequest: Sendable {
         // Names are kept lower-case, and the schemes ask in lower case: the
         // name is lower-cased (a new string) only when it holds a capital,
         // as a configured header name may.
-        if name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) || !name.utf8.allSatisfy({ $0 < 0x80 }) {
+        if name.utf8.contains(where: { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 }) {
             let lowered = name.lowercased()
             return headers.first(where: { $0.name == lowered })?.value
         }
