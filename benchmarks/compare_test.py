@@ -10,9 +10,13 @@ import os
 import tempfile
 import unittest
 from importlib.machinery import SourceFileLoader
+from importlib.util import module_from_spec, spec_from_loader
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-compare = SourceFileLoader("compare", os.path.join(HERE, "compare")).load_module()
+# benchmarks/compare has no .py suffix, so it is loaded by path.
+_loader = SourceFileLoader("compare", os.path.join(HERE, "compare"))
+compare = module_from_spec(spec_from_loader("compare", _loader))
+_loader.exec_module(compare)
 
 
 def report(ingest_rps=None, drain=None, refused_ms=None, healthy_p99=None):

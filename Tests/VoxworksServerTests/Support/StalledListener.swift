@@ -42,8 +42,9 @@ final class StalledListener: @unchecked Sendable {
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        // A backlog of one only where it is the point (`.fullBacklog`): a
-        // full queue drops a SYN, and the client's retry waits a second or more.
+        // The smallest backlog (0: one queued connection on Linux) only where
+        // it is the point (`.fullBacklog`): a full queue drops a SYN, and the
+        // client's retry waits a second or more.
         guard bound == 0, named == 0, listen(fd, mode == .fullBacklog ? 0 : 16) == 0 else { close(fd); throw Failure.bind }
         self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
